@@ -1,0 +1,40 @@
+using CommandLine;
+using CommandLine.Text;
+using Gitops.Cli.Commands;
+
+namespace Gitops.Cli;
+
+/// <summary>Parses the command line and runs one command. Returns the process exit code.</summary>
+public static class PaasCli
+{
+    public static int Run(string[] args, CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        using var parser = new Parser(settings =>
+        {
+            settings.CaseInsensitiveEnumValues = true;
+            settings.HelpWriter = null; // Help and errors are written below, to the right stream.
+            settings.AutoVersion = true;
+        });
+        var parsed = parser.ParseArguments<ValidateOptions, InitOptions, SchemaOptions>(args);
+        return parsed.MapResult(
+            (ValidateOptions o) => ValidateCommand.Run(o, console),
+            (InitOptions o) => InitCommand.Run(o, console),
+            (SchemaOptions o) => SchemaCommand.Run(o, console),
+            errors => Usage(parsed, errors.ToList(), console));
+    }
+
+    private static int Usage(ParserResult<object> parsed, List<Error> errors, CliConsole console)
+    {
+        var help = HelpText.AutoBuild(parsed, h =>
+        {
+            h.Heading = "paas: deploy apps from Git to your own servers";
+            h.Copyright = "";
+            h.AdditionalNewLineAfterOption = false;
+            return h;
+        }, e => e, verbsIndex: true);
+        var asked = errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError);
+        (asked ? console.Raw : console.Error).WriteLine(help);
+        return asked ? ExitCodes.Ok : ExitCodes.Usage;
+    }
+}

@@ -1,0 +1,3 @@
+using Gitops.Cli;
+
+return PaasCli.Run(args, CliConsole.System());

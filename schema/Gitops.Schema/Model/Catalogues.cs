@@ -1,0 +1,19 @@
+namespace Gitops.Schema.Model;
+
+/// <summary>Names the manifest may refer to that are fixed by the platform rather than the repository.</summary>
+public static class Catalogues
+{
+    /// <summary>Events a notify rule can subscribe to.</summary>
+    public static readonly IReadOnlyList<string> NotifyEvents =
+    [
+        "deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled-back",
+        "promote.opened", "promote.merged",
+        "backup.succeeded", "backup.failed", "restore.succeeded", "restore.failed",
+        "cron.succeeded", "cron.failed",
+        "health.degraded", "health.recovered",
+    ];
+
+    /// <summary>Service templates (managed databases and caches) a service can name with <c>template:</c>.</summary>
+    public static readonly IReadOnlyList<string> ServiceTemplates =
+        ["postgres", "mysql", "mariadb", "redis", "mongodb", "minio"];
+}

@@ -1,0 +1,31 @@
+namespace Gitops.Schema.Model;
+
+// Enum members are written in manifests in lower case: `approval: required`, `sandbox: gvisor`.
+
+public enum Approval
+{
+    None,
+    Required,
+}
+
+public enum SandboxKind
+{
+    None,
+    Gvisor,
+}
+
+public enum DeployStrategy
+{
+    /// <summary>Start new replicas, wait until healthy, then drain and stop old ones.</summary>
+    Rolling,
+
+    /// <summary>Stop old replicas first; for services that cannot run twice (e.g. single-writer).</summary>
+    Recreate,
+}
+
+public enum CronConcurrency
+{
+    Allow,
+    Forbid,
+    Replace,
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs and starts what the integration tests need on a Debian machine, as root:
+# Docker Engine, Podman (with runc), busybox-static for the local base image.
+# Facts behind each setting: ../shared/notes/container-engines.md. Safe to run twice.
+set -euo pipefail
+
+log() { printf '[setup] %s\n' "$*"; }
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  log "not root on Debian: installing nothing; engine tests need Docker/Podman already running"
+  exit 0
+fi
+
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v podman >/dev/null || need+=(podman)
+command -v runc >/dev/null || need+=(runc)
+[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || need+=(busybox-static)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# The sandbox lacks CAP_SYS_RESOURCE: containers may only lower rlimits, so defaults must be low.
+mkdir -p /etc/docker /etc/containers
+if [ ! -f /etc/docker/daemon.json ]; then
+  cat >/etc/docker/daemon.json <<'JSON'
+{"default-ulimits":{"nofile":{"Name":"nofile","Hard":1024,"Soft":1024}}}
+JSON
+fi
+if ! grep -q 'runtime = "runc"' /etc/containers/containers.conf 2>/dev/null; then
+  cat >/etc/containers/containers.conf <<'CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[engine]
+runtime = "runc"
+CONF
+fi
+
+ping_socket() { curl -fsS --max-time 2 --unix-socket "$1" http://localhost/_ping >/dev/null 2>&1; }
+wait_socket() {
+  for _ in $(seq 1 60); do ping_socket "$1" && return 0; sleep 0.5; done
+  return 1
+}
+
+if ! ping_socket /var/run/docker.sock; then
+  log "starting dockerd"
+  setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  wait_socket /var/run/docker.sock || { log "dockerd did not answer; tail of its log:"; tail -20 /var/log/dockerd.log; exit 1; }
+fi
+if ! ping_socket /run/podman/podman.sock; then
+  log "starting podman system service"
+  mkdir -p /run/podman
+  setsid podman system service --time=0 unix:///run/podman/podman.sock >/var/log/podman-service.log 2>&1 < /dev/null &
+  wait_socket /run/podman/podman.sock || { log "podman service did not answer; tail of its log:"; tail -20 /var/log/podman-service.log; exit 1; }
+fi
+log "docker and podman answer on /var/run/docker.sock and /run/podman/podman.sock"
