@@ -8,7 +8,16 @@ namespace Gitops.Cli;
 /// </summary>
 public sealed record CliConsole(IAnsiConsole Human, TextWriter Raw, TextWriter Error)
 {
-    public static CliConsole System() => new(AnsiConsole.Console, Console.Out, Console.Error);
+    public static CliConsole System()
+    {
+        // Piped output is read by tools and grep: never wrap it at the default 80 columns.
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Console.Profile.Width = 1000;
+        }
+
+        return new(AnsiConsole.Console, Console.Out, Console.Error);
+    }
 
     /// <summary>A console writing plain text (no colours, no wrapping) to the given writers; used by tests.</summary>
     public static CliConsole Plain(TextWriter output, TextWriter error)
