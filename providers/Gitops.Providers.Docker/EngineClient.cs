@@ -1,0 +1,45 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Gitops.Providers.Docker;
+
+/// <summary>Opens Docker Engine API clients for Docker and Podman.</summary>
+public static class EngineClient
+{
+    /// <summary>
+    /// The API version requested from both engines: Docker 20.10 (Debian 12) answers at most 1.41,
+    /// and Podman 4's compatibility API reports 1.41 too.
+    /// </summary>
+    public static readonly System.Version ApiVersion = new(1, 41);
+
+    public static DockerClient Create(EngineEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return new DockerClientBuilder()
+            .WithEndpoint(endpoint.Uri)
+            .WithApiVersion(ApiVersion)
+            .Build();
+    }
+
+    /// <summary>The engine's version, or null with the reason when it does not answer.</summary>
+    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(EngineEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (!File.Exists(endpoint.SocketPath))
+        {
+            return (null, $"no socket at {endpoint.SocketPath}");
+        }
+
+        try
+        {
+            using var client = Create(endpoint);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            return (await client.System.GetVersionAsync(timeout.Token).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException or TimeoutException)
+        {
+            return (null, $"{endpoint} does not answer: {e.Message}");
+        }
+    }
+}

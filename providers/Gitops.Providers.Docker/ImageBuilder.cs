@@ -1,0 +1,48 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Gitops.Providers.Docker;
+
+/// <summary>Builds an image from a context tar and streams the build log to the caller.</summary>
+public static class ImageBuilder
+{
+    public static async Task BuildAsync(
+        DockerClient client,
+        Stream context,
+        string tag,
+        IProgress<string> log,
+        CancellationToken cancellationToken,
+        string dockerfile = "Dockerfile")
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(log);
+        string? error = null;
+        var progress = new SynchronousProgress<JSONMessage>(message =>
+        {
+            if (message.Error is { } failure)
+            {
+                error = failure.Message;
+            }
+
+            if (!string.IsNullOrWhiteSpace(message.Stream))
+            {
+                log.Report(message.Stream.TrimEnd('\n'));
+            }
+        });
+        var parameters = new ImageBuildParameters { Tags = [tag], Dockerfile = dockerfile, Remove = true, ForceRemove = true };
+        await client.Images.BuildImageFromDockerfileAsync(parameters, context, null, null, progress, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            throw new InvalidOperationException($"building {tag} failed: {error}");
+        }
+    }
+}
+
+/// <summary>
+/// Calls back on the reporting thread. <see cref="Progress{T}"/> posts to the thread pool, so its
+/// last messages (the build error among them) could arrive after the build call returned.
+/// </summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

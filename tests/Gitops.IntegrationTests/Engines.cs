@@ -1,0 +1,41 @@
+using Docker.DotNet;
+using Gitops.Engine;
+using Gitops.Providers.Docker;
+
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// Connects to a real engine. With PAAS_REQUIRE_ENGINES=1 (set by .ci/run) a missing engine fails
+/// the test; otherwise the test is skipped with the reason, so a laptop without Podman still runs
+/// the rest.
+/// </summary>
+public static class Engines
+{
+    public static TheoryData<string> All => new("docker", "podman");
+
+    public static EngineEndpoint Endpoint(string name) => name switch
+    {
+        "docker" => EngineEndpoint.DockerDefault,
+        "podman" => EngineEndpoint.PodmanDefault,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "engines: docker, podman"),
+    };
+
+    public static async Task<DockerClient> ConnectAsync(string name)
+    {
+        var endpoint = Endpoint(name);
+        var (version, problem) = await EngineClient.ProbeAsync(endpoint, TestContext.Current.CancellationToken);
+        if (version is null)
+        {
+            if (Environment.GetEnvironmentVariable("PAAS_REQUIRE_ENGINES") == "1")
+            {
+                Assert.Fail($"PAAS_REQUIRE_ENGINES=1 and {problem}");
+            }
+
+            Assert.Skip($"{problem}; tests/setup-engines.sh installs and starts Docker and Podman");
+        }
+
+        var client = EngineClient.Create(endpoint);
+        await LocalBaseImage.EnsureAsync(client, endpoint.Kind, TestContext.Current.CancellationToken);
+        return client;
+    }
+}
