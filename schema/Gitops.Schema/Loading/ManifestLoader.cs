@@ -69,14 +69,31 @@ public static class ManifestLoader
         return new ManifestLoadResult(manifest, new ValueMap<Manifest>(environments), Sorted(errors));
     }
 
-    /// <summary>The base tree without <c>overrides</c>, with <c>overrides.&lt;env&gt;</c> merged over it.</summary>
+    /// <summary>
+    /// The base tree without <c>overrides</c>, with <c>overrides.&lt;env&gt;</c> merged over it.
+    /// An override may change services and crons but not add them (that is reported on the base).
+    /// </summary>
     private static YNode EffectiveTree(YMapping root, string environment)
     {
         var baseTree = YamlTreeMerge.Without(root, "overrides");
-        return root["overrides"] is YMapping overrides && overrides[environment] is YMapping changes
-            ? YamlTreeMerge.Merge(baseTree, changes)
-            : baseTree;
+        if (root["overrides"] is not YMapping overrides || overrides[environment] is not YMapping changes)
+        {
+            return baseTree;
+        }
+
+        return YamlTreeMerge.Merge(baseTree, OnlyExisting(OnlyExisting(changes, baseTree, "services"), baseTree, "crons"));
     }
+
+    private static YMapping OnlyExisting(YMapping changes, YMapping baseTree, string section) =>
+        changes[section] is YMapping changed
+            ? changes with
+            {
+                Entries = changes.Entries.Select(e => e.Key.Value != section ? e : e with
+                {
+                    Value = changed with { Entries = changed.Entries.Where(c => (baseTree[section] as YMapping)?[c.Key.Value] is not null).ToList() },
+                }).ToList(),
+            }
+            : changes;
 
     private static Manifest BindAndValidate(YNode root, string file, List<Diagnostic> errors)
     {

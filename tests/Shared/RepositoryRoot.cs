@@ -1,6 +1,6 @@
-namespace Gitops.IntegrationTests;
+namespace Gitops.Tests;
 
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     /// <summary>The checkout's root: the first directory above the test binaries holding Gitops.sln.</summary>
     public static string Path { get; } = Find();
