@@ -1,0 +1,15 @@
+using Gitops.Cli;
+
+namespace Gitops.Cli.Tests;
+
+/// <summary>Runs the CLI in-process, capturing what a terminal would show.</summary>
+internal sealed record CliRun(int ExitCode, string Output, string Error)
+{
+    public static CliRun Of(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = PaasCli.Run(args, CliConsole.Plain(output, error));
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+}
