@@ -54,6 +54,11 @@ public sealed class ManifestValidator
 
     private void CheckEnvironments()
     {
+        if (_manifest.Environments.Count == 0)
+        {
+            Report(ErrorCodes.Required, "environments", "declare at least one environment, e.g. production: { branch: main }");
+        }
+
         foreach (var (name, environment) in _manifest.Environments)
         {
             var path = $"environments.{name}";
