@@ -1,36 +1,28 @@
 using System.Formats.Tar;
+using Gitops.Engine.Sources;
+using Gitops.Schema.Model;
 
 namespace Gitops.Providers.Docker;
 
-/// <summary>
-/// The build context sent to the engine: a tar of one directory. Only regular files and
-/// directories inside it are sent; a symlink is refused, since its target could lie outside the
-/// context (the Git-tree builder of the GitOps issue replaces this for repository builds).
-/// </summary>
+/// <summary>The build context sent to the engine: a tar of exactly the entries <see cref="BuildContextFiles"/> chose.</summary>
 public static class BuildContext
 {
-    public static MemoryStream FromDirectory(string directory)
+    public static MemoryStream FromFiles(BuildContextFiles context)
     {
-        ArgumentNullException.ThrowIfNull(directory);
-        var root = new DirectoryInfo(directory);
-        if (!root.Exists)
-        {
-            throw new DirectoryNotFoundException($"build context '{directory}' does not exist");
-        }
-
+        ArgumentNullException.ThrowIfNull(context);
         var stream = new MemoryStream();
         using (var tar = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
         {
-            foreach (var entry in root.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-                         .OrderBy(e => e.FullName, StringComparer.Ordinal))
+            foreach (var entry in context.Entries)
             {
-                var name = Path.GetRelativePath(root.FullName, entry.FullName).Replace('\\', '/');
-                if (entry.LinkTarget is not null)
+                if (entry.LinkTarget is { } target)
                 {
-                    throw new InvalidOperationException($"build context '{directory}' holds a symlink, '{name}'; symlinks are not sent to the builder");
+                    tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, entry.RelativePath) { LinkName = target, Mode = entry.Mode });
                 }
-
-                tar.WriteEntry(entry.FullName, entry is DirectoryInfo ? name + "/" : name);
+                else
+                {
+                    tar.WriteEntry(entry.FullPath, entry.IsDirectory ? entry.RelativePath + "/" : entry.RelativePath);
+                }
             }
         }
 
@@ -38,8 +30,11 @@ public static class BuildContext
         return stream;
     }
 
+    /// <summary>A context read from a directory with default build settings.</summary>
+    public static MemoryStream FromDirectory(string directory) => FromFiles(BuildContextFiles.Read(directory, new BuildSpec()));
+
     /// <summary>A context made of in-memory files (name, bytes, Unix mode).</summary>
-    public static MemoryStream FromFiles(IEnumerable<(string Name, byte[] Content, UnixFileMode Mode)> files)
+    public static MemoryStream FromMemory(IEnumerable<(string Name, byte[] Content, UnixFileMode Mode)> files)
     {
         ArgumentNullException.ThrowIfNull(files);
         var stream = new MemoryStream();

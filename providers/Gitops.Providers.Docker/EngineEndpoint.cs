@@ -1,4 +1,4 @@
-using Gitops.Engine;
+using Gitops.Engine.Targets;
 
 namespace Gitops.Providers.Docker;
 

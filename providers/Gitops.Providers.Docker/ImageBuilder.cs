@@ -12,7 +12,9 @@ public static class ImageBuilder
         string tag,
         IProgress<string> log,
         CancellationToken cancellationToken,
-        string dockerfile = "Dockerfile")
+        string dockerfile = "Dockerfile",
+        IDictionary<string, string>? buildArgs = null,
+        string? target = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(log);
@@ -29,7 +31,15 @@ public static class ImageBuilder
                 log.Report(message.Stream.TrimEnd('\n'));
             }
         });
-        var parameters = new ImageBuildParameters { Tags = [tag], Dockerfile = dockerfile, Remove = true, ForceRemove = true };
+        var parameters = new ImageBuildParameters
+        {
+            Tags = [tag],
+            Dockerfile = dockerfile,
+            Remove = true,
+            ForceRemove = true,
+            BuildArgs = buildArgs ?? new Dictionary<string, string>(),
+            Target = target ?? "",
+        };
         await client.Images.BuildImageFromDockerfileAsync(parameters, context, null, null, progress, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {

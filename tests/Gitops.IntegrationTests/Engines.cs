@@ -1,5 +1,5 @@
 using Docker.DotNet;
-using Gitops.Engine;
+using Gitops.Engine.Targets;
 using Gitops.Providers.Docker;
 
 namespace Gitops.IntegrationTests;

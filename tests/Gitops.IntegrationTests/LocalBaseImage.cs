@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Docker.DotNet;
-using Gitops.Engine;
+using Gitops.Engine.Targets;
 using Gitops.Providers.Docker;
 
 namespace Gitops.IntegrationTests;
@@ -31,7 +31,7 @@ public static class LocalBaseImage
 
             Assert.True(File.Exists(BusyboxBinary), $"{BusyboxBinary} is missing: install Debian's busybox-static (tests/setup-engines.sh does)");
             var dockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"u8.ToArray();
-            using var context = BuildContext.FromFiles(
+            using var context = BuildContext.FromMemory(
             [
                 ("Dockerfile", dockerfile, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead),
                 ("busybox", await File.ReadAllBytesAsync(BusyboxBinary, cancellationToken), (UnixFileMode)0b111_101_101),

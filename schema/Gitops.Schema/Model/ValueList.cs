@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 namespace Gitops.Schema.Model;
 
 /// <summary>An immutable list with value equality, so records holding lists compare by content.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(ValueListJsonConverterFactory))]
 public sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 {
     public static readonly ValueList<T> Empty = new([]);

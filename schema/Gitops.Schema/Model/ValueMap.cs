@@ -8,6 +8,7 @@ namespace Gitops.Schema.Model;
 /// An immutable string-keyed map with value equality, iterated in ordinal key order so that
 /// everything computed from it (plans, fingerprints, output) is deterministic.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(ValueMapJsonConverterFactory))]
 public sealed class ValueMap<T> : IReadOnlyDictionary<string, T>, IEquatable<ValueMap<T>>
 {
     public static readonly ValueMap<T> Empty = new([]);

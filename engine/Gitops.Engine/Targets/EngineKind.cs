@@ -1,4 +1,4 @@
-namespace Gitops.Engine;
+namespace Gitops.Engine.Targets;
 
 /// <summary>The container engines a local or server target can run. Both speak the Docker Engine API.</summary>
 public enum EngineKind

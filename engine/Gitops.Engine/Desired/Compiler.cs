@@ -1,0 +1,95 @@
+using Gitops.Schema.Model;
+
+namespace Gitops.Engine.Desired;
+
+/// <summary>The images a compile may use: built ones by service, and the secrets that have values.</summary>
+public sealed record CompileInputs(
+    IReadOnlyDictionary<string, string> BuiltImages,
+    IReadOnlySet<string> SecretsWithValues)
+{
+    public static readonly CompileInputs None = new(new Dictionary<string, string>(), new HashSet<string>());
+}
+
+public sealed record CompileResult(DesiredState? State, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// Effective manifest of one environment → desired state: deterministic names, normalized specs,
+/// fingerprints. Pure: image tags of built services come in through <see cref="CompileInputs"/>.
+/// </summary>
+public static class Compiler
+{
+    /// <summary>Memory limit of a container whose service sets none.</summary>
+    public static readonly long DefaultMemoryBytes = 256L * 1024 * 1024;
+
+    public static CompileResult Compile(Manifest manifest, string environment, string revision, CompileInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var errors = new List<string>();
+        var project = manifest.Project;
+        var services = new List<DesiredService>();
+        var volumes = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (name, service) in manifest.Services)
+        {
+            var image = ImageOf(name, service, inputs, errors);
+            foreach (var secret in service.Secrets.Where(s => !inputs.SecretsWithValues.Contains(s)))
+            {
+                errors.Add($"service '{name}' needs secret {secret}, which has no value for {project}/{environment}");
+            }
+
+            if (image is null)
+            {
+                continue;
+            }
+
+            var mounts = service.Volumes.Select(v => KeyValuePair.Create(Names.Volume(project, environment, v.Key), v.Value)).ToList();
+            volumes.UnionWith(mounts.Select(m => m.Key));
+            var spec = new ServiceSpec
+            {
+                Image = image,
+                Command = service.Command,
+                Env = service.Env,
+                Secrets = service.Secrets,
+                Port = service.Port,
+                Health = service.Health,
+                CpuMillicores = service.Resources.Cpu?.Millicores ?? 0,
+                MemoryBytes = service.Resources.Memory?.Bytes ?? DefaultMemoryBytes,
+                ReadOnly = service.ReadOnly,
+                Sandbox = service.Sandbox,
+                Mounts = new ValueMap<string>(mounts),
+            };
+            var replicas = service.Autoscale is { } autoscale ? autoscale.Min : service.Replicas;
+            services.Add(new DesiredService(name, spec, Fingerprint.Of(spec), replicas, service.Deploy.Strategy, service.Deploy.Drain, service.DependsOn));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new CompileResult(null, errors);
+        }
+
+        var state = new DesiredState(project, environment, revision, Names.Network(project, environment), new ValueList<string>(volumes), new ValueList<DesiredService>(services));
+        return new CompileResult(state, []);
+    }
+
+    private static string? ImageOf(string name, Service service, CompileInputs inputs, List<string> errors)
+    {
+        if (service.Image is { } image)
+        {
+            return image;
+        }
+
+        if (service.Build is not null)
+        {
+            if (inputs.BuiltImages.TryGetValue(name, out var built))
+            {
+                return built;
+            }
+
+            errors.Add($"service '{name}' has a build but no image was built for it");
+            return null;
+        }
+
+        errors.Add($"service '{name}' uses template '{service.Template}'; managed templates are not deployable yet (wave 2)");
+        return null;
+    }
+}

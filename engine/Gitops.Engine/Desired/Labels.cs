@@ -1,0 +1,23 @@
+namespace Gitops.Engine.Desired;
+
+/// <summary>
+/// Ownership labels on every object the platform creates (DESIGN §3 rule 6): the observer finds
+/// its objects by them, and prune touches only what carries them.
+/// </summary>
+public static class Labels
+{
+    public const string Project = "paas.project";
+    public const string Environment = "paas.env";
+    public const string Service = "paas.service";
+    public const string Fingerprint = "paas.fingerprint";
+    public const string Deployment = "paas.deployment";
+    public const string Replica = "paas.replica";
+    public const string Managed = "paas.managed";
+
+    public static Dictionary<string, string> For(string project, string environment) => new(StringComparer.Ordinal)
+    {
+        [Managed] = "true",
+        [Project] = project,
+        [Environment] = environment,
+    };
+}

@@ -1,0 +1,34 @@
+using Gitops.Schema.Model;
+
+namespace Gitops.Engine.Desired;
+
+/// <summary>
+/// Everything about a service whose change needs new containers. Its hash is the service's
+/// fingerprint; what can change in place (the replica count) stays outside.
+/// </summary>
+public sealed record ServiceSpec
+{
+    public required string Image { get; init; }
+
+    public ValueList<string>? Command { get; init; }
+
+    public ValueMap<string> Env { get; init; } = ValueMap<string>.Empty;
+
+    /// <summary>Secret names only; values never enter the spec, the plan or the state.</summary>
+    public ValueList<string> Secrets { get; init; } = ValueList<string>.Empty;
+
+    public int? Port { get; init; }
+
+    public HealthCheck? Health { get; init; }
+
+    public int CpuMillicores { get; init; }
+
+    public long MemoryBytes { get; init; }
+
+    public bool ReadOnly { get; init; }
+
+    public SandboxKind Sandbox { get; init; }
+
+    /// <summary>Engine volume name → absolute path in the container.</summary>
+    public ValueMap<string> Mounts { get; init; } = ValueMap<string>.Empty;
+}

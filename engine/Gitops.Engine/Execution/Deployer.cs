@@ -1,0 +1,86 @@
+using System.Globalization;
+using Gitops.Engine.Desired;
+using Gitops.Engine.Planning;
+using Gitops.Engine.Sources;
+using Gitops.Engine.State;
+using Gitops.Schema.Model;
+
+namespace Gitops.Engine.Execution;
+
+/// <summary>A plan and what applying it needs: the build contexts of the images it names.</summary>
+public sealed record PreparedPlan(Plan Plan, DesiredState Desired, IReadOnlyDictionary<string, (BuildContextFiles Context, BuildSpec Build)> Builds);
+
+/// <summary>Applying refused before anything ran: a stale saved plan, or one that deletes every service.</summary>
+public sealed class PlanRefusedException(string message) : Exception(message);
+
+/// <summary>
+/// The flow for one environment, top-down like a reconciler: read build inputs → compile →
+/// observe → plan; then, to apply: check the plan is current → recover interrupted applies →
+/// build missing images → execute. The same steps serve the CLI now and the server later.
+/// </summary>
+public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateStore state, IProgress<ExecutorEvent> progress, IProgress<string> buildLog)
+{
+    public async Task<PreparedPlan> PlanAsync(string directory, Manifest manifest, string environment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var builds = ReadBuildInputs(directory, manifest);
+        var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
+        var compiled = Compiler.Compile(manifest, environment, Revision(manifest, tags), new CompileInputs(tags, new HashSet<string>()));
+        if (compiled.State is not { } desired)
+        {
+            throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
+        }
+
+        var observed = await driver.ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
+        var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
+        return new PreparedPlan(plan, desired, builds);
+    }
+
+    public async Task<PreparedPlan> PlanDestroyAsync(string project, string environment, bool volumes, CancellationToken cancellationToken)
+    {
+        var observed = await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        var plan = Planner.Destroy(project, environment, observed, state.Recorded(project, environment), volumes);
+        var empty = new DesiredState(project, environment, plan.Revision, Names.Network(project, environment), ValueList<string>.Empty, ValueList<DesiredService>.Empty);
+        return new PreparedPlan(plan, empty, new Dictionary<string, (BuildContextFiles, BuildSpec)>());
+    }
+
+    public async Task<Deployment> ApplyAsync(PreparedPlan prepared, string trigger, bool allowEmpty, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        var plan = prepared.Plan;
+        var current = state.Recorded(plan.Project, plan.Environment).Version;
+        if (current != plan.StateVersion)
+        {
+            throw new PlanRefusedException($"the plan is stale: it was made at state version {plan.StateVersion}, the state is now at {current}; plan again");
+        }
+
+        if (plan.DeletesEverything && !allowEmpty && plan.Revision != "destroy")
+        {
+            throw new PlanRefusedException("the plan deletes every service of the environment; pass --allow-empty if that is what you want");
+        }
+
+        await new Recovery(driver, state, progress).RecoverAsync(plan.Project, plan.Environment, cancellationToken).ConfigureAwait(false);
+        foreach (var (service, (context, build)) in prepared.Builds)
+        {
+            var tag = prepared.Desired.Service(service)?.Spec.Image;
+            if (tag is not null && prepared.Plan.Nodes.Any(n => n.Desired?.Name == service && n.Start.Count > 0))
+            {
+                await images.EnsureBuiltAsync(tag, context, build, buildLog, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return await new Executor(driver, state, progress).ApplyAsync(plan, trigger, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Dictionary<string, (BuildContextFiles Context, BuildSpec Build)> ReadBuildInputs(string directory, Manifest manifest) =>
+        manifest.Services
+            .Where(s => s.Value.Build is not null)
+            .ToDictionary(
+                s => s.Key,
+                s => (BuildContextFiles.Read(Path.Combine(directory, s.Value.Build!.Context), s.Value.Build), s.Value.Build),
+                StringComparer.Ordinal);
+
+    /// <summary>A local apply's revision: the hash of the effective manifest and the image inputs.</summary>
+    private static string Revision(Manifest manifest, Dictionary<string, string> tags) =>
+        "local-" + Fingerprint.Hash(StateJson.Write(manifest) + string.Join(",", tags.Select(t => t.Value)))[..12].ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using Gitops.Engine.Planning;
+using Gitops.Engine.State;
+using Gitops.Schema.Model;
+
+namespace Gitops.Engine.Execution;
+
+/// <summary>
+/// Applies a plan node by node, in the plan's order. It decides nothing: the plan says what to
+/// start and remove. Every side effect is journaled before it happens and after it succeeds, and
+/// every name enters the inventory before the object exists, so a crash at any point leaves
+/// nothing the next run cannot find (<see cref="Recovery"/>). A replica that fails its health
+/// check is removed again and the old ones keep serving: the deployment is rolled back.
+/// </summary>
+public sealed class Executor(IEngineDriver driver, StateStore state, IProgress<ExecutorEvent> progress)
+{
+    /// <summary>How long a stopping container gets before it is killed; the drain time when shorter.</summary>
+    public static readonly TimeSpan MaxStopGrace = TimeSpan.FromSeconds(10);
+
+    private readonly List<DeploymentStep> _steps = [];
+    private Deployment _deployment = null!;
+    private int _sequence;
+
+    public async Task<Deployment> ApplyAsync(Plan plan, string trigger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        _deployment = new Deployment
+        {
+            Id = DeploymentIds.New(),
+            Project = plan.Project,
+            Environment = plan.Environment,
+            Revision = plan.Revision,
+            Trigger = trigger,
+            PlanText = PlanText.Render(plan),
+            StartedAt = DateTimeOffset.UtcNow,
+        };
+        state.SaveDeployment(_deployment);
+
+        var applied = new List<PlanNode>();
+        string? failure = null;
+        try
+        {
+            foreach (var node in plan.Nodes)
+            {
+                failure = await ApplyNodeAsync(plan, node, cancellationToken).ConfigureAwait(false);
+                if (failure is not null)
+                {
+                    break;
+                }
+
+                applied.Add(node);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Finish(plan, applied, DeploymentStatus.Failed, e.Message);
+        }
+
+        return Finish(plan, applied, failure is null ? DeploymentStatus.Succeeded : DeploymentStatus.RolledBack, failure);
+    }
+
+    /// <returns>Null on success, or why the node was rolled back.</returns>
+    private async Task<string?> ApplyNodeAsync(Plan plan, PlanNode node, CancellationToken cancellationToken)
+    {
+        switch (node.Kind, node.Action)
+        {
+            case (_, PlanAction.NoOp):
+                return null;
+            case (ResourceKind.Network, PlanAction.Create):
+                await StepAsync(plan, "create-network", node.Name, t => driver.EnsureNetworkAsync(plan.Project, plan.Environment, node.Name, t), cancellationToken).ConfigureAwait(false);
+                return null;
+            case (ResourceKind.Volume, PlanAction.Create):
+                await StepAsync(plan, "create-volume", node.Name, t => driver.EnsureVolumeAsync(plan.Project, plan.Environment, node.Name, t), cancellationToken).ConfigureAwait(false);
+                return null;
+            case (ResourceKind.Network, PlanAction.Delete):
+                await StepAsync(plan, "remove-network", node.Name, t => driver.RemoveNetworkAsync(node.Name, t), cancellationToken).ConfigureAwait(false);
+                return null;
+            case (ResourceKind.Volume, PlanAction.Delete):
+                await StepAsync(plan, "remove-volume", node.Name, t => driver.RemoveVolumeAsync(node.Name, t), cancellationToken).ConfigureAwait(false);
+                return null;
+            case (ResourceKind.Service, _):
+                return await ApplyServiceAsync(plan, node, cancellationToken).ConfigureAwait(false);
+            default:
+                throw new InvalidOperationException($"the executor has no step for {node.Action} {node.Kind}");
+        }
+    }
+
+    private async Task<string?> ApplyServiceAsync(Plan plan, PlanNode node, CancellationToken cancellationToken)
+    {
+        var grace = node.Desired is { } desired && desired.Drain.Value < MaxStopGrace ? desired.Drain.Value : MaxStopGrace;
+        if (node.StopFirst || node.Desired is null)
+        {
+            await RemoveAllAsync(plan, node.Remove, grace, cancellationToken).ConfigureAwait(false);
+        }
+
+        var started = new List<ReplicaRequest>();
+        foreach (var index in node.Start)
+        {
+            var replica = new ReplicaRequest(plan.Project, plan.Environment, _deployment.Id, Names(plan), node.Desired!, index);
+            var health = await StartReplicaAsync(plan, replica, cancellationToken).ConfigureAwait(false);
+            started.Add(replica);
+            if (!health.Healthy)
+            {
+                // Start-first: the old replicas were never touched, so removing the new ones is the whole rollback.
+                await RemoveAllAsync(plan, started.Select(r => r.Name), grace, cancellationToken, JournalPhase.Undone).ConfigureAwait(false);
+                return $"service {node.Name}: replica {index} is unhealthy ({health.Detail}); rolled back";
+            }
+        }
+
+        if (!node.StopFirst && node.Desired is not null)
+        {
+            await RemoveAllAsync(plan, node.Remove, grace, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    private async Task<HealthResult> StartReplicaAsync(Plan plan, ReplicaRequest replica, CancellationToken cancellationToken)
+    {
+        var sequence = Journal(plan, "start-replica", replica.Name, JournalPhase.Started);
+        state.AddToInventory(plan.Project, plan.Environment, replica.Name);
+        CrashHook.Before(sequence);
+        var watch = Stopwatch.StartNew();
+        await driver.StartReplicaAsync(replica, cancellationToken).ConfigureAwait(false);
+        var health = await driver.WaitHealthyAsync(replica, cancellationToken).ConfigureAwait(false);
+        CrashHook.After(sequence);
+        if (health.Healthy)
+        {
+            Journal(plan, "start-replica", replica.Name, JournalPhase.Done, sequence);
+        }
+
+        Report($"start {replica.Service.Name} replica {replica.Index} ({replica.Name})", health.Healthy, health.Detail, watch.Elapsed);
+        return health;
+    }
+
+    private async Task RemoveAllAsync(Plan plan, IEnumerable<string> containers, TimeSpan grace, CancellationToken cancellationToken, JournalPhase phase = JournalPhase.Done)
+    {
+        foreach (var container in containers)
+        {
+            await StepAsync(plan, "remove-container", container, t => driver.RemoveContainerAsync(container, grace, t), cancellationToken, phase).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StepAsync(Plan plan, string action, string target, Func<CancellationToken, Task> effect, CancellationToken cancellationToken, JournalPhase finished = JournalPhase.Done)
+    {
+        var sequence = Journal(plan, action, target, JournalPhase.Started);
+        if (action.StartsWith("create", StringComparison.Ordinal))
+        {
+            state.AddToInventory(plan.Project, plan.Environment, target);
+        }
+
+        CrashHook.Before(sequence);
+        var watch = Stopwatch.StartNew();
+        await effect(cancellationToken).ConfigureAwait(false);
+        CrashHook.After(sequence);
+        Journal(plan, action, target, finished, sequence);
+        if (action.StartsWith("remove", StringComparison.Ordinal))
+        {
+            state.RemoveFromInventory(plan.Project, plan.Environment, target);
+        }
+
+        Report($"{action.Replace('-', ' ')} {target}", true, finished == JournalPhase.Undone ? "rolled back" : "done", watch.Elapsed);
+    }
+
+    private int Journal(Plan plan, string action, string target, JournalPhase phase, int? sequence = null)
+    {
+        var number = sequence ?? ++_sequence;
+        state.Journal(new JournalEntry(_deployment.Id, number, action, target, phase));
+        return number;
+    }
+
+    private void Report(string step, bool ok, string detail, TimeSpan duration)
+    {
+        _steps.Add(new DeploymentStep(step, ok ? detail : $"failed: {detail}", (long)duration.TotalMilliseconds));
+        progress.Report(new ExecutorEvent(step, ok, detail, duration));
+    }
+
+    private Deployment Finish(Plan plan, List<PlanNode> applied, DeploymentStatus status, string? error)
+    {
+        var before = state.Recorded(plan.Project, plan.Environment);
+        var services = before.Services.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        foreach (var node in applied.Where(n => n.Kind == ResourceKind.Service))
+        {
+            if (node.Desired is { } desired)
+            {
+                services[node.Name] = new RecordedService(desired.Fingerprint, desired.Replicas, desired.Spec);
+            }
+            else
+            {
+                services.Remove(node.Name);
+            }
+        }
+
+        state.Record(plan.Project, plan.Environment, before with { Revision = status == DeploymentStatus.Succeeded ? plan.Revision : before.Revision, Services = new ValueMap<RecordedService>(services) });
+        _deployment = _deployment with { Status = status, Error = error, FinishedAt = DateTimeOffset.UtcNow, Steps = [.. _steps] };
+        state.SaveDeployment(_deployment);
+        return _deployment;
+    }
+
+    private static string Names(Plan plan) => Desired.Names.Network(plan.Project, plan.Environment);
+}

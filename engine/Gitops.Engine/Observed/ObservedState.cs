@@ -1,0 +1,21 @@
+using Gitops.Schema.Model;
+
+namespace Gitops.Engine.Observed;
+
+/// <summary>What the engine reports for one project environment, read by ownership labels.</summary>
+public sealed record ObservedState(
+    bool NetworkExists,
+    ValueList<string> Volumes,
+    ValueList<ObservedContainer> Containers)
+{
+    public static readonly ObservedState Nothing = new(false, ValueList<string>.Empty, ValueList<ObservedContainer>.Empty);
+}
+
+/// <summary>A container the platform created (it carries the ownership labels).</summary>
+public sealed record ObservedContainer(
+    string Id,
+    string Name,
+    string Service,
+    string Fingerprint,
+    int Replica,
+    bool Running);

@@ -1,0 +1,41 @@
+namespace Gitops.Engine.State;
+
+public enum DeploymentStatus
+{
+    Running,
+    Succeeded,
+    Failed,
+    RolledBack,
+
+    /// <summary>The process died mid-apply; the next apply recovered from its journal.</summary>
+    Interrupted,
+}
+
+/// <summary>One step of a deployment as it ran: what, how it ended, how long it took.</summary>
+public sealed record DeploymentStep(string Description, string Result, long DurationMs);
+
+/// <summary>A deployment in the history: which revision, what plan, who or what started it, how it went.</summary>
+public sealed record Deployment
+{
+    public required string Id { get; init; }
+
+    public required string Project { get; init; }
+
+    public required string Environment { get; init; }
+
+    public required string Revision { get; init; }
+
+    public required string Trigger { get; init; }
+
+    public required string PlanText { get; init; }
+
+    public DeploymentStatus Status { get; init; } = DeploymentStatus.Running;
+
+    public string? Error { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public IReadOnlyList<DeploymentStep> Steps { get; init; } = [];
+}

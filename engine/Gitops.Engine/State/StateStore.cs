@@ -1,0 +1,144 @@
+using Gitops.Schema.Model;
+using LiteDB;
+
+namespace Gitops.Engine.State;
+
+/// <summary>The state file is held by another process.</summary>
+public sealed class StateLockedException(string message) : Exception(message);
+
+/// <summary>
+/// The platform's state in one LiteDB file in the data directory: per environment the recorded
+/// state (specs applied, inventory, version), the deployment history and the apply journal.
+/// One process holds it at a time: a lock file is opened exclusively for the store's lifetime.
+/// </summary>
+public sealed class StateStore : IDisposable
+{
+    private const string DatabaseFile = "state.db";
+    private const string LockFile = "state.lock";
+
+    private readonly FileStream _lock;
+    private readonly LiteDatabase _db;
+    private readonly ILiteCollection<BsonDocument> _environments;
+    private readonly ILiteCollection<BsonDocument> _deployments;
+    private readonly ILiteCollection<BsonDocument> _journal;
+
+    private StateStore(FileStream lockFile, LiteDatabase db)
+    {
+        (_lock, _db) = (lockFile, db);
+        _environments = db.GetCollection("environments");
+        _deployments = db.GetCollection("deployments");
+        _journal = db.GetCollection("journal");
+        _deployments.EnsureIndex("key");
+        _journal.EnsureIndex("deployment");
+    }
+
+    public string DataDirectory => Path.GetDirectoryName(_lock.Name)!;
+
+    public static StateStore Open(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var lockPath = Path.Combine(dataDirectory, LockFile);
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new StateLockedException($"the state in {dataDirectory} is in use by another paas process (a server or an apply); wait for it or stop it");
+        }
+
+        var db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, DatabaseFile), Connection = ConnectionType.Direct });
+        return new StateStore(lockFile, db);
+    }
+
+    public RecordedState Recorded(string project, string environment)
+    {
+        var document = _environments.FindById(Key(project, environment));
+        return document is null ? RecordedState.Empty : StateJson.Read<RecordedState>(document["state"].AsString);
+    }
+
+    /// <summary>Saves what an apply reached and moves the version on, which makes older saved plans stale.</summary>
+    public RecordedState Record(string project, string environment, RecordedState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var next = state with { Version = Recorded(project, environment).Version + 1 };
+        Save(project, environment, next);
+        return next;
+    }
+
+    /// <summary>Adds a name to the inventory before the object is created, so a crash cannot orphan it.</summary>
+    public void AddToInventory(string project, string environment, string name)
+    {
+        var recorded = Recorded(project, environment);
+        if (!recorded.Inventory.Contains(name))
+        {
+            Save(project, environment, recorded with { Inventory = new ValueList<string>(recorded.Inventory.Append(name).Order(StringComparer.Ordinal)) });
+        }
+    }
+
+    public void RemoveFromInventory(string project, string environment, string name)
+    {
+        var recorded = Recorded(project, environment);
+        if (recorded.Inventory.Contains(name))
+        {
+            Save(project, environment, recorded with { Inventory = new ValueList<string>(recorded.Inventory.Where(n => n != name)) });
+        }
+    }
+
+    public void SaveDeployment(Deployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        _deployments.Upsert(new BsonDocument
+        {
+            ["_id"] = deployment.Id,
+            ["key"] = Key(deployment.Project, deployment.Environment),
+            ["started"] = deployment.StartedAt.UtcDateTime,
+            ["status"] = deployment.Status.ToString(),
+            ["json"] = StateJson.Write(deployment),
+        });
+    }
+
+    /// <summary>Deployments, newest first; of one environment when given.</summary>
+    public IReadOnlyList<Deployment> History(string? project = null, string? environment = null, int limit = 50)
+    {
+        var query = project is null ? _deployments.Query() : _deployments.Query().Where(d => d["key"] == Key(project, environment ?? ""));
+        return query.OrderByDescending(d => d["started"]).Limit(limit).ToList()
+            .Select(d => StateJson.Read<Deployment>(d["json"].AsString))
+            .ToList();
+    }
+
+    public void Journal(JournalEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        _journal.Insert(new BsonDocument
+        {
+            ["deployment"] = entry.DeploymentId,
+            ["sequence"] = entry.Sequence,
+            ["action"] = entry.Action,
+            ["target"] = entry.Target,
+            ["phase"] = entry.Phase.ToString(),
+        });
+        _db.Checkpoint();
+    }
+
+    public IReadOnlyList<JournalEntry> JournalOf(string deploymentId) => _journal
+        .Find(d => d["deployment"] == deploymentId)
+        .Select(d => new JournalEntry(d["deployment"].AsString, d["sequence"].AsInt32, d["action"].AsString, d["target"].AsString, Enum.Parse<JournalPhase>(d["phase"].AsString)))
+        .OrderBy(e => e.Sequence)
+        .ToList();
+
+    public void Dispose()
+    {
+        _db.Dispose();
+        _lock.Dispose();
+    }
+
+    private void Save(string project, string environment, RecordedState state)
+    {
+        _environments.Upsert(new BsonDocument { ["_id"] = Key(project, environment), ["state"] = StateJson.Write(state) });
+        _db.Checkpoint();
+    }
+
+    private static string Key(string project, string environment) => $"{project}/{environment}";
+}

@@ -1,0 +1,57 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Gitops.Schema.Binding;
+using Gitops.Schema.Diagnostics;
+using Gitops.Schema.Model;
+using Gitops.Schema.Yaml;
+
+namespace Gitops.Engine.Targets;
+
+/// <summary>A deployment target on the platform: a container engine and the socket it answers on.</summary>
+public sealed record TargetSpec
+{
+    [Required]
+    [Description("docker or podman.")]
+    public EngineKind Kind { get; init; }
+
+    [Description("Unix socket of the engine's API. Default: the engine's standard socket.")]
+    public string? Socket { get; init; }
+
+    public string SocketPath => Socket ?? (Kind == EngineKind.Podman ? "/run/podman/podman.sock" : "/var/run/docker.sock");
+}
+
+/// <summary><c>platform.yaml</c> in the data directory: the targets environments deploy to.</summary>
+public sealed record PlatformConfig
+{
+    public const string FileName = "platform.yaml";
+
+    public ValueMap<TargetSpec> Targets { get; init; } = ValueMap<TargetSpec>.Empty;
+
+    /// <summary>Reads the file, or, without one, makes <c>local</c> the engine found on this machine (Docker first).</summary>
+    public static PlatformConfig Load(string dataDirectory)
+    {
+        var file = Path.Combine(dataDirectory, FileName);
+        if (!File.Exists(file))
+        {
+            var kind = File.Exists(new TargetSpec { Kind = EngineKind.Docker }.SocketPath) || !File.Exists(new TargetSpec { Kind = EngineKind.Podman }.SocketPath)
+                ? EngineKind.Docker
+                : EngineKind.Podman;
+            return new PlatformConfig { Targets = ValueMap.Of(("local", new TargetSpec { Kind = kind })) };
+        }
+
+        var (root, errors) = SafeYamlReader.Read(File.ReadAllText(file), file);
+        var problems = errors.ToList();
+        var config = root is null ? new PlatformConfig() : ManifestBinder.Bind<PlatformConfig>(root, new SourceMap(file), problems);
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException(string.Join(Environment.NewLine, problems.Select(p => p.ToString())));
+        }
+
+        return config;
+    }
+
+    public TargetSpec Target(string name) =>
+        Targets.TryGetValue(name, out var target)
+            ? target
+            : throw new KeyNotFoundException($"no target '{name}' on this platform; targets: {string.Join(", ", Targets.Keys)}{Suggestions.Hint(name, Targets.Keys)} (define targets in {FileName})");
+}

@@ -1,0 +1,238 @@
+using System.Globalization;
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Gitops.Engine.Desired;
+using Gitops.Engine.Execution;
+using Gitops.Engine.Observed;
+using Gitops.Engine.Targets;
+using Gitops.Schema.Model;
+
+namespace Gitops.Providers.Docker;
+
+/// <summary>
+/// The driver for Docker and Podman: both speak the Docker Engine API, so one implementation
+/// serves them. Where they differ it says so (see <see cref="NetworkOptions"/>).
+/// </summary>
+public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngineDriver, IDisposable
+{
+    private static readonly TimeSpan NoHealthCheckGrace = TimeSpan.FromSeconds(1);
+
+    public EngineKind Kind { get; } = kind;
+
+    public DockerClient Client { get; } = client;
+
+    public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
+    {
+        var filters = OwnedBy(project, environment);
+        var containers = await TransientRetry.RunAsync(t => Client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, t), cancellationToken).ConfigureAwait(false);
+        var networks = await TransientRetry.RunAsync(t => Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filters }, t), cancellationToken).ConfigureAwait(false);
+        var volumes = await TransientRetry.RunAsync(t => Client.Volumes.ListAsync(new VolumesListParameters { Filters = filters }, t), cancellationToken).ConfigureAwait(false);
+        var network = Names.Network(project, environment);
+        return new ObservedState(
+            networks.Any(n => n.Name == network),
+            new ValueList<string>((volumes.Volumes ?? []).Select(v => v.Name).Order(StringComparer.Ordinal)),
+            new ValueList<ObservedContainer>(containers
+                .Where(c => c.Labels.ContainsKey(Labels.Service))
+                .Select(c => new ObservedContainer(
+                    c.ID,
+                    c.Names.First().TrimStart('/'),
+                    c.Labels[Labels.Service],
+                    Label(c.Labels, Labels.Fingerprint),
+                    int.TryParse(Label(c.Labels, Labels.Replica), CultureInfo.InvariantCulture, out var replica) ? replica : 0,
+                    string.Equals(c.State, "running", StringComparison.OrdinalIgnoreCase)))
+                .OrderBy(c => c.Name, StringComparer.Ordinal)));
+    }
+
+    public async Task EnsureNetworkAsync(string project, string environment, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TransientRetry.RunAsync(t => Client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            {
+                Name = name,
+                Driver = "bridge",
+                Labels = Labels.For(project, environment),
+                Options = NetworkOptions(),
+            }, t), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict || e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
+        {
+            // Already there: success.
+        }
+    }
+
+    public async Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
+        await TransientRetry.RunAsync(t => Client.Volumes.CreateAsync(new VolumesCreateParameters { Name = name, Labels = Labels.For(project, environment) }, t), cancellationToken).ConfigureAwait(false);
+
+    public async Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Service.Spec.Sandbox == SandboxKind.Gvisor)
+        {
+            await RequireRuntimeAsync(ContainerRequest.GvisorRuntime, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await GuardedContainers.CreateAsync(Client, ContainerRequest.For(request), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Already created (a rerun after a crash): start it below.
+        }
+
+        await TransientRetry.RunAsync(t => Client.Containers.StartContainerAsync(request.Name, new ContainerStartParameters(), t), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<HealthResult> WaitHealthyAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var spec = request.Service.Spec;
+        if (spec.Health is not { } health)
+        {
+            await Task.Delay(NoHealthCheckGrace, cancellationToken).ConfigureAwait(false);
+            var state = await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false);
+            return state?.State?.Running == true
+                ? new HealthResult(true, "running")
+                : new HealthResult(false, $"not running ({ExitDetail(state)})");
+        }
+
+        var port = health.Port ?? spec.Port ?? 80;
+        var deadline = DateTime.UtcNow + health.StartPeriod.Value + (health.Interval.Value * (health.Retries + 1)) + health.Timeout.Value;
+        var failures = 0;
+        var last = "no answer yet";
+        using var http = new HttpClient { Timeout = health.Timeout.Value };
+        while (true)
+        {
+            var state = await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false);
+            if (state?.State?.Running != true)
+            {
+                return new HealthResult(false, $"exited before it was healthy ({ExitDetail(state)})");
+            }
+
+            EndpointSettings? endpoint = null;
+            _ = state.NetworkSettings?.Networks?.TryGetValue(request.Network, out endpoint);
+            var address = endpoint?.IPAddress;
+            if (!string.IsNullOrEmpty(address))
+            {
+                bool ok;
+                (ok, last) = await ProbeAsync(http, $"http://{address}:{port}{health.Path}", cancellationToken).ConfigureAwait(false);
+                if (ok)
+                {
+                    return new HealthResult(true, last);
+                }
+
+                var started = DateTime.TryParse(state.State.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at) ? at : DateTime.UtcNow;
+                if (DateTime.UtcNow - started > health.StartPeriod.Value && ++failures >= health.Retries)
+                {
+                    return new HealthResult(false, $"health check {health.Path} failed {failures} times: {last}");
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return new HealthResult(false, $"health check {health.Path} did not pass in time: {last}");
+            }
+
+            await Task.Delay(health.Interval.Value, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task RemoveContainerAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Client.Containers.StopContainerAsync(name, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)stopTimeout.TotalSeconds }, cancellationToken).ConfigureAwait(false);
+            await TransientRetry.RunAsync(t => Client.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true, RemoveVolumes = false }, t), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Already gone: success.
+        }
+    }
+
+    public async Task RemoveNetworkAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TransientRetry.RunAsync(t => Client.Networks.DeleteNetworkAsync(name, t), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerNetworkNotFoundException)
+        {
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    public async Task RemoveVolumeAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TransientRetry.RunAsync(t => Client.Volumes.RemoveAsync(name, force: false, t), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    public void Dispose() => Client.Dispose();
+
+    /// <summary>
+    /// Docker isolates user-defined bridges from each other by default. Podman (netavark) does so
+    /// only when asked, with the <c>isolate</c> option.
+    /// </summary>
+    private Dictionary<string, string> NetworkOptions() =>
+        Kind == EngineKind.Podman ? new() { ["isolate"] = "true" } : [];
+
+    private async Task RequireRuntimeAsync(string runtime, CancellationToken cancellationToken)
+    {
+        var info = await Client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
+        if (info.Runtimes is null || !info.Runtimes.ContainsKey(runtime))
+        {
+            throw new InvalidOperationException($"this {Kind.ToString().ToLowerInvariant()} engine has no '{runtime}' runtime, so a 'sandbox: gvisor' service cannot run here (refusing rather than running it unsandboxed)");
+        }
+    }
+
+    private async Task<ContainerInspectResponse?> InspectAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Client.Containers.InspectContainerAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<(bool Ok, string Detail)> ProbeAsync(HttpClient http, string url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(url, cancellationToken).ConfigureAwait(false);
+            var code = (int)response.StatusCode;
+            return (code is >= 200 and < 400, $"HTTP {code}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return (false, e is TaskCanceledException ? "timed out" : e.Message);
+        }
+    }
+
+    private static string Label(IDictionary<string, string> labels, string key) =>
+        labels.TryGetValue(key, out var value) ? value : "";
+
+    private static string ExitDetail(ContainerInspectResponse? state) =>
+        state?.State is null ? "container is gone" : $"state {state.State.Status}, exit code {state.State.ExitCode}";
+
+    private static Dictionary<string, IDictionary<string, bool>> OwnedBy(string project, string environment) => new()
+    {
+        ["label"] = new Dictionary<string, bool>
+        {
+            [$"{Labels.Project}={project}"] = true,
+            [$"{Labels.Environment}={environment}"] = true,
+        },
+    };
+}

@@ -1,0 +1,24 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Gitops.Providers.Docker;
+
+/// <summary>
+/// The one place that asks a runtime to create a container (DESIGN §3 security rules). The policy
+/// is checked on the final request here, so no code path can skip it.
+/// </summary>
+public static class GuardedContainers
+{
+    public static async Task<string> CreateAsync(DockerClient client, CreateContainerParameters request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var violations = ContainerPolicy.Check(request);
+        if (violations.Count > 0)
+        {
+            throw new PolicyViolationException(violations);
+        }
+
+        var response = await client.Containers.CreateContainerAsync(request, cancellationToken).ConfigureAwait(false);
+        return response.ID;
+    }
+}
