@@ -15,6 +15,11 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v podman >/dev/null || need+=(podman)
 command -v runc >/dev/null || need+=(runc)
+# netavark + aardvark-dns: Podman networks with DNS by service name and isolation between them;
+# catatonit: Podman's init process (containers run with an init that forwards SIGTERM).
+[ -x /usr/lib/podman/netavark ] || [ -x /usr/libexec/podman/netavark ] || need+=(netavark)
+command -v aardvark-dns >/dev/null || [ -x /usr/lib/podman/aardvark-dns ] || [ -x /usr/libexec/podman/aardvark-dns ] || need+=(aardvark-dns)
+[ -x /usr/libexec/podman/catatonit ] || need+=(catatonit)
 # The local base image copies /bin/busybox into an empty image, so it must be the static build.
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
@@ -31,13 +36,16 @@ if [ ! -f /etc/docker/daemon.json ]; then
 {"default-ulimits":{"nofile":{"Name":"nofile","Hard":1024,"Soft":1024}}}
 JSON
 fi
-if ! grep -q 'runtime = "runc"' /etc/containers/containers.conf 2>/dev/null; then
+if ! grep -q 'network_backend = "netavark"' /etc/containers/containers.conf 2>/dev/null; then
   cat >/etc/containers/containers.conf <<'CONF'
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[network]
+network_backend = "netavark"
 [engine]
 runtime = "runc"
 CONF
+  pkill -f 'podman system service' || true # a running service keeps the old network backend
 fi
 
 ping_socket() { curl -fsS --max-time 2 --unix-socket "$1" http://localhost/_ping >/dev/null 2>&1; }

@@ -19,6 +19,14 @@ public sealed record CliConsole(IAnsiConsole Human, TextWriter Raw, TextWriter E
         return new(AnsiConsole.Console, Console.Out, Console.Error);
     }
 
+    /// <summary>
+    /// With <c>--output json</c>, standard output carries only the JSON document; progress for
+    /// people goes to standard error.
+    /// </summary>
+    public CliConsole For(OutputFormat format) => format == OutputFormat.Json
+        ? this with { Human = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Error), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors }) }
+        : this;
+
     /// <summary>A console writing plain text (no colours, no wrapping) to the given writers; used by tests.</summary>
     public static CliConsole Plain(TextWriter output, TextWriter error)
     {

@@ -10,4 +10,7 @@ public static class ExitCodes
 
     /// <summary>The command line itself is wrong: unknown verb or option, missing value.</summary>
     public const int Usage = 2;
+
+    /// <summary>The operation ran and failed: the engine is unreachable, or an apply failed or rolled back.</summary>
+    public const int Failed = 3;
 }

@@ -16,12 +16,27 @@ public static class PaasCli
             settings.HelpWriter = null; // Help and errors are written below, to the right stream.
             settings.AutoVersion = true;
         });
-        var parsed = parser.ParseArguments<ValidateOptions, InitOptions, SchemaOptions>(args);
-        return parsed.MapResult(
-            (ValidateOptions o) => ValidateCommand.Run(o, console),
-            (InitOptions o) => InitCommand.Run(o, console),
-            (SchemaOptions o) => SchemaCommand.Run(o, console),
-            errors => Usage(parsed, errors.ToList(), console));
+        var parsed = parser.ParseArguments(args,
+            typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
+            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions));
+        try
+        {
+            return parsed.MapResult(
+                (ValidateOptions o) => ValidateCommand.Run(o, console),
+                (InitOptions o) => InitCommand.Run(o, console),
+                (SchemaOptions o) => SchemaCommand.Run(o, console),
+                (PlanOptions o) => PlanCommand.Run(o, console),
+                (ApplyOptions o) => ApplyCommand.Run(o, console),
+                (StatusOptions o) => StatusCommand.Run(o, console),
+                (DestroyOptions o) => DestroyCommand.Run(o, console),
+                (HistoryOptions o) => HistoryCommand.Run(o, console),
+                errors => Usage(parsed, errors.ToList(), console));
+        }
+        catch (CliException e)
+        {
+            console.Error.WriteLine($"paas: {e.Message}");
+            return e.ExitCode;
+        }
     }
 
     private static int Usage(ParserResult<object> parsed, List<Error> errors, CliConsole console)

@@ -49,6 +49,7 @@ public static class ContainerRequest
                 Tmpfs = spec.ReadOnly ? new Dictionary<string, string> { ["/tmp"] = "rw,noexec,nosuid,size=64m" } : null,
                 Mounts = spec.Mounts.Select(m => new Mount { Type = "volume", Source = m.Key, Target = m.Value }).ToList(),
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
+                Init = true, // an init as PID 1 forwards SIGTERM, so replicas stop at once instead of after the grace time
                 Runtime = spec.Sandbox == SandboxKind.Gvisor ? GvisorRuntime : null,
             },
             NetworkingConfig = new NetworkingConfig

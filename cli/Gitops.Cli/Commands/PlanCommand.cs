@@ -1,0 +1,57 @@
+using CommandLine;
+using Gitops.Cli.Output;
+using Gitops.Engine.Planning;
+using Gitops.Engine.State;
+using Spectre.Console;
+
+namespace Gitops.Cli.Commands;
+
+[Verb("plan", HelpText = "Show what apply would change in an environment, and why.")]
+public sealed class PlanOptions : EngineOptions
+{
+    [Value(0, MetaName = "DIR", Default = ".", HelpText = "Directory holding paas.yaml.")]
+    public string Path { get; set; } = ".";
+
+    [Option("out", HelpText = "Save the plan to this file; 'paas apply FILE' applies exactly it, or refuses when it is stale.")]
+    public string? Out { get; set; }
+}
+
+public static class PlanCommand
+{
+    public static int Run(PlanOptions options, CliConsole console)
+    {
+        console = console.For(options.Output);
+        using var session = EngineSession.Open(options.Path, options, console);
+        var prepared = session.Deployer.PlanAsync(session.Directory, session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
+        if (options.Out is { } file)
+        {
+            File.WriteAllText(file, StateJson.Write(new SavedPlan(session.Directory, prepared.Plan), indented: true));
+        }
+
+        Show(console, options.Output, prepared.Plan);
+        if (options.Out is not null)
+        {
+            console.Human.MarkupLine($"saved to [bold]{Markup.Escape(options.Out)}[/]; apply it with: paas apply {Markup.Escape(options.Out)} --env {session.Environment}");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    public static void Show(CliConsole console, OutputFormat format, Plan plan)
+    {
+        if (format == OutputFormat.Json)
+        {
+            Json.Write(console, new { plan, text = PlanText.Render(plan), hasChanges = plan.HasChanges });
+            return;
+        }
+
+        console.Human.Write(new Text(PlanText.Render(plan)));
+        if (!plan.HasChanges)
+        {
+            console.Human.MarkupLine("[green]No changes.[/] The environment matches the manifest.");
+        }
+    }
+}
+
+/// <summary>A plan saved by <c>paas plan --out</c>, with the directory it was made from.</summary>
+public sealed record SavedPlan(string Directory, Plan Plan);

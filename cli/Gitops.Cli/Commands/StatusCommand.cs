@@ -1,0 +1,56 @@
+using CommandLine;
+using Gitops.Cli.Output;
+using Gitops.Engine.Planning;
+using Spectre.Console;
+
+namespace Gitops.Cli.Commands;
+
+[Verb("status", HelpText = "Show what runs in an environment: services, replicas, health, sync state, revision.")]
+public sealed class StatusOptions : EngineOptions
+{
+    [Value(0, MetaName = "DIR", Default = ".", HelpText = "Directory holding paas.yaml.")]
+    public string Path { get; set; } = ".";
+}
+
+public static class StatusCommand
+{
+    public static int Run(StatusOptions options, CliConsole console)
+    {
+        console = console.For(options.Output);
+        using var session = EngineSession.Open(options.Path, options, console);
+        var prepared = session.Deployer.PlanAsync(session.Directory, session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
+        var observed = session.Driver.ObserveAsync(session.Manifest.Project, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
+        var recorded = session.State.Recorded(session.Manifest.Project, session.Environment);
+        var services = prepared.Desired.Services.Select(s =>
+        {
+            var containers = observed.Containers.Where(c => c.Service == s.Name).ToList();
+            var node = prepared.Plan.Nodes.First(n => n.Kind == ResourceKind.Service && n.Name == s.Name);
+            var running = containers.Count(c => c.Running && c.Fingerprint == s.Fingerprint);
+            return new
+            {
+                service = s.Name,
+                desired = s.Replicas,
+                running,
+                health = running == s.Replicas ? "healthy" : running == 0 ? (containers.Count == 0 ? "missing" : "degraded") : "progressing",
+                sync = node.Action == PlanAction.NoOp ? "in sync" : $"out of sync: {node.Cause}",
+                image = s.Spec.Image,
+            };
+        }).ToList();
+
+        if (options.Output == OutputFormat.Json)
+        {
+            Json.Write(console, new { project = session.Manifest.Project, environment = session.Environment, revision = recorded.Revision, stateVersion = recorded.Version, services });
+            return ExitCodes.Ok;
+        }
+
+        console.Human.MarkupLine($"[bold]{session.Manifest.Project}/{session.Environment}[/] revision {Markup.Escape(recorded.Revision ?? "(never applied)")}, state version {recorded.Version}");
+        var table = new Table().AddColumns("service", "replicas", "health", "sync", "image");
+        foreach (var s in services)
+        {
+            table.AddRow(s.service, $"{s.running}/{s.desired}", s.health, Markup.Escape(s.sync), Markup.Escape(s.image));
+        }
+
+        console.Human.Write(table);
+        return ExitCodes.Ok;
+    }
+}

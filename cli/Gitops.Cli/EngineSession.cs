@@ -1,0 +1,116 @@
+using Gitops.Cli.Commands;
+using Gitops.Cli.Output;
+using Gitops.Engine.Execution;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Gitops.Providers.Docker;
+using Gitops.Schema.Loading;
+using Gitops.Schema.Model;
+using Spectre.Console;
+
+namespace Gitops.Cli;
+
+/// <summary>Thrown for a problem the user can fix; the CLI prints the message and exits with the code.</summary>
+public sealed class CliException(int exitCode, string message) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>
+/// What an engine command works with: the loaded manifest, the chosen environment, the state
+/// store and the connected target. Opening it checks each in turn and says plainly what is wrong.
+/// </summary>
+public sealed class EngineSession : IDisposable
+{
+    private EngineSession(string directory, Manifest manifest, string environment, StateStore state, DockerDriver driver, DockerImageBuilder images, CliConsole console)
+    {
+        (Directory, Manifest, Environment, State, Driver) = (directory, manifest, environment, state, driver);
+        var progress = new ProgressPrinter(console);
+        Deployer = new Deployer(driver, images, state, progress, progress.BuildLog);
+    }
+
+    public string Directory { get; }
+
+    public Manifest Manifest { get; }
+
+    public string Environment { get; }
+
+    public StateStore State { get; }
+
+    public DockerDriver Driver { get; }
+
+    public Deployer Deployer { get; }
+
+    public static EngineSession Open(string path, EngineOptions options, CliConsole console)
+    {
+        var directory = System.IO.Directory.Exists(path) ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var loaded = ManifestLoader.LoadPath(path);
+        if (!loaded.IsValid)
+        {
+            DiagnosticPrinter.Print(console, loaded.Errors);
+            throw new CliException(ExitCodes.InvalidInput, $"{path} is not a valid manifest");
+        }
+
+        var environment = options.Environment ?? (loaded.Environments.Count == 1
+            ? loaded.Environments.Keys.Single()
+            : throw new CliException(ExitCodes.Usage, $"say which environment with --env: {string.Join(", ", loaded.Environments.Keys)}"));
+        if (!loaded.Environments.ContainsKey(environment))
+        {
+            throw new CliException(ExitCodes.InvalidInput, $"no environment '{environment}' in {path}; environments: {string.Join(", ", loaded.Environments.Keys)}");
+        }
+
+        var manifest = loaded.ForEnvironment(environment);
+        var dataDirectory = DataDirectory.Resolve(options.DataDir);
+        TargetSpec target;
+        try
+        {
+            target = PlatformConfig.Load(dataDirectory).Target(manifest.Environments[environment].Target);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidDataException)
+        {
+            throw new CliException(ExitCodes.InvalidInput, e.Message);
+        }
+
+        var (version, problem) = EngineClient.ProbeAsync(new EngineEndpoint(target.Kind, target.SocketPath), CancellationToken.None).GetAwaiter().GetResult();
+        if (version is null)
+        {
+            throw new CliException(ExitCodes.Failed, $"target '{manifest.Environments[environment].Target}': {problem}");
+        }
+
+        StateStore state;
+        try
+        {
+            state = StateStore.Open(dataDirectory);
+        }
+        catch (StateLockedException e)
+        {
+            throw new CliException(ExitCodes.Failed, e.Message);
+        }
+
+        var (driver, images) = DockerTarget.Connect(target);
+        return new EngineSession(directory, manifest, environment, state, driver, images, console);
+    }
+
+    public void Dispose()
+    {
+        Driver.Dispose();
+        State.Dispose();
+    }
+}
+
+/// <summary>Prints each finished step as one line with its timing, and the build log as it streams.</summary>
+internal sealed class ProgressPrinter(CliConsole console) : IProgress<ExecutorEvent>
+{
+    public IProgress<string> BuildLog { get; } = new BuildLogPrinter(console);
+
+    public void Report(ExecutorEvent value)
+    {
+        var mark = value.Ok ? "[green]✓[/]" : "[red]✗[/]";
+        console.Human.MarkupLine($"  {mark} {Markup.Escape(value.Step)} [grey]{Markup.Escape(value.Detail)} {value.Duration.TotalSeconds:0.0}s[/]");
+    }
+
+    private sealed class BuildLogPrinter(CliConsole console) : IProgress<string>
+    {
+        public void Report(string value) => console.Human.MarkupLine($"  [grey]│ {Markup.Escape(value)}[/]");
+    }
+}
