@@ -1,0 +1,128 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Gitops.Cli;
+using Gitops.Engine.Desired;
+using Gitops.Engine.Targets;
+
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// One test's world on one real engine: a fresh data directory whose platform.yaml points
+/// <c>local</c> at that engine, a unique project name, an app directory to write paas.yaml into,
+/// and the CLI run in-process. Disposing removes every container, network and volume the project made.
+/// </summary>
+public sealed class EngineWorld : IAsyncDisposable
+{
+    private EngineWorld(string engine, DockerClient client)
+    {
+        Engine = engine;
+        Client = client;
+        Kind = Engines.Endpoint(engine).Kind;
+        Project = $"t{Guid.NewGuid():N}"[..12];
+        Root = Directory.CreateTempSubdirectory("paas-it-").FullName;
+        DataDirectory = Directory.CreateDirectory(Path.Combine(Root, "data")).FullName;
+        AppDirectory = Directory.CreateDirectory(Path.Combine(Root, "app")).FullName;
+        File.WriteAllText(Path.Combine(DataDirectory, PlatformConfig.FileName),
+            $"targets:\n  local: {{ kind: {engine}, socket: {Engines.Endpoint(engine).SocketPath} }}\n");
+    }
+
+    public string Engine { get; }
+
+    public EngineKind Kind { get; }
+
+    public DockerClient Client { get; }
+
+    public string Project { get; }
+
+    public string Root { get; }
+
+    public string DataDirectory { get; }
+
+    public string AppDirectory { get; }
+
+    /// <summary>The local busybox image under the name this engine resolves.</summary>
+    public string Busybox => LocalBaseImage.Name(Kind);
+
+    public static async Task<EngineWorld> CreateAsync(string engine) => new(engine, await Engines.ConnectAsync(engine));
+
+    /// <summary>Writes paas.yaml: the project line and a production environment are added here.</summary>
+    public void WriteManifest(string services) =>
+        File.WriteAllText(Path.Combine(AppDirectory, "paas.yaml"), $"version: 1\nproject: {Project}\nenvironments:\n  dev: {{ branch: main }}\n{services}");
+
+    /// <summary>
+    /// A service answering HTTP on 8080 (busybox httpd serving /etc, healthy on /hostname).
+    /// <paramref name="extra"/> lines are indented with four spaces.
+    /// </summary>
+    public string WebService(string name, string extra = "", int replicas = 1, string health = "/hostname") => $$"""
+          {{name}}:
+            image: {{Busybox}}
+            command: ["httpd", "-f", "-p", "8080", "-h", "/etc"]
+            port: 8080
+            replicas: {{replicas}}
+            health: { path: {{health}}, interval: 1s, timeout: 1s, retries: 3 }
+            deploy: { drain: 1s }
+
+        """ + extra;
+
+    public CliRun Paas(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = PaasCli.Run([.. args, "--data-dir", DataDirectory], CliConsole.Plain(output, error));
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
+    public CliRun Apply() => Paas("apply", AppDirectory, "--env", "dev", "--yes");
+
+    public CliRun Plan() => Paas("plan", AppDirectory, "--env", "dev");
+
+    /// <summary>The project's containers, by name → (id, running).</summary>
+    public async Task<Dictionary<string, (string Id, bool Running, string Service)>> ContainersAsync()
+    {
+        var list = await Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={Project}"] = true } },
+        });
+        return list.ToDictionary(c => c.Names.First().TrimStart('/'), c => (c.ID, c.State == "running", c.Labels[Labels.Service]));
+    }
+
+    /// <summary>Runs a command in a container and returns its exit code.</summary>
+    public async Task<long> ExecAsync(string container, params string[] command)
+    {
+        var exec = await Client.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters { Cmd = command, AttachStdout = true, AttachStderr = true });
+        using (var stream = await Client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), CancellationToken.None))
+        {
+            await stream.ReadOutputToEndAsync(CancellationToken.None);
+        }
+
+        return (await Client.Exec.InspectContainerExecAsync(exec.ID)).ExitCode ?? -1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (name, _) in await ContainersAsync())
+        {
+            await Client.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true });
+        }
+
+        var filter = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={Project}"] = true } };
+        foreach (var network in await Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filter }))
+        {
+            await Client.Networks.DeleteNetworkAsync(network.ID);
+        }
+
+        foreach (var volume in (await Client.Volumes.ListAsync(new VolumesListParameters { Filters = filter })).Volumes ?? [])
+        {
+            await Client.Volumes.RemoveAsync(volume.Name, force: true);
+        }
+
+        Client.Dispose();
+        Directory.Delete(Root, recursive: true);
+    }
+}
+
+public sealed record CliRun(int ExitCode, string Output, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}\n{Output}\n{Error}";
+}
