@@ -1,0 +1,29 @@
+namespace Gitops.IntegrationTests;
+
+/// <summary>Services of one project environment reach each other by name; other projects cannot reach them.</summary>
+public sealed class NetworkIsolationTests
+{
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Same_project_reaches_a_service_by_name_and_another_project_cannot_reach_it(string engine)
+    {
+        await using var shop = await EngineWorld.CreateAsync(engine);
+        await using var other = await EngineWorld.CreateAsync(engine);
+        shop.WriteManifest("services:\n" + shop.WebService("web") + shop.WebService("client"));
+        other.WriteManifest("services:\n" + other.WebService("intruder"));
+        Assert.Equal(0, shop.Apply().ExitCode);
+        Assert.Equal(0, other.Apply().ExitCode);
+        var client = (await shop.ContainersAsync()).Single(c => c.Value.Service == "client").Key;
+        var intruder = (await other.ContainersAsync()).Single().Key;
+        var web = (await shop.ContainersAsync()).Single(c => c.Value.Service == "web").Key;
+        var address = (await shop.Client.Containers.InspectContainerAsync(web)).NetworkSettings!.Networks.Single().Value.IPAddress;
+
+        var byName = await shop.ExecAsync(client, "nc", "-w", "2", "web", "8080");
+        var fromOtherProject = await other.ExecAsync(intruder, "nc", "-w", "2", address, "8080");
+        var otherByName = await other.ExecAsync(intruder, "nc", "-w", "2", "web", "8080");
+
+        Assert.Equal(0, byName);
+        Assert.NotEqual(0, fromOtherProject);
+        Assert.NotEqual(0, otherByName);
+    }
+}
