@@ -28,6 +28,7 @@ public static class ApplyCommand
             ? StateJson.Read<SavedPlan>(File.ReadAllText(options.Path))
             : null;
         using var session = EngineSession.Open(saved?.Directory ?? options.Path, options, console);
+        session.Deployer.RecoverAsync(session.Manifest.Project, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
         var prepared = session.Deployer.PlanAsync(session.Directory, session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
         if (saved is not null && saved.Plan != prepared.Plan)
         {

@@ -21,6 +21,7 @@ public static class DestroyCommand
     {
         console = console.For(options.Output);
         using var session = EngineSession.Open(options.Path, options, console);
+        session.Deployer.RecoverAsync(session.Manifest.Project, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
         var prepared = session.Deployer.PlanDestroyAsync(session.Manifest.Project, session.Environment, options.Volumes, CancellationToken.None).GetAwaiter().GetResult();
         PlanCommand.Show(console, OutputFormat.Text, prepared.Plan);
         if (!prepared.Plan.HasChanges)

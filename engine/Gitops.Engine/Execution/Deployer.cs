@@ -14,8 +14,8 @@ public sealed record PreparedPlan(Plan Plan, DesiredState Desired, IReadOnlyDict
 public sealed class PlanRefusedException(string message) : Exception(message);
 
 /// <summary>
-/// The flow for one environment, top-down like a reconciler: read build inputs → compile →
-/// observe → plan; then, to apply: check the plan is current → recover interrupted applies →
+/// The flow for one environment, top-down like a reconciler: recover interrupted applies →
+/// read build inputs → compile → observe → plan; then, to apply: check the plan is current →
 /// build missing images → execute. The same steps serve the CLI now and the server later.
 /// </summary>
 public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateStore state, IProgress<ExecutorEvent> progress, IProgress<string> buildLog)
@@ -44,6 +44,13 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
         return new PreparedPlan(plan, empty, new Dictionary<string, (BuildContextFiles, BuildSpec)>());
     }
 
+    /// <summary>
+    /// Settles applies that died mid-way. Run it before planning an apply: it may remove replicas
+    /// that never passed their health check, and the plan must see the world after that.
+    /// </summary>
+    public Task<int> RecoverAsync(string project, string environment, CancellationToken cancellationToken) =>
+        new Recovery(driver, state, progress).RecoverAsync(project, environment, cancellationToken);
+
     public async Task<Deployment> ApplyAsync(PreparedPlan prepared, string trigger, bool allowEmpty, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prepared);
@@ -59,7 +66,6 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             throw new PlanRefusedException("the plan deletes every service of the environment; pass --allow-empty if that is what you want");
         }
 
-        await new Recovery(driver, state, progress).RecoverAsync(plan.Project, plan.Environment, cancellationToken).ConfigureAwait(false);
         foreach (var (service, (context, build)) in prepared.Builds)
         {
             var tag = prepared.Desired.Service(service)?.Spec.Image;
