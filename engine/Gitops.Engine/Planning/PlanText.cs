@@ -15,10 +15,10 @@ public static class PlanText
         ArgumentNullException.ThrowIfNull(plan);
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"Plan for {plan.Project}/{plan.Environment} (revision {plan.Revision}, state version {plan.StateVersion})\n");
-        foreach (var node in plan.Nodes.Where(n => n.Action != PlanAction.NoOp))
+        foreach (var node in plan.Nodes.Where(n => n.Action != PlanAction.NoOp || n.Cause != Planner.NoChange))
         {
             var kind = node.Kind.ToString().ToLowerInvariant();
-            text.Append(CultureInfo.InvariantCulture, $"{Marker(node.Action),3} {kind,-7} {node.Name}{Detail(node)}  ({node.Cause})\n");
+            text.Append(CultureInfo.InvariantCulture, $"{Marker(node.Action),3} {kind,-7} {node.Name}{Detail(node)}: {node.Cause}\n");
             foreach (var change in node.Changes)
             {
                 text.Append(CultureInfo.InvariantCulture, $"      ~ {change.Field}: {Show(change.Before)} → {Show(change.After)}\n");
@@ -36,7 +36,7 @@ public static class PlanText
         PlanAction.Update => "~",
         PlanAction.Replace => "-/+",
         PlanAction.Delete => "-",
-        _ => " ",
+        _ => "!", // A no-op worth a look, e.g. an object left alone.
     };
 
     private static string Detail(PlanNode node)
@@ -50,6 +50,11 @@ public static class PlanText
         if (node.Remove.Count > 0)
         {
             parts.Add($"remove {Count(node.Remove.Count)}");
+        }
+
+        if (node.StopFirst && node.Remove.Count > 0 && node.Start.Count > 0)
+        {
+            parts.Add("stop first");
         }
 
         return parts.Count == 0 ? "" : $" [{string.Join(", ", parts)}]";

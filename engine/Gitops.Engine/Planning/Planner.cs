@@ -13,6 +13,8 @@ namespace Gitops.Engine.Planning;
 /// </summary>
 public static class Planner
 {
+    public const string NoChange = "no change";
+
     public static Plan Plan(DesiredState desired, ObservedState observed, RecordedState recorded)
     {
         ArgumentNullException.ThrowIfNull(desired);
@@ -52,12 +54,12 @@ public static class Planner
 
     private static PlanNode NetworkNode(string network, ObservedState observed) =>
         observed.NetworkExists
-            ? Node(ResourceKind.Network, network, PlanAction.NoOp, "no change")
+            ? Node(ResourceKind.Network, network, PlanAction.NoOp, NoChange)
             : Node(ResourceKind.Network, network, PlanAction.Create, "not deployed yet");
 
     private static PlanNode VolumeNode(string volume, ObservedState observed) =>
         observed.Volumes.Contains(volume)
-            ? Node(ResourceKind.Volume, volume, PlanAction.NoOp, "no change")
+            ? Node(ResourceKind.Volume, volume, PlanAction.NoOp, NoChange)
             : Node(ResourceKind.Volume, volume, PlanAction.Create, "not deployed yet");
 
     private static PlanNode ServiceNode(DesiredService service, DesiredState desired, ObservedState observed, RecordedState recorded)
@@ -70,7 +72,7 @@ public static class Planner
         var stale = current.Where(c => !c.Running || c.Replica > service.Replicas).Select(c => c.Name).ToList();
         var recordedService = recorded.Services.GetValueOrDefault(service.Name);
 
-        var node = Node(ResourceKind.Service, service.Name, PlanAction.NoOp, "no change") with
+        var node = Node(ResourceKind.Service, service.Name, PlanAction.NoOp, NoChange) with
         {
             Desired = service,
             DependsOn = new ValueList<string>(
@@ -124,13 +126,15 @@ public static class Planner
         var wanted = desired.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var inventory = recorded.Inventory.ToHashSet(StringComparer.Ordinal);
         return observed.Containers
-            .Where(c => !wanted.Contains(c.Service) && inventory.Contains(c.Name))
+            .Where(c => !wanted.Contains(c.Service))
             .GroupBy(c => c.Service, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => Node(ResourceKind.Service, g.Key, PlanAction.Delete, "not in manifest (prune)") with
-            {
-                Remove = new ValueList<string>(g.Select(c => c.Name).Order(StringComparer.Ordinal)),
-            });
+            .Select(g => g.All(c => inventory.Contains(c.Name))
+                ? Node(ResourceKind.Service, g.Key, PlanAction.Delete, "not in manifest (prune)") with
+                {
+                    Remove = new ValueList<string>(g.Select(c => c.Name).Order(StringComparer.Ordinal)),
+                }
+                : Node(ResourceKind.Service, g.Key, PlanAction.NoOp, "not in manifest, but not in this environment's inventory either: left alone"));
     }
 
     /// <summary>Services after the ones they depend on; ties broken by name so the order is stable.</summary>

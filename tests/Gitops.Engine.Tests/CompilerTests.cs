@@ -1,0 +1,41 @@
+using Gitops.Engine.Desired;
+using Gitops.Schema.Loading;
+
+namespace Gitops.Engine.Tests;
+
+public sealed class CompilerTests
+{
+    [Fact]
+    public void Names_and_defaults_are_deterministic()
+    {
+        var state = Scenario.Desired("services:\n  web: { image: busybox:1.36, volumes: { data: /data } }\n");
+        var web = state.Service("web")!;
+
+        Assert.Equal("paas-shop-dev", state.Network);
+        Assert.Equal(["paas-shop-dev-data"], state.Volumes);
+        Assert.Equal("/data", web.Spec.Mounts["paas-shop-dev-data"]);
+        Assert.Equal(Compiler.DefaultMemoryBytes, web.Spec.MemoryBytes);
+        Assert.Equal($"paas-shop-dev-web-{web.Fingerprint[..8]}-2", Names.Replica("shop", "dev", "web", web.Fingerprint, 2));
+        Assert.Equal(web.Fingerprint, Scenario.Desired("services:\n  web: { image: busybox:1.36, volumes: { data: /data } }\n").Service("web")!.Fingerprint);
+    }
+
+    [Fact]
+    public void Template_services_and_missing_secrets_are_refused_with_the_reason()
+    {
+        var manifest = ManifestLoader.LoadText(Scenario.Header + "services:\n  db: { template: postgres }\n  web: { image: busybox:1.36, secrets: [API_KEY] }\n", "paas.yaml").ForEnvironment("dev");
+
+        var result = Compiler.Compile(manifest, "dev", "r", CompileInputs.None);
+
+        Assert.Null(result.State);
+        Assert.Contains(result.Errors, e => e.Contains("template 'postgres'", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Contains("secret API_KEY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Autoscaled_service_starts_at_its_minimum()
+    {
+        var state = Scenario.Desired("services:\n  web: { image: busybox:1.36, autoscale: { min: 2, max: 5 } }\n");
+
+        Assert.Equal(2, state.Service("web")!.Replicas);
+    }
+}

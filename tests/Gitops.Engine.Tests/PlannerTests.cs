@@ -1,0 +1,64 @@
+using Gitops.Engine.Planning;
+using Gitops.Engine.State;
+using Gitops.Schema.Model;
+
+namespace Gitops.Engine.Tests;
+
+public sealed class PlannerTests
+{
+    private const string Services = "services:\n  web: { image: busybox:1.36, port: 8080 }\n  api: { image: busybox:1.36, dependsOn: [web] }\n";
+
+    [Fact]
+    public void Same_inputs_in_any_order_give_the_same_plan()
+    {
+        var before = Scenario.Desired(Services);
+        var after = Scenario.Desired(Services.Replace("port: 8080", "port: 8081", StringComparison.Ordinal));
+        var observed = Scenario.Running(before);
+        var shuffled = observed with { Containers = new ValueList<Observed.ObservedContainer>(observed.Containers.Reverse()) };
+
+        Assert.Equal(Planner.Plan(after, observed, Scenario.Recorded(before)), Planner.Plan(after, shuffled, Scenario.Recorded(before)));
+    }
+
+    [Fact]
+    public void Replica_count_is_not_part_of_the_fingerprint()
+    {
+        var one = Scenario.Desired(Services);
+        var three = Scenario.Desired(Services.Replace("port: 8080 }", "port: 8080, replicas: 3 }", StringComparison.Ordinal));
+
+        Assert.Equal(one.Service("web")!.Fingerprint, three.Service("web")!.Fingerprint);
+        Assert.NotEqual(one.Service("web")!.Fingerprint, Scenario.Desired(Services.Replace("8080", "8081", StringComparison.Ordinal)).Service("web")!.Fingerprint);
+    }
+
+    [Fact]
+    public void A_plan_removing_every_service_says_so()
+    {
+        var before = Scenario.Desired(Services);
+        var empty = Scenario.Desired("services: {}\n");
+
+        var plan = Planner.Plan(empty, Scenario.Running(before), Scenario.Recorded(before));
+
+        Assert.True(plan.DeletesEverything);
+        Assert.False(Planner.Plan(before, Scenario.Running(before), Scenario.Recorded(before)).DeletesEverything);
+    }
+
+    [Fact]
+    public void Services_apply_after_what_they_depend_on()
+    {
+        var plan = Planner.Plan(Scenario.Desired(Services), Observed.ObservedState.Nothing, RecordedState.Empty);
+        var order = plan.Nodes.Select(n => n.Id).ToList();
+
+        Assert.True(order.IndexOf("service/web") < order.IndexOf("service/api"));
+        Assert.Contains("service/web", plan.Nodes.Single(n => n.Id == "service/api").DependsOn);
+        Assert.Equal("network/paas-shop-dev", order[0]);
+    }
+
+    [Fact]
+    public void Saved_plan_round_trips_through_json_with_value_equality()
+    {
+        var plan = Planner.Plan(Scenario.Desired(Services), Observed.ObservedState.Nothing, RecordedState.Empty);
+
+        var again = StateJson.Read<Plan>(StateJson.Write(plan));
+
+        Assert.Equal(plan, again);
+    }
+}
