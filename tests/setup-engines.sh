@@ -46,6 +46,8 @@ network_backend = "netavark"
 runtime = "runc"
 CONF
   pkill -f 'podman system service' || true # a running service keeps the old network backend
+  # A bridge left by the CNI backend holds the same subnet as netavark's default network.
+  if ip link show cni-podman0 >/dev/null 2>&1; then ip link delete cni-podman0 || true; fi
 fi
 
 ping_socket() { curl -fsS --max-time 2 --unix-socket "$1" http://localhost/_ping >/dev/null 2>&1; }

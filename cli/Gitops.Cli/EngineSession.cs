@@ -103,8 +103,11 @@ internal sealed class ProgressPrinter(CliConsole console) : IProgress<ExecutorEv
 {
     public IProgress<string> BuildLog { get; } = new BuildLogPrinter(console);
 
+    private readonly Lock _gate = new();
+
     public void Report(ExecutorEvent value)
     {
+        using var _ = _gate.EnterScope();
         var mark = value.Ok ? "[green]✓[/]" : "[red]✗[/]";
         console.Human.MarkupLine($"  {mark} {Markup.Escape(value.Step)} [grey]{Markup.Escape(value.Detail)} {value.Duration.TotalSeconds:0.0}s[/]");
     }

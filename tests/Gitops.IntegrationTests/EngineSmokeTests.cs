@@ -28,19 +28,11 @@ public sealed class EngineSmokeTests
             {
                 Image = tag,
                 Labels = new Dictionary<string, string> { ["paas.test"] = "smoke" },
-                ExposedPorts = new Dictionary<string, EmptyStruct> { ["8080/tcp"] = default },
-                HostConfig = new HostConfig
-                {
-                    PortBindings = new Dictionary<string, IList<PortBinding>>
-                    {
-                        ["8080/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }],
-                    },
-                },
             }, cancellationToken)).ID;
             await client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken);
-            var port = await PublishedPortAsync(client, containerId, cancellationToken);
+            var address = await AddressAsync(client, containerId, cancellationToken);
 
-            var (status, body) = await GetAsync($"http://127.0.0.1:{port}/", cancellationToken);
+            var (status, body) = await GetAsync($"http://{address}:8080/", cancellationToken);
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Contains("Hello from paas", body, StringComparison.Ordinal);
             Assert.Contains(log, line => line.Contains("COPY www /www", StringComparison.OrdinalIgnoreCase));
@@ -56,12 +48,13 @@ public sealed class EngineSmokeTests
         }
     }
 
-    private static async Task<string> PublishedPortAsync(DockerClient client, string containerId, CancellationToken cancellationToken)
+    /// <summary>The container's address on its network: the platform reaches replicas there, not through published ports.</summary>
+    private static async Task<string> AddressAsync(DockerClient client, string containerId, CancellationToken cancellationToken)
     {
         var inspect = await client.Containers.InspectContainerAsync(containerId, cancellationToken);
-        IList<PortBinding>? bindings = null;
-        Assert.True(inspect.NetworkSettings?.Ports?.TryGetValue("8080/tcp", out bindings), "port 8080 is not published");
-        return Assert.Single(bindings ?? []).HostPort;
+        var address = inspect.NetworkSettings?.Networks?.Values.Select(n => n.IPAddress).FirstOrDefault(a => !string.IsNullOrEmpty(a));
+        Assert.False(string.IsNullOrEmpty(address), "the container has no network address");
+        return address!;
     }
 
     /// <summary>GETs the URL, retrying while the server starts (up to 30 s).</summary>

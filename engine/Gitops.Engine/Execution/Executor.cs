@@ -6,8 +6,9 @@ using Gitops.Schema.Model;
 namespace Gitops.Engine.Execution;
 
 /// <summary>
-/// Applies a plan node by node, in the plan's order. It decides nothing: the plan says what to
-/// start and remove. Every side effect is journaled before it happens and after it succeeds, and
+/// Applies a plan by walking its DAG: a node starts once the nodes it depends on are applied,
+/// and independent nodes run side by side. It decides nothing: the plan says what to start and
+/// remove. Every side effect is journaled before it happens and after it succeeds, and
 /// every name enters the inventory before the object exists, so a crash at any point leaves
 /// nothing the next run cannot find (<see cref="Recovery"/>). A replica that fails its health
 /// check is removed again and the old ones keep serving: the deployment is rolled back.
@@ -16,6 +17,9 @@ public sealed class Executor(IEngineDriver driver, StateStore state, IProgress<E
 {
     /// <summary>How long a stopping container gets before it is killed; the drain time when shorter.</summary>
     public static readonly TimeSpan MaxStopGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>Nodes applied at once; engines serialize much of their work, so more buys little.</summary>
+    public const int MaxParallel = 8;
 
     private readonly List<DeploymentStep> _steps = [];
     private Deployment _deployment = null!;
@@ -36,27 +40,57 @@ public sealed class Executor(IEngineDriver driver, StateStore state, IProgress<E
         };
         state.SaveDeployment(_deployment);
 
-        var applied = new List<PlanNode>();
-        string? failure = null;
-        try
-        {
-            foreach (var node in plan.Nodes)
-            {
-                failure = await ApplyNodeAsync(plan, node, cancellationToken).ConfigureAwait(false);
-                if (failure is not null)
-                {
-                    break;
-                }
+        var (applied, failure, error) = await WalkAsync(plan, cancellationToken).ConfigureAwait(false);
+        return error is not null ? Finish(plan, applied, DeploymentStatus.Failed, error.Message)
+            : failure is not null ? Finish(plan, applied, DeploymentStatus.RolledBack, failure)
+            : Finish(plan, applied, DeploymentStatus.Succeeded, null);
+    }
 
-                applied.Add(node);
+    /// <summary>Runs ready nodes side by side; after a rollback or an error no new node starts, and those running finish.</summary>
+    private async Task<(List<PlanNode> Applied, string? Failure, Exception? Error)> WalkAsync(Plan plan, CancellationToken cancellationToken)
+    {
+        var applied = new List<PlanNode>();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var pending = plan.Nodes.ToList();
+        var running = new Dictionary<Task<string?>, PlanNode>();
+        string? failure = null;
+        Exception? error = null;
+        while (true)
+        {
+            if (failure is null && error is null)
+            {
+                foreach (var node in pending.Where(n => n.DependsOn.All(done.Contains)).Take(MaxParallel - running.Count).ToList())
+                {
+                    pending.Remove(node);
+                    running[ApplyNodeAsync(plan, node, cancellationToken)] = node;
+                }
+            }
+
+            if (running.Count == 0)
+            {
+                return (applied, failure, error);
+            }
+
+            var finished = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+            var finishedNode = running[finished];
+            running.Remove(finished);
+            try
+            {
+                if (await finished.ConfigureAwait(false) is { } reason)
+                {
+                    failure ??= reason;
+                }
+                else
+                {
+                    applied.Add(finishedNode);
+                    done.Add(finishedNode.Id);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                error ??= e;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return Finish(plan, applied, DeploymentStatus.Failed, e.Message);
-        }
-
-        return Finish(plan, applied, failure is null ? DeploymentStatus.Succeeded : DeploymentStatus.RolledBack, failure);
     }
 
     /// <returns>Null on success, or why the node was rolled back.</returns>
@@ -164,14 +198,18 @@ public sealed class Executor(IEngineDriver driver, StateStore state, IProgress<E
 
     private int Journal(Plan plan, string action, string target, JournalPhase phase, int? sequence = null)
     {
-        var number = sequence ?? ++_sequence;
+        var number = sequence ?? Interlocked.Increment(ref _sequence);
         state.Journal(new JournalEntry(_deployment.Id, number, action, target, phase));
         return number;
     }
 
     private void Report(string step, bool ok, string detail, TimeSpan duration)
     {
-        _steps.Add(new DeploymentStep(step, ok ? detail : $"failed: {detail}", (long)duration.TotalMilliseconds));
+        lock (_steps)
+        {
+            _steps.Add(new DeploymentStep(step, ok ? detail : $"failed: {detail}", (long)duration.TotalMilliseconds));
+        }
+
         progress.Report(new ExecutorEvent(step, ok, detail, duration));
     }
 

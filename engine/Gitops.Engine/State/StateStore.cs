@@ -17,6 +17,7 @@ public sealed class StateStore : IDisposable
     private const string LockFile = "state.lock";
 
     private readonly FileStream _lock;
+    private readonly Lock _gate = new(); // applies run nodes in parallel; read-modify-write needs one writer
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<BsonDocument> _environments;
     private readonly ILiteCollection<BsonDocument> _deployments;
@@ -62,6 +63,7 @@ public sealed class StateStore : IDisposable
     public RecordedState Record(string project, string environment, RecordedState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        using var _ = _gate.EnterScope();
         var next = state with { Version = Recorded(project, environment).Version + 1 };
         Save(project, environment, next);
         return next;
@@ -70,6 +72,7 @@ public sealed class StateStore : IDisposable
     /// <summary>Adds a name to the inventory before the object is created, so a crash cannot orphan it.</summary>
     public void AddToInventory(string project, string environment, string name)
     {
+        using var _ = _gate.EnterScope();
         var recorded = Recorded(project, environment);
         if (!recorded.Inventory.Contains(name))
         {
@@ -79,6 +82,7 @@ public sealed class StateStore : IDisposable
 
     public void RemoveFromInventory(string project, string environment, string name)
     {
+        using var _ = _gate.EnterScope();
         var recorded = Recorded(project, environment);
         if (recorded.Inventory.Contains(name))
         {
