@@ -71,9 +71,11 @@ public sealed class EngineSession : IDisposable
             throw new CliException(ExitCodes.InvalidInput, e.Message);
         }
 
-        var (version, problem) = EngineClient.ProbeAsync(new EngineEndpoint(target.Kind, target.SocketPath), CancellationToken.None).GetAwaiter().GetResult();
+        var (driver, images) = DockerTarget.Connect(target);
+        var (version, problem) = EngineClient.ProbeAsync(driver.Client, new EngineEndpoint(target.Kind, target.SocketPath), CancellationToken.None).GetAwaiter().GetResult();
         if (version is null)
         {
+            driver.Dispose();
             throw new CliException(ExitCodes.Failed, $"target '{manifest.Environments[environment].Target}': {problem}");
         }
 
@@ -84,10 +86,10 @@ public sealed class EngineSession : IDisposable
         }
         catch (StateLockedException e)
         {
+            driver.Dispose();
             throw new CliException(ExitCodes.Failed, e.Message);
         }
 
-        var (driver, images) = DockerTarget.Connect(target);
         return new EngineSession(directory, manifest, environment, state, driver, images, console);
     }
 

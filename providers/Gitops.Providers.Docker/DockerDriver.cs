@@ -17,6 +17,7 @@ namespace Gitops.Providers.Docker;
 public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngineDriver, IDisposable
 {
     private static readonly TimeSpan NoHealthCheckGrace = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(150);
 
     public EngineKind Kind { get; } = kind;
 
@@ -98,9 +99,11 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
                 : new HealthResult(false, $"not running ({ExitDetail(state)})");
         }
 
+        // Probe often while the replica comes up, so a ready one is found in tenths of a second;
+        // it is unhealthy once it has failed for `retries` intervals after the start period.
         var port = health.Port ?? spec.Port ?? 80;
-        var deadline = DateTime.UtcNow + health.StartPeriod.Value + (health.Interval.Value * (health.Retries + 1)) + health.Timeout.Value;
-        var failures = 0;
+        var poll = health.Interval.Value < ReadinessPoll ? health.Interval.Value : ReadinessPoll;
+        var giveUpAt = DateTime.UtcNow + health.StartPeriod.Value + (health.Interval.Value * health.Retries);
         var last = "no answer yet";
         using var http = new HttpClient { Timeout = health.Timeout.Value };
         while (true)
@@ -113,8 +116,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
 
             EndpointSettings? endpoint = null;
             _ = state.NetworkSettings?.Networks?.TryGetValue(request.Network, out endpoint);
-            var address = endpoint?.IPAddress;
-            if (!string.IsNullOrEmpty(address))
+            if (endpoint?.IPAddress is { Length: > 0 } address)
             {
                 bool ok;
                 (ok, last) = await ProbeAsync(http, $"http://{address}:{port}{health.Path}", cancellationToken).ConfigureAwait(false);
@@ -122,20 +124,14 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
                 {
                     return new HealthResult(true, last);
                 }
-
-                var started = DateTime.TryParse(state.State.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at) ? at : DateTime.UtcNow;
-                if (DateTime.UtcNow - started > health.StartPeriod.Value && ++failures >= health.Retries)
-                {
-                    return new HealthResult(false, $"health check {health.Path} failed {failures} times: {last}");
-                }
             }
 
-            if (DateTime.UtcNow > deadline)
+            if (DateTime.UtcNow >= giveUpAt)
             {
-                return new HealthResult(false, $"health check {health.Path} did not pass in time: {last}");
+                return new HealthResult(false, $"health check {health.Path} kept failing for {health.Retries} x {health.Interval}: {last}");
             }
 
-            await Task.Delay(health.Interval.Value, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
         }
     }
 

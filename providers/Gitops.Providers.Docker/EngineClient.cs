@@ -30,9 +30,22 @@ public static class EngineClient
             return (null, $"no socket at {endpoint.SocketPath}");
         }
 
+        using var client = Create(endpoint);
+        return await ProbeAsync(client, endpoint, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The engine's version through an open client, or null with the reason.</summary>
+    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(DockerClient client, EngineEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (!File.Exists(endpoint.SocketPath))
+        {
+            return (null, $"no socket at {endpoint.SocketPath}");
+        }
+
         try
         {
-            using var client = Create(endpoint);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             return (await client.System.GetVersionAsync(timeout.Token).ConfigureAwait(false), null);

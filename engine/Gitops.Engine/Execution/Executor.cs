@@ -19,7 +19,7 @@ public sealed class Executor(IEngineDriver driver, StateStore state, IProgress<E
     public static readonly TimeSpan MaxStopGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>Nodes applied at once; engines serialize much of their work, so more buys little.</summary>
-    public const int MaxParallel = 8;
+    public const int MaxParallel = 16;
 
     private readonly List<DeploymentStep> _steps = [];
     private Deployment _deployment = null!;
