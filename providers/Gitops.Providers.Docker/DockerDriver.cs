@@ -106,17 +106,27 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         var giveUpAt = DateTime.UtcNow + health.StartPeriod.Value + (health.Interval.Value * health.Retries);
         var last = "no answer yet";
         using var http = new HttpClient { Timeout = health.Timeout.Value };
+        string? address = null;
+        var nextInspect = DateTime.MinValue;
         while (true)
         {
-            var state = await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false);
-            if (state?.State?.Running != true)
+            // The engine is asked about the replica about once a second (it is busy starting the
+            // others); the replica itself is probed between those questions.
+            if (address is null || DateTime.UtcNow >= nextInspect)
             {
-                return new HealthResult(false, $"exited before it was healthy ({ExitDetail(state)})");
+                var state = await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false);
+                if (state?.State?.Running != true)
+                {
+                    return new HealthResult(false, $"exited before it was healthy ({ExitDetail(state)})");
+                }
+
+                EndpointSettings? endpoint = null;
+                _ = state.NetworkSettings?.Networks?.TryGetValue(request.Network, out endpoint);
+                address = endpoint?.IPAddress is { Length: > 0 } ip ? ip : null;
+                nextInspect = DateTime.UtcNow + TimeSpan.FromSeconds(1);
             }
 
-            EndpointSettings? endpoint = null;
-            _ = state.NetworkSettings?.Networks?.TryGetValue(request.Network, out endpoint);
-            if (endpoint?.IPAddress is { Length: > 0 } address)
+            if (address is not null)
             {
                 bool ok;
                 (ok, last) = await ProbeAsync(http, $"http://{address}:{port}{health.Path}", cancellationToken).ConfigureAwait(false);
