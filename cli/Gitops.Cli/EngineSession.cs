@@ -1,6 +1,7 @@
 using Gitops.Cli.Commands;
 using Gitops.Cli.Output;
 using Gitops.Engine.Execution;
+using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
 using Gitops.Providers.Docker;
@@ -26,7 +27,8 @@ public sealed class EngineSession : IDisposable
     {
         (Directory, Manifest, Environment, State, Driver) = (directory, manifest, environment, state, driver);
         var progress = new ProgressPrinter(console);
-        Deployer = new Deployer(driver, images, state, progress, progress.BuildLog);
+        Secrets = new SecretStore(state);
+        Deployer = new Deployer(driver, images, state, Secrets, progress, progress.BuildLog);
     }
 
     public string Directory { get; }
@@ -40,6 +42,8 @@ public sealed class EngineSession : IDisposable
     public DockerDriver Driver { get; }
 
     public Deployer Deployer { get; }
+
+    public SecretStore Secrets { get; }
 
     public static EngineSession Open(string path, EngineOptions options, CliConsole console)
     {

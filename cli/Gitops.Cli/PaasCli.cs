@@ -1,13 +1,17 @@
 using CommandLine;
 using CommandLine.Text;
 using Gitops.Cli.Commands;
+using Gitops.Engine.Execution;
 
 namespace Gitops.Cli;
 
 /// <summary>Parses the command line and runs one command. Returns the process exit code.</summary>
 public static class PaasCli
 {
-    public static int Run(string[] args, CliConsole console)
+    public static int Run(string[] args, CliConsole console) => Run(args, console, Console.In);
+
+    /// <param name="input">Standard input: where secret values are read from.</param>
+    public static int Run(string[] args, CliConsole console, TextReader input)
     {
         ArgumentNullException.ThrowIfNull(console);
         using var parser = new Parser(settings =>
@@ -18,7 +22,7 @@ public static class PaasCli
         });
         var parsed = parser.ParseArguments(args,
             typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions));
+            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions));
         try
         {
             return parsed.MapResult(
@@ -30,12 +34,24 @@ public static class PaasCli
                 (StatusOptions o) => StatusCommand.Run(o, console),
                 (DestroyOptions o) => DestroyCommand.Run(o, console),
                 (HistoryOptions o) => HistoryCommand.Run(o, console),
+                (SecretsOptions o) => SecretsCommand.Run(o, console, input),
                 errors => Usage(parsed, errors.ToList(), console));
         }
         catch (CliException e)
         {
             console.Error.WriteLine($"paas: {e.Message}");
             return e.ExitCode;
+        }
+        catch (PlanRefusedException e)
+        {
+            console.Error.WriteLine($"paas: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or Docker.DotNet.DockerApiException or UnauthorizedAccessException)
+        {
+            // Engine and file-system failures: the message, not a stack trace (PAAS_DEBUG=1 shows it).
+            console.Error.WriteLine(Environment.GetEnvironmentVariable("PAAS_DEBUG") == "1" ? $"paas: {e}" : $"paas: {e.Message}");
+            return ExitCodes.Failed;
         }
     }
 

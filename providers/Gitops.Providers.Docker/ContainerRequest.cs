@@ -32,7 +32,7 @@ public static class ContainerRequest
             Hostname = $"{service.Name}-{replica.Index}",
             Image = spec.Image,
             Cmd = spec.Command?.ToList()!, // null keeps the image's own command
-            Env = spec.Env.Select(e => $"{e.Key}={e.Value}").ToList(),
+            Env = spec.Env.Concat(replica.Secrets?.Reveal() ?? []).Select(e => $"{e.Key}={e.Value}").ToList(),
             Labels = labels,
             ExposedPorts = spec.Port is { } port ? new Dictionary<string, EmptyStruct> { [$"{port}/tcp"] = default } : null,
             HostConfig = new HostConfig

@@ -23,7 +23,7 @@ internal static class Scenario
         var manifest = loaded.ForEnvironment("dev");
         var images = manifest.Services.Where(s => s.Value.Build is not null)
             .ToDictionary(s => s.Key, s => Names.BuiltImage("shop", s.Key, new string('a', 64)));
-        var secrets = manifest.Services.SelectMany(s => s.Value.Secrets).ToHashSet();
+        var secrets = manifest.Services.SelectMany(s => s.Value.Secrets).Distinct().ToDictionary(s => s, _ => "v1 (all environments)");
         var compiled = Compiler.Compile(manifest, "dev", "rev-2", new CompileInputs(images, secrets));
         Assert.Empty(compiled.Errors);
         return compiled.State!;

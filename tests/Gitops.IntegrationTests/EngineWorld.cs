@@ -64,11 +64,15 @@ public sealed class EngineWorld : IAsyncDisposable
 
         """ + extra;
 
-    public CliRun Paas(params string[] args)
+    public CliRun Paas(params string[] args) => PaasWithInput("", args);
+
+    /// <summary>Runs the CLI with <paramref name="input"/> as its standard input.</summary>
+    public CliRun PaasWithInput(string input, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = PaasCli.Run([.. args, "--data-dir", DataDirectory], CliConsole.Plain(output, error));
+        using var reader = new StringReader(input);
+        var code = PaasCli.Run([.. args, "--data-dir", DataDirectory], CliConsole.Plain(output, error), reader);
         return new CliRun(code, output.ToString(), error.ToString());
     }
 

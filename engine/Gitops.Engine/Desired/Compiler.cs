@@ -2,12 +2,15 @@ using Gitops.Schema.Model;
 
 namespace Gitops.Engine.Desired;
 
-/// <summary>The images a compile may use: built ones by service, and the secrets that have values.</summary>
+/// <summary>
+/// What a compile may use: the images built for services, and the version of each secret that
+/// has a value in the environment (a new version replaces the containers that use it).
+/// </summary>
 public sealed record CompileInputs(
     IReadOnlyDictionary<string, string> BuiltImages,
-    IReadOnlySet<string> SecretsWithValues)
+    IReadOnlyDictionary<string, string> SecretVersions)
 {
-    public static readonly CompileInputs None = new(new Dictionary<string, string>(), new HashSet<string>());
+    public static readonly CompileInputs None = new(new Dictionary<string, string>(), new Dictionary<string, string>());
 }
 
 public sealed record CompileResult(DesiredState? State, IReadOnlyList<string> Errors);
@@ -32,9 +35,9 @@ public static class Compiler
         foreach (var (name, service) in manifest.Services)
         {
             var image = ImageOf(name, service, inputs, errors);
-            foreach (var secret in service.Secrets.Where(s => !inputs.SecretsWithValues.Contains(s)))
+            foreach (var secret in service.Secrets.Where(s => !inputs.SecretVersions.ContainsKey(s)))
             {
-                errors.Add($"service '{name}' needs secret {secret}, which has no value for {project}/{environment}");
+                errors.Add($"service '{name}' needs secret {secret}, which has no value for {project}/{environment}; set it with: paas secrets set {project} {secret} --env {environment}");
             }
 
             if (image is null)
@@ -50,6 +53,7 @@ public static class Compiler
                 Command = service.Command,
                 Env = service.Env,
                 Secrets = service.Secrets,
+                SecretVersions = new ValueMap<string>(service.Secrets.Where(inputs.SecretVersions.ContainsKey).Select(s => KeyValuePair.Create(s, inputs.SecretVersions[s]))),
                 Port = service.Port,
                 Health = service.Health,
                 CpuMillicores = service.Resources.Cpu?.Millicores ?? 0,

@@ -17,6 +17,9 @@ public sealed record ServiceSpec
     /// <summary>Secret names only; values never enter the spec, the plan or the state.</summary>
     public ValueList<string> Secrets { get; init; } = ValueList<string>.Empty;
 
+    /// <summary>Which stored value of each secret (e.g. <c>v2 (prod)</c>): a new value gives a new fingerprint, never the value itself.</summary>
+    public ValueMap<string> SecretVersions { get; init; } = ValueMap<string>.Empty;
+
     public int? Port { get; init; }
 
     public HealthCheck? Health { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Planning;
+using Gitops.Engine.Secrets;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Gitops.Schema.Model;
@@ -18,14 +19,14 @@ public sealed class PlanRefusedException(string message) : Exception(message);
 /// read build inputs → compile → observe → plan; then, to apply: check the plan is current →
 /// build missing images → execute. The same steps serve the CLI now and the server later.
 /// </summary>
-public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateStore state, IProgress<ExecutorEvent> progress, IProgress<string> buildLog)
+public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IProgress<string> buildLog)
 {
     public async Task<PreparedPlan> PlanAsync(string directory, Manifest manifest, string environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var builds = ReadBuildInputs(directory, manifest);
         var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
-        var compiled = Compiler.Compile(manifest, environment, Revision(manifest, tags), new CompileInputs(tags, new HashSet<string>()));
+        var compiled = Compiler.Compile(manifest, environment, Revision(manifest, tags), new CompileInputs(tags, secrets.Versions(manifest.Project, environment)));
         if (compiled.State is not { } desired)
         {
             throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
@@ -75,7 +76,7 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             }
         }
 
-        return await new Executor(driver, state, progress).ApplyAsync(plan, trigger, cancellationToken).ConfigureAwait(false);
+        return await new Executor(driver, state, secrets, progress).ApplyAsync(plan, trigger, cancellationToken).ConfigureAwait(false);
     }
 
     private static Dictionary<string, (BuildContextFiles Context, BuildSpec Build)> ReadBuildInputs(string directory, Manifest manifest) =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Gitops.Engine.Planning;
+using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 using Gitops.Schema.Model;
 
@@ -13,7 +14,7 @@ namespace Gitops.Engine.Execution;
 /// nothing the next run cannot find (<see cref="Recovery"/>). A replica that fails its health
 /// check is removed again and the old ones keep serving: the deployment is rolled back.
 /// </summary>
-public sealed class Executor(IEngineDriver driver, StateStore state, IProgress<ExecutorEvent> progress)
+public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress)
 {
     /// <summary>How long a stopping container gets before it is killed; the drain time when shorter.</summary>
     public static readonly TimeSpan MaxStopGrace = TimeSpan.FromSeconds(10);
@@ -130,7 +131,8 @@ public sealed class Executor(IEngineDriver driver, StateStore state, IProgress<E
         var started = new List<ReplicaRequest>();
         foreach (var index in node.Start)
         {
-            var replica = new ReplicaRequest(plan.Project, plan.Environment, _deployment.Id, Names(plan), node.Desired!, index);
+            var values = node.Desired!.Spec.Secrets.Count == 0 ? null : secrets.Resolve(plan.Project, plan.Environment, node.Desired.Spec.Secrets);
+            var replica = new ReplicaRequest(plan.Project, plan.Environment, _deployment.Id, Names(plan), node.Desired, index, values);
             var health = await StartReplicaAsync(plan, replica, cancellationToken).ConfigureAwait(false);
             started.Add(replica);
             if (!health.Healthy)

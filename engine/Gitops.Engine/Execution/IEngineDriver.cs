@@ -1,5 +1,6 @@
 using Gitops.Engine.Desired;
 using Gitops.Engine.Observed;
+using Gitops.Engine.Secrets;
 using Gitops.Engine.Targets;
 
 namespace Gitops.Engine.Execution;
@@ -11,7 +12,8 @@ public sealed record ReplicaRequest(
     string DeploymentId,
     string Network,
     DesiredService Service,
-    int Index)
+    int Index,
+    SecretValues? Secrets = null)
 {
     public string Name => Names.Replica(Project, Environment, Service.Name, Service.Fingerprint, Index);
 }

@@ -16,6 +16,10 @@ public static class SpecDiff
         Compare(changes, "command", Text(before.Command), Text(after.Command));
         Maps(changes, "env", before.Env, after.Env);
         Compare(changes, "secrets", Text(before.Secrets), Text(after.Secrets));
+        foreach (var name in before.SecretVersions.Keys.Intersect(after.SecretVersions.Keys).Order(StringComparer.Ordinal))
+        {
+            Compare(changes, $"secret {name}", before.SecretVersions[name], after.SecretVersions[name]);
+        }
         Compare(changes, "port", before.Port?.ToString(CultureInfo.InvariantCulture), after.Port?.ToString(CultureInfo.InvariantCulture));
         Compare(changes, "health", before.Health?.ToString(), after.Health?.ToString());
         Compare(changes, "resources.cpu", Cpu(before.CpuMillicores), Cpu(after.CpuMillicores));

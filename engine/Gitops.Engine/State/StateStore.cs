@@ -132,6 +132,11 @@ public sealed class StateStore : IDisposable
         .OrderBy(e => e.Sequence)
         .ToList();
 
+    /// <summary>A collection of the same database, for stores that live beside the state (secrets).</summary>
+    internal ILiteCollection<BsonDocument> Collection(string name) => _db.GetCollection(name);
+
+    internal void Flush() => _db.Checkpoint();
+
     public void Dispose()
     {
         _db.Dispose();

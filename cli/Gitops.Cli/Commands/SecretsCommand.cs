@@ -1,0 +1,109 @@
+using CommandLine;
+using Gitops.Cli.Output;
+using Gitops.Engine.Secrets;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Gitops.Schema.Validation;
+using Spectre.Console;
+
+namespace Gitops.Cli.Commands;
+
+[Verb("secrets", HelpText = "Manage app secrets: set (value from stdin or a prompt, never an argument), list (names only), rm.")]
+public sealed class SecretsOptions : CommonOptions
+{
+    [Value(0, MetaName = "ACTION", Required = true, HelpText = "set, list or rm.")]
+    public string Action { get; set; } = "";
+
+    [Value(1, MetaName = "PROJECT", Required = true, HelpText = "Project name.")]
+    public string Project { get; set; } = "";
+
+    [Value(2, MetaName = "NAME", HelpText = "Secret name (as listed under a service's secrets:).")]
+    public string? Name { get; set; }
+
+    [Option('e', "env", HelpText = "Only for this environment. Default: every environment of the project.")]
+    public string? Environment { get; set; }
+
+    [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
+    public string? DataDir { get; set; }
+}
+
+public static class SecretsCommand
+{
+    public static int Run(SecretsOptions options, CliConsole console, TextReader input)
+    {
+        console = console.For(options.Output);
+        if (!Grammar.Name().IsMatch(options.Project) || (options.Environment is { } env && !Grammar.Name().IsMatch(env)))
+        {
+            throw new CliException(ExitCodes.InvalidInput, "project and environment names are lower-case letters, digits and '-'");
+        }
+
+        using var state = Open(options);
+        var store = new SecretStore(state);
+        switch (options.Action)
+        {
+            case "list":
+                return List(store, options, console);
+            case "set":
+                var name = RequireName(options);
+                var version = store.Set(options.Project, options.Environment, name, ReadValue(console, input, name));
+                console.Human.MarkupLine($"set secret [bold]{name}[/] for {options.Project}/{options.Environment ?? "every environment"} (version {version}); the next apply replaces the services that use it");
+                if (options.Output == OutputFormat.Json)
+                {
+                    Json.Write(console, new { project = options.Project, environment = options.Environment, name, version });
+                }
+
+                return ExitCodes.Ok;
+            case "rm":
+                var removed = store.Remove(options.Project, options.Environment, RequireName(options));
+                console.Human.MarkupLine(removed ? "removed" : "no such secret");
+                return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
+            default:
+                throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use set, list or rm");
+        }
+    }
+
+    private static int List(SecretStore store, SecretsOptions options, CliConsole console)
+    {
+        var secrets = store.List(options.Project).Where(s => options.Environment is null || s.Environment == options.Environment || s.Environment == SecretStore.AllEnvironments).ToList();
+        if (options.Output == OutputFormat.Json)
+        {
+            Json.Write(console, secrets);
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().AddColumns("name", "environment", "version", "updated");
+        foreach (var s in secrets)
+        {
+            table.AddRow(s.Name, s.Environment == SecretStore.AllEnvironments ? "(all)" : s.Environment, s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), s.UpdatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        console.Human.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>From standard input when it is piped (without the final newline), else a prompt that does not echo.</summary>
+    private static string ReadValue(CliConsole console, TextReader input, string name)
+    {
+        var value = Console.IsInputRedirected || input != Console.In
+            ? input.ReadToEnd().TrimEnd('\n', '\r')
+            : console.Human.Prompt(new TextPrompt<string>($"value of {name}:").Secret());
+        return value.Length > 0 ? value : throw new CliException(ExitCodes.InvalidInput, "the secret value is empty; pipe it on standard input, e.g. paas secrets set shop DATABASE_URL < file");
+    }
+
+    private static string RequireName(SecretsOptions options) =>
+        options.Name is { } name && Grammar.EnvKey().IsMatch(name)
+            ? name
+            : throw new CliException(ExitCodes.InvalidInput, "give the secret's NAME: letters, digits and '_', not starting with a digit");
+
+    private static StateStore Open(SecretsOptions options)
+    {
+        try
+        {
+            return StateStore.Open(DataDirectory.Resolve(options.DataDir));
+        }
+        catch (StateLockedException e)
+        {
+            throw new CliException(ExitCodes.Failed, e.Message);
+        }
+    }
+}

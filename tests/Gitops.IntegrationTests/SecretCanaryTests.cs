@@ -1,0 +1,65 @@
+using System.Text;
+
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// A canary secret reaches the container's environment and nothing else: not the plan, the
+/// apply output, the history, the status, the listing, the saved plan or the database file.
+/// </summary>
+public sealed class SecretCanaryTests
+{
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Secret_value_reaches_the_container_and_appears_nowhere_else(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        var canary = $"canary-{Guid.NewGuid():N}";
+        var rotated = $"rotated-{Guid.NewGuid():N}";
+        world.WriteManifest("services:\n" + world.WebService("web", "    secrets: [API_TOKEN]\n"));
+
+        var missing = world.Apply();
+        var set = world.PaasWithInput(canary + "\n", "secrets", "set", world.Project, "API_TOKEN");
+        var planFile = Path.Combine(world.Root, "plan.json");
+        var outputs = new List<CliRun>
+        {
+            world.Paas("plan", world.AppDirectory, "--env", "dev", "--out", planFile),
+            world.Apply(),
+        };
+        var first = await EnvOfWebAsync(world);
+        world.PaasWithInput(rotated, "secrets", "set", world.Project, "API_TOKEN", "--env", "dev");
+        outputs.Add(world.Plan());
+        outputs.Add(world.Apply());
+        outputs.Add(world.Paas("history", world.AppDirectory, "--env", "dev", "--output", "json"));
+        outputs.Add(world.Paas("status", world.AppDirectory, "--env", "dev", "--output", "json"));
+        outputs.Add(world.Paas("secrets", "list", world.Project, "--output", "json"));
+        var second = await EnvOfWebAsync(world);
+
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("paas secrets set", missing.Error, StringComparison.Ordinal);
+        Assert.Equal(0, set.ExitCode);
+        Assert.Contains($"API_TOKEN={canary}", first);
+        Assert.Contains($"API_TOKEN={rotated}", second);
+        Assert.Contains("~ secret API_TOKEN: \"v1 (all environments)\" → \"v1 (dev)\"", outputs[2].Output, StringComparison.Ordinal);
+        Assert.All(outputs, o => Assert.True(o.ExitCode == 0, o.ToString()));
+        foreach (var text in outputs.SelectMany(o => new[] { o.Output, o.Error }).Append(File.ReadAllText(planFile)))
+        {
+            Assert.DoesNotContain(canary, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(rotated, text, StringComparison.Ordinal);
+        }
+
+        foreach (var file in Directory.GetFiles(world.DataDirectory))
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.False(Contains(bytes, canary) || Contains(bytes, rotated), $"{Path.GetFileName(file)} holds a secret in clear text");
+        }
+    }
+
+    private static async Task<IList<string>> EnvOfWebAsync(EngineWorld world)
+    {
+        var web = (await world.ContainersAsync()).Single(c => c.Value.Running).Key;
+        return (await world.Client.Containers.InspectContainerAsync(web)).Config!.Env;
+    }
+
+    private static bool Contains(byte[] haystack, string needle) =>
+        haystack.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) >= 0 || haystack.AsSpan().IndexOf(Encoding.Unicode.GetBytes(needle)) >= 0;
+}
