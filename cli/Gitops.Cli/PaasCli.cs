@@ -22,7 +22,7 @@ public static class PaasCli
         });
         var parsed = parser.ParseArguments(args,
             typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions));
+            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions), typeof(RepoOptions), typeof(SyncOptions));
         try
         {
             return parsed.MapResult(
@@ -35,6 +35,8 @@ public static class PaasCli
                 (DestroyOptions o) => DestroyCommand.Run(o, console),
                 (HistoryOptions o) => HistoryCommand.Run(o, console),
                 (SecretsOptions o) => SecretsCommand.Run(o, console, input),
+                (RepoOptions o) => RepoCommand.Run(o, console),
+                (SyncOptions o) => SyncCommand.Run(o, console),
                 errors => Usage(parsed, errors.ToList(), console));
         }
         catch (CliException e)

@@ -19,9 +19,14 @@ public static class BuildContext
                 {
                     tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, entry.RelativePath) { LinkName = target, Mode = entry.Mode });
                 }
+                else if (entry.IsDirectory)
+                {
+                    tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, entry.RelativePath + "/") { Mode = entry.Mode });
+                }
                 else
                 {
-                    tar.WriteEntry(entry.FullPath, entry.IsDirectory ? entry.RelativePath + "/" : entry.RelativePath);
+                    using var content = entry.Open!();
+                    tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, entry.RelativePath) { Mode = entry.Mode, DataStream = content });
                 }
             }
         }

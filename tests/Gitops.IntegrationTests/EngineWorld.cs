@@ -23,7 +23,7 @@ public sealed class EngineWorld : IAsyncDisposable
         DataDirectory = Directory.CreateDirectory(Path.Combine(Root, "data")).FullName;
         AppDirectory = Directory.CreateDirectory(Path.Combine(Root, "app")).FullName;
         File.WriteAllText(Path.Combine(DataDirectory, PlatformConfig.FileName),
-            $"targets:\n  local: {{ kind: {engine}, socket: {Engines.Endpoint(engine).SocketPath} }}\n");
+            $"allowFileUrls: true\ntargets:\n  local: {{ kind: {engine}, socket: {Engines.Endpoint(engine).SocketPath} }}\n");
     }
 
     public string Engine { get; }

@@ -1,5 +1,6 @@
 using CommandLine;
 using Gitops.Cli.Output;
+using Gitops.Engine.Sources;
 using Gitops.Engine.Execution;
 using Gitops.Engine.State;
 using Spectre.Console;
@@ -29,7 +30,7 @@ public static class ApplyCommand
             : null;
         using var session = EngineSession.Open(saved?.Directory ?? options.Path, options, console);
         session.Deployer.RecoverAsync(session.Manifest.Project, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
-        var prepared = session.Deployer.PlanAsync(session.Directory, session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
+        var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
         if (saved is not null && saved.Plan != prepared.Plan)
         {
             throw new CliException(ExitCodes.InvalidInput, $"the saved plan {options.Path} is stale: the state or the sources changed since it was made (state version {saved.Plan.StateVersion}, now {prepared.Plan.StateVersion}); run paas plan again");

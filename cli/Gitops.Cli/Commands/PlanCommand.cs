@@ -1,5 +1,6 @@
 using CommandLine;
 using Gitops.Cli.Output;
+using Gitops.Engine.Sources;
 using Gitops.Engine.Planning;
 using Gitops.Engine.State;
 using Spectre.Console;
@@ -22,7 +23,7 @@ public static class PlanCommand
     {
         console = console.For(options.Output);
         using var session = EngineSession.Open(options.Path, options, console);
-        var prepared = session.Deployer.PlanAsync(session.Directory, session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
+        var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
         if (options.Out is { } file)
         {
             File.WriteAllText(file, StateJson.Write(new SavedPlan(session.Directory, prepared.Plan), indented: true));

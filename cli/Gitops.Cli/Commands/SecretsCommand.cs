@@ -37,7 +37,7 @@ public static class SecretsCommand
             throw new CliException(ExitCodes.InvalidInput, "project and environment names are lower-case letters, digits and '-'");
         }
 
-        using var state = Open(options);
+        using var state = OpenState(DataDirectory.Resolve(options.DataDir));
         var store = new SecretStore(state);
         switch (options.Action)
         {
@@ -95,11 +95,12 @@ public static class SecretsCommand
             ? name
             : throw new CliException(ExitCodes.InvalidInput, "give the secret's NAME: letters, digits and '_', not starting with a digit");
 
-    private static StateStore Open(SecretsOptions options)
+    /// <summary>Opens the state store, turning "in use by another process" into a plain CLI error.</summary>
+    public static StateStore OpenState(string dataDirectory)
     {
         try
         {
-            return StateStore.Open(DataDirectory.Resolve(options.DataDir));
+            return StateStore.Open(dataDirectory);
         }
         catch (StateLockedException e)
         {

@@ -1,5 +1,6 @@
 using CommandLine;
 using Gitops.Cli.Output;
+using Gitops.Engine.Sources;
 using Gitops.Engine.Planning;
 using Spectre.Console;
 
@@ -18,7 +19,7 @@ public static class StatusCommand
     {
         console = console.For(options.Output);
         using var session = EngineSession.Open(options.Path, options, console);
-        var prepared = session.Deployer.PlanAsync(session.Directory, session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
+        var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
         var observed = session.Driver.ObserveAsync(session.Manifest.Project, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
         var recorded = session.State.Recorded(session.Manifest.Project, session.Environment);
         var services = prepared.Desired.Services.Select(s =>

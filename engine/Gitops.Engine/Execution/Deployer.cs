@@ -21,12 +21,14 @@ public sealed class PlanRefusedException(string message) : Exception(message);
 /// </summary>
 public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IProgress<string> buildLog)
 {
-    public async Task<PreparedPlan> PlanAsync(string directory, Manifest manifest, string environment, CancellationToken cancellationToken)
+    public async Task<PreparedPlan> PlanAsync(ISourceTree tree, Manifest manifest, string environment, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tree);
         ArgumentNullException.ThrowIfNull(manifest);
-        var builds = ReadBuildInputs(directory, manifest);
+        var builds = ReadBuildInputs(tree, manifest);
         var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
-        var compiled = Compiler.Compile(manifest, environment, Revision(manifest, tags), new CompileInputs(tags, secrets.Versions(manifest.Project, environment)));
+        var revision = tree.Commit ?? Revision(manifest, tags);
+        var compiled = Compiler.Compile(manifest, environment, revision, new CompileInputs(tags, secrets.Versions(manifest.Project, environment)));
         if (compiled.State is not { } desired)
         {
             throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
@@ -79,13 +81,10 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
         return await new Executor(driver, state, secrets, progress).ApplyAsync(plan, trigger, cancellationToken).ConfigureAwait(false);
     }
 
-    private static Dictionary<string, (BuildContextFiles Context, BuildSpec Build)> ReadBuildInputs(string directory, Manifest manifest) =>
+    private static Dictionary<string, (BuildContextFiles Context, BuildSpec Build)> ReadBuildInputs(ISourceTree tree, Manifest manifest) =>
         manifest.Services
             .Where(s => s.Value.Build is not null)
-            .ToDictionary(
-                s => s.Key,
-                s => (BuildContextFiles.Read(Path.Combine(directory, s.Value.Build!.Context), s.Value.Build), s.Value.Build),
-                StringComparer.Ordinal);
+            .ToDictionary(s => s.Key, s => (tree.BuildContext(s.Value.Build!), s.Value.Build!), StringComparer.Ordinal);
 
     /// <summary>A local apply's revision: the hash of the effective manifest and the image inputs.</summary>
     private static string Revision(Manifest manifest, Dictionary<string, string> tags) =>

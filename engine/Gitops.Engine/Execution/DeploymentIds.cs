@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 
 namespace Gitops.Engine.Execution;
 
-internal static class DeploymentIds
+public static class DeploymentIds
 {
     /// <summary>Sortable by time, unique across processes: <c>d-20261126-231500-3fa9c2</c>.</summary>
     public static string New() =>

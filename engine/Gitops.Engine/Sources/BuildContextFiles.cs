@@ -2,22 +2,25 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Gitops.Schema.Model;
+using Gitops.Schema.Validation;
 
 namespace Gitops.Engine.Sources;
 
-/// <summary>One entry of a build context: a file, a directory or a symlink that stays inside.</summary>
-public sealed record ContextEntry(string RelativePath, string FullPath, bool IsDirectory, string? LinkTarget, UnixFileMode Mode);
+/// <summary>One entry of a build context: a file (with a way to read it), a directory, or a symlink that stays inside.</summary>
+public sealed record ContextEntry(string RelativePath, bool IsDirectory, string? LinkTarget, UnixFileMode Mode, Func<Stream>? Open);
 
 /// <summary>
-/// The files a build sends, read from a directory: <c>.dockerignore</c> honoured, symlinks that
-/// point outside the context refused, nothing above the context ever read. The hash of the
-/// entries (paths, modes, contents) and the build settings is the image's tag, so an unchanged
-/// context is never rebuilt.
+/// The files a build sends: <c>.dockerignore</c> honoured, symlinks that point outside the
+/// context refused, nothing above the context ever read. The entries come from a directory or
+/// from a Git commit's tree (<see cref="GitSource"/>); either way the hash of the entries (paths,
+/// modes, contents) and the build settings is the image's tag, so an unchanged context is never
+/// rebuilt.
 /// </summary>
 public sealed class BuildContextFiles
 {
     private BuildContextFiles(string root, IReadOnlyList<ContextEntry> entries, string hash) => (Root, Entries, InputsHash) = (root, entries, hash);
 
+    /// <summary>Where the context came from, for messages: a directory, or repo@commit:path.</summary>
     public string Root { get; }
 
     public IReadOnlyList<ContextEntry> Entries { get; }
@@ -25,9 +28,9 @@ public sealed class BuildContextFiles
     /// <summary>SHA-256 of every entry and of the Dockerfile path, build arguments and target.</summary>
     public string InputsHash { get; }
 
+    /// <summary>A context read from a directory of the file system.</summary>
     public static BuildContextFiles Read(string contextDirectory, BuildSpec build)
     {
-        ArgumentNullException.ThrowIfNull(build);
         var root = new DirectoryInfo(contextDirectory);
         if (!root.Exists)
         {
@@ -35,7 +38,15 @@ public sealed class BuildContextFiles
         }
 
         var ignore = DockerIgnore.For(root.FullName);
-        var entries = new List<ContextEntry>();
+        return Create(root.FullName, Walk(root, ignore, build), ignore, build);
+    }
+
+    /// <summary>A context from entries listed elsewhere (a Git tree), depth-first, paths relative to the context.</summary>
+    public static BuildContextFiles Create(string root, IEnumerable<ContextEntry> entries, DockerIgnore ignore, BuildSpec build)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(ignore);
+        ArgumentNullException.ThrowIfNull(build);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Add(hash, $"dockerfile={build.Dockerfile}\ntarget={build.Target}\n");
         foreach (var (key, value) in build.Args)
@@ -43,52 +54,69 @@ public sealed class BuildContextFiles
             Add(hash, $"arg {key}={value}\n");
         }
 
-        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = false };
+        var kept = new List<ContextEntry>();
+        foreach (var entry in entries.OrderBy(e => e.RelativePath, StringComparer.Ordinal))
+        {
+            if (!Always(entry.RelativePath, build) && ignore.Excludes(entry.RelativePath))
+            {
+                continue;
+            }
+
+            if (entry.LinkTarget is { } target && Escapes(entry.RelativePath, target))
+            {
+                throw new InvalidOperationException($"build context '{root}': symlink '{entry.RelativePath}' points outside the context ({target}); it is not sent");
+            }
+
+            kept.Add(entry);
+            Add(hash, $"{entry.RelativePath}\0{(int)entry.Mode}\0{entry.IsDirectory}\0{entry.LinkTarget}\0");
+            if (entry.Open is { } open)
+            {
+                using var stream = open();
+                hash.AppendData(SHA256.HashData(stream));
+            }
+        }
+
+        return new BuildContextFiles(root, kept, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <summary>Docker sends the Dockerfile and .dockerignore even when ignored.</summary>
+    private static bool Always(string path, BuildSpec build) => path is ".dockerignore" || path == build.Dockerfile;
+
+    /// <summary>Lexical: the link's target, resolved from the link's folder, must stay inside the context.</summary>
+    private static bool Escapes(string linkPath, string target)
+    {
+        var folder = Path.GetDirectoryName(linkPath)?.Replace('\\', '/') ?? "";
+        return target.StartsWith('/') || RepositoryPath.Normalize(folder.Length == 0 ? target : $"{folder}/{target}") is null;
+    }
+
+    private static IEnumerable<ContextEntry> Walk(DirectoryInfo root, DockerIgnore ignore, BuildSpec build)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0 };
         var pending = new Stack<DirectoryInfo>([root]);
         while (pending.Count > 0)
         {
-            foreach (var info in pending.Pop().EnumerateFileSystemInfos("*", options).OrderBy(i => i.Name, StringComparer.Ordinal))
+            foreach (var info in pending.Pop().EnumerateFileSystemInfos("*", options))
             {
                 var relative = Path.GetRelativePath(root.FullName, info.FullName).Replace('\\', '/');
-                var always = relative is ".dockerignore" || relative == build.Dockerfile;
-                if (!always && ignore.Excludes(relative))
+                if (info.LinkTarget is { } target)
                 {
-                    continue;
+                    yield return new ContextEntry(relative, false, target, info.UnixFileMode, null);
                 }
-
-                var entry = Entry(root, info, relative);
-                entries.Add(entry);
-                Add(hash, $"{entry.RelativePath}\0{(int)entry.Mode}\0{entry.IsDirectory}\0{entry.LinkTarget}\0");
-                if (entry is { IsDirectory: false, LinkTarget: null })
+                else if (info is DirectoryInfo directory)
                 {
-                    using var stream = File.OpenRead(info.FullName);
-                    hash.AppendData(SHA256.HashData(stream));
+                    yield return new ContextEntry(relative, true, null, info.UnixFileMode, null);
+                    if (!ignore.Excludes(relative) || Always(relative, build))
+                    {
+                        pending.Push(directory); // An excluded folder is not even read (node_modules).
+                    }
                 }
-                else if (entry is { IsDirectory: true, LinkTarget: null })
+                else
                 {
-                    pending.Push((DirectoryInfo)info);
+                    var path = info.FullName;
+                    yield return new ContextEntry(relative, false, null, info.UnixFileMode, () => File.OpenRead(path));
                 }
             }
         }
-
-        var ordered = entries.OrderBy(e => e.RelativePath, StringComparer.Ordinal).ToList();
-        return new BuildContextFiles(root.FullName, ordered, Convert.ToHexStringLower(hash.GetHashAndReset()));
-    }
-
-    private static ContextEntry Entry(DirectoryInfo root, FileSystemInfo info, string relative)
-    {
-        if (info.LinkTarget is { } target)
-        {
-            var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(info.FullName)!, target));
-            if (Path.IsPathRooted(target) || !(resolved + "/").StartsWith(root.FullName.TrimEnd('/') + "/", StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"build context '{root.FullName}': symlink '{relative}' points outside the context ({target}); it is not sent");
-            }
-
-            return new ContextEntry(relative, info.FullName, false, target, info.UnixFileMode);
-        }
-
-        return new ContextEntry(relative, info.FullName, info is DirectoryInfo, null, info.UnixFileMode);
     }
 
     private static void Add(IncrementalHash hash, string text) => hash.AppendData(Encoding.UTF8.GetBytes(text));

@@ -27,6 +27,9 @@ public sealed record PlatformConfig
 
     public ValueMap<TargetSpec> Targets { get; init; } = ValueMap<TargetSpec>.Empty;
 
+    [Description("Allow file:// repository URLs (local development and tests). Default: only https:// and ssh://.")]
+    public bool AllowFileUrls { get; init; }
+
     /// <summary>Reads the file, or, without one, makes <c>local</c> the engine found on this machine (Docker first).</summary>
     public static PlatformConfig Load(string dataDirectory)
     {

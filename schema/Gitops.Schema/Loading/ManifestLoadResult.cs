@@ -14,6 +14,10 @@ public sealed record ManifestLoadResult(
 {
     public bool IsValid => Errors.Count == 0 && Manifest is not null;
 
+    /// <summary>A manifest that could not be read at all (missing, too large).</summary>
+    public static ManifestLoadResult Failure(string code, string file, string message) =>
+        new(null, ValueMap<Manifest>.Empty, [new Diagnostic(code, message, new SourceLocation(file, 1, 1))]);
+
     /// <summary>The effective manifest for one environment.</summary>
     public Manifest ForEnvironment(string environment) =>
         Environments.TryGetValue(environment, out var manifest)

@@ -112,6 +112,5 @@ public static class ManifestLoader
     private static ManifestLoadResult TooLarge(string file, long bytes, YamlLimits limits) =>
         Failed(ErrorCodes.FileTooLarge, file, $"the file is {bytes:N0} bytes; manifests are limited to {limits.MaxBytes:N0}");
 
-    private static ManifestLoadResult Failed(string code, string file, string message) =>
-        new(null, ValueMap<Manifest>.Empty, [new Diagnostic(code, message, new SourceLocation(file, 1, 1))]);
+    private static ManifestLoadResult Failed(string code, string file, string message) => ManifestLoadResult.Failure(code, file, message);
 }

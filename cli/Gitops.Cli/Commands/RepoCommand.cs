@@ -1,0 +1,76 @@
+using CommandLine;
+using Gitops.Cli.Output;
+using Gitops.Engine.Sources;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Gitops.Schema.Validation;
+using Spectre.Console;
+
+namespace Gitops.Cli.Commands;
+
+[Verb("repo", HelpText = "Watched repositories: add URL --project NAME, list, rm PROJECT.")]
+public sealed class RepoOptions : CommonOptions
+{
+    [Value(0, MetaName = "ACTION", Required = true, HelpText = "add, list or rm.")]
+    public string Action { get; set; } = "";
+
+    [Value(1, MetaName = "URL|PROJECT", HelpText = "The repository URL (add) or the project (rm).")]
+    public string? Argument { get; set; }
+
+    [Option("project", HelpText = "The project the repository deploys (add).")]
+    public string? Project { get; set; }
+
+    [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
+    public string? DataDir { get; set; }
+}
+
+public static class RepoCommand
+{
+    public static int Run(RepoOptions options, CliConsole console)
+    {
+        console = console.For(options.Output);
+        var dataDirectory = DataDirectory.Resolve(options.DataDir);
+        using var state = SecretsCommand.OpenState(dataDirectory);
+        var registry = new RepositoryRegistry(state);
+        switch (options.Action)
+        {
+            case "add":
+                var url = options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo add URL --project NAME");
+                var project = options.Project is { } p && Grammar.Name().IsMatch(p) ? p : throw new CliException(ExitCodes.Usage, "give --project NAME (lower-case letters, digits and '-')");
+                try
+                {
+                    GitSource.CheckUrl(url, PlatformConfig.Load(dataDirectory).AllowFileUrls);
+                }
+                catch (RepositoryUrlException e)
+                {
+                    throw new CliException(ExitCodes.InvalidInput, e.Message);
+                }
+
+                registry.Add(project, url);
+                console.Human.MarkupLine($"watching [bold]{Markup.Escape(url)}[/] for project [bold]{project}[/]; run paas sync (or paas server) to deploy its branches");
+                return ExitCodes.Ok;
+            case "list":
+                var repositories = registry.List();
+                if (options.Output == OutputFormat.Json)
+                {
+                    Json.Write(console, repositories);
+                    return ExitCodes.Ok;
+                }
+
+                var table = new Table().AddColumns("project", "url", "last fetch", "error");
+                foreach (var r in repositories)
+                {
+                    table.AddRow(r.Project, Markup.Escape(r.Url), r.FetchedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never", Markup.Escape(r.Error ?? ""));
+                }
+
+                console.Human.Write(table);
+                return ExitCodes.Ok;
+            case "rm":
+                var removed = registry.Remove(options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo rm PROJECT"));
+                console.Human.MarkupLine(removed ? "no longer watched (what it deployed keeps running; paas destroy removes it)" : "no such repository");
+                return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
+            default:
+                throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use add, list or rm");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using CommandLine;
+using Gitops.Cli.Output;
+using Gitops.Engine.Reconcile;
+using Gitops.Engine.Sources;
+using Gitops.Engine.Targets;
+using Gitops.Providers.Docker;
+using Spectre.Console;
+
+namespace Gitops.Cli.Commands;
+
+[Verb("sync", HelpText = "One pass of the GitOps loop: fetch watched repositories and deploy each environment's branch.")]
+public sealed class SyncOptions : CommonOptions
+{
+    [Option("project", HelpText = "Only this project's repository.")]
+    public string? Project { get; set; }
+
+    [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
+    public string? DataDir { get; set; }
+}
+
+public static class SyncCommand
+{
+    public static int Run(SyncOptions options, CliConsole console)
+    {
+        console = console.For(options.Output);
+        var dataDirectory = DataDirectory.Resolve(options.DataDir);
+        var platform = LoadPlatform(dataDirectory);
+        using var state = SecretsCommand.OpenState(dataDirectory);
+        var progress = new ProgressPrinter(console);
+        var reconciler = new Reconciler(state, new GitSource(Path.Combine(dataDirectory, "repos"), platform.AllowFileUrls), platform, Connect, progress, progress.BuildLog);
+        var results = reconciler.SyncAsync(options.Project, CancellationToken.None).GetAwaiter().GetResult();
+        if (options.Output == OutputFormat.Json)
+        {
+            Json.Write(console, results);
+        }
+        else
+        {
+            foreach (var r in results)
+            {
+                var color = r.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.InSync ? "green" : r.Outcome == ReconcileOutcome.SkippedFailedRevision ? "yellow" : "red";
+                console.Human.MarkupLine($"[{color}]{r.Outcome}[/] {r.Project}/{r.Environment}: {Markup.Escape(r.Detail)}");
+            }
+
+            if (results.Count == 0)
+            {
+                console.Human.MarkupLine("nothing to do: no watched repository has a branch that an environment follows (paas repo add)");
+            }
+        }
+
+        return results.Any(r => r.Outcome is ReconcileOutcome.Failed or ReconcileOutcome.RolledBack or ReconcileOutcome.InvalidManifest or ReconcileOutcome.SourceUnavailable)
+            ? ExitCodes.Failed
+            : ExitCodes.Ok;
+    }
+
+    private static TargetConnection Connect(TargetSpec target)
+    {
+        var (driver, images) = DockerTarget.Connect(target);
+        return new TargetConnection(driver, images);
+    }
+
+    private static PlatformConfig LoadPlatform(string dataDirectory)
+    {
+        try
+        {
+            return PlatformConfig.Load(dataDirectory);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliException(ExitCodes.InvalidInput, e.Message);
+        }
+    }
+}

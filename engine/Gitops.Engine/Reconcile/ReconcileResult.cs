@@ -1,0 +1,24 @@
+using Gitops.Engine.State;
+
+namespace Gitops.Engine.Reconcile;
+
+public enum ReconcileOutcome
+{
+    /// <summary>The environment already matched its branch.</summary>
+    InSync,
+    Applied,
+    RolledBack,
+    Failed,
+
+    /// <summary>This commit failed before; it is not retried until the branch moves (DESIGN §3 rule 10).</summary>
+    SkippedFailedRevision,
+
+    /// <summary>The manifest at the branch tip is invalid: a configuration error, not retried.</summary>
+    InvalidManifest,
+
+    /// <summary>The fetch failed; what runs keeps running.</summary>
+    SourceUnavailable,
+}
+
+/// <summary>What one reconcile of one environment did, at which commit, and why.</summary>
+public sealed record ReconcileResult(string Project, string Environment, string? Commit, ReconcileOutcome Outcome, string Detail, Deployment? Deployment = null);

@@ -1,0 +1,141 @@
+using Gitops.Engine.Execution;
+using Gitops.Engine.Secrets;
+using Gitops.Engine.Sources;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Gitops.Schema.Loading;
+
+namespace Gitops.Engine.Reconcile;
+
+/// <summary>A connected target: its driver and its image builder.</summary>
+public sealed record TargetConnection(IEngineDriver Driver, IImageBuilder Images) : IDisposable
+{
+    public void Dispose() => (Driver as IDisposable)?.Dispose();
+}
+
+/// <summary>
+/// The GitOps loop's one pass, in short named steps like a Flux reconciler: fetch each watched
+/// repository → for each branch, read the manifest at its tip → for each environment that follows
+/// that branch: skip a commit that failed before → recover → plan → apply. The server runs this on
+/// every poll and webhook; <c>paas sync</c> runs it once.
+/// </summary>
+public sealed class Reconciler(
+    StateStore state,
+    GitSource git,
+    PlatformConfig platform,
+    Func<TargetSpec, TargetConnection> connect,
+    IProgress<ExecutorEvent> progress,
+    IProgress<string> buildLog)
+{
+    private readonly RepositoryRegistry _repositories = new(state);
+    private readonly SecretStore _secrets = new(state);
+
+    public async Task<IReadOnlyList<ReconcileResult>> SyncAsync(string? onlyProject, CancellationToken cancellationToken)
+    {
+        var results = new List<ReconcileResult>();
+        foreach (var repository in _repositories.List().Where(r => onlyProject is null || r.Project == onlyProject))
+        {
+            var tips = Fetch(repository, results)
+                .OrderBy(b => b.Key, StringComparer.Ordinal)
+                .Select(b => (Branch: b.Key, Commit: b.Value, Tree: git.Open(repository.Project, b.Value)))
+                .Select(b => (b.Branch, b.Commit, b.Tree, Loaded: b.Tree.LoadManifest()))
+                .ToList();
+
+            // A broken manifest matters on a branch that some manifest says an environment follows.
+            var followed = tips.SelectMany(t => t.Loaded.Manifest?.Environments.Values.Select(e => e.Branch) ?? []).ToHashSet(StringComparer.Ordinal);
+            foreach (var (branch, commit, tree, loaded) in tips.Where(t => followed.Contains(t.Branch)))
+            {
+                results.AddRange(await ReconcileBranchAsync(repository.Project, branch, commit, tree, loaded, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>A fetch that fails leaves everything running and says why; the cache still knows the last commits.</summary>
+    private IReadOnlyDictionary<string, string> Fetch(WatchedRepository repository, List<ReconcileResult> results)
+    {
+        try
+        {
+            var branches = git.Fetch(repository.Project, repository.Url);
+            _repositories.Fetched(repository.Project, null);
+            return branches;
+        }
+        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or RepositoryUrlException or IOException)
+        {
+            _repositories.Fetched(repository.Project, e.Message);
+            results.Add(new ReconcileResult(repository.Project, "*", null, ReconcileOutcome.SourceUnavailable, $"fetching {repository.Url} failed: {e.Message}; what runs keeps running"));
+            return new Dictionary<string, string>();
+        }
+    }
+
+    private async Task<List<ReconcileResult>> ReconcileBranchAsync(string project, string branch, string commit, ISourceTree tree, ManifestLoadResult loaded, CancellationToken cancellationToken)
+    {
+        if (!loaded.IsValid)
+        {
+            return [new ReconcileResult(project, branch, commit, ReconcileOutcome.InvalidManifest, $"branch {branch}: " + string.Join("; ", loaded.Errors.Take(5)))];
+        }
+
+        if (loaded.Manifest!.Project != project)
+        {
+            return [new ReconcileResult(project, branch, commit, ReconcileOutcome.InvalidManifest, $"the manifest names project '{loaded.Manifest.Project}', but the repository is registered for '{project}'")];
+        }
+
+        var results = new List<ReconcileResult>();
+        foreach (var (environment, spec) in loaded.Manifest.Environments.Where(e => e.Value.Branch == branch))
+        {
+            results.Add(await ReconcileEnvironmentAsync(project, environment, commit, tree, loaded.ForEnvironment(environment), spec.Target, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
+    private async Task<ReconcileResult> ReconcileEnvironmentAsync(string project, string environment, string commit, ISourceTree tree, Schema.Model.Manifest manifest, string target, CancellationToken cancellationToken)
+    {
+        var history = state.History(project, environment, 1);
+        if (history.Count > 0 && history[0] is { Status: DeploymentStatus.Failed or DeploymentStatus.RolledBack } last && last.Revision == commit)
+        {
+            return new ReconcileResult(project, environment, commit, ReconcileOutcome.SkippedFailedRevision, $"commit {commit[..12]} failed before ({last.Error}); waiting for the branch to move");
+        }
+
+        using var connection = connect(platform.Target(target));
+        var deployer = new Deployer(connection.Driver, connection.Images, state, _secrets, progress, buildLog);
+        try
+        {
+            await deployer.RecoverAsync(project, environment, cancellationToken).ConfigureAwait(false);
+            var prepared = await deployer.PlanAsync(tree, manifest, environment, cancellationToken).ConfigureAwait(false);
+            if (!prepared.Plan.HasChanges)
+            {
+                return new ReconcileResult(project, environment, commit, ReconcileOutcome.InSync, $"in sync at {commit[..12]}");
+            }
+
+            var deployment = await deployer.ApplyAsync(prepared, $"git {commit[..12]}", allowEmpty: false, cancellationToken).ConfigureAwait(false);
+            var outcome = deployment.Status switch
+            {
+                DeploymentStatus.Succeeded => ReconcileOutcome.Applied,
+                DeploymentStatus.RolledBack => ReconcileOutcome.RolledBack,
+                _ => ReconcileOutcome.Failed,
+            };
+            return new ReconcileResult(project, environment, commit, outcome, deployment.Error ?? $"deployed {commit[..12]}", deployment);
+        }
+        catch (Exception e) when (e is PlanRefusedException or InvalidOperationException or IOException or KeyNotFoundException)
+        {
+            // Recorded as a failed deployment of this commit, so it is not retried until the branch moves.
+            var failed = new Deployment
+            {
+                Id = DeploymentIds.New(),
+                Project = project,
+                Environment = environment,
+                Revision = commit,
+                Trigger = $"git {commit[..12]}",
+                PlanText = "",
+                Status = DeploymentStatus.Failed,
+                Error = e.Message,
+                StartedAt = DateTimeOffset.UtcNow,
+                FinishedAt = DateTimeOffset.UtcNow,
+            };
+            state.SaveDeployment(failed);
+            return new ReconcileResult(project, environment, commit, ReconcileOutcome.Failed, e.Message, failed);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using Gitops.Schema.Diagnostics;
+using Gitops.Schema.Loading;
+using Gitops.Schema.Yaml;
+using Gitops.Schema.Model;
+using Gitops.Schema.Validation;
+using LibGit2Sharp;
+
+namespace Gitops.Engine.Sources;
+
+/// <summary>A repository URL the platform refuses to fetch.</summary>
+public sealed class RepositoryUrlException(string message) : Exception(message);
+
+/// <summary>
+/// Fetches watched repositories into a bare cache, one per repository, with libgit2: no hooks
+/// ever run, submodules are never fetched, and only https:// and ssh:// URLs are accepted
+/// (file:// only when the platform allows it, for local development and tests).
+/// </summary>
+public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
+{
+    public static void CheckUrl(string url, bool allowFileUrls)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var ok = Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            && (uri.Scheme is "https" or "ssh" || (allowFileUrls && uri.Scheme == "file"))
+            && !url.Contains("::", StringComparison.Ordinal) && !url.StartsWith('-')
+            && url.All(c => !char.IsControl(c) && c != ' ');
+        if (!ok)
+        {
+            throw new RepositoryUrlException($"repository URL '{url}' is refused: use https:// or ssh://{(allowFileUrls ? " or file://" : "")}");
+        }
+    }
+
+    /// <summary>Fetches every branch; returns branch name → commit id.</summary>
+    public IReadOnlyDictionary<string, string> Fetch(string name, string url)
+    {
+        CheckUrl(url, allowFileUrls);
+        var path = CachePath(name);
+        if (!Directory.Exists(path))
+        {
+            Repository.Init(path, isBare: true);
+        }
+
+        using var repository = new Repository(path);
+        if (repository.Network.Remotes["origin"] is { } origin && origin.Url != url)
+        {
+            repository.Network.Remotes.Update("origin", r => r.Url = url);
+        }
+        else if (repository.Network.Remotes["origin"] is null)
+        {
+            repository.Network.Remotes.Add("origin", url, "+refs/heads/*:refs/remotes/origin/*");
+        }
+
+        Commands.Fetch(repository, "origin", ["+refs/heads/*:refs/remotes/origin/*"], new FetchOptions { TagFetchMode = TagFetchMode.None, Prune = true }, "paas fetch");
+        return Branches(repository);
+    }
+
+    /// <summary>Branch name → commit id, from the cache without fetching.</summary>
+    public IReadOnlyDictionary<string, string> CachedBranches(string name)
+    {
+        if (!Directory.Exists(CachePath(name)))
+        {
+            return new Dictionary<string, string>();
+        }
+
+        using var repository = new Repository(CachePath(name));
+        return Branches(repository);
+    }
+
+    public GitCommitTree Open(string name, string commit) => new(CachePath(name), name, commit);
+
+    private string CachePath(string name) => Path.Combine(cacheDirectory, $"{name}.git");
+
+    private static Dictionary<string, string> Branches(Repository repository) => repository.Refs
+        .Where(r => r.CanonicalName.StartsWith("refs/remotes/origin/", StringComparison.Ordinal) && !r.CanonicalName.EndsWith("/HEAD", StringComparison.Ordinal))
+        .ToDictionary(r => r.CanonicalName["refs/remotes/origin/".Length..], r => r.ResolveToDirectReference().TargetIdentifier, StringComparer.Ordinal);
+}
+
+/// <summary>One commit of a cached repository: the manifest and build contexts are read from its objects, never from a checkout.</summary>
+public sealed class GitCommitTree(string repositoryPath, string repositoryName, string commit) : ISourceTree
+{
+    public string Description => $"{repositoryName}@{commit[..Math.Min(12, commit.Length)]}";
+
+    public string? Commit => commit;
+
+    public ManifestLoadResult LoadManifest()
+    {
+        using var repository = new Repository(repositoryPath);
+        var file = $"{Description}:{ManifestLoader.FileName}";
+        if (repository.Lookup<LibGit2Sharp.Commit>(commit)?.Tree[ManifestLoader.FileName]?.Target is not Blob blob)
+        {
+            return ManifestLoadResult.Failure(ErrorCodes.FileNotFound, file, $"no {ManifestLoader.FileName} at the root of {Description}");
+        }
+
+        return blob.Size > YamlLimits.Default.MaxBytes
+            ? ManifestLoadResult.Failure(ErrorCodes.FileTooLarge, file, $"the file is {blob.Size:N0} bytes; manifests are limited to {YamlLimits.Default.MaxBytes:N0}")
+            : ManifestLoader.LoadText(blob.GetContentText(), file);
+    }
+
+    public BuildContextFiles BuildContext(BuildSpec build)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        var context = RepositoryPath.Normalize(build.Context)
+            ?? throw new InvalidOperationException($"build context '{build.Context}' leaves the repository");
+        using var repository = new Repository(repositoryPath);
+        var root = repository.Lookup<LibGit2Sharp.Commit>(commit)?.Tree
+            ?? throw new InvalidOperationException($"commit {commit} is not in the cache of {repositoryName}");
+        var tree = context == "." ? root : root[context]?.Target as Tree
+            ?? throw new InvalidOperationException($"build context '{context}' is not a directory in {Description}");
+
+        // Contents are read into memory here: the repository is closed before the build streams them.
+        var entries = new List<ContextEntry>();
+        var pending = new Stack<(Tree Tree, string Prefix)>([(tree, "")]);
+        while (pending.Count > 0)
+        {
+            var (current, prefix) = pending.Pop();
+            foreach (var entry in current)
+            {
+                var path = prefix + entry.Name;
+                switch (entry.Mode)
+                {
+                    case Mode.Directory:
+                        entries.Add(new ContextEntry(path, true, null, (UnixFileMode)0b111_101_101, null));
+                        pending.Push(((Tree)entry.Target, path + "/"));
+                        break;
+                    case Mode.SymbolicLink:
+                        entries.Add(new ContextEntry(path, false, ((Blob)entry.Target).GetContentText(), (UnixFileMode)0b111_111_111, null));
+                        break;
+                    case Mode.ExecutableFile or Mode.NonExecutableFile:
+                        var bytes = ReadAll((Blob)entry.Target);
+                        var mode = entry.Mode == Mode.ExecutableFile ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100;
+                        entries.Add(new ContextEntry(path, false, null, mode, () => new MemoryStream(bytes, writable: false)));
+                        break;
+                    default:
+                        break; // Submodules (gitlinks) are never fetched, so there is nothing to send.
+                }
+            }
+        }
+
+        var ignore = entries.FirstOrDefault(e => e.RelativePath == ".dockerignore" && e.Open is not null) is { } file
+            ? new DockerIgnore(new StreamReader(file.Open!()).ReadToEnd().Split('\n'))
+            : new DockerIgnore([]);
+        return BuildContextFiles.Create($"{Description}:{context}", entries, ignore, build);
+    }
+
+    private static byte[] ReadAll(Blob blob)
+    {
+        using var stream = blob.GetContentStream();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

@@ -1,0 +1,38 @@
+using Gitops.Schema.Loading;
+using Gitops.Schema.Model;
+
+namespace Gitops.Engine.Sources;
+
+/// <summary>
+/// The files a deploy reads: a local directory (<c>paas apply DIR</c>) or one commit of a
+/// watched repository (the GitOps loop). Builds never read a working directory of a repository.
+/// </summary>
+public interface ISourceTree
+{
+    /// <summary>For messages: a directory path, or repository@commit.</summary>
+    string Description { get; }
+
+    /// <summary>The commit for a repository; null for a local directory.</summary>
+    string? Commit { get; }
+
+    ManifestLoadResult LoadManifest();
+
+    /// <summary>The build context of a service, read from this tree.</summary>
+    BuildContextFiles BuildContext(BuildSpec build);
+}
+
+/// <summary>A directory on this machine, as <c>paas plan/apply DIR</c> use.</summary>
+public sealed class DirectoryTree(string directory) : ISourceTree
+{
+    public string Description => directory;
+
+    public string? Commit => null;
+
+    public ManifestLoadResult LoadManifest() => ManifestLoader.LoadPath(directory);
+
+    public BuildContextFiles BuildContext(BuildSpec build)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        return BuildContextFiles.Read(Path.Combine(directory, build.Context), build);
+    }
+}

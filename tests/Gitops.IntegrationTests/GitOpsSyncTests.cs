@@ -1,0 +1,67 @@
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// The GitOps loop against a real bare repository: a push to the environment's branch deploys
+/// the commit's tree; a bad commit fails without touching what runs and is not retried; an
+/// unreachable remote leaves everything running and says so.
+/// </summary>
+public sealed class GitOpsSyncTests
+{
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Push_to_the_dev_branch_deploys_the_commit_and_bad_commits_change_nothing(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        var git = new GitWorkTree(world.Root);
+        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n  web:\n    build: {{ context: web }}\n    port: 8080\n    health: {{ path: /index.html, interval: 1s }}\n    deploy: {{ drain: 1s }}\n");
+        git.Write("web/Dockerfile", $"FROM {world.Busybox}\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
+        git.Write("web/www/index.html", "version one\n");
+        var first = git.CommitAndPush("v1");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+
+        var deployFirst = world.Paas("sync");
+        git.Write("web/www/index.html", "version two\n");
+        var second = git.CommitAndPush("v2");
+        var deploySecond = world.Paas("sync");
+        var quiet = world.Paas("sync");
+        var history = world.Paas("history", git.Work, "--env", "dev", "--output", "json");
+
+        Assert.True(deployFirst.ExitCode == 0, deployFirst.ToString());
+        Assert.Contains("Applied", deployFirst.Output, StringComparison.Ordinal);
+        Assert.True(deploySecond.ExitCode == 0, deploySecond.ToString());
+        Assert.Contains("InSync", quiet.Output, StringComparison.Ordinal);
+        Assert.Contains($"\"revision\": \"{second}\"", history.Output, StringComparison.Ordinal);
+        Assert.Contains($"\"revision\": \"{first}\"", history.Output, StringComparison.Ordinal);
+        var web = (await world.ContainersAsync()).Single().Key;
+        Assert.Equal(0, await world.ExecAsync(web, "grep", "-q", "version two", "/www/index.html"));
+
+        // A commit whose build context links to the host's /etc/passwd fails; v2 keeps running.
+        File.CreateSymbolicLink(Path.Combine(git.Work, "web", "www", "leak"), "/etc/passwd");
+        var evil = git.CommitAndPush("leak");
+        var refused = world.Paas("sync");
+        var notRetried = world.Paas("sync");
+
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("points outside the context", refused.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("root:x:0:0", refused.Output + refused.Error, StringComparison.Ordinal);
+        Assert.Contains("SkippedFailedRevision", notRetried.Output, StringComparison.Ordinal);
+        Assert.Equal(web, (await world.ContainersAsync()).Single(c => c.Value.Running).Key);
+        Assert.NotEqual(second, evil);
+
+        // The remote goes away: nothing stops, the source shows the error, and it recovers on return.
+        Directory.Move(git.Remote, git.Remote + ".gone");
+        var unreachable = world.Paas("sync");
+        var listed = world.Paas("repo", "list", "--output", "json");
+        Directory.Move(git.Remote + ".gone", git.Remote);
+        git.Write("web/www/leak", "no longer a link\n");
+        File.Delete(Path.Combine(git.Work, "web", "www", "leak"));
+        git.CommitAndPush("remove the link");
+        var back = world.Paas("sync");
+
+        Assert.Equal(3, unreachable.ExitCode);
+        Assert.Contains("SourceUnavailable", unreachable.Output, StringComparison.Ordinal);
+        Assert.Contains("\"error\": \"", listed.Output, StringComparison.Ordinal);
+        Assert.True(back.ExitCode == 0, back.ToString());
+        Assert.Contains("\"error\": null", world.Paas("repo", "list", "--output", "json").Output, StringComparison.Ordinal);
+    }
+}
