@@ -22,7 +22,7 @@ public static class PaasCli
         });
         var parsed = parser.ParseArguments(args,
             typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions), typeof(RepoOptions), typeof(SyncOptions));
+            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions), typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli));
         try
         {
             return parsed.MapResult(
@@ -35,8 +35,9 @@ public static class PaasCli
                 (DestroyOptions o) => DestroyCommand.Run(o, console),
                 (HistoryOptions o) => HistoryCommand.Run(o, console),
                 (SecretsOptions o) => SecretsCommand.Run(o, console, input),
-                (RepoOptions o) => RepoCommand.Run(o, console),
+                (RepoOptions o) => RepoCommand.Run(o, console, input),
                 (SyncOptions o) => SyncCommand.Run(o, console),
+                (ServerOptionsCli o) => ServerCommand.Run(o, console),
                 errors => Usage(parsed, errors.ToList(), console));
         }
         catch (CliException e)

@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
 
-[Verb("repo", HelpText = "Watched repositories: add URL --project NAME, list, rm PROJECT.")]
+[Verb("repo", HelpText = "Watched repositories: add URL --project NAME, list, rm PROJECT, webhook PROJECT (secret on stdin).")]
 public sealed class RepoOptions : CommonOptions
 {
     [Value(0, MetaName = "ACTION", Required = true, HelpText = "add, list or rm.")]
@@ -26,7 +26,7 @@ public sealed class RepoOptions : CommonOptions
 
 public static class RepoCommand
 {
-    public static int Run(RepoOptions options, CliConsole console)
+    public static int Run(RepoOptions options, CliConsole console, TextReader input)
     {
         console = console.For(options.Output);
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
@@ -69,8 +69,19 @@ public static class RepoCommand
                 var removed = registry.Remove(options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo rm PROJECT"));
                 console.Human.MarkupLine(removed ? "no longer watched (what it deployed keeps running; paas destroy removes it)" : "no such repository");
                 return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
+            case "webhook":
+                var target = options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo webhook PROJECT < secret-file");
+                var secret = input.ReadToEnd().Trim();
+                if (secret.Length < 16)
+                {
+                    throw new CliException(ExitCodes.InvalidInput, "give the webhook secret (16 characters or more) on standard input, never as an argument");
+                }
+
+                new Gitops.Server.Webhooks(new Gitops.Engine.Secrets.SecretStore(state)).SetSecret(target, secret);
+                console.Human.MarkupLine($"webhook enabled for {target}: POST /hooks/{target} with the forge's signature (GitHub, Gitea) or token (GitLab)");
+                return ExitCodes.Ok;
             default:
-                throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use add, list or rm");
+                throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use add, list, rm or webhook");
         }
     }
 }

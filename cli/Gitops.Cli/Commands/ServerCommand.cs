@@ -1,0 +1,47 @@
+using CommandLine;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Gitops.Server;
+
+namespace Gitops.Cli.Commands;
+
+[Verb("server", HelpText = "Run the platform: watch repositories (poll and webhooks), deploy their branches, serve the API.")]
+public sealed class ServerOptionsCli
+{
+    [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
+    public string? DataDir { get; set; }
+
+    [Option("listen", Default = "http://127.0.0.1:8787", HelpText = "Address to listen on (loopback by default).")]
+    public string Listen { get; set; } = "http://127.0.0.1:8787";
+
+    [Option("poll", Default = 60, HelpText = "Seconds between fetches of each repository (with jitter).")]
+    public int PollSeconds { get; set; } = 60;
+}
+
+public static class ServerCommand
+{
+    public static int Run(ServerOptionsCli options, CliConsole console)
+    {
+        WebApplicationRun(new ServerOptions
+        {
+            DataDirectory = DataDirectory.Resolve(options.DataDir),
+            Listen = options.Listen,
+            PollInterval = TimeSpan.FromSeconds(Math.Max(1, options.PollSeconds)),
+        }, console);
+        return ExitCodes.Ok;
+    }
+
+    private static void WebApplicationRun(ServerOptions options, CliConsole console)
+    {
+        try
+        {
+            using var app = PaasServer.Build(options, console.Raw);
+            console.Raw.WriteLine($"paas server listening on {options.Listen}, data in {options.DataDirectory}; Ctrl+C stops it");
+            app.Run();
+        }
+        catch (StateLockedException e)
+        {
+            throw new CliException(ExitCodes.Failed, e.Message);
+        }
+    }
+}

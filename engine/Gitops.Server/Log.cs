@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gitops.Server;
+
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Project}/{Environment} at {Commit}: {Outcome} ({Detail})")]
+    public static partial void Reconciled(ILogger logger, string project, string environment, string? commit, Gitops.Engine.Reconcile.ReconcileOutcome outcome, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling {Project} failed")]
+    public static partial void ReconcileFailed(ILogger logger, string project, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {Step}: {Detail} in {Milliseconds} ms")]
+    public static partial void Step(ILogger logger, string step, string detail, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Build {Line}")]
+    public static partial void Build(ILogger logger, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook for {Project} refused: {Reason}")]
+    public static partial void WebhookRefused(ILogger logger, string project, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook for {Project} accepted: reconcile enqueued")]
+    public static partial void WebhookAccepted(ILogger logger, string project);
+}

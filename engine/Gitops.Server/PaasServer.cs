@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Gitops.Engine.Secrets;
+using Gitops.Engine.Sources;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gitops.Server;
+
+/// <summary>
+/// <c>paas server</c>: one process owning the data directory, hosting the reconcile loop (poller
+/// and worker), the webhook endpoint, the JSON API under /api/v1 and /healthz, /metrics.
+/// </summary>
+public static class PaasServer
+{
+    public static WebApplication Build(ServerOptions options, TextWriter announce)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(announce);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Listen);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxWebhookBytes);
+        builder.Services.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            j.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+
+        var state = StateStore.Open(options.DataDirectory);
+        var platform = PlatformConfig.Load(options.DataDirectory);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(platform);
+        builder.Services.AddSingleton<ReconcileQueue>();
+        builder.Services.AddSingleton(new Webhooks(new SecretStore(state)));
+        builder.Services.AddSingleton(new AdminToken(state));
+        builder.Services.AddSingleton<ReconcileWorker>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<ReconcileWorker>());
+        builder.Services.AddHostedService<Poller>();
+
+        var app = builder.Build();
+        if (app.Services.GetRequiredService<AdminToken>().CreateIfMissing() is { } token)
+        {
+            announce.WriteLine($"admin token (shown once; keep it): {token}");
+        }
+
+        app.Lifetime.ApplicationStopped.Register(state.Dispose);
+        MapEndpoints(app);
+        return app;
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/metrics", (ReconcileWorker worker) =>
+            Results.Text($"# TYPE paas_reconciles_total counter\npaas_reconciles_total {worker.Completed}\n", "text/plain; version=0.0.4"));
+        app.MapPost("/hooks/{project}", ReceiveWebhookAsync);
+
+        var api = app.MapGroup("/api/v1").AddEndpointFilter(async (context, next) =>
+        {
+            var header = context.HttpContext.Request.Headers.Authorization.ToString();
+            var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
+            return context.HttpContext.RequestServices.GetRequiredService<AdminToken>().Accepts(token)
+                ? await next(context).ConfigureAwait(false)
+                : Results.Unauthorized();
+        });
+        api.MapGet("/repositories", (StateStore state) => new RepositoryRegistry(state).List());
+        api.MapGet("/deployments", (StateStore state, string? project, string? environment) => state.History(project, environment));
+        api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) }));
+    }
+
+    private static async Task<IResult> ReceiveWebhookAsync(HttpContext context, string project, Webhooks webhooks, ReconcileQueue queue, ServerOptions options)
+    {
+        var logger = context.RequestServices.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Webhooks>>();
+        if (context.Request.ContentLength > options.MaxWebhookBytes)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+        var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        if (webhooks.Verify(project, headers, body.ToArray()) is { } reason)
+        {
+            Log.WebhookRefused(logger, project, reason);
+            return reason.StartsWith("no webhook", StringComparison.Ordinal) ? Results.NotFound() : Results.Unauthorized();
+        }
+
+        queue.Enqueue(project);
+        Log.WebhookAccepted(logger, project);
+        return Results.Accepted();
+    }
+}

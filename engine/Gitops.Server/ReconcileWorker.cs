@@ -1,0 +1,90 @@
+using Gitops.Engine.Execution;
+using Gitops.Engine.Reconcile;
+using Gitops.Engine.Sources;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Gitops.Providers.Docker;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gitops.Server;
+
+/// <summary>Takes project keys off the queue and reconciles them, one at a time.</summary>
+public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, PlatformConfig platform, ServerOptions options, ILogger<ReconcileWorker> logger) : BackgroundService
+{
+    /// <summary>Counts finished reconciles; tests and /metrics read it.</summary>
+    public long Completed => Interlocked.Read(ref _completed);
+
+    private long _completed;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var progress = new LoggingProgress(logger);
+        var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, Connect, progress, progress);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            string project;
+            try
+            {
+                project = await queue.DequeueAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                foreach (var result in await reconciler.SyncAsync(project, stoppingToken).ConfigureAwait(false))
+                {
+                    Log.Reconciled(logger, result.Project, result.Environment, result.Commit, result.Outcome, result.Detail);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.ReconcileFailed(logger, project, e);
+            }
+
+            Interlocked.Increment(ref _completed);
+        }
+    }
+
+    private static TargetConnection Connect(TargetSpec target)
+    {
+        var (driver, images) = DockerTarget.Connect(target);
+        return new TargetConnection(driver, images);
+    }
+
+    private sealed class LoggingProgress(ILogger logger) : IProgress<ExecutorEvent>, IProgress<string>
+    {
+        public void Report(ExecutorEvent value) => Log.Step(logger, value.Step, value.Detail, (long)value.Duration.TotalMilliseconds);
+
+        public void Report(string value) => Log.Build(logger, value);
+    }
+}
+
+/// <summary>Enqueues every watched repository on an interval, with jitter so servers do not fetch in lockstep.</summary>
+public sealed class Poller(ReconcileQueue queue, StateStore state, ServerOptions options) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var registry = new RepositoryRegistry(state);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            foreach (var repository in registry.List())
+            {
+                queue.Enqueue(repository.Project);
+            }
+
+            var jitter = options.PollInterval * (Random.Shared.NextDouble() * 0.2 - 0.1);
+            try
+            {
+                await Task.Delay(options.PollInterval + jitter, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace Gitops.Server;
+
+/// <summary>How the server runs. Defaults suit one machine: loopback only, a poll a minute.</summary>
+public sealed record ServerOptions
+{
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Loopback by default: put a TLS proxy in front to expose it.</summary>
+    public string Listen { get; init; } = "http://127.0.0.1:8787";
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Webhook bodies larger than this are refused before they are read.</summary>
+    public long MaxWebhookBytes { get; init; } = 1024 * 1024;
+}
