@@ -22,7 +22,7 @@ public static class PaasCli
         });
         var parsed = parser.ParseArguments(args,
             typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions), typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli));
+            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions), typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(PromoteOptions));
         try
         {
             return parsed.MapResult(
@@ -38,6 +38,7 @@ public static class PaasCli
                 (RepoOptions o) => RepoCommand.Run(o, console, input),
                 (SyncOptions o) => SyncCommand.Run(o, console),
                 (ServerOptionsCli o) => ServerCommand.Run(o, console),
+                (PromoteOptions o) => PromoteCommand.Run(o, console),
                 errors => Usage(parsed, errors.ToList(), console));
         }
         catch (CliException e)

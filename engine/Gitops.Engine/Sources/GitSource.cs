@@ -68,6 +68,40 @@ public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
 
     public GitCommitTree Open(string name, string commit) => new(CachePath(name), name, commit);
 
+    /// <summary>True when <paramref name="commit"/> descends from the branch's tip (or the branch does not exist): a fast-forward.</summary>
+    public bool IsFastForward(string name, string branch, string commit)
+    {
+        using var repository = new Repository(CachePath(name));
+        var tip = repository.Refs[$"refs/remotes/origin/{branch}"]?.ResolveToDirectReference().Target as LibGit2Sharp.Commit;
+        var target = repository.Lookup<LibGit2Sharp.Commit>(commit) ?? throw new InvalidOperationException($"commit {commit} is not in the cache of {name}");
+        return tip is null || repository.ObjectDatabase.FindMergeBase(tip, target)?.Sha == tip.Sha;
+    }
+
+    /// <summary>Sets a branch of the remote to a commit, without force: the remote refuses anything but a fast-forward.</summary>
+    public void PushBranch(string name, string url, string commit, string branch)
+    {
+        CheckUrl(url, allowFileUrls);
+        using var repository = new Repository(CachePath(name));
+        var local = $"refs/heads/paas-push-{branch.Replace('/', '-')}";
+        repository.Refs.Add(local, new ObjectId(commit), allowOverwrite: true);
+        try
+        {
+            string? rejected = null;
+            repository.Network.Push(repository.Network.Remotes["origin"], $"{local}:refs/heads/{branch}", new PushOptions
+            {
+                OnPushStatusError = error => rejected = error.Message,
+            });
+            if (rejected is not null)
+            {
+                throw new InvalidOperationException($"the remote refused {branch}: {rejected}");
+            }
+        }
+        finally
+        {
+            repository.Refs.Remove(local);
+        }
+    }
+
     private string CachePath(string name) => Path.Combine(cacheDirectory, $"{name}.git");
 
     private static Dictionary<string, string> Branches(Repository repository) => repository.Refs

@@ -1,0 +1,70 @@
+namespace Gitops.IntegrationTests;
+
+/// <summary>Promotion through Git: the target environment runs the exact image the source ran, with no build.</summary>
+public sealed class PromotionTests
+{
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Promoting_dev_to_staging_deploys_the_same_image_without_building(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        var git = new GitWorkTree(world.Root);
+        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\n  staging: {{ branch: staging }}\nservices:\n  web:\n    build: {{ context: web }}\n    port: 8080\n    health: {{ path: /index.html, interval: 1s }}\n    deploy: {{ drain: 1s }}\n");
+        git.Write("web/Dockerfile", $"FROM {world.Busybox}\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
+        git.Write("web/www/index.html", "promoted page\n");
+        var commit = git.CommitAndPush("v1");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        var devSync = world.Paas("sync");
+
+        var branchOnly = world.Paas("promote", world.Project, "--from", "dev", "--to", "staging");
+        var remoteBranches = GitWorkTree.Git(world.Root, "ls-remote", "--heads", git.Remote);
+        var quiet = world.Paas("sync");
+        var merged = world.Paas("promote", world.Project, "--from", "dev", "--to", "staging", "--merge");
+        var stagingSync = world.Paas("sync");
+
+        Assert.True(devSync.ExitCode == 0, devSync.ToString());
+        Assert.Contains("│ building localhost/", devSync.Output, StringComparison.Ordinal); // dev built the image
+        Assert.True(branchOnly.ExitCode == 0, branchOnly.ToString());
+        Assert.Contains("pull request", branchOnly.Output, StringComparison.Ordinal);
+        Assert.Contains($"refs/heads/promote/dev-to-staging-{commit[..8]}", remoteBranches, StringComparison.Ordinal);
+        Assert.DoesNotContain("refs/heads/staging", remoteBranches, StringComparison.Ordinal);
+        Assert.DoesNotContain("staging", quiet.Output, StringComparison.Ordinal);
+        Assert.True(merged.ExitCode == 0, merged.ToString());
+        Assert.True(stagingSync.ExitCode == 0, stagingSync.ToString());
+        Assert.Contains("is up to date (same build inputs)", stagingSync.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("│ building localhost/", stagingSync.Output, StringComparison.Ordinal);
+
+        var images = new List<string>();
+        foreach (var name in (await world.ContainersAsync()).Keys)
+        {
+            images.Add((await world.Client.Containers.InspectContainerAsync(name)).Image);
+        }
+
+        Assert.Equal(2, images.Count);
+        Assert.Single(images.Distinct());
+        Assert.Contains($"\"revision\": \"{commit}\"", world.Paas("history", git.Work, "--env", "staging", "--output", "json").Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_diverged_target_branch_is_not_overwritten(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        var git = new GitWorkTree(world.Root);
+        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\n  staging: {{ branch: staging }}\nservices:\n  web:\n    image: {world.Busybox}\n    command: [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/etc\"]\n    port: 8080\n");
+        git.CommitAndPush("base", "staging");
+        git.Write("notes.txt", "staging-only change\n");
+        var stagingOnly = git.CommitAndPush("hotfix on staging", "staging");
+        GitWorkTree.Git(git.Work, "reset", "-q", "--hard", "HEAD~1");
+        git.Write("feature.txt", "dev work\n");
+        git.CommitAndPush("dev work", "dev");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        world.Paas("sync");
+
+        var refused = world.Paas("promote", world.Project, "--from", "dev", "--to", "staging", "--merge");
+
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("pull request", refused.Error, StringComparison.Ordinal);
+        Assert.Contains(stagingOnly, GitWorkTree.Git(world.Root, "ls-remote", "--heads", git.Remote, "staging"), StringComparison.Ordinal);
+    }
+}
