@@ -13,9 +13,7 @@ public sealed class GitOpsSyncTests
     {
         await using var world = await EngineWorld.CreateAsync(engine);
         var git = new GitWorkTree(world.Root);
-        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n  web:\n    build: {{ context: web }}\n    port: 8080\n    health: {{ path: /index.html, interval: 1s }}\n    deploy: {{ drain: 1s }}\n");
-        git.Write("web/Dockerfile", $"FROM {world.Busybox}\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
-        git.Write("web/www/index.html", "version one\n");
+        git.WriteWebApp(world, "  dev: { branch: dev }\n", "version one");
         var first = git.CommitAndPush("v1");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
 

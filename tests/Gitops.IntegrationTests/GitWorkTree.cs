@@ -29,6 +29,18 @@ public sealed class GitWorkTree
         File.WriteAllText(path, content);
     }
 
+    /// <summary>
+    /// Writes the app the GitOps tests deploy: paas.yaml with the given environments (YAML lines),
+    /// and a web service built from web/ that serves <paramref name="page"/> at /index.html.
+    /// </summary>
+    public void WriteWebApp(EngineWorld world, string environments, string page)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n{environments}services:\n  web:\n    build: {{ context: web }}\n    port: 8080\n    health: {{ path: /index.html, interval: 1s }}\n    deploy: {{ drain: 1s }}\n");
+        Write("web/Dockerfile", $"FROM {world.Busybox}\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
+        Write("web/www/index.html", page + "\n");
+    }
+
     /// <summary>Commits everything and pushes the branch; returns the commit id.</summary>
     public string CommitAndPush(string message, string branch = "dev")
     {

@@ -9,9 +9,7 @@ public sealed class PromotionTests
     {
         await using var world = await EngineWorld.CreateAsync(engine);
         var git = new GitWorkTree(world.Root);
-        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\n  staging: {{ branch: staging }}\nservices:\n  web:\n    build: {{ context: web }}\n    port: 8080\n    health: {{ path: /index.html, interval: 1s }}\n    deploy: {{ drain: 1s }}\n");
-        git.Write("web/Dockerfile", $"FROM {world.Busybox}\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
-        git.Write("web/www/index.html", "promoted page\n");
+        git.WriteWebApp(world, "  dev: { branch: dev }\n  staging: { branch: staging }\n", "promoted page");
         var commit = git.CommitAndPush("v1");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
         var devSync = world.Paas("sync");
