@@ -8,16 +8,16 @@ namespace Gitops.Providers.Docker;
 /// <summary>Builds service images on Docker or Podman; a tag that exists is not built again.</summary>
 public sealed class DockerImageBuilder(DockerClient client) : IImageBuilder
 {
-    public async Task<bool> EnsureBuiltAsync(string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken)
+    public async Task<BuiltImage> EnsureBuiltAsync(string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(build);
         ArgumentNullException.ThrowIfNull(log);
         try
         {
-            await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false);
+            var existing = await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false);
             log.Report($"image {tag} is up to date (same build inputs)");
-            return false;
+            return new BuiltImage(false, existing.ID);
         }
         catch (DockerImageNotFoundException)
         {
@@ -26,6 +26,6 @@ public sealed class DockerImageBuilder(DockerClient client) : IImageBuilder
         log.Report($"building {tag} from {context.Root} ({context.Entries.Count} files)");
         using var tar = BuildContext.FromFiles(context);
         await ImageBuilder.BuildAsync(client, tar, tag, log, cancellationToken, build.Dockerfile, build.Args.ToDictionary(a => a.Key, a => a.Value), build.Target).ConfigureAwait(false);
-        return true;
+        return new BuiltImage(true, (await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false)).ID);
     }
 }

@@ -40,7 +40,11 @@ public sealed class PromotionTests
 
         Assert.Equal(2, images.Count);
         Assert.Single(images.Distinct());
-        Assert.Contains($"\"revision\": \"{commit}\"", world.Paas("history", git.Work, "--env", "staging", "--output", "json").Output, StringComparison.Ordinal);
+        var stagingHistory = world.Paas("history", git.Work, "--env", "staging", "--output", "json").Output;
+        var tree = GitWorkTree.Git(git.Work, "rev-parse", $"{commit}^{{tree}}").Trim();
+        Assert.Contains($"\"revision\": \"{commit}\"", stagingHistory, StringComparison.Ordinal);
+        Assert.Contains($"\"tree\": \"{tree}\"", stagingHistory, StringComparison.Ordinal);
+        Assert.Contains($"\"web\": \"{images[0]}\"", stagingHistory, StringComparison.Ordinal);
     }
 
     [Theory]

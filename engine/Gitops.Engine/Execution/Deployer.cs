@@ -9,7 +9,7 @@ using Gitops.Schema.Model;
 namespace Gitops.Engine.Execution;
 
 /// <summary>A plan and what applying it needs: the build contexts of the images it names.</summary>
-public sealed record PreparedPlan(Plan Plan, DesiredState Desired, IReadOnlyDictionary<string, (BuildContextFiles Context, BuildSpec Build)> Builds);
+public sealed record PreparedPlan(Plan Plan, DesiredState Desired, IReadOnlyDictionary<string, (BuildContextFiles Context, BuildSpec Build)> Builds, string? Tree = null);
 
 /// <summary>Applying refused before anything ran: a stale saved plan, or one that deletes every service.</summary>
 public sealed class PlanRefusedException(string message) : Exception(message);
@@ -36,7 +36,7 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
 
         var observed = await driver.ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
-        return new PreparedPlan(plan, desired, builds);
+        return new PreparedPlan(plan, desired, builds, tree.Tree);
     }
 
     public async Task<PreparedPlan> PlanDestroyAsync(string project, string environment, bool volumes, CancellationToken cancellationToken)
@@ -69,16 +69,17 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             throw new PlanRefusedException("the plan deletes every service of the environment; pass --allow-empty if that is what you want");
         }
 
+        var built = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (service, (context, build)) in prepared.Builds)
         {
             var tag = prepared.Desired.Service(service)?.Spec.Image;
             if (tag is not null && prepared.Plan.Nodes.Any(n => n.Desired?.Name == service && n.Start.Count > 0))
             {
-                await images.EnsureBuiltAsync(tag, context, build, buildLog, cancellationToken).ConfigureAwait(false);
+                built[service] = (await images.EnsureBuiltAsync(tag, context, build, buildLog, cancellationToken).ConfigureAwait(false)).Id;
             }
         }
 
-        return await new Executor(driver, state, secrets, progress).ApplyAsync(plan, trigger, cancellationToken).ConfigureAwait(false);
+        return await new Executor(driver, state, secrets, progress).ApplyAsync(plan, trigger, cancellationToken, prepared.Tree, built).ConfigureAwait(false);
     }
 
     private static Dictionary<string, (BuildContextFiles Context, BuildSpec Build)> ReadBuildInputs(ISourceTree tree, Manifest manifest) =>

@@ -26,7 +26,7 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
     private Deployment _deployment = null!;
     private int _sequence;
 
-    public async Task<Deployment> ApplyAsync(Plan plan, string trigger, CancellationToken cancellationToken)
+    public async Task<Deployment> ApplyAsync(Plan plan, string trigger, CancellationToken cancellationToken, string? tree = null, IReadOnlyDictionary<string, string>? images = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         _deployment = new Deployment
@@ -37,6 +37,8 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
             Revision = plan.Revision,
             Trigger = trigger,
             PlanText = PlanText.Render(plan),
+            Tree = tree,
+            Images = images ?? new Dictionary<string, string>(),
             StartedAt = DateTimeOffset.UtcNow,
         };
         state.SaveDeployment(_deployment);

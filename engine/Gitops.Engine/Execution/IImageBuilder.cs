@@ -3,9 +3,11 @@ using Gitops.Schema.Model;
 
 namespace Gitops.Engine.Execution;
 
+/// <summary>An image ready on the engine: whether this apply built it, and its content id (digest).</summary>
+public sealed record BuiltImage(bool Built, string Id);
+
 /// <summary>Builds a service's image from its context on the target engine, unless the tag exists already.</summary>
 public interface IImageBuilder
 {
-    /// <returns>True when it built; false when the image was already there.</returns>
-    Task<bool> EnsureBuiltAsync(string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken);
+    Task<BuiltImage> EnsureBuiltAsync(string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken);
 }

@@ -116,6 +116,15 @@ public sealed class GitCommitTree(string repositoryPath, string repositoryName, 
 
     public string? Commit => commit;
 
+    public string? Tree
+    {
+        get
+        {
+            using var repository = new Repository(repositoryPath);
+            return repository.Lookup<LibGit2Sharp.Commit>(commit)?.Tree.Sha;
+        }
+    }
+
     public ManifestLoadResult LoadManifest()
     {
         using var repository = new Repository(repositoryPath);

@@ -15,6 +15,9 @@ public interface ISourceTree
     /// <summary>The commit for a repository; null for a local directory.</summary>
     string? Commit { get; }
 
+    /// <summary>The commit's root tree id; null for a local directory.</summary>
+    string? Tree { get; }
+
     ManifestLoadResult LoadManifest();
 
     /// <summary>The build context of a service, read from this tree.</summary>
@@ -27,6 +30,8 @@ public sealed class DirectoryTree(string directory) : ISourceTree
     public string Description => directory;
 
     public string? Commit => null;
+
+    public string? Tree => null;
 
     public ManifestLoadResult LoadManifest() => ManifestLoader.LoadPath(directory);
 

@@ -29,6 +29,12 @@ public sealed record Deployment
 
     public required string PlanText { get; init; }
 
+    /// <summary>The Git tree the commit deployed (content address of what was built), when it came from Git.</summary>
+    public string? Tree { get; init; }
+
+    /// <summary>Each built service's image id (digest) on the engine.</summary>
+    public IReadOnlyDictionary<string, string> Images { get; init; } = new Dictionary<string, string>();
+
     public DeploymentStatus Status { get; init; } = DeploymentStatus.Running;
 
     public string? Error { get; init; }
