@@ -33,6 +33,17 @@ public static class PaasServer
 
         var state = StateStore.Open(options.DataDirectory);
         var platform = PlatformConfig.Load(options.DataDirectory);
+        try
+        {
+            // No start without the key that opens the stored secrets; a new platform makes one.
+            MasterKey.Load(options.DataDirectory, create: state.Collection("secrets").Count() == 0);
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(platform);
