@@ -63,3 +63,24 @@ public sealed class GitOpsSyncTests
         Assert.Contains("\"error\": null", world.Paas("repo", "list", "--output", "json").Output, StringComparison.Ordinal);
     }
 }
+
+public sealed class ApprovalTests
+{
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Environment_requiring_approval_is_planned_but_never_applied_by_the_loop(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        var git = new GitWorkTree(world.Root);
+        git.WriteWebApp(world, "  dev: { branch: dev, approval: required }\n", "needs a person");
+        git.CommitAndPush("v1");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+
+        var sync = world.Paas("sync");
+
+        Assert.Equal(0, sync.ExitCode);
+        Assert.Contains("AwaitingApproval", sync.Output, StringComparison.Ordinal);
+        Assert.Contains("nothing applied", sync.Output, StringComparison.Ordinal);
+        Assert.Empty(await world.ContainersAsync());
+    }
+}

@@ -18,6 +18,9 @@ public enum ReconcileOutcome
 
     /// <summary>The fetch failed; what runs keeps running.</summary>
     SourceUnavailable,
+
+    /// <summary>The environment has <c>approval: required</c>: the plan waits for a person (nothing applied).</summary>
+    AwaitingApproval,
 }
 
 /// <summary>What one reconcile of one environment did, at which commit, and why.</summary>

@@ -84,13 +84,13 @@ public sealed class Reconciler(
         var results = new List<ReconcileResult>();
         foreach (var (environment, spec) in loaded.Manifest.Environments.Where(e => e.Value.Branch == branch))
         {
-            results.Add(await ReconcileEnvironmentAsync(project, environment, commit, tree, loaded.ForEnvironment(environment), spec.Target, cancellationToken).ConfigureAwait(false));
+            results.Add(await ReconcileEnvironmentAsync(project, environment, commit, tree, loaded.ForEnvironment(environment), spec, cancellationToken).ConfigureAwait(false));
         }
 
         return results;
     }
 
-    private async Task<ReconcileResult> ReconcileEnvironmentAsync(string project, string environment, string commit, ISourceTree tree, Schema.Model.Manifest manifest, string target, CancellationToken cancellationToken)
+    private async Task<ReconcileResult> ReconcileEnvironmentAsync(string project, string environment, string commit, ISourceTree tree, Schema.Model.Manifest manifest, Schema.Model.EnvironmentSpec spec, CancellationToken cancellationToken)
     {
         var history = state.History(project, environment, 1);
         if (history.Count > 0 && history[0] is { Status: DeploymentStatus.Failed or DeploymentStatus.RolledBack } last && last.Revision == commit)
@@ -98,7 +98,7 @@ public sealed class Reconciler(
             return new ReconcileResult(project, environment, commit, ReconcileOutcome.SkippedFailedRevision, $"commit {commit[..12]} failed before ({last.Error}); waiting for the branch to move");
         }
 
-        using var connection = connect(platform.Target(target));
+        using var connection = connect(platform.Target(spec.Target));
         var deployer = new Deployer(connection.Driver, connection.Images, state, _secrets, progress, buildLog);
         try
         {
@@ -107,6 +107,13 @@ public sealed class Reconciler(
             if (!prepared.Plan.HasChanges)
             {
                 return new ReconcileResult(project, environment, commit, ReconcileOutcome.InSync, $"in sync at {commit[..12]}");
+            }
+
+            if (spec.Approval == Schema.Model.Approval.Required)
+            {
+                // Guardrail: never applied without a person. Approving arrives with `paas approve`.
+                return new ReconcileResult(project, environment, commit, ReconcileOutcome.AwaitingApproval,
+                    $"{commit[..12]} needs approval: {prepared.Plan.Count(Planning.PlanAction.Create)} to create, {prepared.Plan.Count(Planning.PlanAction.Update)} to update, {prepared.Plan.Count(Planning.PlanAction.Replace)} to replace, {prepared.Plan.Count(Planning.PlanAction.Delete)} to delete; nothing applied");
             }
 
             var deployment = await deployer.ApplyAsync(prepared, $"git {commit[..12]}", allowEmpty: false, cancellationToken).ConfigureAwait(false);
