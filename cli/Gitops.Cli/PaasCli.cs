@@ -22,7 +22,7 @@ public static class PaasCli
         });
         var parsed = parser.ParseArguments(args,
             typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions), typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(PromoteOptions));
+            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions), typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(PromoteOptions), typeof(ApproveOptions));
         try
         {
             return parsed.MapResult(
@@ -39,6 +39,7 @@ public static class PaasCli
                 (SyncOptions o) => SyncCommand.Run(o, console),
                 (ServerOptionsCli o) => ServerCommand.Run(o, console),
                 (PromoteOptions o) => PromoteCommand.Run(o, console),
+                (ApproveOptions o) => ApproveCommand.Run(o, console),
                 errors => Usage(parsed, errors.ToList(), console));
         }
         catch (CliException e)

@@ -68,7 +68,7 @@ public sealed class ApprovalTests
 {
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
-    public async Task Environment_requiring_approval_is_planned_but_never_applied_by_the_loop(string engine)
+    public async Task Environment_requiring_approval_waits_for_paas_approve_of_that_commit(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine);
         var git = new GitWorkTree(world.Root);
@@ -82,5 +82,17 @@ public sealed class ApprovalTests
         Assert.Contains("AwaitingApproval", sync.Output, StringComparison.Ordinal);
         Assert.Contains("nothing applied", sync.Output, StringComparison.Ordinal);
         Assert.Empty(await world.ContainersAsync());
+
+        var approve = world.Paas("approve", world.Project, "--env", "dev");
+        git.Write("web/www/index.html", "newer, not approved\n");
+        git.CommitAndPush("v2");
+        var afterPush = world.Paas("sync");
+
+        Assert.True(approve.ExitCode == 0, approve.ToString());
+        Assert.Contains("+ service web", approve.Output, StringComparison.Ordinal);
+        Assert.Contains("Applied", approve.Output, StringComparison.Ordinal);
+        Assert.Contains("AwaitingApproval", afterPush.Output, StringComparison.Ordinal);
+        var web = (await world.ContainersAsync()).Single().Key;
+        Assert.Equal(0, await world.ExecAsync(web, "grep", "-q", "needs a person", "/www/index.html"));
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 using Gitops.Server;
@@ -59,10 +58,7 @@ public sealed class ServerCrashTests
     /// <summary>Runs `paas server` as its own process until it exits or <paramref name="runFor"/> passes (then stops it).</summary>
     private static async Task<(int ExitCode, string Log)> RunServerAsync(EngineWorld world, string? crashAt, TimeSpan runFor)
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         if (crashAt is not null)
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Gitops.Server;
@@ -132,10 +131,7 @@ public sealed class ServerLoopTests
 
     private static async Task<RunningServer> StartAsync(EngineWorld world, TimeSpan poll)
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = FreePort.Next();
         var app = PaasServer.Build(new ServerOptions { DataDirectory = world.DataDirectory, Listen = $"http://127.0.0.1:{port}", PollInterval = poll }, TextWriter.Null);
         await app.StartAsync();
         return new RunningServer(app, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });

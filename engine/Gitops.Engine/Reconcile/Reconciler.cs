@@ -29,6 +29,7 @@ public sealed class Reconciler(
 {
     private readonly RepositoryRegistry _repositories = new(state);
     private readonly SecretStore _secrets = new(state);
+    private readonly Approvals _approvals = new(state);
 
     public async Task<IReadOnlyList<ReconcileResult>> SyncAsync(string? onlyProject, CancellationToken cancellationToken)
     {
@@ -109,11 +110,12 @@ public sealed class Reconciler(
                 return new ReconcileResult(project, environment, commit, ReconcileOutcome.InSync, $"in sync at {commit[..12]}");
             }
 
-            if (spec.Approval == Schema.Model.Approval.Required)
+            if (spec.Approval == Schema.Model.Approval.Required && !_approvals.IsApproved(project, environment, commit))
             {
-                // Guardrail: never applied without a person. Approving arrives with `paas approve`.
+                // Guardrail: never applied without a person; `paas approve` approves this commit.
+                _approvals.Wait(project, environment, commit, Planning.PlanText.Render(prepared.Plan));
                 return new ReconcileResult(project, environment, commit, ReconcileOutcome.AwaitingApproval,
-                    $"{commit[..12]} needs approval: {prepared.Plan.Count(Planning.PlanAction.Create)} to create, {prepared.Plan.Count(Planning.PlanAction.Update)} to update, {prepared.Plan.Count(Planning.PlanAction.Replace)} to replace, {prepared.Plan.Count(Planning.PlanAction.Delete)} to delete; nothing applied");
+                    $"{commit[..12]} needs approval: {prepared.Plan.Count(Planning.PlanAction.Create)} to create, {prepared.Plan.Count(Planning.PlanAction.Update)} to update, {prepared.Plan.Count(Planning.PlanAction.Replace)} to replace, {prepared.Plan.Count(Planning.PlanAction.Delete)} to delete; nothing applied (paas approve {project} --env {environment})");
             }
 
             var deployment = await deployer.ApplyAsync(prepared, $"git {commit[..12]}", allowEmpty: false, cancellationToken).ConfigureAwait(false);
