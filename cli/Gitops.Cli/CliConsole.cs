@@ -8,6 +8,9 @@ namespace Gitops.Cli;
 /// </summary>
 public sealed record CliConsole(IAnsiConsole Human, TextWriter Raw, TextWriter Error)
 {
+    /// <summary>Cancelled by Ctrl+C: engine calls stop, and an interrupted apply is recovered by the next one.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     public static CliConsole System()
     {
         // Piped output is read by tools and grep: never wrap it at the default 80 columns.

@@ -47,6 +47,11 @@ public static class PaasCli
             console.Error.WriteLine($"paas: {e.Message}");
             return e.ExitCode;
         }
+        catch (OperationCanceledException) when (console.Cancellation.IsCancellationRequested)
+        {
+            console.Error.WriteLine("paas: cancelled; an apply that was interrupted is recovered by the next one");
+            return 130;
+        }
         catch (PlanRefusedException e)
         {
             console.Error.WriteLine($"paas: {e.Message}");

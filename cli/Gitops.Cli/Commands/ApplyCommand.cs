@@ -29,8 +29,8 @@ public static class ApplyCommand
             ? StateJson.Read<SavedPlan>(File.ReadAllText(options.Path))
             : null;
         using var session = EngineSession.Open(saved?.Directory ?? options.Path, options, console);
-        session.Deployer.RecoverAsync(session.Manifest.Project, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
-        var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
+        session.Deployer.RecoverAsync(session.Manifest.Project, session.Environment, console.Cancellation).GetAwaiter().GetResult();
+        var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, console.Cancellation).GetAwaiter().GetResult();
         if (saved is not null && saved.Plan != prepared.Plan)
         {
             throw new CliException(ExitCodes.InvalidInput, $"the saved plan {options.Path} is stale: the state or the sources changed since it was made (state version {saved.Plan.StateVersion}, now {prepared.Plan.StateVersion}); run paas plan again");
@@ -57,7 +57,7 @@ public static class ApplyCommand
         Deployment deployment;
         try
         {
-            deployment = session.Deployer.ApplyAsync(prepared, "cli", allowEmpty, CancellationToken.None).GetAwaiter().GetResult();
+            deployment = session.Deployer.ApplyAsync(prepared, "cli", allowEmpty, console.Cancellation).GetAwaiter().GetResult();
         }
         catch (PlanRefusedException e)
         {

@@ -21,8 +21,8 @@ public static class DestroyCommand
     {
         console = console.For(options.Output);
         using var session = EngineSession.Open(options.Path, options, console);
-        session.Deployer.RecoverAsync(session.Manifest.Project, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
-        var prepared = session.Deployer.PlanDestroyAsync(session.Manifest.Project, session.Environment, options.Volumes, CancellationToken.None).GetAwaiter().GetResult();
+        session.Deployer.RecoverAsync(session.Manifest.Project, session.Environment, console.Cancellation).GetAwaiter().GetResult();
+        var prepared = session.Deployer.PlanDestroyAsync(session.Manifest.Project, session.Environment, options.Volumes, console.Cancellation).GetAwaiter().GetResult();
         PlanCommand.Show(console, OutputFormat.Text, prepared.Plan);
         if (!prepared.Plan.HasChanges)
         {

@@ -23,7 +23,7 @@ public static class PlanCommand
     {
         console = console.For(options.Output);
         using var session = EngineSession.Open(options.Path, options, console);
-        var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
+        var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, console.Cancellation).GetAwaiter().GetResult();
         if (options.Out is { } file)
         {
             File.WriteAllText(file, StateJson.Write(new SavedPlan(session.Directory, prepared.Plan), indented: true));

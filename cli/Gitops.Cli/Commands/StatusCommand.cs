@@ -19,8 +19,8 @@ public static class StatusCommand
     {
         console = console.For(options.Output);
         using var session = EngineSession.Open(options.Path, options, console);
-        var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
-        var observed = session.Driver.ObserveAsync(session.Manifest.Project, session.Environment, CancellationToken.None).GetAwaiter().GetResult();
+        var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, console.Cancellation).GetAwaiter().GetResult();
+        var observed = session.Driver.ObserveAsync(session.Manifest.Project, session.Environment, console.Cancellation).GetAwaiter().GetResult();
         var recorded = session.State.Recorded(session.Manifest.Project, session.Environment);
         var services = prepared.Desired.Services.Select(s =>
         {

@@ -28,7 +28,7 @@ public static class SyncCommand
         using var state = SecretsCommand.OpenState(dataDirectory);
         var progress = new ProgressPrinter(console);
         var reconciler = new Reconciler(state, new GitSource(Path.Combine(dataDirectory, "repos"), platform.AllowFileUrls), platform, Connect, progress, progress.BuildLog);
-        var results = reconciler.SyncAsync(options.Project, CancellationToken.None).GetAwaiter().GetResult();
+        var results = reconciler.SyncAsync(options.Project, console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {
             Json.Write(console, results);
