@@ -76,7 +76,7 @@ public sealed class EngineSession : IDisposable
         }
 
         var (driver, images) = DockerTarget.Connect(target);
-        var (version, problem) = EngineClient.ProbeAsync(driver.Client, new EngineEndpoint(target.Kind, target.SocketPath), console.Cancellation).GetAwaiter().GetResult();
+        var (version, problem) = EngineClient.ProbeAsync(driver.Client, target, console.Cancellation).GetAwaiter().GetResult();
         if (version is null)
         {
             driver.Dispose();

@@ -20,7 +20,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var progress = new LoggingProgress(logger);
-        var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, Connect, progress, progress);
+        var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, DockerTarget.Connection, progress, progress);
         while (!stoppingToken.IsCancellationRequested)
         {
             string project;
@@ -47,12 +47,6 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
 
             Interlocked.Increment(ref _completed);
         }
-    }
-
-    private static TargetConnection Connect(TargetSpec target)
-    {
-        var (driver, images) = DockerTarget.Connect(target);
-        return new TargetConnection(driver, images);
     }
 
     private sealed class LoggingProgress(ILogger logger) : IProgress<ExecutorEvent>, IProgress<string>

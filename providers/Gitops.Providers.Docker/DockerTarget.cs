@@ -1,3 +1,4 @@
+using Gitops.Engine.Reconcile;
 using Gitops.Engine.Targets;
 
 namespace Gitops.Providers.Docker;
@@ -8,7 +9,14 @@ public static class DockerTarget
     public static (DockerDriver Driver, DockerImageBuilder Images) Connect(TargetSpec target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var client = EngineClient.Create(new EngineEndpoint(target.Kind, target.SocketPath));
+        var client = EngineClient.Create(target);
         return (new DockerDriver(client, target.Kind), new DockerImageBuilder(client));
+    }
+
+    /// <summary>The same, in the shape the reconciler asks for.</summary>
+    public static TargetConnection Connection(TargetSpec target)
+    {
+        var (driver, images) = Connect(target);
+        return new TargetConnection(driver, images);
     }
 }

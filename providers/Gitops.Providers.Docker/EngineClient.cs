@@ -1,3 +1,4 @@
+using Gitops.Engine.Targets;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -12,36 +13,36 @@ public static class EngineClient
     /// </summary>
     public static readonly System.Version ApiVersion = new(1, 41);
 
-    public static DockerClient Create(EngineEndpoint endpoint)
+    public static DockerClient Create(TargetSpec target)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(target);
         return new DockerClientBuilder()
-            .WithEndpoint(endpoint.Uri)
+            .WithEndpoint(new Uri($"unix://{target.SocketPath}"))
             .WithApiVersion(ApiVersion)
             .Build();
     }
 
     /// <summary>The engine's version, or null with the reason when it does not answer.</summary>
-    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(EngineEndpoint endpoint, CancellationToken cancellationToken)
+    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(TargetSpec target, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        if (!File.Exists(endpoint.SocketPath))
+        ArgumentNullException.ThrowIfNull(target);
+        if (!File.Exists(target.SocketPath))
         {
-            return (null, $"no socket at {endpoint.SocketPath}");
+            return (null, $"no socket at {target.SocketPath}");
         }
 
-        using var client = Create(endpoint);
-        return await ProbeAsync(client, endpoint, cancellationToken).ConfigureAwait(false);
+        using var client = Create(target);
+        return await ProbeAsync(client, target, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The engine's version through an open client, or null with the reason.</summary>
-    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(DockerClient client, EngineEndpoint endpoint, CancellationToken cancellationToken)
+    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(DockerClient client, TargetSpec target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(endpoint);
-        if (!File.Exists(endpoint.SocketPath))
+        ArgumentNullException.ThrowIfNull(target);
+        if (!File.Exists(target.SocketPath))
         {
-            return (null, $"no socket at {endpoint.SocketPath}");
+            return (null, $"no socket at {target.SocketPath}");
         }
 
         try
@@ -52,7 +53,7 @@ public static class EngineClient
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException or TimeoutException)
         {
-            return (null, $"{endpoint} does not answer: {e.Message}");
+            return (null, $"{target} does not answer: {e.Message}");
         }
     }
 }

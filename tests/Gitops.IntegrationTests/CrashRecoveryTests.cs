@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Gitops.Engine.Desired;
 
 namespace Gitops.IntegrationTests;
@@ -71,24 +70,6 @@ public sealed class CrashRecoveryTests
         return Assert.Single(fingerprints);
     }
 
-    private static async Task<CliRun> RunKilledAsync(EngineWorld world, string point)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["PAAS_TEST_CRASH_AT"] = point },
-        };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "paas.dll"), "apply", world.AppDirectory, "--env", "dev", "--yes", "--data-dir", world.DataDirectory })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliRun(process.ExitCode, await output, await error);
-    }
+    private static Task<CliRun> RunKilledAsync(EngineWorld world, string point) =>
+        PaasProcess.RunAsync(point, TimeSpan.FromMinutes(2), "apply", world.AppDirectory, "--env", "dev", "--yes", "--data-dir", world.DataDirectory);
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 using Gitops.Server;
@@ -55,35 +53,9 @@ public sealed class ServerCrashTests
         }
     }
 
-    /// <summary>Runs `paas server` as its own process until it exits or <paramref name="runFor"/> passes (then stops it).</summary>
     private static async Task<(int ExitCode, string Log)> RunServerAsync(EngineWorld world, string? crashAt, TimeSpan runFor)
     {
-        var port = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (crashAt is not null)
-        {
-            start.Environment["PAAS_TEST_CRASH_AT"] = crashAt;
-        }
-
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "paas.dll"), "server", "--data-dir", world.DataDirectory, "--listen", $"http://127.0.0.1:{port}", "--poll", "1" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(runFor);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        return (process.ExitCode, await output + await error);
+        var run = await PaasProcess.RunAsync(crashAt, runFor, "server", "--data-dir", world.DataDirectory, "--listen", $"http://127.0.0.1:{FreePort.Next()}", "--poll", "1");
+        return (run.ExitCode, run.Output + run.Error);
     }
 }

@@ -27,7 +27,7 @@ public static class SyncCommand
         var platform = LoadPlatform(dataDirectory);
         using var state = SecretsCommand.OpenState(dataDirectory);
         var progress = new ProgressPrinter(console);
-        var reconciler = new Reconciler(state, new GitSource(Path.Combine(dataDirectory, "repos"), platform.AllowFileUrls), platform, Connect, progress, progress.BuildLog);
+        var reconciler = new Reconciler(state, new GitSource(Path.Combine(dataDirectory, "repos"), platform.AllowFileUrls), platform, DockerTarget.Connection, progress, progress.BuildLog);
         var results = reconciler.SyncAsync(options.Project, console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {
@@ -50,12 +50,6 @@ public static class SyncCommand
         return results.Any(r => r.Outcome is ReconcileOutcome.Failed or ReconcileOutcome.RolledBack or ReconcileOutcome.InvalidManifest or ReconcileOutcome.SourceUnavailable)
             ? ExitCodes.Failed
             : ExitCodes.Ok;
-    }
-
-    private static TargetConnection Connect(TargetSpec target)
-    {
-        var (driver, images) = DockerTarget.Connect(target);
-        return new TargetConnection(driver, images);
     }
 
     private static PlatformConfig LoadPlatform(string dataDirectory)

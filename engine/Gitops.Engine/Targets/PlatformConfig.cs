@@ -18,6 +18,8 @@ public sealed record TargetSpec
     public string? Socket { get; init; }
 
     public string SocketPath => Socket ?? (Kind == EngineKind.Podman ? "/run/podman/podman.sock" : "/var/run/docker.sock");
+
+    public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} at {SocketPath}";
 }
 
 /// <summary><c>platform.yaml</c> in the data directory: the targets environments deploy to.</summary>
