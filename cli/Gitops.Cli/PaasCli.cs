@@ -20,27 +20,10 @@ public static class PaasCli
             settings.HelpWriter = null; // Help and errors are written below, to the right stream.
             settings.AutoVersion = true;
         });
-        var parsed = parser.ParseArguments(args,
-            typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-            typeof(StatusOptions), typeof(DestroyOptions), typeof(HistoryOptions), typeof(SecretsOptions), typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(PromoteOptions), typeof(ApproveOptions));
+        var parsed = parser.ParseArguments(args, Verbs);
         try
         {
-            return parsed.MapResult(
-                (ValidateOptions o) => ValidateCommand.Run(o, console),
-                (InitOptions o) => InitCommand.Run(o, console),
-                (SchemaOptions o) => SchemaCommand.Run(o, console),
-                (PlanOptions o) => PlanCommand.Run(o, console),
-                (ApplyOptions o) => ApplyCommand.Run(o, console),
-                (StatusOptions o) => StatusCommand.Run(o, console),
-                (DestroyOptions o) => DestroyCommand.Run(o, console),
-                (HistoryOptions o) => HistoryCommand.Run(o, console),
-                (SecretsOptions o) => SecretsCommand.Run(o, console, input),
-                (RepoOptions o) => RepoCommand.Run(o, console, input),
-                (SyncOptions o) => SyncCommand.Run(o, console),
-                (ServerOptionsCli o) => ServerCommand.Run(o, console),
-                (PromoteOptions o) => PromoteCommand.Run(o, console),
-                (ApproveOptions o) => ApproveCommand.Run(o, console),
-                errors => Usage(parsed, errors.ToList(), console));
+            return parsed.MapResult((object options) => Dispatch(options, console, input), errors => Usage(parsed, errors.ToList(), console));
         }
         catch (CliException e)
         {
@@ -64,6 +47,39 @@ public static class PaasCli
             return ExitCodes.Failed;
         }
     }
+
+    /// <summary>Every verb, in the order <c>paas --help</c> lists them.</summary>
+    private static readonly Type[] Verbs =
+    [
+        typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
+        typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(DestroyOptions), typeof(SecretsOptions),
+        typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
+        typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions),
+    ];
+
+    private static int Dispatch(object options, CliConsole console, TextReader input) => options switch
+    {
+        ValidateOptions o => ValidateCommand.Run(o, console),
+        InitOptions o => InitCommand.Run(o, console),
+        SchemaOptions o => SchemaCommand.Run(o, console),
+        PlanOptions o => PlanCommand.Run(o, console),
+        ApplyOptions o => ApplyCommand.Run(o, console),
+        StatusOptions o => StatusCommand.Run(o, console),
+        HistoryOptions o => HistoryCommand.Run(o, console),
+        LogsOptions o => LogsCommand.Run(o, console),
+        DestroyOptions o => DestroyCommand.Run(o, console),
+        SecretsOptions o => SecretsCommand.Run(o, console, input),
+        RepoOptions o => RepoCommand.Run(o, console, input),
+        SyncOptions o => SyncCommand.Run(o, console),
+        ServerOptionsCli o => ServerCommand.Run(o, console),
+        QuickstartOptions o => QuickstartCommand.Run(o, console),
+        LoginOptions o => LoginCommand.Run(o, console, input),
+        LogoutOptions o => LoginCommand.Logout(o, console),
+        EnvOptions o => EnvCommand.Run(o, console),
+        PromoteOptions o => PromoteCommand.Run(o, console),
+        ApproveOptions o => ApproveCommand.Run(o, console),
+        _ => throw new InvalidOperationException($"no command for {options.GetType().Name}"),
+    };
 
     private static int Usage(ParserResult<object> parsed, List<Error> errors, CliConsole console)
     {

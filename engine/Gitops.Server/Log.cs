@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook for {Project} accepted: reconcile enqueued")]
     public static partial void WebhookAccepted(ILogger logger, string project);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting for the reconcile of {Project} in flight to finish")]
+    public static partial void StoppingAfterReconcile(ILogger logger, string project);
 }

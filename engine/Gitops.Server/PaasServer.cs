@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gitops.Engine.Secrets;
-using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
 using Microsoft.AspNetCore.Builder;
@@ -18,7 +17,9 @@ namespace Gitops.Server;
 /// </summary>
 public static class PaasServer
 {
-    public static WebApplication Build(ServerOptions options, TextWriter announce)
+    /// <param name="announce">Where the admin token is shown, once, at the first start.</param>
+    /// <param name="keepAdminToken">Instead of showing it, hand the new admin token to the caller (the quickstart saves it as a login).</param>
+    public static WebApplication Build(ServerOptions options, TextWriter announce, Action<string>? keepAdminToken = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(announce);
@@ -53,11 +54,19 @@ public static class PaasServer
         builder.Services.AddSingleton<ReconcileWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ReconcileWorker>());
         builder.Services.AddHostedService<Poller>();
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace);
 
         var app = builder.Build();
         if (app.Services.GetRequiredService<AdminToken>().CreateIfMissing() is { } token)
         {
-            announce.WriteLine($"admin token (shown once; keep it): {token}");
+            if (keepAdminToken is not null)
+            {
+                keepAdminToken(token);
+            }
+            else
+            {
+                announce.WriteLine($"admin token (shown once; keep it): {token}");
+            }
         }
 
         app.Lifetime.ApplicationStopped.Register(state.Dispose);
@@ -72,17 +81,7 @@ public static class PaasServer
             Results.Text($"# TYPE paas_reconciles_total counter\npaas_reconciles_total {worker.Completed}\n", "text/plain; version=0.0.4"));
         app.MapPost("/hooks/{project}", ReceiveWebhookAsync);
 
-        var api = app.MapGroup("/api/v1").AddEndpointFilter(async (context, next) =>
-        {
-            var header = context.HttpContext.Request.Headers.Authorization.ToString();
-            var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
-            return context.HttpContext.RequestServices.GetRequiredService<AdminToken>().Accepts(token)
-                ? await next(context).ConfigureAwait(false)
-                : Results.Unauthorized();
-        });
-        api.MapGet("/repositories", (StateStore state) => new RepositoryRegistry(state).List());
-        api.MapGet("/deployments", (StateStore state, string? project, string? environment) => state.History(project, environment));
-        api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) }));
+        ApiEndpoints.Map(app);
     }
 
     private static async Task<IResult> ReceiveWebhookAsync(HttpContext context, string project, Webhooks webhooks, ReconcileQueue queue, ServerOptions options)

@@ -17,6 +17,10 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
 
     private long _completed;
 
+    // Cancels a reconcile in flight only when the host's shutdown grace runs out (see StopAsync).
+    private readonly CancellationTokenSource _abort = new();
+    private string? _inFlight;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var progress = new LoggingProgress(logger);
@@ -35,7 +39,8 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
 
             try
             {
-                foreach (var result in await reconciler.SyncAsync(project, stoppingToken).ConfigureAwait(false))
+                _inFlight = project;
+                foreach (var result in await reconciler.SyncAsync(project, _abort.Token).ConfigureAwait(false))
                 {
                     Log.Reconciled(logger, result.Project, result.Environment, result.Commit, result.Outcome, result.Detail);
                 }
@@ -44,9 +49,34 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
             {
                 Log.ReconcileFailed(logger, project, e);
             }
+            finally
+            {
+                _inFlight = null;
+            }
 
             Interlocked.Increment(ref _completed);
         }
+    }
+
+    /// <summary>
+    /// A stop lets the reconcile in flight finish, so a restart never cuts a deploy in half; only
+    /// when the host's grace runs out is it cancelled (and recovered from its journal at the next start).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_inFlight is { } project)
+        {
+            Log.StoppingAfterReconcile(logger, project);
+        }
+
+        using var graceOver = cancellationToken.Register(_abort.Cancel);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
     }
 
     private sealed class LoggingProgress(ILogger logger) : IProgress<ExecutorEvent>, IProgress<string>

@@ -12,4 +12,10 @@ public sealed record ServerOptions
 
     /// <summary>Webhook bodies larger than this are refused before they are read.</summary>
     public long MaxWebhookBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// How long a stop request waits for the deploy in flight to finish. Past it the deploy is
+    /// cancelled, and its journal lets the next start finish or undo the interrupted step.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -145,6 +145,24 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         }
     }
 
+    /// <summary>The addresses of a service's running replicas on its environment's network, reachable from this host.</summary>
+    public async Task<IReadOnlyList<string>> AddressesAsync(string project, string environment, string service, CancellationToken cancellationToken)
+    {
+        var network = Gitops.Engine.Desired.Names.Network(project, environment);
+        var addresses = new List<string>();
+        foreach (var container in (await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false)).Containers.Where(c => c.Service == service && c.Running))
+        {
+            EndpointSettings? endpoint = null;
+            _ = (await InspectAsync(container.Name, cancellationToken).ConfigureAwait(false))?.NetworkSettings?.Networks?.TryGetValue(network, out endpoint);
+            if (endpoint?.IPAddress is { Length: > 0 } ip)
+            {
+                addresses.Add(ip);
+            }
+        }
+
+        return addresses;
+    }
+
     public async Task RemoveContainerAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken)
     {
         try

@@ -31,7 +31,7 @@ public static class Engines
                 Assert.Fail($"PAAS_REQUIRE_ENGINES=1 and {problem}");
             }
 
-            Assert.Skip($"{problem}; tests/setup-engines.sh installs and starts Docker and Podman");
+            Assert.Skip($"{problem}; scripts/setup-engines.sh installs and starts Docker and Podman");
         }
 
         var client = EngineClient.Create(endpoint);

@@ -6,17 +6,14 @@ using Gitops.Providers.Docker;
 namespace Gitops.IntegrationTests;
 
 /// <summary>
-/// No registry is reachable on these machines, so the samples' <c>FROM busybox:1.36</c> is
-/// satisfied by an image built here from Debian's static busybox, tagged with the public name.
+/// No registry is reachable on these machines: the samples' <c>FROM busybox:1.36</c> is made by
+/// the product's <see cref="LocalBusybox"/> once per engine (tests run in parallel).
 /// </summary>
 public static class LocalBaseImage
 {
-    private const string BusyboxBinary = "/bin/busybox";
     private static readonly ConcurrentDictionary<EngineKind, SemaphoreSlim> Locks = new();
 
-    /// <summary>Podman resolves short names through docker.io, so it needs the qualified name.</summary>
-    public static string Name(EngineKind kind) =>
-        kind == EngineKind.Podman ? "docker.io/library/busybox:1.36" : "busybox:1.36";
+    public static string Name(EngineKind kind) => LocalBusybox.Name(kind);
 
     public static async Task EnsureAsync(DockerClient client, EngineKind kind, CancellationToken cancellationToken)
     {
@@ -24,19 +21,7 @@ public static class LocalBaseImage
         await gate.WaitAsync(cancellationToken);
         try
         {
-            if (await ExistsAsync(client, Name(kind), cancellationToken))
-            {
-                return;
-            }
-
-            Assert.True(File.Exists(BusyboxBinary), $"{BusyboxBinary} is missing: install Debian's busybox-static (tests/setup-engines.sh does)");
-            var dockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"u8.ToArray();
-            using var context = BuildContext.FromMemory(
-            [
-                ("Dockerfile", dockerfile, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead),
-                ("busybox", await File.ReadAllBytesAsync(BusyboxBinary, cancellationToken), (UnixFileMode)0b111_101_101),
-            ]);
-            await ImageBuilder.BuildAsync(client, context, Name(kind), new Progress<string>(), cancellationToken);
+            await LocalBusybox.EnsureAsync(client, kind, new Progress<string>(), cancellationToken);
         }
         finally
         {
@@ -44,16 +29,6 @@ public static class LocalBaseImage
         }
     }
 
-    public static async Task<bool> ExistsAsync(DockerClient client, string image, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await client.Images.InspectImageAsync(image, cancellationToken);
-            return true;
-        }
-        catch (DockerImageNotFoundException)
-        {
-            return false;
-        }
-    }
+    public static Task<bool> ExistsAsync(DockerClient client, string image, CancellationToken cancellationToken) =>
+        LocalBusybox.ExistsAsync(client, image, cancellationToken);
 }

@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 services="${1:-20}"
 rounds="${2:-3}"
 command -v docker-compose >/dev/null || { echo "installing docker-compose (Debian package)"; apt-get install -y -qq docker-compose >/dev/null; }
-bash "$root/tests/setup-engines.sh" >/dev/null
+bash "$root/scripts/setup-engines.sh" >/dev/null
 docker image inspect busybox:1.36 >/dev/null 2>&1 || { echo "busybox:1.36 is missing: run ./test once (it builds the local base image)"; exit 1; }
 "$root/paas" --help >/dev/null # build the CLI before timing anything
 

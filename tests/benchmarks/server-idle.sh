@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 repos="${1:-10}" seconds="${2:-60}" poll="${3:-10}"
-bash "$root/tests/setup-engines.sh" >/dev/null
+bash "$root/scripts/setup-engines.sh" >/dev/null
 "$root/paas" --help >/dev/null
 
 work="$(mktemp -d)"

@@ -82,7 +82,7 @@ public static class SecretsCommand
     }
 
     /// <summary>From standard input when it is piped (without the final newline), else a prompt that does not echo.</summary>
-    private static string ReadValue(CliConsole console, TextReader input, string name)
+    internal static string ReadValue(CliConsole console, TextReader input, string name)
     {
         var value = Console.IsInputRedirected || input != Console.In
             ? input.ReadToEnd().TrimEnd('\n', '\r')

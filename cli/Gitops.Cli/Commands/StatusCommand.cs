@@ -1,5 +1,6 @@
 using CommandLine;
 using Gitops.Cli.Output;
+using Gitops.Cli.Remote;
 using Gitops.Engine.Sources;
 using Gitops.Engine.Planning;
 using Spectre.Console;
@@ -7,17 +8,21 @@ using Spectre.Console;
 namespace Gitops.Cli.Commands;
 
 [Verb("status", HelpText = "Show what runs in an environment: services, replicas, health, sync state, revision.")]
-public sealed class StatusOptions : EngineOptions
-{
-    [Value(0, MetaName = "DIR", Default = ".", HelpText = "Directory holding paas.yaml.")]
-    public string Path { get; set; } = ".";
-}
+public sealed class StatusOptions : ViewOptions;
 
 public static class StatusCommand
 {
     public static int Run(StatusOptions options, CliConsole console)
     {
         console = console.For(options.Output);
+        using (var server = ServerClient.Resolve(options.Server, options.DataDir, console.Cancellation))
+        {
+            if (server is not null)
+            {
+                return RemoteStatus.Show(server, options, console);
+            }
+        }
+
         using var session = EngineSession.Open(options.Path, options, console);
         var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, console.Cancellation).GetAwaiter().GetResult();
         var observed = session.Driver.ObserveAsync(session.Manifest.Project, session.Environment, console.Cancellation).GetAwaiter().GetResult();

@@ -37,7 +37,7 @@ public static class SyncCommand
         {
             foreach (var r in results)
             {
-                var color = r.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.InSync ? "green" : r.Outcome is ReconcileOutcome.SkippedFailedRevision or ReconcileOutcome.AwaitingApproval ? "yellow" : "red";
+                var color = r.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.InSync ? "green" : r.Outcome is ReconcileOutcome.SkippedFailedRevision or ReconcileOutcome.AwaitingApproval or ReconcileOutcome.Suspended ? "yellow" : "red";
                 console.Human.MarkupLine($"[{color}]{r.Outcome}[/] {r.Project}/{r.Environment}: {Markup.Escape(r.Detail)}");
             }
 

@@ -69,17 +69,44 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             throw new PlanRefusedException("the plan deletes every service of the environment; pass --allow-empty if that is what you want");
         }
 
+        // The id exists before the build, so the build's output is part of the deployment's log.
+        var id = DeploymentIds.New();
+        var log = new DeploymentLog(state, id, progress, buildLog);
         var built = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (service, (context, build)) in prepared.Builds)
+        try
         {
-            var tag = prepared.Desired.Service(service)?.Spec.Image;
-            if (tag is not null && prepared.Plan.Nodes.Any(n => n.Desired?.Name == service && n.Start.Count > 0))
+            foreach (var (service, (context, build)) in prepared.Builds)
             {
-                built[service] = (await images.EnsureBuiltAsync(tag, context, build, buildLog, cancellationToken).ConfigureAwait(false)).Id;
+                var tag = prepared.Desired.Service(service)?.Spec.Image;
+                if (tag is not null && prepared.Plan.Nodes.Any(n => n.Desired?.Name == service && n.Start.Count > 0))
+                {
+                    built[service] = (await images.EnsureBuiltAsync(tag, context, build, log, cancellationToken).ConfigureAwait(false)).Id;
+                }
             }
         }
+        catch (InvalidOperationException e)
+        {
+            // Nothing has started yet: the running version is untouched; the failure is a deployment in the history.
+            var failed = new Deployment
+            {
+                Id = id,
+                Project = plan.Project,
+                Environment = plan.Environment,
+                Revision = plan.Revision,
+                Trigger = trigger,
+                PlanText = PlanText.Render(plan),
+                Tree = prepared.Tree,
+                Status = DeploymentStatus.Failed,
+                Error = e.Message,
+                StartedAt = DateTimeOffset.UtcNow,
+                FinishedAt = DateTimeOffset.UtcNow,
+            };
+            state.SaveDeployment(failed);
+            log.Report(new ExecutorEvent("build", false, e.Message, TimeSpan.Zero));
+            return failed;
+        }
 
-        return await new Executor(driver, state, secrets, progress).ApplyAsync(plan, trigger, cancellationToken, prepared.Tree, built).ConfigureAwait(false);
+        return await new Executor(driver, state, secrets, log).ApplyAsync(plan, trigger, cancellationToken, prepared.Tree, built, id).ConfigureAwait(false);
     }
 
     private static Dictionary<string, (BuildContextFiles Context, BuildSpec Build)> ReadBuildInputs(ISourceTree tree, Manifest manifest) =>

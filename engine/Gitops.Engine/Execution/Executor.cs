@@ -26,12 +26,12 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
     private Deployment _deployment = null!;
     private int _sequence;
 
-    public async Task<Deployment> ApplyAsync(Plan plan, string trigger, CancellationToken cancellationToken, string? tree = null, IReadOnlyDictionary<string, string>? images = null)
+    public async Task<Deployment> ApplyAsync(Plan plan, string trigger, CancellationToken cancellationToken, string? tree = null, IReadOnlyDictionary<string, string>? images = null, string? deploymentId = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         _deployment = new Deployment
         {
-            Id = DeploymentIds.New(),
+            Id = deploymentId ?? DeploymentIds.New(),
             Project = plan.Project,
             Environment = plan.Environment,
             Revision = plan.Revision,

@@ -21,6 +21,9 @@ public enum ReconcileOutcome
 
     /// <summary>The environment has <c>approval: required</c>: the plan waits for a person (nothing applied).</summary>
     AwaitingApproval,
+
+    /// <summary>A person suspended the environment (<c>paas env suspend</c>): the loop leaves it as it is.</summary>
+    Suspended,
 }
 
 /// <summary>What one reconcile of one environment did, at which commit, and why.</summary>

@@ -30,6 +30,7 @@ public sealed class Reconciler(
     private readonly RepositoryRegistry _repositories = new(state);
     private readonly SecretStore _secrets = new(state);
     private readonly Approvals _approvals = new(state);
+    private readonly EnvironmentRecords _records = new(state);
 
     public async Task<IReadOnlyList<ReconcileResult>> SyncAsync(string? onlyProject, CancellationToken cancellationToken)
     {
@@ -85,7 +86,9 @@ public sealed class Reconciler(
         var results = new List<ReconcileResult>();
         foreach (var (environment, spec) in loaded.Manifest.Environments.Where(e => e.Value.Branch == branch))
         {
-            results.Add(await ReconcileEnvironmentAsync(project, environment, commit, tree, loaded.ForEnvironment(environment), spec, cancellationToken).ConfigureAwait(false));
+            var result = await ReconcileEnvironmentAsync(project, environment, commit, tree, loaded.ForEnvironment(environment), spec, cancellationToken).ConfigureAwait(false);
+            _records.Synced(project, environment, new SyncRecord(result.Outcome, result.Detail, commit, spec.Target, DateTimeOffset.UtcNow));
+            results.Add(result);
         }
 
         return results;
@@ -93,6 +96,11 @@ public sealed class Reconciler(
 
     private async Task<ReconcileResult> ReconcileEnvironmentAsync(string project, string environment, string commit, ISourceTree tree, Schema.Model.Manifest manifest, Schema.Model.EnvironmentSpec spec, CancellationToken cancellationToken)
     {
+        if (_records.IsSuspended(project, environment))
+        {
+            return new ReconcileResult(project, environment, commit, ReconcileOutcome.Suspended, $"suspended; {commit[..12]} is not deployed until paas env resume {project} --env {environment}");
+        }
+
         var history = state.History(project, environment, 1);
         if (history.Count > 0 && history[0] is { Status: DeploymentStatus.Failed or DeploymentStatus.RolledBack } last && last.Revision == commit)
         {

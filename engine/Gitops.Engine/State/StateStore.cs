@@ -22,6 +22,7 @@ public sealed class StateStore : IDisposable
     private readonly ILiteCollection<BsonDocument> _environments;
     private readonly ILiteCollection<BsonDocument> _deployments;
     private readonly ILiteCollection<BsonDocument> _journal;
+    private readonly ILiteCollection<BsonDocument> _logs;
 
     private StateStore(FileStream lockFile, LiteDatabase db)
     {
@@ -29,8 +30,10 @@ public sealed class StateStore : IDisposable
         _environments = db.GetCollection("environments");
         _deployments = db.GetCollection("deployments");
         _journal = db.GetCollection("journal");
+        _logs = db.GetCollection("logs");
         _deployments.EnsureIndex("key");
         _journal.EnsureIndex("deployment");
+        _logs.EnsureIndex("deployment");
     }
 
     public string DataDirectory => Path.GetDirectoryName(_lock.Name)!;
@@ -103,14 +106,46 @@ public sealed class StateStore : IDisposable
         });
     }
 
-    /// <summary>Deployments, newest first; of one environment when given.</summary>
+    /// <summary>Deployments, newest first; of one project, or one environment, when given.</summary>
     public IReadOnlyList<Deployment> History(string? project = null, string? environment = null, int limit = 50)
     {
-        var query = project is null ? _deployments.Query() : _deployments.Query().Where(d => d["key"] == Key(project, environment ?? ""));
+        var query = (project, environment) switch
+        {
+            (null, _) => _deployments.Query(),
+            (_, null) => _deployments.Query().Where("$.key LIKE @0", new BsonValue(project + "/%")),
+            _ => _deployments.Query().Where(d => d["key"] == Key(project, environment)),
+        };
         return query.OrderByDescending(d => d["started"]).Limit(limit).ToList()
             .Select(d => StateJson.Read<Deployment>(d["json"].AsString))
             .ToList();
     }
+
+    public Deployment? Deployment(string id)
+    {
+        var document = _deployments.FindById(id);
+        return document is null ? null : StateJson.Read<Deployment>(document["json"].AsString);
+    }
+
+    /// <summary>Appends a line to a deployment's log (build output and steps), readable while it runs.</summary>
+    public void AppendLog(string deploymentId, LogLine line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        _logs.Insert(new BsonDocument
+        {
+            ["deployment"] = deploymentId,
+            ["at"] = line.At.UtcDateTime,
+            ["stream"] = line.Stream,
+            ["text"] = line.Text,
+        });
+    }
+
+    /// <summary>A deployment's log lines in the order they were written, from the given position on.</summary>
+    public IReadOnlyList<LogLine> LogOf(string deploymentId, int skip = 0) => _logs
+        .Find(d => d["deployment"] == deploymentId)
+        .OrderBy(d => d["_id"].AsObjectId)
+        .Skip(skip)
+        .Select(d => new LogLine(new DateTimeOffset(d["at"].AsDateTime.ToUniversalTime()), d["stream"].AsString, d["text"].AsString))
+        .ToList();
 
     public void Journal(JournalEntry entry)
     {

@@ -32,17 +32,27 @@ public sealed record PlatformConfig
     [Description("Allow file:// repository URLs (local development and tests). Default: only https:// and ssh://.")]
     public bool AllowFileUrls { get; init; }
 
-    /// <summary>Reads the file, or, without one, makes <c>local</c> the engine found on this machine (Docker first).</summary>
+    /// <summary>
+    /// Reads the file. A platform whose file names no <c>local</c> target (or has no file) gets
+    /// <c>local</c> = the engine found on this machine, Docker first.
+    /// </summary>
     public static PlatformConfig Load(string dataDirectory)
     {
         var file = Path.Combine(dataDirectory, FileName);
-        if (!File.Exists(file))
+        var config = File.Exists(file) ? Read(file) : new PlatformConfig();
+        if (config.Targets.ContainsKey("local"))
         {
-            var kind = File.Exists(new TargetSpec { Kind = EngineKind.Docker }.SocketPath) || !File.Exists(new TargetSpec { Kind = EngineKind.Podman }.SocketPath)
-                ? EngineKind.Docker
-                : EngineKind.Podman;
-            return new PlatformConfig { Targets = ValueMap.Of(("local", new TargetSpec { Kind = kind })) };
+            return config;
         }
+
+        var kind = File.Exists(new TargetSpec { Kind = EngineKind.Docker }.SocketPath) || !File.Exists(new TargetSpec { Kind = EngineKind.Podman }.SocketPath)
+            ? EngineKind.Docker
+            : EngineKind.Podman;
+        return config with { Targets = new ValueMap<TargetSpec>(config.Targets.Append(new KeyValuePair<string, TargetSpec>("local", new TargetSpec { Kind = kind }))) };
+    }
+
+    private static PlatformConfig Read(string file)
+    {
 
         var (root, errors) = SafeYamlReader.Read(File.ReadAllText(file), file);
         var problems = errors.ToList();

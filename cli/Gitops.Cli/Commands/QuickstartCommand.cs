@@ -1,0 +1,224 @@
+using CommandLine;
+using Gitops.Cli.Remote;
+using Gitops.Engine.Reconcile;
+using Gitops.Engine.Sources;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Gitops.Providers.Docker;
+using Gitops.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+
+namespace Gitops.Cli.Commands;
+
+[Verb("quickstart", HelpText = "Start a server on this machine, deploy samples/hello from a local Git repository, and print where it answers.")]
+public sealed class QuickstartOptions : CommonOptions
+{
+    [Option("data-dir", HelpText = "Where the quickstart keeps its platform and repository. Default: ./.paas/quickstart.")]
+    public string? DataDir { get; set; }
+
+    [Option("listen", Default = "http://127.0.0.1:8787", HelpText = "Address of the server's API (loopback by default).")]
+    public string Listen { get; set; } = "http://127.0.0.1:8787";
+
+    [Option("exit-when-ready", HelpText = "Stop the server once the app answers (the app keeps running); for scripts and CI.")]
+    public bool ExitWhenReady { get; set; }
+
+    [Option("timeout", Default = 300, HelpText = "Seconds to wait for the app to answer.")]
+    public int TimeoutSeconds { get; set; } = 300;
+}
+
+/// <summary>
+/// The README's first command, top-down: a platform in a local data directory → the engine it
+/// will use → the sample's base image → a Git repository holding the sample, watched → the server
+/// → wait until each environment deployed and its web service answers over HTTP.
+/// </summary>
+public static class QuickstartCommand
+{
+    private const string Project = "hello";
+    private const string Service = "web";
+    private const int Port = 8080;
+
+    public static int Run(QuickstartOptions options, CliConsole console)
+    {
+        console = console.For(options.Output);
+        var ct = console.Cancellation;
+        var data = Path.GetFullPath(options.DataDir ?? Path.Combine(".paas", "quickstart"));
+        var say = (string text) => console.Human.MarkupLine($"[bold]paas quickstart[/] {Markup.Escape(text)}");
+
+        say($"platform data in {data}");
+        PreparePlatform(data);
+        var target = PlatformConfig.Load(data).Target("local");
+        using (var driver = ConnectEngine(target, ct))
+        {
+            say($"engine: {target}");
+            var log = new Progress<string>(line => console.Human.MarkupLine($"  [grey]│ {Markup.Escape(line)}[/]"));
+            if (LocalBusybox.EnsureAsync(driver.Client, target.Kind, log, ct).GetAwaiter().GetResult())
+            {
+                say($"made the sample's base image {LocalBusybox.Name(target.Kind)} from this machine's /bin/busybox (no registry needed)");
+            }
+        }
+
+        var repository = Path.Combine(data, "hello");
+        say(SampleRepository.EnsureCreated(repository)
+            ? $"created the Git repository {repository} from samples/hello (branches main → production, develop → dev)"
+            : $"using the Git repository {repository}");
+        using (var state = SecretsCommand.OpenState(data))
+        {
+            var registry = new RepositoryRegistry(state);
+            if (registry.List().All(r => r.Project != Project))
+            {
+                registry.Add(Project, new Uri(repository).AbsoluteUri);
+            }
+        }
+
+        using var app = StartServer(data, options, say);
+        try
+        {
+            var environments = Gitops.Schema.Loading.ManifestLoader.LoadPath(repository).Environments.Keys.ToList();
+            var addresses = WaitUntilAnswering(app, target, environments, TimeSpan.FromSeconds(options.TimeoutSeconds), say, ct);
+            foreach (var (environment, url) in addresses)
+            {
+                console.Human.MarkupLine($"[green]✓[/] {Project}/{environment} answers at [bold]{url}[/]");
+                console.Raw.Flush();
+            }
+
+            if (options.ExitWhenReady)
+            {
+                say("stopping the server (--exit-when-ready); the app keeps running");
+                return ExitCodes.Ok;
+            }
+
+            say($"commit in {repository} (main → production, develop → dev) and the server deploys it; ./paas status --project {Project} --data-dir {data} shows what runs; Ctrl+C stops the server, the app keeps running");
+            app.WaitForShutdownAsync(ct).GetAwaiter().GetResult();
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            app.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>file:// repositories are allowed on this platform: the sample lives in a local directory.</summary>
+    private static void PreparePlatform(string data)
+    {
+        Directory.CreateDirectory(data);
+        var file = Path.Combine(data, PlatformConfig.FileName);
+        if (!File.Exists(file))
+        {
+            File.WriteAllText(file, "# Written by paas quickstart: the sample is a local repository (file://).\nallowFileUrls: true\n");
+        }
+    }
+
+    private static DockerDriver ConnectEngine(TargetSpec target, CancellationToken ct)
+    {
+        var (driver, _) = DockerTarget.Connect(target);
+        var (version, problem) = EngineClient.ProbeAsync(driver.Client, target, ct).GetAwaiter().GetResult();
+        if (version is null)
+        {
+            driver.Dispose();
+            throw new CliException(ExitCodes.Failed, $"no container engine answers ({problem}); install and start Docker (apt-get install docker.io) or Podman, or run ./paas quickstart as root on Debian and it sets them up");
+        }
+
+        return driver;
+    }
+
+    private static WebApplication StartServer(string data, QuickstartOptions options, Action<string> say)
+    {
+        WebApplication app;
+        try
+        {
+            // The CLI in this data directory talks to this server from now on (paas status --data-dir …).
+            app = PaasServer.Build(new ServerOptions { DataDirectory = data, Listen = options.Listen, PollInterval = TimeSpan.FromSeconds(5) }, TextWriter.Null, token =>
+            {
+                new Login(options.Listen, token).Save(data);
+                say($"admin token saved in {Path.Combine(data, Login.FileName)} (owner-only)");
+            });
+        }
+        catch (StateLockedException e)
+        {
+            throw new CliException(ExitCodes.Failed, e.Message + " (a quickstart server already runs? stop it with Ctrl+C)");
+        }
+
+        app.StartAsync().GetAwaiter().GetResult();
+        say($"server listening on {options.Listen}, polling the repository every 5 s");
+        return app;
+    }
+
+    /// <summary>Waits for each environment's deployment, then for its service to answer; says what happens meanwhile.</summary>
+    private static List<(string Environment, string Url)> WaitUntilAnswering(WebApplication app, TargetSpec target, List<string> environments, TimeSpan timeout, Action<string> say, CancellationToken ct)
+    {
+        var state = app.Services.GetRequiredService<StateStore>();
+        var records = new EnvironmentRecords(state);
+        var deadline = DateTime.UtcNow + timeout;
+        var reported = new Dictionary<string, string>(StringComparer.Ordinal);
+        var answering = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var (driver, _) = DockerTarget.Connect(target);
+        using (driver)
+        {
+            while (true)
+            {
+                foreach (var environment in environments)
+                {
+                    if (answering.ContainsKey(environment) || records.LastSync(Project, environment) is not { } sync)
+                    {
+                        continue;
+                    }
+
+                    if (reported.GetValueOrDefault(environment) != sync.Detail)
+                    {
+                        reported[environment] = sync.Detail;
+                        say($"{Project}/{environment}: {sync.Detail}");
+                    }
+
+                    if (sync.Outcome is ReconcileOutcome.Failed or ReconcileOutcome.RolledBack or ReconcileOutcome.InvalidManifest or ReconcileOutcome.SkippedFailedRevision)
+                    {
+                        throw new CliException(ExitCodes.Failed, $"{Project}/{environment} did not deploy: {sync.Detail}");
+                    }
+
+                    if (sync.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.InSync
+                        && Answering(http, driver, environment, ct) is { } url)
+                    {
+                        answering[environment] = url;
+                    }
+                }
+
+                if (answering.Count == environments.Count)
+                {
+                    return answering.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => (a.Key, a.Value)).ToList();
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new CliException(ExitCodes.Failed, $"the sample did not answer within {timeout.TotalSeconds:0} s; the server log above says why");
+                }
+
+                Task.Delay(TimeSpan.FromMilliseconds(500), ct).GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    private static string? Answering(HttpClient http, DockerDriver driver, string environment, CancellationToken ct)
+    {
+        foreach (var address in driver.AddressesAsync(Project, environment, Service, ct).GetAwaiter().GetResult())
+        {
+            var url = $"http://{address}:{Port}/";
+            try
+            {
+                using var response = http.GetAsync(url, ct).GetAwaiter().GetResult();
+                if (response.IsSuccessStatusCode)
+                {
+                    return url;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                // Not answering yet: the next round asks again.
+            }
+        }
+
+        return null;
+    }
+}

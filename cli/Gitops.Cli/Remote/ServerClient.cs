@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Gitops.Engine.Targets;
+
+namespace Gitops.Cli.Remote;
+
+/// <summary>
+/// The CLI's remote mode: the JSON API of a <c>paas server</c>. Failures become messages a user
+/// can act on (server unreachable, token refused, not found), never stack traces.
+/// </summary>
+public sealed class ServerClient : IDisposable
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private readonly HttpClient _http;
+    private readonly CancellationToken _cancellation;
+
+    public ServerClient(string server, string token, CancellationToken cancellation)
+    {
+        Server = server.TrimEnd('/');
+        _cancellation = cancellation;
+        _http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    public string Server { get; }
+
+    /// <summary>
+    /// The server to use: <c>--server</c> or <c>PAAS_SERVER</c> (token from <c>PAAS_TOKEN</c> or a
+    /// login to that server), else the one <c>paas login</c> saved; null means work locally.
+    /// </summary>
+    public static ServerClient? Resolve(string? server, string? dataDir, CancellationToken cancellation)
+    {
+        var login = Login.Load(DataDirectory.Resolve(dataDir));
+        server ??= Environment.GetEnvironmentVariable("PAAS_SERVER");
+        if (server is null)
+        {
+            return login is null ? null : new ServerClient(login.Server, Environment.GetEnvironmentVariable("PAAS_TOKEN") ?? login.Token, cancellation);
+        }
+
+        var token = Environment.GetEnvironmentVariable("PAAS_TOKEN")
+            ?? (login is not null && login.Server.TrimEnd('/') == server.TrimEnd('/') ? login.Token : null)
+            ?? throw new CliException(ExitCodes.Usage, $"no token for {server}: run paas login --server {server} (or set PAAS_TOKEN)");
+        return new ServerClient(server, token, cancellation);
+    }
+
+    public T Get<T>(string path) => Send<T>(HttpMethod.Get, path);
+
+    public T Post<T>(string path) => Send<T>(HttpMethod.Post, path);
+
+    public void Dispose() => _http.Dispose();
+
+    private T Send<T>(HttpMethod method, string path)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (method == HttpMethod.Post)
+        {
+            request.Content = JsonContent.Create(new { }); // the API takes JSON bodies only
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = _http.Send(request, _cancellation);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException(ExitCodes.Failed, $"cannot reach the paas server at {Server}: {e.Message}");
+        }
+        catch (TaskCanceledException) when (!_cancellation.IsCancellationRequested)
+        {
+            throw new CliException(ExitCodes.Failed, $"the paas server at {Server} did not answer within 30 s");
+        }
+
+        using (response)
+        {
+            var body = response.Content.ReadAsStringAsync(_cancellation).GetAwaiter().GetResult();
+            return response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized => throw new CliException(ExitCodes.Failed, $"the paas server at {Server} refused the token; run paas login again"),
+                HttpStatusCode.NotFound => throw new CliException(ExitCodes.InvalidInput, ErrorOf(body) ?? $"not found on {Server}: {path}"),
+                _ when !response.IsSuccessStatusCode => throw new CliException(ExitCodes.Failed, $"the paas server at {Server} answered {(int)response.StatusCode}: {ErrorOf(body) ?? response.ReasonPhrase}"),
+                _ => JsonSerializer.Deserialize<T>(body, JsonOptions) ?? throw new CliException(ExitCodes.Failed, $"the paas server at {Server} sent an empty answer to {path}"),
+            };
+        }
+    }
+
+    private static string? ErrorOf(string body)
+    {
+        try
+        {
+            return JsonDocument.Parse(body).RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Gitops.Engine.State;
+using LiteDB;
+
+namespace Gitops.Engine.Reconcile;
+
+/// <summary>What the loop last did for an environment, and on which target.</summary>
+public sealed record SyncRecord(ReconcileOutcome Outcome, string Detail, string? Commit, string Target, DateTimeOffset At);
+
+/// <summary>
+/// Per environment, what the loop knows beyond the applied state: the last reconcile's result
+/// (the sync state <c>paas status</c> shows) and whether a person suspended it.
+/// </summary>
+public sealed class EnvironmentRecords(StateStore state)
+{
+    private readonly ILiteCollection<BsonDocument> _records = state.Collection("environment_records");
+
+    public void Synced(string project, string environment, SyncRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var document = Document(project, environment);
+        document["sync"] = StateJson.Write(record);
+        _records.Upsert(document);
+    }
+
+    public SyncRecord? LastSync(string project, string environment) =>
+        _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("sync", out var sync) ? StateJson.Read<SyncRecord>(sync.AsString) : null;
+
+    /// <returns>False when the environment already was in that state.</returns>
+    public bool Suspend(string project, string environment, bool suspended)
+    {
+        var document = Document(project, environment);
+        var was = document.TryGetValue("suspended", out var value) && value.AsBoolean;
+        document["suspended"] = suspended;
+        _records.Upsert(document);
+        state.Flush();
+        return was != suspended;
+    }
+
+    public bool IsSuspended(string project, string environment) =>
+        _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("suspended", out var value) && value.AsBoolean;
+
+    /// <summary>Every environment the loop has seen, as (project, environment), in order.</summary>
+    public IReadOnlyList<(string Project, string Environment)> Known(string? project) => _records.FindAll()
+        .Select(d => d["_id"].AsString.Split('/', 2))
+        .Select(k => (Project: k[0], Environment: k[1]))
+        .Where(k => project is null || k.Project == project)
+        .OrderBy(k => k.Project, StringComparer.Ordinal).ThenBy(k => k.Environment, StringComparer.Ordinal)
+        .ToList();
+
+    private BsonDocument Document(string project, string environment) =>
+        _records.FindById(Key(project, environment)) ?? new BsonDocument { ["_id"] = Key(project, environment) };
+
+    private static string Key(string project, string environment) => $"{project}/{environment}";
+}

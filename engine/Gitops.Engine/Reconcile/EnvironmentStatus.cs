@@ -1,0 +1,40 @@
+using Gitops.Engine.Execution;
+using Gitops.Engine.State;
+
+namespace Gitops.Engine.Reconcile;
+
+/// <summary>One service as it runs: replicas of the applied spec that are up, out of those wanted.</summary>
+public sealed record ServiceStatus(string Service, int Desired, int Running, string Health, string Image);
+
+/// <summary>What <c>paas status</c> shows for an environment the server manages.</summary>
+public sealed record EnvironmentStatus(
+    string Project,
+    string Environment,
+    string? Revision,
+    long StateVersion,
+    bool Suspended,
+    SyncRecord? LastSync,
+    IReadOnlyList<ServiceStatus> Services);
+
+public static class EnvironmentStatusReader
+{
+    /// <summary>The applied state against what the engine reports now.</summary>
+    public static async Task<EnvironmentStatus> ReadAsync(StateStore state, IEngineDriver? driver, string project, string environment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var records = new EnvironmentRecords(state);
+        var recorded = state.Recorded(project, environment);
+        var observed = driver is null ? null : await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        var services = recorded.Services.Select(pair =>
+        {
+            var containers = observed?.Containers.Where(c => c.Service == pair.Key).ToList();
+            var running = containers?.Count(c => c.Running && c.Fingerprint == pair.Value.Fingerprint) ?? 0;
+            var health = containers is null ? "unknown (target unreachable)"
+                : running == pair.Value.Replicas ? "healthy"
+                : running > 0 ? "progressing"
+                : containers.Count == 0 ? "missing" : "degraded";
+            return new ServiceStatus(pair.Key, pair.Value.Replicas, running, health, pair.Value.Spec.Image);
+        }).ToList();
+        return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services);
+    }
+}
