@@ -39,4 +39,59 @@ internal static class PaasProcess
 
         return new CliRun(process.ExitCode, await output, await error);
     }
+
+    /// <summary>Starts paas with <paramref name="arguments"/> and returns while it runs.</summary>
+    public static RunningPaas Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "paas.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        return new RunningPaas(process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+    }
+}
+
+/// <summary>A paas process a test stops the way a service manager would (SIGTERM), or kills.</summary>
+internal sealed class RunningPaas(Process process, Task<string> output, Task<string> error) : IDisposable
+{
+    /// <summary>What systemd and docker stop send first.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit();
+    }
+
+    /// <returns>The exit code and everything written, or null for the code when it did not exit in time (then it is killed).</returns>
+    public async Task<(int? ExitCode, string Log)> WaitAsync(TimeSpan patience)
+    {
+        using var timeout = new CancellationTokenSource(patience);
+        int? code;
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            code = process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            code = null;
+        }
+
+        return (code, await output + await error);
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        process.Dispose();
+    }
 }

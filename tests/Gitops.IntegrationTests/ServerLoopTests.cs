@@ -1,8 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Gitops.Server;
-using Microsoft.AspNetCore.Builder;
 
 namespace Gitops.IntegrationTests;
 
@@ -13,7 +11,7 @@ namespace Gitops.IntegrationTests;
 /// </summary>
 public sealed class ServerLoopTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = InProcessServer.Patience;
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
@@ -24,7 +22,7 @@ public sealed class ServerLoopTests
         git.CommitAndPush("v1");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
 
-        await using var server = await StartAsync(world, TimeSpan.FromSeconds(1));
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
         await WaitForPageAsync(world, "version one");
         git.Write("web/www/index.html", "version two\n");
         git.CommitAndPush("v2");
@@ -46,8 +44,8 @@ public sealed class ServerLoopTests
         const string Secret = "webhook-secret-0123456789";
         Assert.Equal(0, world.PaasWithInput(Secret, "repo", "webhook", world.Project).ExitCode);
 
-        await using var server = await StartAsync(world, TimeSpan.FromHours(1));
-        await WaitForReconcilesAsync(server, 1); // the start-up poll: nothing pushed yet
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromHours(1));
+        await server.WaitForReconcilesAsync(1); // the start-up poll: nothing pushed yet
         git.CommitAndPush("v1");
         var body = Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/dev\",\"repository\":{\"clone_url\":\"https://evil.example/x.git\"}}");
 
@@ -56,11 +54,11 @@ public sealed class ServerLoopTests
         var otherRepository = await PostAsync(server, "no-such-project", body, Sign(Secret, body), "d3");
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Empty(await world.ContainersAsync());
-        Assert.Equal(1, await ReconcilesAsync(server));
+        Assert.Equal(1, await server.ReconcilesAsync());
 
         var genuine = await PostAsync(server, world.Project, body, Sign(Secret, body), "d4");
         await WaitForPageAsync(world, "version one");
-        await WaitForReconcilesAsync(server, 2);
+        await server.WaitForReconcilesAsync(2);
         var replayed = await PostAsync(server, world.Project, body, Sign(Secret, body), "d4");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
@@ -69,10 +67,10 @@ public sealed class ServerLoopTests
         Assert.Equal(HttpStatusCode.NotFound, otherRepository);
         Assert.Equal(HttpStatusCode.Accepted, genuine);
         Assert.Equal(HttpStatusCode.Unauthorized, replayed);
-        Assert.Equal(2, await ReconcilesAsync(server));
+        Assert.Equal(2, await server.ReconcilesAsync());
     }
 
-    private static GitWorkTree App(EngineWorld world)
+    internal static GitWorkTree App(EngineWorld world)
     {
         var git = new GitWorkTree(world.Root);
         git.WriteWebApp(world, "  dev: { branch: dev }\n", "version one");
@@ -82,7 +80,7 @@ public sealed class ServerLoopTests
     private static string Sign(string secret, byte[] body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
-    private static async Task<HttpStatusCode> PostAsync(RunningServer server, string project, byte[] body, string? signature, string delivery)
+    private static async Task<HttpStatusCode> PostAsync(InProcessServer server, string project, byte[] body, string? signature, string delivery)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{project}") { Content = new ByteArrayContent(body) };
         request.Headers.Add("X-GitHub-Delivery", delivery);
@@ -95,55 +93,28 @@ public sealed class ServerLoopTests
         return response.StatusCode;
     }
 
-    private static async Task<long> ReconcilesAsync(RunningServer server)
-    {
-        var metrics = await server.Http.GetStringAsync("/metrics");
-        return long.Parse(metrics.Split('\n').Single(l => l.StartsWith("paas_reconciles_total ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task WaitForReconcilesAsync(RunningServer server, long count)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (await ReconcilesAsync(server) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"fewer than {count} reconciles after {Patience}");
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task WaitForPageAsync(EngineWorld world, string text)
+    internal static async Task WaitForPageAsync(EngineWorld world, string text)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
             foreach (var (name, container) in await world.ContainersAsync())
             {
-                if (container.Running && await world.ExecAsync(name, "grep", "-q", text, "/www/index.html") == 0)
+                try
                 {
-                    return;
+                    if (container.Running && await world.ExecAsync(name, "grep", "-q", text, "/www/index.html") == 0)
+                    {
+                        return;
+                    }
+                }
+                catch (Docker.DotNet.DockerApiException)
+                {
+                    // The replica was replaced between the listing and the exec: look again.
                 }
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"'{text}' was not deployed within {Patience}");
             await Task.Delay(500);
-        }
-    }
-
-    private static async Task<RunningServer> StartAsync(EngineWorld world, TimeSpan poll)
-    {
-        var port = FreePort.Next();
-        var app = PaasServer.Build(new ServerOptions { DataDirectory = world.DataDirectory, Listen = $"http://127.0.0.1:{port}", PollInterval = poll }, TextWriter.Null);
-        await app.StartAsync();
-        return new RunningServer(app, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
-    }
-
-    private sealed record RunningServer(WebApplication App, HttpClient Http) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            await App.StopAsync();
-            await App.DisposeAsync();
         }
     }
 }
