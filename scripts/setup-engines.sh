@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs and starts what the integration tests need on a Debian machine, as root:
+# Installs and starts what `./paas quickstart` and the integration tests need on a Debian machine, as root:
 # Docker Engine, Podman (with runc), busybox-static for the local base image.
 # Facts behind each setting: ../shared/notes/container-engines.md. Safe to run twice.
 set -euo pipefail

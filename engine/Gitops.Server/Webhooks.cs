@@ -43,7 +43,7 @@ public sealed class Webhooks(SecretStore secrets)
         }
 
         var delivery = headers.GetValueOrDefault("X-GitHub-Delivery") ?? headers.GetValueOrDefault("X-Gitea-Delivery")
-            ?? Convert.ToHexStringLower(SHA256.HashData(body));
+            ?? headers.GetValueOrDefault("X-Gitlab-Event-UUID") ?? Convert.ToHexStringLower(SHA256.HashData(body));
         return Remember($"{project}/{delivery}") ? null : "this delivery was seen before (replay)";
     }
 

@@ -7,6 +7,9 @@ namespace Gitops.IntegrationTests;
 /// <summary><c>paas server</c> in the test process, on a free loopback port, with its admin token.</summary>
 internal sealed record InProcessServer(WebApplication App, HttpClient Http, string Url, string Token) : IAsyncDisposable
 {
+    /// <summary>A data directory the test made for this server alone, deleted with it.</summary>
+    public string? OwnedDirectory { get; init; }
+
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     public static async Task<InProcessServer> StartAsync(string dataDirectory, TimeSpan poll)
@@ -40,5 +43,9 @@ internal sealed record InProcessServer(WebApplication App, HttpClient Http, stri
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        if (OwnedDirectory is not null)
+        {
+            Directory.Delete(OwnedDirectory, recursive: true);
+        }
     }
 }
