@@ -69,4 +69,47 @@ public sealed class PromotionTests
         Assert.Contains("pull request", refused.Error, StringComparison.Ordinal);
         Assert.Contains(stagingOnly, GitWorkTree.Git(world.Root, "ls-remote", "--heads", git.Remote, "staging"), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("github", "")]
+    [InlineData("gitea", "/api/v1")]
+    [InlineData("gitlab", "/api/v4")]
+    public async Task With_a_forge_promotion_opens_a_pull_request_whose_body_is_the_target_plan(string kind, string apiPath)
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        var git = new GitWorkTree(world.Root);
+        git.WriteWebApp(world, "  dev: { branch: dev }\n  staging: { branch: staging }\n", "first page");
+        git.CommitAndPush("v1", "staging");
+        GitWorkTree.Git(git.Work, "push", "-q", "origin", "HEAD:refs/heads/dev");
+        git.Write("web/www/index.html", "second page\n");
+        var commit = git.CommitAndPush("v2", "dev");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        Assert.Equal(0, world.Paas("sync").ExitCode);
+        await using var forge = await FakeForge.StartAsync(git.Remote);
+        var wrongToken = world.PaasWithInput("not-the-token", "repo", "forge", world.Project, "--kind", kind, "--api", forge.Url + apiPath, "--repo", "acme/shop");
+        var refused = world.Paas("promote", world.Project, "--from", "dev", "--to", "staging");
+        var configured = world.PaasWithInput(FakeForge.Token, "repo", "forge", world.Project, "--kind", kind, "--api", forge.Url + apiPath, "--repo", "acme/shop");
+
+        var promoted = world.Paas("promote", world.Project, "--from", "dev", "--to", "staging");
+        var again = world.Paas("promote", world.Project, "--from", "dev", "--to", "staging");
+
+        Assert.Equal(0, wrongToken.ExitCode);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("refused the pull request (401)", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(0, configured.ExitCode);
+        Assert.True(promoted.ExitCode == 0, promoted.ToString());
+        var opened = Assert.Single(forge.Opened);
+        Assert.Equal((kind, $"promote/dev-to-staging-{commit[..8]}", "staging"), (opened.Kind, opened.Head, opened.Base));
+        Assert.Contains(commit[..12], opened.Title, StringComparison.Ordinal);
+        Assert.Contains("-/+ service web", opened.Body, StringComparison.Ordinal); // the plan staging would apply
+        Assert.Contains($"opened pull request #1 ({forge.Url}", promoted.Output, StringComparison.Ordinal);
+        Assert.Equal(3, again.ExitCode); // the forge refuses a second request for the same branches, and says so
+        Assert.Contains("already exists", again.Error, StringComparison.Ordinal);
+        foreach (var output in new[] { refused, configured, promoted, again }.SelectMany(r => new[] { r.Output, r.Error }))
+        {
+            Assert.DoesNotContain(FakeForge.Token, output, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(FakeForge.Token, await File.ReadAllTextAsync(Path.Combine(world.DataDirectory, "state.db")), StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,6 @@
 using CommandLine;
 using Gitops.Cli.Output;
+using Gitops.Engine.Forges;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
@@ -8,7 +9,7 @@ using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
 
-[Verb("repo", HelpText = "Watched repositories: add URL --project NAME, list, rm PROJECT, webhook PROJECT (secret on stdin).")]
+[Verb("repo", HelpText = "Watched repositories: add URL --project NAME, list, rm PROJECT, webhook PROJECT (secret on stdin), forge PROJECT --kind K --api URL --repo OWNER/NAME (token on stdin).")]
 public sealed class RepoOptions : CommonOptions
 {
     [Value(0, MetaName = "ACTION", Required = true, HelpText = "add, list or rm.")]
@@ -19,6 +20,15 @@ public sealed class RepoOptions : CommonOptions
 
     [Option("project", HelpText = "The project the repository deploys (add).")]
     public string? Project { get; set; }
+
+    [Option("kind", HelpText = "The forge (forge): github, gitlab or gitea.")]
+    public ForgeKind? Kind { get; set; }
+
+    [Option("api", HelpText = "The forge's API root (forge), e.g. https://api.github.com, https://gitea.example/api/v1, https://gitlab.example/api/v4.")]
+    public string? Api { get; set; }
+
+    [Option("repo", HelpText = "The repository on the forge (forge): owner/name.")]
+    public string? Repository { get; set; }
 
     [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
     public string? DataDir { get; set; }
@@ -69,6 +79,8 @@ public static class RepoCommand
                 var removed = registry.Remove(options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo rm PROJECT"));
                 console.Human.MarkupLine(removed ? "no longer watched (what it deployed keeps running; paas destroy removes it)" : "no such repository");
                 return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
+            case "forge":
+                return SetForge(state, registry, options, console, input);
             case "webhook":
                 var target = options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo webhook PROJECT < secret-file");
                 var secret = input.ReadToEnd().Trim();
@@ -83,5 +95,35 @@ public static class RepoCommand
             default:
                 throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use add, list, rm or webhook");
         }
+    }
+
+    private static int SetForge(StateStore state, RepositoryRegistry registry, RepoOptions options, CliConsole console, TextReader input)
+    {
+        const string Usage = "paas repo forge PROJECT --kind github|gitlab|gitea --api URL --repo OWNER/NAME < token-file";
+        var project = options.Argument ?? throw new CliException(ExitCodes.Usage, Usage);
+        if (registry.List().All(r => r.Project != project))
+        {
+            throw new CliException(ExitCodes.InvalidInput, $"no watched repository for project '{project}' (paas repo add)");
+        }
+
+        if (options.Kind is not { } kind || options.Api is not { } api || options.Repository is not { } repository)
+        {
+            throw new CliException(ExitCodes.Usage, Usage);
+        }
+
+        if (ForgeConfig.Problem(api, repository) is { } problem)
+        {
+            throw new CliException(ExitCodes.InvalidInput, problem);
+        }
+
+        var token = input.ReadToEnd().Trim();
+        if (token.Length == 0)
+        {
+            throw new CliException(ExitCodes.InvalidInput, "give the forge token on standard input, never as an argument");
+        }
+
+        new Forges(state).Set(project, new ForgeConfig(kind, api, repository), token);
+        console.Human.MarkupLine($"paas promote opens pull requests for [bold]{project}[/] on {kind} ({Markup.Escape(repository)}); the token is stored encrypted");
+        return ExitCodes.Ok;
     }
 }

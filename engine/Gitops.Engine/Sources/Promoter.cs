@@ -2,7 +2,7 @@ using Gitops.Engine.State;
 
 namespace Gitops.Engine.Sources;
 
-public sealed record PromotionResult(string PromotionBranch, string Commit, string TargetBranch, bool Merged, string Message);
+public sealed record PromotionResult(string PromotionBranch, string Commit, string TargetBranch, bool Merged, string Message, string? PullRequest = null);
 
 /// <summary>
 /// Promotion is Git: the commit that runs in the source environment goes onto a promotion branch,
