@@ -22,6 +22,8 @@ command -v aardvark-dns >/dev/null || [ -x /usr/lib/podman/aardvark-dns ] || [ -
 [ -x /usr/libexec/podman/catatonit ] || need+=(catatonit)
 # The local base image copies /bin/busybox into an empty image, so it must be the static build.
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need+=(busybox-static)
+# caddy: the ingress (started by the platform itself, through its admin API).
+command -v caddy >/dev/null || need+=(caddy)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

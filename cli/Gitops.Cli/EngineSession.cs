@@ -4,6 +4,7 @@ using Gitops.Engine.Execution;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
+using Gitops.Providers.Caddy;
 using Gitops.Providers.Docker;
 using Gitops.Schema.Loading;
 using Gitops.Schema.Model;
@@ -23,13 +24,16 @@ public sealed class CliException(int exitCode, string message) : Exception(messa
 /// </summary>
 public sealed class EngineSession : IDisposable
 {
-    private EngineSession(string directory, Manifest manifest, string environment, StateStore state, DockerDriver driver, DockerImageBuilder images, CliConsole console)
+    private EngineSession(string directory, Manifest manifest, string environment, StateStore state, DockerDriver driver, DockerImageBuilder images, CaddyIngress? ingress, CliConsole console)
     {
-        (Directory, Manifest, Environment, State, Driver) = (directory, manifest, environment, state, driver);
+        (Directory, Manifest, Environment, State, Driver, Ingress) = (directory, manifest, environment, state, driver, ingress);
         var progress = new ProgressPrinter(console);
         Secrets = new SecretStore(state);
-        Deployer = new Deployer(driver, images, state, Secrets, progress, progress.BuildLog);
+        Deployer = new Deployer(driver, images, state, Secrets, progress, progress.BuildLog, ingress);
     }
+
+    /// <summary>The platform's ingress, when platform.yaml declares one.</summary>
+    public CaddyIngress? Ingress { get; }
 
     public string Directory { get; }
 
@@ -66,9 +70,11 @@ public sealed class EngineSession : IDisposable
         var manifest = loaded.ForEnvironment(environment);
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
         TargetSpec target;
+        PlatformConfig platform;
         try
         {
-            target = PlatformConfig.Load(dataDirectory).Target(manifest.Environments[environment].Target);
+            platform = PlatformConfig.Load(dataDirectory);
+            target = platform.Target(manifest.Environments[environment].Target);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidDataException)
         {
@@ -94,11 +100,12 @@ public sealed class EngineSession : IDisposable
             throw new CliException(ExitCodes.Failed, e.Message);
         }
 
-        return new EngineSession(directory, manifest, environment, state, driver, images, console);
+        return new EngineSession(directory, manifest, environment, state, driver, images, CaddyIngress.For(platform, dataDirectory), console);
     }
 
     public void Dispose()
     {
+        Ingress?.Dispose();
         Driver.Dispose();
         State.Dispose();
     }

@@ -54,7 +54,7 @@ public static class PaasCli
         typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
         typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
-        typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions),
+        typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
     ];
 
     private static int Dispatch(object options, CliConsole console, TextReader input) => options switch
@@ -78,6 +78,7 @@ public static class PaasCli
         EnvOptions o => EnvCommand.Run(o, console),
         PromoteOptions o => PromoteCommand.Run(o, console),
         ApproveOptions o => ApproveCommand.Run(o, console),
+        RollbackOptions o => RollbackCommand.Run(o, console),
         _ => throw new InvalidOperationException($"no command for {options.GetType().Name}"),
     };
 

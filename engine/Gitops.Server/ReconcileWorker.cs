@@ -24,7 +24,8 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var progress = new LoggingProgress(logger);
-        var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, DockerTarget.Connection, progress, progress);
+        using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, options.DataDirectory);
+        var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, DockerTarget.Connection, progress, progress, ingress);
         while (!stoppingToken.IsCancellationRequested)
         {
             string project;

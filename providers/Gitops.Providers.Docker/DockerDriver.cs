@@ -41,7 +41,10 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
                     c.Labels[Labels.Service],
                     Label(c.Labels, Labels.Fingerprint),
                     int.TryParse(Label(c.Labels, Labels.Replica), CultureInfo.InvariantCulture, out var replica) ? replica : 0,
-                    string.Equals(c.State, "running", StringComparison.OrdinalIgnoreCase)))
+                    string.Equals(c.State, "running", StringComparison.OrdinalIgnoreCase))
+                {
+                    Address = c.NetworkSettings?.Networks is { } attached && attached.TryGetValue(network, out var endpoint) && endpoint.IPAddress is { Length: > 0 } ip ? ip : null,
+                })
                 .OrderBy(c => c.Name, StringComparer.Ordinal)));
     }
 

@@ -30,7 +30,8 @@ public static class LocalBusybox
             throw new InvalidOperationException($"{Name(kind)} is not on the engine and {Binary} is missing to make it: pull the image, or install Debian's busybox-static");
         }
 
-        var dockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"u8.ToArray();
+        // Like the published image: the applets, and a /tmp anyone may write (services drop DAC_OVERRIDE).
+        var dockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nRUN [\"/bin/busybox\", \"mkdir\", \"-m\", \"1777\", \"/tmp\"]\n"u8.ToArray();
         using var context = BuildContext.FromMemory(
         [
             ("Dockerfile", dockerfile, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead),

@@ -67,7 +67,7 @@ public static class ApplyCommand
         return Done(console, output, deployment);
     }
 
-    private static int Done(CliConsole console, OutputFormat output, Deployment? deployment)
+    internal static int Done(CliConsole console, OutputFormat output, Deployment? deployment)
     {
         if (output == OutputFormat.Json)
         {

@@ -64,7 +64,8 @@ public static class PromoteCommand
         var manifest = tree.LoadManifest().ForEnvironment(options.To);
         using var connection = DockerTarget.Connection(platform.Target(manifest.Environments[options.To].Target));
         var quiet = new Progress<ExecutorEvent>();
-        var prepared = new Deployer(connection.Driver, connection.Images, state, new SecretStore(state), quiet, new Progress<string>())
+        using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, state.DataDirectory);
+        var prepared = new Deployer(connection.Driver, connection.Images, state, new SecretStore(state), quiet, new Progress<string>(), ingress)
             .PlanAsync(tree, manifest, options.To, console.Cancellation).GetAwaiter().GetResult();
         var body = $"Promotes `{pushed.Commit[..12]}`, what **{options.From}** runs now, to **{options.To}**. "
             + $"The images are the ones {options.From} runs (same build inputs), so nothing is rebuilt.\n\n"

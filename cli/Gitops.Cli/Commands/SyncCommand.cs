@@ -27,7 +27,8 @@ public static class SyncCommand
         var platform = LoadPlatform(dataDirectory);
         using var state = SecretsCommand.OpenState(dataDirectory);
         var progress = new ProgressPrinter(console);
-        var reconciler = new Reconciler(state, new GitSource(Path.Combine(dataDirectory, "repos"), platform.AllowFileUrls), platform, DockerTarget.Connection, progress, progress.BuildLog);
+        using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, dataDirectory);
+        var reconciler = new Reconciler(state, new GitSource(Path.Combine(dataDirectory, "repos"), platform.AllowFileUrls), platform, DockerTarget.Connection, progress, progress.BuildLog, ingress);
         var results = reconciler.SyncAsync(options.Project, console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {
@@ -37,7 +38,7 @@ public static class SyncCommand
         {
             foreach (var r in results)
             {
-                var color = r.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.InSync ? "green" : r.Outcome is ReconcileOutcome.SkippedFailedRevision or ReconcileOutcome.AwaitingApproval or ReconcileOutcome.Suspended ? "yellow" : "red";
+                var color = r.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.InSync ? "green" : r.Outcome is ReconcileOutcome.SkippedFailedRevision or ReconcileOutcome.AwaitingApproval or ReconcileOutcome.Suspended or ReconcileOutcome.Pinned ? "yellow" : "red";
                 console.Human.MarkupLine($"[{color}]{r.Outcome}[/] {r.Project}/{r.Environment}: {Markup.Escape(r.Detail)}");
             }
 

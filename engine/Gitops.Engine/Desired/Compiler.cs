@@ -10,6 +10,9 @@ public sealed record CompileInputs(
     IReadOnlyDictionary<string, string> BuiltImages,
     IReadOnlyDictionary<string, string> SecretVersions)
 {
+    /// <summary>The ingress's base domain; null when the platform has no ingress (then nothing is routed).</summary>
+    public string? BaseDomain { get; init; }
+
     public static readonly CompileInputs None = new(new Dictionary<string, string>(), new Dictionary<string, string>());
 }
 
@@ -71,9 +74,24 @@ public static class Compiler
             return new CompileResult(null, errors);
         }
 
-        var state = new DesiredState(project, environment, revision, Names.Network(project, environment), new ValueList<string>(volumes), new ValueList<DesiredService>(services));
+        var state = new DesiredState(project, environment, revision, Names.Network(project, environment), new ValueList<string>(volumes), new ValueList<DesiredService>(services))
+        {
+            Routes = new ValueList<DesiredRoute>(RoutesOf(manifest, environment, inputs.BaseDomain)),
+        };
         return new CompileResult(state, []);
     }
+
+    /// <summary>Public services with a port get a route: their domains, or the default one under the base domain.</summary>
+    private static IEnumerable<DesiredRoute> RoutesOf(Manifest manifest, string environment, string? baseDomain) =>
+        baseDomain is null
+            ? []
+            : manifest.Services
+                .Where(s => s.Value.Public && s.Value.Port is not null)
+                .Select(s => new DesiredRoute(
+                    DesiredRoute.IdOf(manifest.Project, environment, s.Key),
+                    s.Key,
+                    s.Value.Domains.Count > 0 ? new ValueList<string>(s.Value.Domains.Order(StringComparer.Ordinal)) : new ValueList<string>([$"{s.Key}-{environment}-{manifest.Project}.{baseDomain}"]),
+                    s.Value.Port!.Value));
 
     private static string? ImageOf(string name, Service service, CompileInputs inputs, List<string> errors)
     {

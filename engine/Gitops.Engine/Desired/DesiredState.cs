@@ -11,7 +11,12 @@ public sealed record DesiredState(
     ValueList<string> Volumes,
     ValueList<DesiredService> Services)
 {
+    /// <summary>Routes of the public services, when the platform has an ingress.</summary>
+    public ValueList<DesiredRoute> Routes { get; init; } = ValueList<DesiredRoute>.Empty;
+
     public DesiredService? Service(string name) => Services.FirstOrDefault(s => s.Name == name);
+
+    public DesiredRoute? RouteOf(string service) => Routes.FirstOrDefault(r => r.Service == service);
 }
 
 /// <summary>One service: its spec, how many replicas, and what must run before it.</summary>

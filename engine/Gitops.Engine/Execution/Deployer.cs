@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gitops.Engine.Desired;
+using Gitops.Engine.Ingress;
 using Gitops.Engine.Planning;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.Sources;
@@ -19,7 +20,7 @@ public sealed class PlanRefusedException(string message) : Exception(message);
 /// read build inputs → compile → observe → plan; then, to apply: check the plan is current →
 /// build missing images → execute. The same steps serve the CLI now and the server later.
 /// </summary>
-public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IProgress<string> buildLog)
+public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IProgress<string> buildLog, IIngress? ingress = null)
 {
     public async Task<PreparedPlan> PlanAsync(ISourceTree tree, Manifest manifest, string environment, CancellationToken cancellationToken)
     {
@@ -28,20 +29,33 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
         var builds = ReadBuildInputs(tree, manifest);
         var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
         var revision = tree.Commit ?? Revision(manifest, tags);
-        var compiled = Compiler.Compile(manifest, environment, revision, new CompileInputs(tags, secrets.Versions(manifest.Project, environment)));
+        var compiled = Compiler.Compile(manifest, environment, revision, new CompileInputs(tags, secrets.Versions(manifest.Project, environment)) { BaseDomain = ingress?.BaseDomain });
         if (compiled.State is not { } desired)
         {
             throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
         }
 
-        var observed = await driver.ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
+        var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
         return new PreparedPlan(plan, desired, builds, tree.Tree);
     }
 
+    /// <summary>
+    /// The plan that brings back what an earlier deployment applied: its exact images and
+    /// configuration (policy is checked again when its containers are created).
+    /// </summary>
+    public async Task<PreparedPlan> PlanRollbackAsync(Deployment target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var desired = target.Desired ?? throw new PlanRefusedException($"deployment {target.Id} kept no record of what it applied (it predates rollback support)");
+        var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
+        var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
+        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), target.Tree);
+    }
+
     public async Task<PreparedPlan> PlanDestroyAsync(string project, string environment, bool volumes, CancellationToken cancellationToken)
     {
-        var observed = await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        var observed = await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Destroy(project, environment, observed, state.Recorded(project, environment), volumes);
         var empty = new DesiredState(project, environment, plan.Revision, Names.Network(project, environment), ValueList<string>.Empty, ValueList<DesiredService>.Empty);
         return new PreparedPlan(plan, empty, new Dictionary<string, (BuildContextFiles, BuildSpec)>());
@@ -106,7 +120,17 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             return failed;
         }
 
-        return await new Executor(driver, state, secrets, log).ApplyAsync(plan, trigger, cancellationToken, prepared.Tree, built, id).ConfigureAwait(false);
+        var desired = plan.Revision == "destroy" ? null : prepared.Desired;
+        return await new Executor(driver, state, secrets, log, ingress).ApplyAsync(plan, trigger, cancellationToken, prepared.Tree, built, id, desired).ConfigureAwait(false);
+    }
+
+    /// <summary>What the engine runs, and what the ingress routes for the environment.</summary>
+    private async Task<Observed.ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
+    {
+        var observed = await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        return ingress is null
+            ? observed
+            : observed with { Routes = new ValueList<Observed.ObservedRoute>(await ingress.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false)) };
     }
 
     private static Dictionary<string, (BuildContextFiles Context, BuildSpec Build)> ReadBuildInputs(ISourceTree tree, Manifest manifest) =>

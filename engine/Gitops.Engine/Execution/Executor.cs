@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Gitops.Engine.Desired;
+using Gitops.Engine.Ingress;
 using Gitops.Engine.Planning;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
@@ -14,7 +16,7 @@ namespace Gitops.Engine.Execution;
 /// nothing the next run cannot find (<see cref="Recovery"/>). A replica that fails its health
 /// check is removed again and the old ones keep serving: the deployment is rolled back.
 /// </summary>
-public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress)
+public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IIngress? ingress = null)
 {
     /// <summary>How long a stopping container gets before it is killed; the drain time when shorter.</summary>
     public static readonly TimeSpan MaxStopGrace = TimeSpan.FromSeconds(10);
@@ -26,7 +28,7 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
     private Deployment _deployment = null!;
     private int _sequence;
 
-    public async Task<Deployment> ApplyAsync(Plan plan, string trigger, CancellationToken cancellationToken, string? tree = null, IReadOnlyDictionary<string, string>? images = null, string? deploymentId = null)
+    public async Task<Deployment> ApplyAsync(Plan plan, string trigger, CancellationToken cancellationToken, string? tree = null, IReadOnlyDictionary<string, string>? images = null, string? deploymentId = null, DesiredState? desired = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         _deployment = new Deployment
@@ -40,6 +42,7 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
             Tree = tree,
             Images = images ?? new Dictionary<string, string>(),
             StartedAt = DateTimeOffset.UtcNow,
+            Desired = desired,
         };
         state.SaveDeployment(_deployment);
 
@@ -117,6 +120,13 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
                 return null;
             case (ResourceKind.Service, _):
                 return await ApplyServiceAsync(plan, node, cancellationToken).ConfigureAwait(false);
+            case (ResourceKind.Route, PlanAction.Create or PlanAction.Update):
+                var upstreams = await UpstreamsAsync(plan, node.Desired, node.Route!, [], cancellationToken).ConfigureAwait(false);
+                await StepAsync(plan, "set-route", node.Route!.Id, t => Ingress.SetRouteAsync(node.Route, upstreams, t), cancellationToken).ConfigureAwait(false);
+                return null;
+            case (ResourceKind.Route, PlanAction.Delete):
+                await StepAsync(plan, "remove-route", node.Route!.Id, t => Ingress.RemoveRouteAsync(node.Route.Id, t), cancellationToken).ConfigureAwait(false);
+                return null;
             default:
                 throw new InvalidOperationException($"the executor has no step for {node.Action} {node.Kind}");
         }
@@ -145,6 +155,11 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
             }
         }
 
+        if (node.Route is { } route && node.Desired is not null)
+        {
+            await SwitchTrafficAsync(plan, node, route, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!node.StopFirst && node.Desired is not null)
         {
             await RemoveAllAsync(plan, node.Remove, grace, cancellationToken).ConfigureAwait(false);
@@ -152,6 +167,43 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
 
         return null;
     }
+
+    /// <summary>
+    /// The new replicas passed their health check: the route now sends to them (and to the
+    /// replicas that stay), in one atomic change; then the old replicas drain before they stop.
+    /// </summary>
+    private async Task SwitchTrafficAsync(Plan plan, PlanNode node, DesiredRoute route, CancellationToken cancellationToken)
+    {
+        var observed = await driver.ObserveAsync(plan.Project, plan.Environment, cancellationToken).ConfigureAwait(false);
+        var leaving = observed.Containers
+            .Where(c => node.Remove.Contains(c.Name) && c.Address is not null)
+            .Select(c => Upstream(c.Address!, route.Port))
+            .ToList();
+        var upstreams = await UpstreamsAsync(plan, node.Desired, route, node.Remove, cancellationToken).ConfigureAwait(false);
+        await StepAsync(plan, "switch-route", route.Id, t => Ingress.SetRouteAsync(route, upstreams, t), cancellationToken).ConfigureAwait(false);
+        if (leaving.Count > 0 && !node.StopFirst)
+        {
+            var drain = node.Desired!.Drain.Value;
+            await StepAsync(plan, "drain", string.Join(" ", leaving), t => Ingress.DrainAsync(leaving, drain, t), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The route's upstreams: running replicas of the service's desired spec, but for those about to go.</summary>
+    private async Task<List<string>> UpstreamsAsync(Plan plan, DesiredService? service, DesiredRoute route, IEnumerable<string> leaving, CancellationToken cancellationToken)
+    {
+        var gone = leaving.ToHashSet(StringComparer.Ordinal);
+        var observed = await driver.ObserveAsync(plan.Project, plan.Environment, cancellationToken).ConfigureAwait(false);
+        return observed.Containers
+            .Where(c => c.Service == route.Service && c.Running && c.Address is not null && !gone.Contains(c.Name))
+            .Where(c => service is null || c.Fingerprint == service.Fingerprint)
+            .Select(c => Upstream(c.Address!, route.Port))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static string Upstream(string address, int port) => $"{address}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    private IIngress Ingress => ingress ?? throw new InvalidOperationException("the plan changes routes, but this platform has no ingress (ingress: in platform.yaml)");
 
     private async Task<HealthResult> StartReplicaAsync(Plan plan, ReplicaRequest replica, CancellationToken cancellationToken)
     {

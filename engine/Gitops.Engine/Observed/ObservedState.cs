@@ -9,6 +9,9 @@ public sealed record ObservedState(
     ValueList<ObservedContainer> Containers)
 {
     public static readonly ObservedState Nothing = new(false, ValueList<string>.Empty, ValueList<ObservedContainer>.Empty);
+
+    /// <summary>The ingress's routes of this environment (none without an ingress).</summary>
+    public ValueList<ObservedRoute> Routes { get; init; } = ValueList<ObservedRoute>.Empty;
 }
 
 /// <summary>A container the platform created (it carries the ownership labels).</summary>
@@ -18,4 +21,8 @@ public sealed record ObservedContainer(
     string Service,
     string Fingerprint,
     int Replica,
-    bool Running);
+    bool Running)
+{
+    /// <summary><c>ip:port</c>-less address on the environment's network, when the engine reports one.</summary>
+    public string? Address { get; init; }
+}

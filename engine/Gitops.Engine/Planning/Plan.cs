@@ -17,6 +17,9 @@ public enum ResourceKind
     Network,
     Volume,
     Service,
+
+    /// <summary>An ingress route: a public service's host names → its healthy replicas.</summary>
+    Route,
 }
 
 /// <summary>One field that differs between what runs and what is wanted.</summary>
@@ -54,6 +57,12 @@ public sealed record PlanNode
 
     /// <summary>Remove before starting (recreate strategy, or a replica restarted under its own name).</summary>
     public bool StopFirst { get; init; }
+
+    /// <summary>
+    /// The route to set: on a route node, the route itself; on a service node, the route whose
+    /// traffic moves to the new replicas (after their health check) before the old ones drain and stop.
+    /// </summary>
+    public DesiredRoute? Route { get; init; }
 }
 
 /// <summary>

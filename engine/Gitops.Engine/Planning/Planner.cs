@@ -24,10 +24,19 @@ public static class Planner
         nodes.AddRange(desired.Volumes.Select(v => VolumeNode(v, observed)));
         foreach (var service in InDependencyOrder(desired.Services))
         {
-            nodes.Add(ServiceNode(service, desired, observed, recorded));
+            var node = ServiceNode(service, desired, observed, recorded);
+            var route = desired.RouteOf(service.Name);
+            var routed = route is not null && observed.Routes.Any(r => r.Id == route.Id);
+            nodes.Add(routed && node.Action != PlanAction.NoOp ? node with { Route = route } : node);
+            if (route is not null)
+            {
+                nodes.Add(RouteNode(route, service, nodes[^1], observed));
+            }
         }
 
-        nodes.AddRange(PruneNodes(desired, observed, recorded));
+        var unrouted = RoutePruneNodes(desired.Routes, observed).ToList();
+        nodes.AddRange(unrouted);
+        nodes.AddRange(PruneNodes(desired, observed, recorded, unrouted));
         return new Plan(desired.Project, desired.Environment, desired.Revision, recorded.Version, new ValueList<PlanNode>(nodes));
     }
 
@@ -37,8 +46,9 @@ public static class Planner
         ArgumentNullException.ThrowIfNull(observed);
         ArgumentNullException.ThrowIfNull(recorded);
         var empty = new DesiredState(project, environment, "destroy", Names.Network(project, environment), ValueList<string>.Empty, ValueList<DesiredService>.Empty);
-        var nodes = PruneNodes(empty, observed, recorded).Select(n => n with { Cause = "destroy" }).ToList();
-        var services = nodes.Select(n => n.Id).ToList();
+        var routes = RoutePruneNodes(ValueList<DesiredRoute>.Empty, observed).Select(n => n with { Cause = "destroy" }).ToList();
+        var nodes = routes.Concat(PruneNodes(empty, observed, recorded, routes).Select(n => n with { Cause = "destroy" })).ToList();
+        var services = nodes.Where(n => n.Kind == ResourceKind.Service).Select(n => n.Id).ToList();
         if (observed.NetworkExists)
         {
             nodes.Add(Node(ResourceKind.Network, empty.Network, PlanAction.Delete, "destroy") with { DependsOn = new ValueList<string>(services) });
@@ -120,8 +130,51 @@ public static class Planner
         };
     }
 
-    /// <summary>Services that run but are no longer wanted: removed only when the inventory says they are ours.</summary>
-    private static IEnumerable<PlanNode> PruneNodes(DesiredState desired, ObservedState observed, RecordedState recorded)
+    /// <summary>
+    /// A route follows its service: created once the service runs; updated when its domains change,
+    /// or when its upstreams are not the service's running replicas while the service itself is
+    /// unchanged (someone edited the ingress: drift).
+    /// </summary>
+    private static PlanNode RouteNode(DesiredRoute route, DesiredService service, PlanNode serviceNode, ObservedState observed)
+    {
+        var node = Node(ResourceKind.Route, route.Service, PlanAction.NoOp, NoChange) with { Route = route, Desired = service, DependsOn = new ValueList<string>([serviceNode.Id]) };
+        var current = observed.Routes.FirstOrDefault(r => r.Id == route.Id);
+        if (current is null)
+        {
+            return node with { Action = PlanAction.Create, Cause = $"not routed yet: {string.Join(", ", route.Domains)}" };
+        }
+
+        if (!current.Domains.Equals(route.Domains))
+        {
+            return node with
+            {
+                Action = PlanAction.Update,
+                Cause = "domains changed",
+                Changes = new ValueList<FieldChange>([new FieldChange("domains", string.Join(", ", current.Domains), string.Join(", ", route.Domains))]),
+            };
+        }
+
+        var expected = observed.Containers
+            .Where(c => c.Service == route.Service && c.Running && c.Fingerprint == service.Fingerprint && c.Address is not null)
+            .Select(c => $"{c.Address}:{route.Port.ToString(CultureInfo.InvariantCulture)}")
+            .Order(StringComparer.Ordinal);
+        return serviceNode.Action == PlanAction.NoOp && !expected.SequenceEqual(current.Upstreams.Order(StringComparer.Ordinal), StringComparer.Ordinal)
+            ? node with { Action = PlanAction.Update, Cause = "upstreams are not the running replicas (drift)" }
+            : node;
+    }
+
+    /// <summary>Routes of this environment the ingress holds but nothing wants: the route ids say they are ours.</summary>
+    private static IEnumerable<PlanNode> RoutePruneNodes(ValueList<DesiredRoute> wanted, ObservedState observed) =>
+        observed.Routes
+            .Where(r => wanted.All(w => w.Id != r.Id))
+            .OrderBy(r => r.Id, StringComparer.Ordinal)
+            .Select(r => Node(ResourceKind.Route, r.Service, PlanAction.Delete, "not public in the manifest (prune)") with
+            {
+                Route = new DesiredRoute(r.Id, r.Service, r.Domains, 0),
+            });
+
+    /// <summary>Services that run but are no longer wanted: removed only when the inventory says they are ours, after their route is gone.</summary>
+    private static IEnumerable<PlanNode> PruneNodes(DesiredState desired, ObservedState observed, RecordedState recorded, IReadOnlyList<PlanNode> unrouted)
     {
         var wanted = desired.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var inventory = recorded.Inventory.ToHashSet(StringComparer.Ordinal);
@@ -133,6 +186,7 @@ public static class Planner
                 ? Node(ResourceKind.Service, g.Key, PlanAction.Delete, "not in manifest (prune)") with
                 {
                     Remove = new ValueList<string>(g.Select(c => c.Name).Order(StringComparer.Ordinal)),
+                    DependsOn = new ValueList<string>(unrouted.Where(r => r.Name == g.Key).Select(r => r.Id)),
                 }
                 : Node(ResourceKind.Service, g.Key, PlanAction.NoOp, "not in manifest, but not in this environment's inventory either: left alone"));
     }

@@ -7,6 +7,12 @@ namespace Gitops.Engine.Reconcile;
 public sealed record SyncRecord(ReconcileOutcome Outcome, string Detail, string? Commit, string Target, DateTimeOffset At);
 
 /// <summary>
+/// A rollback holds the environment on an earlier deployment until its branch moves past
+/// <paramref name="Commit"/> (the commit it ran when the rollback happened).
+/// </summary>
+public sealed record Pin(string Deployment, string? Commit, DateTimeOffset At);
+
+/// <summary>
 /// Per environment, what the loop knows beyond the applied state: the last reconcile's result
 /// (the sync state <c>paas status</c> shows) and whether a person suspended it.
 /// </summary>
@@ -35,6 +41,28 @@ public sealed class EnvironmentRecords(StateStore state)
         state.Flush();
         return was != suspended;
     }
+
+    public void Pin(string project, string environment, Pin pin)
+    {
+        ArgumentNullException.ThrowIfNull(pin);
+        var document = Document(project, environment);
+        document["pin"] = StateJson.Write(pin);
+        _records.Upsert(document);
+        state.Flush();
+    }
+
+    /// <returns>False when it was not pinned.</returns>
+    public bool Unpin(string project, string environment)
+    {
+        var document = Document(project, environment);
+        var was = document.Remove("pin");
+        _records.Upsert(document);
+        state.Flush();
+        return was;
+    }
+
+    public Pin? PinOf(string project, string environment) =>
+        _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("pin", out var pin) && pin.IsString ? StateJson.Read<Pin>(pin.AsString) : null;
 
     public bool IsSuspended(string project, string environment) =>
         _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("suspended", out var value) && value.AsBoolean;

@@ -14,7 +14,11 @@ public sealed record EnvironmentStatus(
     long StateVersion,
     bool Suspended,
     SyncRecord? LastSync,
-    IReadOnlyList<ServiceStatus> Services);
+    IReadOnlyList<ServiceStatus> Services)
+{
+    /// <summary>Set while a rollback holds the environment away from its branch.</summary>
+    public Pin? Pinned { get; init; }
+}
 
 public static class EnvironmentStatusReader
 {
@@ -35,6 +39,9 @@ public static class EnvironmentStatusReader
                 : containers.Count == 0 ? "missing" : "degraded";
             return new ServiceStatus(pair.Key, pair.Value.Replicas, running, health, pair.Value.Spec.Image);
         }).ToList();
-        return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services);
+        return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
+        {
+            Pinned = records.PinOf(project, environment),
+        };
     }
 }

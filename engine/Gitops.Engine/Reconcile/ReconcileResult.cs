@@ -24,6 +24,9 @@ public enum ReconcileOutcome
 
     /// <summary>A person suspended the environment (<c>paas env suspend</c>): the loop leaves it as it is.</summary>
     Suspended,
+
+    /// <summary><c>paas rollback</c> holds the environment on an earlier deployment until its branch moves.</summary>
+    Pinned,
 }
 
 /// <summary>What one reconcile of one environment did, at which commit, and why.</summary>

@@ -25,7 +25,8 @@ public sealed class Reconciler(
     PlatformConfig platform,
     Func<TargetSpec, TargetConnection> connect,
     IProgress<ExecutorEvent> progress,
-    IProgress<string> buildLog)
+    IProgress<string> buildLog,
+    Ingress.IIngress? ingress = null)
 {
     private readonly RepositoryRegistry _repositories = new(state);
     private readonly SecretStore _secrets = new(state);
@@ -101,6 +102,16 @@ public sealed class Reconciler(
             return new ReconcileResult(project, environment, commit, ReconcileOutcome.Suspended, $"suspended; {commit[..12]} is not deployed until paas env resume {project} --env {environment}");
         }
 
+        if (_records.PinOf(project, environment) is { } pin)
+        {
+            if (pin.Commit == commit)
+            {
+                return new ReconcileResult(project, environment, commit, ReconcileOutcome.Pinned, $"pinned to {pin.Deployment} by paas rollback; the next commit on the branch deploys again (or paas rollback --clear)");
+            }
+
+            _records.Unpin(project, environment); // the branch moved: Git is the source of truth again
+        }
+
         var history = state.History(project, environment, 1);
         if (history.Count > 0 && history[0] is { Status: DeploymentStatus.Failed or DeploymentStatus.RolledBack } last && last.Revision == commit)
         {
@@ -108,7 +119,7 @@ public sealed class Reconciler(
         }
 
         using var connection = connect(platform.Target(spec.Target));
-        var deployer = new Deployer(connection.Driver, connection.Images, state, _secrets, progress, buildLog);
+        var deployer = new Deployer(connection.Driver, connection.Images, state, _secrets, progress, buildLog, ingress);
         try
         {
             await deployer.RecoverAsync(project, environment, cancellationToken).ConfigureAwait(false);

@@ -44,4 +44,7 @@ public sealed record Deployment
     public DateTimeOffset? FinishedAt { get; init; }
 
     public IReadOnlyList<DeploymentStep> Steps { get; init; } = [];
+
+    /// <summary>What this deployment applied, kept so <c>paas rollback</c> can apply exactly that again.</summary>
+    public Gitops.Engine.Desired.DesiredState? Desired { get; init; }
 }

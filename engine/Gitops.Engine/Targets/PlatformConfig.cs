@@ -22,6 +22,40 @@ public sealed record TargetSpec
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} at {SocketPath}";
 }
 
+/// <summary>The platform's ingress: Caddy, started by the platform, routing public services by host name.</summary>
+public sealed record IngressSpec
+{
+    [Description("Default domains are <service>-<env>-<project>.<baseDomain>. Default: localhost (browsers and curl resolve *.localhost to this machine).")]
+    public string BaseDomain { get; init; } = "localhost";
+
+    [Description("Port of plain HTTP (it redirects to HTTPS). Default: 80.")]
+    public int HttpPort { get; init; } = 80;
+
+    [Description("Port of HTTPS. Default: 443.")]
+    public int HttpsPort { get; init; } = 443;
+
+    [Description("Address HTTPS listens on; empty: every interface.")]
+    public string Bind { get; init; } = "";
+
+    [Description("Port of Caddy's admin API, on 127.0.0.1 only. Default: 2019.")]
+    public int AdminPort { get; init; } = 2019;
+
+    public TlsSpec Tls { get; init; } = new();
+}
+
+/// <summary>Where certificates come from.</summary>
+public sealed record TlsSpec
+{
+    [Description("Every certificate from Caddy's own CA (local and test platforms). Default: false: public domains get ACME certificates, local names (*.localhost) the internal CA.")]
+    public bool Internal { get; init; }
+
+    [Description("Contact address given to the ACME CA.")]
+    public string? Email { get; init; }
+
+    [Description("Use Let's Encrypt's staging CA (untrusted certificates, generous rate limits) while trying things out.")]
+    public bool Staging { get; init; }
+}
+
 /// <summary><c>platform.yaml</c> in the data directory: the targets environments deploy to.</summary>
 public sealed record PlatformConfig
 {
@@ -31,6 +65,9 @@ public sealed record PlatformConfig
 
     [Description("Allow file:// repository URLs (local development and tests). Default: only https:// and ssh://.")]
     public bool AllowFileUrls { get; init; }
+
+    [Description("The ingress (Caddy) that routes public services; none when absent.")]
+    public IngressSpec? Ingress { get; init; }
 
     /// <summary>
     /// Reads the file. A platform whose file names no <c>local</c> target (or has no file) gets

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Gitops.Engine.Desired;
+using Gitops.Engine.Ingress;
+using Gitops.Engine.Observed;
+using Gitops.Engine.Targets;
+
+namespace Gitops.Providers.Caddy;
+
+/// <summary>
+/// The ingress on Caddy's admin API (loopback only). Each route is one object with an <c>@id</c>,
+/// created, replaced or deleted in one request: Caddy applies each change atomically and lets
+/// requests in flight finish on the configuration they started with. When the admin API does not
+/// answer, Caddy is started with the platform's configuration.
+/// </summary>
+public sealed class CaddyIngress : IIngress, IDisposable
+{
+    private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(15);
+
+    private readonly IngressSpec _spec;
+    private readonly string _directory;
+    private readonly HttpClient _admin;
+    private readonly SemaphoreSlim _ready = new(1, 1);
+    private bool _started;
+
+    public CaddyIngress(IngressSpec spec, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        _spec = spec;
+        _directory = Path.GetFullPath(Path.Combine(dataDirectory, "caddy"));
+        _admin = new HttpClient { BaseAddress = new Uri($"http://{CaddyConfig.Admin(spec)}/"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public string BaseDomain => _spec.BaseDomain;
+
+    /// <summary>The root certificate of Caddy's internal CA, which clients of local domains trust.</summary>
+    public string RootCertificatePath => Path.Combine(_directory, "storage", "pki", "authorities", "local", "root.crt");
+
+    /// <summary>The platform's ingress, or null when platform.yaml declares none.</summary>
+    public static CaddyIngress? For(PlatformConfig platform, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(platform);
+        return platform.Ingress is { } spec ? new CaddyIngress(spec, dataDirectory) : null;
+    }
+
+    public async Task<IReadOnlyList<ObservedRoute>> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        var routes = await GetAsync(CaddyConfig.RoutesPath, cancellationToken).ConfigureAwait(false);
+        return CaddyConfig.Observe(routes, project, environment);
+    }
+
+    public async Task SetRouteAsync(DesiredRoute route, IReadOnlyList<string> upstreams, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        var body = CaddyConfig.Route(route, upstreams);
+        using var existing = await _admin.GetAsync($"id/{route.Id}", cancellationToken).ConfigureAwait(false);
+        using var response = existing.IsSuccessStatusCode
+            ? await _admin.PatchAsync($"id/{route.Id}", JsonContent.Create(body), cancellationToken).ConfigureAwait(false)
+            : await _admin.PostAsync(CaddyConfig.RoutesPath, JsonContent.Create(body), cancellationToken).ConfigureAwait(false);
+        await EnsureOkAsync(response, $"setting route {route.Id}", cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task RemoveRouteAsync(string id, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        using var response = await _admin.DeleteAsync($"id/{id}", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.BadRequest)) // unknown id: already gone
+        {
+            await EnsureOkAsync(response, $"removing route {id}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Caddy counts requests in flight per upstream; draining ends when those of the leaving replicas reach zero.</summary>
+    public async Task<TimeSpan> DrainAsync(IReadOnlyList<string> upstreams, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upstreams);
+        var started = DateTime.UtcNow;
+        while (DateTime.UtcNow - started < limit)
+        {
+            var busy = (await GetAsync("reverse_proxy/upstreams", cancellationToken).ConfigureAwait(false) as JsonArray ?? [])
+                .OfType<JsonObject>()
+                .Where(u => upstreams.Contains(u["address"]?.GetValue<string>() ?? ""))
+                .Sum(u => u["num_requests"]?.GetValue<int>() ?? 0);
+            if (busy == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        }
+
+        return DateTime.UtcNow - started;
+    }
+
+    /// <summary>Stops the Caddy this platform started (tests, and uninstalling).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _admin.PostAsync("stop", null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            // Not running: nothing to stop.
+        }
+    }
+
+    public void Dispose()
+    {
+        _admin.Dispose();
+        _ready.Dispose();
+    }
+
+    /// <summary>Caddy answers with the platform's server configured, or is started (and configured) now.</summary>
+    private async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        await _ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_started)
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(_directory);
+            var config = Path.Combine(_directory, "caddy.json");
+            var bootstrap = CaddyConfig.Bootstrap(_spec, Path.Combine(_directory, "storage"), Path.Combine(_directory, "caddy.log"));
+            await File.WriteAllTextAsync(config, bootstrap.ToJsonString(), cancellationToken).ConfigureAwait(false);
+            if (!await AnswersAsync(cancellationToken).ConfigureAwait(false))
+            {
+                CaddyProcess.Start(_directory, config);
+                var deadline = DateTime.UtcNow + StartPatience;
+                while (!await AnswersAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (DateTime.UtcNow > deadline)
+                    {
+                        throw new InvalidOperationException($"Caddy did not answer on {CaddyConfig.Admin(_spec)} within {StartPatience.TotalSeconds:0} s; see {Path.Combine(_directory, "caddy.out")}");
+                    }
+
+                    await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            // A Caddy that answers but lacks the platform's server (its first start, or one reset by hand) gets the bootstrap.
+            if (await GetAsync($"config/apps/http/servers/{CaddyConfig.Server}", cancellationToken).ConfigureAwait(false) is null)
+            {
+                using var response = await _admin.PostAsync("load", JsonContent.Create(bootstrap), cancellationToken).ConfigureAwait(false);
+                await EnsureOkAsync(response, "loading the ingress configuration", cancellationToken).ConfigureAwait(false);
+            }
+
+            _started = true;
+        }
+        finally
+        {
+            _ready.Release();
+        }
+    }
+
+    private async Task<bool> AnswersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _admin.GetAsync("config/", cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<JsonNode?> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await _admin.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        await EnsureOkAsync(response, $"reading {path}", cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+    }
+
+    private static async Task EnsureOkAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var detail = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Caddy refused {what} ({(int)response.StatusCode}): {detail.Trim()}"));
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// Traffic through a real Caddy to real containers: HTTPS on the default domain with HTTP
+/// redirected, a rollout under steady load without one failed request, a broken version that
+/// never receives traffic, and route changes that leave other services' routes alone.
+/// </summary>
+public sealed class IngressTests
+{
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_public_service_answers_over_https_on_its_default_domain_and_http_redirects(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        await using var ingress = new IngressWorld(world);
+        world.WriteManifest("services:\n" + Versioned(world, "web", "one", public_: true) + Versioned(world, "worker", "private", public_: false));
+
+        var plan = world.Plan();
+        var applied = world.Apply();
+        var host = $"web-dev-{world.Project}.localhost";
+        var body = await ingress.WaitForAsync(ingress.Https(host, "/index.html"));
+        using var client = ingress.Client();
+        using var redirect = await client.GetAsync(ingress.Http(host, "/index.html"));
+        var routes = await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None);
+
+        Assert.Contains($"route   web: not routed yet: {host}", plan.Output, StringComparison.Ordinal);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Equal("one", body.Trim());
+        Assert.Equal(HttpStatusCode.PermanentRedirect, redirect.StatusCode);
+        // Caddy redirects to the standard HTTPS port (it assumes 443 outside, e.g. behind port forwarding).
+        Assert.Equal(new Uri($"https://{host}/index.html"), redirect.Headers.Location);
+        Assert.Equal("web", Assert.Single(routes).Service); // the private service has no route
+        Assert.DoesNotContain("route", world.Plan().Output.Split('\n').Where(l => !l.StartsWith("Plan", StringComparison.Ordinal)), StringComparer.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Rollouts_under_load_lose_no_request_and_a_broken_version_never_gets_traffic(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        await using var ingress = new IngressWorld(world);
+        var url = ingress.Https($"web-dev-{world.Project}.localhost", "/index.html");
+        world.WriteManifest("services:\n" + Versioned(world, "web", "v1", public_: true, replicas: 2));
+        Assert.Equal(0, world.Apply().ExitCode);
+        await ingress.WaitForAsync(url, "v1");
+
+        world.WriteManifest("services:\n" + Versioned(world, "web", "v2", public_: true, replicas: 2));
+        var (rollout, good) = await UnderLoadAsync(ingress, url, () => world.Apply());
+        world.WriteManifest("services:\n" + Versioned(world, "web", "v3", public_: true, replicas: 2, health: "/missing"));
+        var (broken, bad) = await UnderLoadAsync(ingress, url, () => world.Apply());
+        var history = world.Paas("history", world.AppDirectory, "--env", "dev", "--output", "json").Output;
+
+        Assert.True(rollout.ExitCode == 0, rollout.ToString());
+        Assert.True(good.Failed == 0, $"{good.Failed} of {good.Total} requests failed during the rollout: {string.Join("; ", good.Errors.Distinct().Take(5))}");
+        Assert.True(good.Total >= 1000, $"only {good.Total} requests");
+        Assert.True(good.Bodies.ContainsKey("v1") && good.Bodies.ContainsKey("v2"), string.Join(", ", good.Bodies.Keys));
+        Assert.Contains("switch route", rollout.Output, StringComparison.Ordinal);
+        Assert.Equal(3, broken.ExitCode);
+        Assert.True(bad.Failed == 0, $"{bad.Failed} of {bad.Total} requests failed during the broken rollout: {string.Join("; ", bad.Errors.Distinct().Take(5))}");
+        Assert.Equal(["v2"], bad.Bodies.Keys);
+        Assert.Contains("\"status\": \"rolledBack\"", history, StringComparison.Ordinal);
+        Assert.Equal("v2", (await ingress.WaitForAsync(url)).Trim());
+    }
+
+    [Fact]
+    public async Task Changing_one_services_domains_leaves_other_routes_untouched_and_removal_unroutes()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        await using var ingress = new IngressWorld(world);
+        world.WriteManifest("services:\n" + Versioned(world, "web", "web", public_: true) + Versioned(world, "api", "api", public_: true, replicas: 2));
+        Assert.Equal(0, world.Apply().ExitCode);
+        var before = await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None);
+
+        world.WriteManifest("services:\n" + Versioned(world, "web", "web", public_: true, domains: "[shop.localhost, www.shop.localhost]") + Versioned(world, "api", "api", public_: true, replicas: 2));
+        var changed = world.Apply();
+        var after = await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None);
+        var served = await ingress.WaitForAsync(ingress.Https("www.shop.localhost", "/index.html"));
+        world.WriteManifest("services:\n" + Versioned(world, "web", "web", public_: true, domains: "[shop.localhost, www.shop.localhost]"));
+        var pruned = world.Apply();
+        var last = await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None);
+
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Contains("~ route   web: domains changed", changed.Output, StringComparison.Ordinal);
+        Assert.Equal(before.Single(r => r.Service == "api"), after.Single(r => r.Service == "api")); // same domains, same upstreams
+        Assert.Equal(["shop.localhost", "www.shop.localhost"], after.Single(r => r.Service == "web").Domains);
+        Assert.Equal("web", served.Trim());
+        Assert.True(pruned.ExitCode == 0, pruned.ToString());
+        Assert.Equal("web", Assert.Single(last).Service);
+    }
+
+    /// <summary>A busybox web service that serves its version at /index.html.</summary>
+    private static string Versioned(EngineWorld world, string name, string version, bool public_, int replicas = 1, string health = "/index.html", string? domains = null) => $$"""
+          {{name}}:
+            image: {{world.Busybox}}
+            command: ["sh", "-c", "mkdir -p /tmp/w && echo $VERSION > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
+            port: 8080
+            public: {{(public_ ? "true" : "false")}}
+            replicas: {{replicas}}
+            env: { VERSION: "{{version}}" }
+            health: { path: {{health}}, interval: 1s, timeout: 1s, retries: 2 }
+            deploy: { drain: 5s }
+        {{(domains is null ? "" : $"    domains: {domains}\n")}}
+        """;
+
+    private static async Task<(CliRun Run, LoadResult Load)> UnderLoadAsync(IngressWorld ingress, Uri url, Func<CliRun> change)
+    {
+        using var stop = new CancellationTokenSource();
+        var load = Load.RunAsync(ingress.Client, url, ratePerSecond: 200, stop.Token);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var run = await Task.Run(change);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await stop.CancelAsync();
+        return (run, await load);
+    }
+}
