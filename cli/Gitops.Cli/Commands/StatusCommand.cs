@@ -1,6 +1,7 @@
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
+using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.Planning;
 using Spectre.Console;
@@ -27,6 +28,7 @@ public static class StatusCommand
         var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, console.Cancellation).GetAwaiter().GetResult();
         var observed = session.Driver.ObserveAsync(session.Manifest.Project, session.Environment, console.Cancellation).GetAwaiter().GetResult();
         var recorded = session.State.Recorded(session.Manifest.Project, session.Environment);
+        var pinned = new EnvironmentRecords(session.State).PinOf(session.Manifest.Project, session.Environment);
         var services = prepared.Desired.Services.Select(s =>
         {
             var containers = observed.Containers.Where(c => c.Service == s.Name).ToList();
@@ -45,11 +47,15 @@ public static class StatusCommand
 
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { project = session.Manifest.Project, environment = session.Environment, revision = recorded.Revision, stateVersion = recorded.Version, services });
+            Json.Write(console, new { project = session.Manifest.Project, environment = session.Environment, revision = recorded.Revision, stateVersion = recorded.Version, pinned, services });
             return ExitCodes.Ok;
         }
 
         console.Human.MarkupLine($"[bold]{session.Manifest.Project}/{session.Environment}[/] revision {Markup.Escape(recorded.Revision ?? "(never applied)")}, state version {recorded.Version}");
+        if (pinned is not null)
+        {
+            console.Human.MarkupLine($"[yellow]pinned[/] to {pinned.Deployment} by paas rollback: new commits on the branch are not deployed until the next one arrives (paas rollback --clear follows the branch now)");
+        }
         var table = new Table().AddColumns("service", "replicas", "health", "sync", "image");
         foreach (var s in services)
         {

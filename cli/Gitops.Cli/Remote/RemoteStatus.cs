@@ -29,6 +29,11 @@ internal static class RemoteStatus
         {
             var revision = environment.Revision is { } r ? r[..Math.Min(12, r.Length)] : "(never applied)";
             console.Human.MarkupLine($"[bold]{environment.Project}/{environment.Environment}[/] revision {Markup.Escape(revision)}, state version {environment.StateVersion}{(environment.Suspended ? ", [yellow]suspended[/]" : "")}");
+            if (environment.Pinned is { } pin)
+            {
+                console.Human.MarkupLine($"  [yellow]pinned[/] to {pin.Deployment} by paas rollback until a new commit reaches the branch");
+            }
+
             if (environment.LastSync is { } sync)
             {
                 var what = Describe(sync.Outcome);
