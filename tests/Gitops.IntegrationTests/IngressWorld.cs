@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Gitops.Engine.Targets;
 using Gitops.Providers.Caddy;
 
@@ -33,39 +29,8 @@ internal sealed class IngressWorld : IAsyncDisposable
 
     public Uri Http(string host, string path = "/") => new($"http://{host}:{Spec.HttpPort}{path}");
 
-    /// <summary>A client that trusts Caddy's root only, never follows redirects, and opens new connections often (as many clients do).</summary>
-    public HttpClient Client()
-    {
-        var root = X509CertificateLoader.LoadCertificateFromFile(_caddy.RootCertificatePath);
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromSeconds(1),
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, presented, errors) =>
-                {
-                    if (certificate is null || presented is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                    {
-                        return false; // wrong name or no certificate: never accepted
-                    }
-
-                    // The chain the server presented (leaf and Caddy's intermediate), anchored at Caddy's root only.
-                    presented.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    presented.ChainPolicy.CustomTrustStore.Add(root);
-                    presented.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return presented.Build(new X509Certificate2(certificate));
-                },
-            },
-        };
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
-    }
+    /// <summary>A client that trusts Caddy's root only and connects to this machine whatever the host name.</summary>
+    public HttpClient Client() => TrustingClient.Create(_caddy.RootCertificatePath);
 
     /// <summary>Waits until the URL answers 2xx (Caddy issues a new host's certificate just after the route appears).</summary>
     public async Task<string> WaitForAsync(Uri url, string? containing = null)

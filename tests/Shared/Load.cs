@@ -1,17 +1,17 @@
 using System.Diagnostics;
 
-namespace Gitops.IntegrationTests;
+namespace Gitops.Tests;
 
 /// <summary>What a steady stream of requests saw: every non-2xx and every connection error counts as failed.</summary>
-internal sealed record LoadResult(int Total, int Failed, IReadOnlyList<string> Errors, TimeSpan P50, TimeSpan P99, IReadOnlyDictionary<string, int> Bodies);
+public sealed record LoadResult(int Total, int Failed, IReadOnlyList<string> Errors, TimeSpan P50, TimeSpan P99, IReadOnlyDictionary<string, int> Bodies);
 
 /// <summary>
 /// Sends requests at a steady rate (each of <c>workers</c> loops paces itself) until stopped, and
 /// counts failures. Used by the zero-downtime tests; the rollout benchmark uses it at full count.
 /// </summary>
-internal static class Load
+public static class Load
 {
-    public static async Task<LoadResult> RunAsync(Func<HttpClient> client, Uri url, int ratePerSecond, CancellationToken stop)
+    public static async Task<LoadResult> RunAsync(Func<HttpClient> client, Uri url, int ratePerSecond, CancellationToken stop, int limit = int.MaxValue)
     {
         const int Workers = 16;
         var interval = TimeSpan.FromSeconds((double)Workers / ratePerSecond);
@@ -24,7 +24,7 @@ internal static class Load
             using var http = client();
             await Task.Delay(interval * worker / Workers, CancellationToken.None);
             var next = Stopwatch.GetTimestamp();
-            while (!stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested && total < limit)
             {
                 var watch = Stopwatch.StartNew();
                 string? error = null;

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Gitops.Tests;
+
+/// <summary>
+/// An HTTP client for an ingress on this machine: it connects to 127.0.0.1 whatever the host name
+/// (as DNS for *.localhost does), trusts one root certificate only (Caddy's internal CA), never
+/// follows redirects, and opens new connections every second, as a crowd of clients would.
+/// </summary>
+public static class TrustingClient
+{
+    public static HttpClient Create(string rootCertificatePath)
+    {
+        var root = X509CertificateLoader.LoadCertificateFromFile(rootCertificatePath);
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromSeconds(1),
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, presented, errors) =>
+                {
+                    if (certificate is null || presented is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+                    {
+                        return false; // wrong name or no certificate: never accepted
+                    }
+
+                    // The chain the server presented (leaf and intermediate), anchored at the given root only.
+                    presented.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    presented.ChainPolicy.CustomTrustStore.Add(root);
+                    presented.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return presented.Build(new X509Certificate2(certificate));
+                },
+            },
+        };
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+    }
+}
