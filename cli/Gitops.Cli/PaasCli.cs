@@ -55,6 +55,7 @@ public static class PaasCli
         typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
+        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions),
     ];
 
     private static int Dispatch(object options, CliConsole console, TextReader input) => options switch
@@ -79,6 +80,9 @@ public static class PaasCli
         PromoteOptions o => PromoteCommand.Run(o, console),
         ApproveOptions o => ApproveCommand.Run(o, console),
         RollbackOptions o => RollbackCommand.Run(o, console),
+        UsersOptions o => UsersCommand.Run(o, console, input),
+        TokensOptions o => TokensCommand.Run(o, console),
+        AuditOptions o => AuditCommand.Run(o, console),
         _ => throw new InvalidOperationException($"no command for {options.GetType().Name}"),
     };
 

@@ -1,8 +1,10 @@
+using Gitops.Engine.Access;
 using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
 using Gitops.Providers.Docker;
+using Gitops.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -18,30 +20,32 @@ internal static class ApiEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api/v1").AddEndpointFilter(async (context, next) =>
-        {
-            var header = context.HttpContext.Request.Headers.Authorization.ToString();
-            var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
-            return context.HttpContext.RequestServices.GetRequiredService<AdminToken>().Accepts(token)
-                ? await next(context).ConfigureAwait(false)
-                : Results.Unauthorized();
-        });
-        api.MapGet("/repositories", (StateStore state) => new RepositoryRegistry(state).List());
-        api.MapGet("/deployments", (StateStore state, string? project, string? environment, int? limit) =>
-            state.History(project, environment, Math.Clamp(limit ?? 50, 1, 500)));
+        var api = app.MapGroup("/api/v1").AddEndpointFilter(AccessFilter.InvokeAsync);
+        api.MapGet("/repositories", (HttpContext http, StateStore state) => Visible(http, state, new RepositoryRegistry(state).List(), r => r.Project)).Requires(Role.Viewer);
+        api.MapGet("/deployments", (HttpContext http, StateStore state, string? project, string? environment, int? limit) =>
+            Visible(http, state, state.History(project, environment, Math.Clamp(limit ?? 50, 1, 500)), d => d.Project)).Requires(Role.Viewer);
         api.MapGet("/deployments/{id}", (StateStore state, string id) =>
-            state.Deployment(id) is { } deployment ? Results.Ok(deployment) : NotFound($"no deployment {id}"));
-        api.MapGet("/deployments/{id}/logs", DeploymentLog);
-        api.MapGet("/environments", EnvironmentsAsync);
+            state.Deployment(id) is { } deployment ? Results.Ok(deployment) : NotFound($"no deployment {id}")).Requires(Role.Viewer);
+        api.MapGet("/deployments/{id}/logs", DeploymentLog).Requires(Role.Viewer);
+        api.MapGet("/environments", EnvironmentsAsync).Requires(Role.Viewer);
         api.MapPost("/environments/{project}/{environment}/suspend", (StateStore state, string project, string environment) =>
-            Suspend(state, project, environment, true));
+            Suspend(state, project, environment, true)).Requires(Role.Deployer);
         api.MapPost("/environments/{project}/{environment}/resume", (StateStore state, ReconcileQueue queue, string project, string environment) =>
         {
             var result = Suspend(state, project, environment, false);
             queue.Enqueue(project); // resuming deploys what the branch holds now
             return result;
-        });
-        api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) }));
+        }).Requires(Role.Deployer);
+        api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) })).Requires(Role.Deployer);
+        PeopleEndpoints.Map(api);
+    }
+
+    /// <summary>Platform-wide lists show only the projects the principal may see.</summary>
+    internal static List<T> Visible<T>(HttpContext http, StateStore state, IEnumerable<T> items, Func<T, string> project)
+    {
+        var principal = AccessFilter.PrincipalOf(http)!;
+        var people = new People(state);
+        return items.Where(i => principal.Sees(people.OrganizationOf(project(i)), project(i))).ToList();
     }
 
     /// <summary>Log lines from position <paramref name="after"/> on; <c>finished</c> tells a follower when to stop.</summary>
@@ -57,11 +61,11 @@ internal static class ApiEndpoints
         return Results.Ok(new { deployment = id, status = deployment.Status, lines, next = skip + lines.Count, finished = deployment.Status != DeploymentStatus.Running });
     }
 
-    private static async Task<IResult> EnvironmentsAsync(StateStore state, PlatformConfig platform, string? project, CancellationToken cancellationToken)
+    private static async Task<IResult> EnvironmentsAsync(HttpContext http, StateStore state, PlatformConfig platform, string? project, CancellationToken cancellationToken)
     {
         var records = new EnvironmentRecords(state);
         var statuses = new List<EnvironmentStatus>();
-        foreach (var (p, environment) in records.Known(project))
+        foreach (var (p, environment) in Visible(http, state, records.Known(project), k => k.Project))
         {
             statuses.Add(await ReadStatusAsync(state, platform, records, p, environment, cancellationToken).ConfigureAwait(false));
         }

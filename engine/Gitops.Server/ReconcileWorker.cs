@@ -24,6 +24,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var progress = new LoggingProgress(logger);
+        var audit = new Gitops.Engine.Audit.AuditLog(state);
         using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, options.DataDirectory);
         var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, DockerTarget.Connection, progress, progress, ingress);
         while (!stoppingToken.IsCancellationRequested)
@@ -43,6 +44,11 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
                 _inFlight = project;
                 foreach (var result in await reconciler.SyncAsync(project, _abort.Token).ConfigureAwait(false))
                 {
+                    if (result.Deployment is { } deployment)
+                    {
+                        audit.Append("system", "apply", $"{result.Project}/{result.Environment} at {result.Commit?[..12]}", $"{result.Outcome.ToString().ToLowerInvariant()} ({deployment.Id})");
+                    }
+
                     Log.Reconciled(logger, result.Project, result.Environment, result.Commit, result.Outcome, result.Detail);
                 }
             }

@@ -18,4 +18,7 @@ public sealed record ServerOptions
     /// cancelled, and its journal lets the next start finish or undo the interrupted step.
     /// </summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Addresses of reverse proxies whose X-Forwarded-For is believed (for login throttling); none by default.</summary>
+    public IReadOnlyCollection<string> TrustedProxies { get; init; } = [];
 }

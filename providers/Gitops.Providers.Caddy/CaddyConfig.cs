@@ -64,7 +64,9 @@ internal static class CaddyConfig
 
     /// <summary>
     /// A route: its host names to a round-robin over the replicas. A request whose replica refuses the
-    /// connection is retried on another for a few seconds, so a replica leaving never surfaces as an error.
+    /// connection is retried on another for a few seconds, so a replica leaving never surfaces as an
+    /// error. Connections to replicas are not kept alive: many small servers (busybox httpd among them)
+    /// close an idle connection just as the proxy reuses it, which would surface as a 502.
     /// </summary>
     public static JsonObject Route(DesiredRoute route, IReadOnlyList<string> upstreams) => new()
     {
@@ -75,6 +77,7 @@ internal static class CaddyConfig
             ["handler"] = "reverse_proxy",
             ["upstreams"] = new JsonArray([.. upstreams.Select(u => (JsonNode)new JsonObject { ["dial"] = u })]),
             ["load_balancing"] = new JsonObject { ["try_duration"] = "5s", ["try_interval"] = "100ms" },
+            ["transport"] = new JsonObject { ["protocol"] = "http", ["keep_alive"] = new JsonObject { ["enabled"] = false } },
         }),
         ["terminal"] = true,
     };

@@ -18,6 +18,8 @@ namespace Gitops.Providers.Caddy;
 public sealed class CaddyIngress : IIngress, IDisposable
 {
     private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan MinimumDrain = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan IdleConfirmation = TimeSpan.FromMilliseconds(250);
 
     private readonly IngressSpec _spec;
     private readonly string _directory;
@@ -74,18 +76,26 @@ public sealed class CaddyIngress : IIngress, IDisposable
         }
     }
 
-    /// <summary>Caddy counts requests in flight per upstream; draining ends when those of the leaving replicas reach zero.</summary>
+    /// <summary>
+    /// Caddy counts requests in flight per upstream; draining ends when those of the leaving replicas
+    /// stay at zero. It lasts at least a second (or the drain time, when shorter): after a route
+    /// changes, connections opened before the change may still carry a request or two under the
+    /// previous configuration, which would still send them to the leaving replicas.
+    /// </summary>
     public async Task<TimeSpan> DrainAsync(IReadOnlyList<string> upstreams, TimeSpan limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upstreams);
+        var settle = limit < MinimumDrain ? limit : MinimumDrain;
         var started = DateTime.UtcNow;
+        var idleSince = (DateTime?)null;
         while (DateTime.UtcNow - started < limit)
         {
             var busy = (await GetAsync("reverse_proxy/upstreams", cancellationToken).ConfigureAwait(false) as JsonArray ?? [])
                 .OfType<JsonObject>()
                 .Where(u => upstreams.Contains(u["address"]?.GetValue<string>() ?? ""))
                 .Sum(u => u["num_requests"]?.GetValue<int>() ?? 0);
-            if (busy == 0)
+            idleSince = busy == 0 ? idleSince ?? DateTime.UtcNow : null;
+            if (idleSince is { } idle && DateTime.UtcNow - started >= settle && DateTime.UtcNow - idle >= IdleConfirmation)
             {
                 break;
             }

@@ -8,7 +8,9 @@ namespace Gitops.Tests;
 /// <summary>
 /// An HTTP client for an ingress on this machine: it connects to 127.0.0.1 whatever the host name
 /// (as DNS for *.localhost does), trusts one root certificate only (Caddy's internal CA), never
-/// follows redirects, and opens new connections every second, as a crowd of clients would.
+/// follows redirects, opens new connections every second, as a crowd of clients would, and speaks
+/// HTTP/2 as browsers do with Caddy (a configuration change then closes connections with GOAWAY,
+/// which clients retry safely, not by dropping idle HTTP/1.1 connections a request may be racing into).
 /// </summary>
 public static class TrustingClient
 {
@@ -42,6 +44,11 @@ public static class TrustingClient
                 },
             },
         };
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        return new HttpClient(handler)
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
     }
 }

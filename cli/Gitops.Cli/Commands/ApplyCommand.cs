@@ -54,10 +54,13 @@ public static class ApplyCommand
     public static int Apply(EngineSession session, PreparedPlan prepared, bool allowEmpty, CliConsole console, OutputFormat output)
     {
         console.Human.MarkupLine($"applying to [bold]{session.Manifest.Project}/{session.Environment}[/]...");
+        var target = $"{session.Manifest.Project}/{session.Environment} at {prepared.Plan.Revision}";
+        CliAudit.Record(session.State, "apply", target, "accepted");
         Deployment deployment;
         try
         {
             deployment = session.Deployer.ApplyAsync(prepared, "cli", allowEmpty, console.Cancellation).GetAwaiter().GetResult();
+            CliAudit.Record(session.State, "apply", target, $"{deployment.Status.ToString().ToLowerInvariant()} ({deployment.Id}){(deployment.Error is null ? "" : ": " + deployment.Error)}");
         }
         catch (PlanRefusedException e)
         {

@@ -27,6 +27,7 @@ public static class ApproveCommand
         {
             var approved = new Approvals(state).Approve(options.Project, options.Environment)
                 ?? throw new CliException(ExitCodes.InvalidInput, $"no plan is waiting for {options.Project}/{options.Environment}");
+            CliAudit.Record(state, "approve", $"{options.Project}/{options.Environment} at {approved.Commit[..12]}");
             console.For(options.Output).Human.Write(new Text(approved.PlanText));
             console.For(options.Output).Human.MarkupLine($"approved {approved.Commit[..12]} for {options.Project}/{options.Environment}; deploying it now");
         }

@@ -50,6 +50,7 @@ public static class EnvCommand
             else
             {
                 using var state = SecretsCommand.OpenState(DataDirectory.Resolve(options.DataDir));
+                CliAudit.Record(state, $"env {options.Action}", $"{options.Project}/{options.Environment}");
                 changed = new EnvironmentRecords(state).Suspend(options.Project, options.Environment, suspend);
             }
         }

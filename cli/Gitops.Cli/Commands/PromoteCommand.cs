@@ -40,6 +40,7 @@ public static class PromoteCommand
         var platform = PlatformConfig.Load(dataDirectory);
         using var state = SecretsCommand.OpenState(dataDirectory);
         var git = new GitSource(Path.Combine(dataDirectory, "repos"), platform.AllowFileUrls);
+        CliAudit.Record(state, "promote", $"{options.Project} {options.From} → {options.To}{(options.Merge ? " (merge)" : "")}");
         var result = new Promoter(state, git).Promote(options.Project, options.From, options.To, options.Merge);
         if (!result.Merged && new Forges(state).Of(options.Project) is { } forge)
         {

@@ -56,6 +56,7 @@ public static class RepoCommand
                     throw new CliException(ExitCodes.InvalidInput, e.Message);
                 }
 
+                CliAudit.Record(state, "repo add", $"{project} {url}");
                 registry.Add(project, url);
                 console.Human.MarkupLine($"watching [bold]{Markup.Escape(url)}[/] for project [bold]{project}[/]; run paas sync (or paas server) to deploy its branches");
                 return ExitCodes.Ok;
@@ -76,7 +77,9 @@ public static class RepoCommand
                 console.Human.Write(table);
                 return ExitCodes.Ok;
             case "rm":
-                var removed = registry.Remove(options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo rm PROJECT"));
+                var removing = options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo rm PROJECT");
+                CliAudit.Record(state, "repo rm", removing);
+                var removed = registry.Remove(removing);
                 console.Human.MarkupLine(removed ? "no longer watched (what it deployed keeps running; paas destroy removes it)" : "no such repository");
                 return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
             case "forge":

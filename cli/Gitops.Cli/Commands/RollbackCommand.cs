@@ -53,6 +53,7 @@ public static class RollbackCommand
         }
 
         var target = Choose(state, options);
+        CliAudit.Record(state, "rollback", $"{name} to {target.Id}");
         var lastSync = records.LastSync(options.Project, options.Environment);
         var (driver, images) = DockerTarget.Connect(platform.Target(lastSync?.Target ?? "local"));
         using var _ = driver;

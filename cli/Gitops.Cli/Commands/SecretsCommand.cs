@@ -45,7 +45,9 @@ public static class SecretsCommand
                 return List(store, options, console);
             case "set":
                 var name = RequireName(options);
-                var version = store.Set(options.Project, options.Environment, name, ReadValue(console, input, name));
+                var value = ReadValue(console, input, name);
+                CliAudit.Record(state, "secret set", $"{options.Project}/{options.Environment ?? "*"}/{name}"); // the name only, never the value
+                var version = store.Set(options.Project, options.Environment, name, value);
                 console.Human.MarkupLine($"set secret [bold]{name}[/] for {options.Project}/{options.Environment ?? "every environment"} (version {version}); the next apply replaces the services that use it");
                 if (options.Output == OutputFormat.Json)
                 {
@@ -54,6 +56,7 @@ public static class SecretsCommand
 
                 return ExitCodes.Ok;
             case "rm":
+                CliAudit.Record(state, "secret rm", $"{options.Project}/{options.Environment ?? "*"}/{RequireName(options)}");
                 var removed = store.Remove(options.Project, options.Environment, RequireName(options));
                 console.Human.MarkupLine(removed ? "removed" : "no such secret");
                 return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;

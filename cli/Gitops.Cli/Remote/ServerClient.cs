@@ -52,16 +52,18 @@ public sealed class ServerClient : IDisposable
 
     public T Get<T>(string path) => Send<T>(HttpMethod.Get, path);
 
-    public T Post<T>(string path) => Send<T>(HttpMethod.Post, path);
+    public T Post<T>(string path, object? body = null) => Send<T>(HttpMethod.Post, path, body);
+
+    public T Delete<T>(string path) => Send<T>(HttpMethod.Delete, path);
 
     public void Dispose() => _http.Dispose();
 
-    private T Send<T>(HttpMethod method, string path)
+    private T Send<T>(HttpMethod method, string path, object? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (method == HttpMethod.Post)
         {
-            request.Content = JsonContent.Create(new { }); // the API takes JSON bodies only
+            request.Content = JsonContent.Create(body ?? new { }, options: JsonOptions); // the API takes JSON bodies only
         }
 
         HttpResponseMessage response;
@@ -80,13 +82,14 @@ public sealed class ServerClient : IDisposable
 
         using (response)
         {
-            var body = response.Content.ReadAsStringAsync(_cancellation).GetAwaiter().GetResult();
+            var answer = response.Content.ReadAsStringAsync(_cancellation).GetAwaiter().GetResult();
             return response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => throw new CliException(ExitCodes.Failed, $"the paas server at {Server} refused the token; run paas login again"),
-                HttpStatusCode.NotFound => throw new CliException(ExitCodes.InvalidInput, ErrorOf(body) ?? $"not found on {Server}: {path}"),
-                _ when !response.IsSuccessStatusCode => throw new CliException(ExitCodes.Failed, $"the paas server at {Server} answered {(int)response.StatusCode}: {ErrorOf(body) ?? response.ReasonPhrase}"),
-                _ => JsonSerializer.Deserialize<T>(body, JsonOptions) ?? throw new CliException(ExitCodes.Failed, $"the paas server at {Server} sent an empty answer to {path}"),
+                HttpStatusCode.Forbidden => throw new CliException(ExitCodes.Failed, ErrorOf(answer) ?? "your role does not allow this"),
+                HttpStatusCode.NotFound => throw new CliException(ExitCodes.InvalidInput, ErrorOf(answer) ?? $"not found on {Server}: {path}"),
+                _ when !response.IsSuccessStatusCode => throw new CliException(ExitCodes.Failed, $"the paas server at {Server} answered {(int)response.StatusCode}: {ErrorOf(answer) ?? response.ReasonPhrase}"),
+                _ => JsonSerializer.Deserialize<T>(answer, JsonOptions) ?? throw new CliException(ExitCodes.Failed, $"the paas server at {Server} sent an empty answer to {path}"),
             };
         }
     }

@@ -1,0 +1,144 @@
+using Gitops.Engine.Access;
+using Gitops.Engine.Audit;
+using Gitops.Engine.State;
+using Gitops.Server.Access;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gitops.Server;
+
+/// <summary>Signing in, API tokens, users and their grants, and the audit log, under /api/v1.</summary>
+internal static class PeopleEndpoints
+{
+    public sealed record LoginRequest(string? User, string? Password);
+
+    public sealed record TokenRequest(string? Name, Role? Cap, int? Days);
+
+    public sealed record UserRequest(string? Name, string? Password);
+
+    public sealed record GrantRequest(Role? Role, string? Scope);
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/login", LoginAsync).Open();
+        api.MapPost("/logout", (HttpContext http, StateStore state) =>
+        {
+            if (http.Request.Cookies.TryGetValue(Sessions.Cookie, out var session))
+            {
+                new Sessions(state).End(session);
+            }
+
+            http.Response.Cookies.Delete(Sessions.Cookie);
+            return Results.Ok(new { signedOut = true });
+        }).Requires(Role.Viewer);
+        api.MapGet("/me", (HttpContext http) => AccessFilter.PrincipalOf(http) is { } p ? Results.Ok(new { user = p.Name, grants = p.Grants, cap = p.Cap, platformAdmin = p.AdministersPlatform }) : Results.Unauthorized()).Requires(Role.Viewer);
+
+        api.MapPost("/tokens", (HttpContext http, StateStore state, TokenRequest request) =>
+        {
+            var principal = AccessFilter.PrincipalOf(http)!;
+            if (principal.IsPlatformAdmin)
+            {
+                return Results.BadRequest(new { error = "the bootstrap admin token cannot mint tokens; create a user and sign in as it" });
+            }
+
+            var (secret, token) = new Tokens(state).Create(principal.Name, request.Name ?? "cli", (Role)Math.Min((int)(request.Cap ?? Role.Owner), (int)principal.Cap), TimeSpan.FromDays(Math.Clamp(request.Days ?? 30, 1, 365)));
+            return Results.Ok(new { token = secret, id = token.Id, cap = token.Cap, expires = token.Expires, shownOnce = true });
+        }).Requires(Role.Viewer);
+        api.MapGet("/tokens", (HttpContext http, StateStore state) =>
+        {
+            var principal = AccessFilter.PrincipalOf(http)!;
+            return new Tokens(state).List(principal.AdministersPlatform ? null : principal.Name);
+        }).Requires(Role.Viewer);
+        api.MapDelete("/tokens/{id}", (HttpContext http, StateStore state, string id) =>
+        {
+            var principal = AccessFilter.PrincipalOf(http)!;
+            var tokens = new Tokens(state);
+            return tokens.Find(id) is { } token && (token.User == principal.Name || principal.AdministersPlatform)
+                ? Results.Ok(new { revoked = tokens.Revoke(id) })
+                : Results.NotFound(new { error = $"no token {id}" });
+        }).Requires(Role.Viewer);
+
+        api.MapGet("/users", (StateStore state) => new People(state).Users()).Requires(Role.Admin);
+        api.MapPost("/users", (StateStore state, UserRequest request) =>
+        {
+            if (request.Name is not { } name || !Gitops.Schema.Validation.Grammar.Name().IsMatch(name) || request.Password is not { Length: >= 12 } password)
+            {
+                return Results.BadRequest(new { error = "give name (lower-case letters, digits, '-') and password (12 characters or more)" });
+            }
+
+            new People(state).AddUser(name, password);
+            return Results.Ok(new { user = name });
+        }).Requires(Role.Admin);
+        api.MapDelete("/users/{name}", (StateStore state, string name) =>
+            new People(state).RemoveUser(name) ? Results.Ok(new { removed = name }) : Results.NotFound(new { error = $"no user {name}" })).Requires(Role.Admin);
+        api.MapPost("/users/{name}/grants", (StateStore state, string name, GrantRequest request) =>
+        {
+            var people = new People(state);
+            if (!people.Exists(name))
+            {
+                return Results.NotFound(new { error = $"no user {name}" });
+            }
+
+            Scope scope;
+            try
+            {
+                scope = Scope.Parse(request.Scope ?? "");
+            }
+            catch (FormatException e)
+            {
+                return Results.BadRequest(new { error = e.Message });
+            }
+
+            if (request.Role is not { } role)
+            {
+                return Results.BadRequest(new { error = "give role: viewer, deployer, admin or owner" });
+            }
+
+            people.GrantRole(new Grant(name, role, scope));
+            return Results.Ok(new { user = name, role, scope = scope.ToString() });
+        }).Requires(Role.Admin);
+
+        api.MapGet("/audit", (StateStore state, string? actor, string? action, string? target, int? limit) =>
+            new AuditLog(state).List(actor, action, target, Math.Clamp(limit ?? 100, 1, 1000))).Requires(Role.Admin);
+        api.MapGet("/audit/verify", (StateStore state) => new AuditLog(state).Verify()).Requires(Role.Admin);
+    }
+
+    /// <summary>Throttled per account and per client address (persisted); a success starts a browser session.</summary>
+    private static IResult LoginAsync(HttpContext http, StateStore state, ServerOptions options, LoginRequest request)
+    {
+        if (request.User is not { Length: > 0 } user || request.Password is not { Length: > 0 } password)
+        {
+            return Results.BadRequest(new { error = "give user and password" });
+        }
+
+        var address = AccessFilter.ClientAddress(http, options.TrustedProxies);
+        var throttle = new LoginThrottle(state);
+        var audit = new AuditLog(state);
+        if (throttle.Blocked(user, address) is { } wait)
+        {
+            audit.Append(user, "login", address, "throttled");
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Json(new { error = "too many failed sign-ins; try again later" }, statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
+        if (!new People(state).CheckPassword(user, password))
+        {
+            throttle.Failed(user, address);
+            audit.Append(user, "login", address, "refused");
+            return Results.Json(new { error = "wrong user or password" }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        throttle.Succeeded(user);
+        audit.Append(user, "login", address, "ok");
+        http.Response.Cookies.Append(Sessions.Cookie, new Sessions(state).Start(user), new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = true,
+            SameSite = SameSiteMode.Strict,
+            Path = "/",
+            MaxAge = Sessions.Lifetime,
+        });
+        return Results.Ok(new { user });
+    }
+}

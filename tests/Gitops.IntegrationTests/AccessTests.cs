@@ -1,0 +1,239 @@
+using System.Net;
+using System.Text;
+using Gitops.Cli;
+using Gitops.Engine.Access;
+using Gitops.Engine.Sources;
+using Gitops.Engine.State;
+using Gitops.Server.Access;
+using LiteDB;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// Authorization against the real server: every API route (enumerated from the app's endpoint
+/// data source, so a new route is covered, and a route without an access rule fails here) ×
+/// {anonymous, viewer, deployer, admin, owner, platform admin token, owner of another org}.
+/// Also: the login throttle survives a restart, and the audit log finds an edited entry.
+/// </summary>
+public sealed class AccessTests : IDisposable
+{
+    private const string Password = "correct horse battery staple";
+    private readonly string _data = Directory.CreateTempSubdirectory("paas-access-").FullName;
+    private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
+    private string _shopDeployment = "";
+
+    [Fact]
+    public async Task Every_route_answers_each_role_as_its_rule_says_and_hides_other_orgs_projects()
+    {
+        Prepare();
+        await using var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1));
+        _tokens["platform"] = server.Token;
+        var endpoints = server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/v1", StringComparison.Ordinal))
+            .ToList();
+        var bodies = new StringBuilder();
+        var failures = new List<string>();
+
+        Assert.True(endpoints.Count >= 15, $"{endpoints.Count} routes");
+        foreach (var endpoint in endpoints)
+        {
+            var rule = endpoint.Metadata.GetMetadata<AccessRule>();
+            Assert.True(rule is not null, $"{endpoint.RoutePattern.RawText} has no access rule");
+            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods)
+            {
+                foreach (var caller in new[] { "anonymous", "viewer", "deployer", "admin", "owner", "platform", "outsider" })
+                {
+                    var (status, body) = await CallAsync(server, method, endpoint.RoutePattern.RawText!, caller);
+                    bodies.Append(body);
+                    var expected = Expected(rule, endpoint.RoutePattern.RawText!, caller);
+                    var actual = Classify(status, body);
+                    if (expected != actual)
+                    {
+                        failures.Add($"{method} {endpoint.RoutePattern.RawText} as {caller}: expected {expected}, got {(int)status} {body}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        foreach (var token in _tokens.Values)
+        {
+            Assert.DoesNotContain(token, bodies.ToString(), StringComparison.Ordinal); // no response ever shows a token
+        }
+    }
+
+    [Fact]
+    public async Task Ten_failed_logins_throttle_the_account_even_after_a_restart()
+    {
+        Prepare();
+        var statuses = new List<HttpStatusCode>();
+        await using (var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1)))
+        {
+            for (var i = 0; i < LoginThrottle.Limit; i++)
+            {
+                statuses.Add(await LoginAsync(server, "viewer", "wrong password " + i));
+            }
+
+            statuses.Add(await LoginAsync(server, "viewer", Password));
+        }
+
+        await using var restarted = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1));
+        var afterRestart = await LoginAsync(restarted, "viewer", Password);
+
+        Assert.All(statuses.Take(LoginThrottle.Limit), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]); // the right password no longer helps
+        Assert.Equal(HttpStatusCode.TooManyRequests, afterRestart);
+    }
+
+    [Fact]
+    public async Task Sign_in_sets_a_strict_cookie_and_audit_verify_names_an_edited_entry()
+    {
+        Prepare();
+        await using (var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1)))
+        {
+            using var response = await server.Http.PostAsync("/api/v1/login", Json($"{{\"user\":\"deployer\",\"password\":\"{Password}\"}}"));
+            var cookie = response.Headers.GetValues("Set-Cookie").Single();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+
+            using var form = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sync/shop") { Content = new FormUrlEncodedContent([]) };
+            form.Headers.Add("Cookie", cookie.Split(';')[0]);
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await server.Http.SendAsync(form)).StatusCode); // no cross-site form posts
+            Assert.Equal(HttpStatusCode.Accepted, await SendAsync(server, HttpMethod.Post, "/api/v1/sync/shop", cookie.Split(';')[0], null));
+        }
+
+        var intact = Cli("audit", "verify");
+        using (var db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(_data, "state.db"), Connection = ConnectionType.Direct }))
+        {
+            var audit = db.GetCollection("audit");
+            var entry = audit.FindById(2);
+            entry["actor"] = "someone-else";
+            audit.Update(entry);
+        }
+
+        var broken = Cli("audit", "verify");
+
+        Assert.True(intact.ExitCode == 0, intact.ToString());
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains("entry 2 was altered", broken.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_data, recursive: true);
+
+    /// <summary>Two projects in two organizations, a user per role on the first, an owner of the second, a token each.</summary>
+    private void Prepare()
+    {
+        File.WriteAllText(Path.Combine(_data, "platform.yaml"), "allowFileUrls: true\n");
+        using var state = StateStore.Open(_data);
+        var registry = new RepositoryRegistry(state);
+        registry.Add("shop", "file:///nowhere/shop.git");
+        registry.Add("rival", "file:///nowhere/rival.git");
+        var people = new People(state);
+        people.PlaceProject("rival", "other");
+        foreach (var (user, role, scope) in new[]
+        {
+            ("viewer", Role.Viewer, Scope.Organization("default")),
+            ("deployer", Role.Deployer, Scope.Organization("default")),
+            ("admin", Role.Admin, Scope.Organization("default")),
+            ("owner", Role.Owner, Scope.Organization("default")),
+            ("outsider", Role.Owner, Scope.Organization("other")),
+        })
+        {
+            people.AddUser(user, Password);
+            people.GrantRole(new Grant(user, role, scope));
+            _tokens[user] = new Tokens(state).Create(user, "test", Role.Owner, TimeSpan.FromDays(1)).Secret;
+        }
+
+        _shopDeployment = "d-20261127-000000-aaaaaa";
+        state.SaveDeployment(new Deployment { Id = _shopDeployment, Project = "shop", Environment = "dev", Revision = "abc", Trigger = "test", PlanText = "", Status = DeploymentStatus.Succeeded, StartedAt = DateTimeOffset.UtcNow });
+    }
+
+    private static string Expected(AccessRule rule, string pattern, string caller)
+    {
+        if (rule.Anonymous)
+        {
+            return "allowed";
+        }
+
+        if (caller == "anonymous")
+        {
+            return "401";
+        }
+
+        var projectScoped = pattern.Contains("{project}", StringComparison.Ordinal) || pattern.StartsWith("/api/v1/deployments", StringComparison.Ordinal) || pattern == "/api/v1/environments";
+        if (projectScoped && caller == "outsider")
+        {
+            return "404";
+        }
+
+        var role = caller switch { "viewer" => Role.Viewer, "deployer" => Role.Deployer, "admin" => Role.Admin, _ => Role.Owner };
+        if (!projectScoped && rule.Required > Role.Viewer)
+        {
+            return caller is "owner" or "platform" ? "allowed" : "403"; // platform administration
+        }
+
+        return role >= rule.Required ? "allowed" : "403";
+    }
+
+    private static string Classify(HttpStatusCode status, string body) => status switch
+    {
+        HttpStatusCode.Unauthorized => "401",
+        HttpStatusCode.Forbidden => "403",
+        HttpStatusCode.NotFound when body.Contains("\"not found\"", StringComparison.Ordinal) => "404",
+        _ => "allowed",
+    };
+
+    private async Task<(HttpStatusCode, string)> CallAsync(InProcessServer server, string method, string pattern, string caller)
+    {
+        var path = pattern.Replace("{project}", "shop", StringComparison.Ordinal).Replace("{environment}", "dev", StringComparison.Ordinal)
+            .Replace("{name}", "nobody", StringComparison.Ordinal)
+            .Replace("{id}", pattern.StartsWith("/api/v1/deployments", StringComparison.Ordinal) ? _shopDeployment : "nope", StringComparison.Ordinal);
+        if (pattern is "/api/v1/deployments" or "/api/v1/environments")
+        {
+            path += "?project=shop";
+        }
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method is "POST" or "PUT" or "PATCH")
+        {
+            request.Content = Json("{}");
+        }
+
+        if (_tokens.TryGetValue(caller, out var token))
+        {
+            request.Headers.Add("Authorization", $"Bearer {token}");
+        }
+
+        using var response = await server.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<HttpStatusCode> SendAsync(InProcessServer server, HttpMethod method, string path, string cookie, string? json)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = Json(json ?? "{}") };
+        request.Headers.Add("Cookie", cookie);
+        using var response = await server.Http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static async Task<HttpStatusCode> LoginAsync(InProcessServer server, string user, string password)
+    {
+        using var response = await server.Http.PostAsync("/api/v1/login", Json($"{{\"user\":\"{user}\",\"password\":\"{password}\"}}"));
+        return response.StatusCode;
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private CliRun Cli(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = PaasCli.Run([.. args, "--data-dir", _data], CliConsole.Plain(output, error), TextReader.Null);
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+}
