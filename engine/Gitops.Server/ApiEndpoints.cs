@@ -27,6 +27,9 @@ internal static class ApiEndpoints
         api.MapGet("/deployments/{id}", (StateStore state, string id) =>
             state.Deployment(id) is { } deployment ? Results.Ok(deployment) : NotFound($"no deployment {id}")).Requires(Role.Viewer);
         api.MapGet("/deployments/{id}/logs", DeploymentLog).Requires(Role.Viewer);
+        api.MapGet("/deployments/{id}/logs/stream", StreamLogAsync).Requires(Role.Viewer);
+        api.MapGet("/projects/{project}/secrets", (StateStore state, string project) =>
+            new Gitops.Engine.Secrets.SecretStore(state).List(project)).Requires(Role.Viewer); // names and versions; values never leave the store
         api.MapGet("/environments", EnvironmentsAsync).Requires(Role.Viewer);
         api.MapPost("/environments/{project}/{environment}/suspend", (StateStore state, string project, string environment) =>
             Suspend(state, project, environment, true)).Requires(Role.Deployer);
@@ -60,6 +63,46 @@ internal static class ApiEndpoints
         var lines = state.LogOf(id, skip);
         return Results.Ok(new { deployment = id, status = deployment.Status, lines, next = skip + lines.Count, finished = deployment.Status != DeploymentStatus.Running });
     }
+
+    /// <summary>
+    /// A deployment's log as server-sent events: the lines so far, then each new one as it is
+    /// written, and an <c>end</c> event with the final status once the deployment finished.
+    /// </summary>
+    private static async Task StreamLogAsync(HttpContext http, StateStore state, string id, CancellationToken cancellationToken)
+    {
+        if (state.Deployment(id) is null)
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        var sent = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var finished = state.Deployment(id)!.Status != DeploymentStatus.Running;
+            foreach (var line in state.LogOf(id, sent))
+            {
+                await http.Response.WriteAsync($"data: {System.Text.Json.JsonSerializer.Serialize(line, Json)}\n\n", cancellationToken).ConfigureAwait(false);
+                sent++;
+            }
+
+            if (finished)
+            {
+                await http.Response.WriteAsync($"event: end\ndata: {System.Text.Json.JsonSerializer.Serialize(new { status = state.Deployment(id)!.Status }, Json)}\n\n", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase) },
+    };
 
     private static async Task<IResult> EnvironmentsAsync(HttpContext http, StateStore state, PlatformConfig platform, string? project, CancellationToken cancellationToken)
     {

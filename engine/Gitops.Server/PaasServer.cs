@@ -23,7 +23,8 @@ public static class PaasServer
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(announce);
-        var builder = WebApplication.CreateSlimBuilder();
+        // The dashboard (ui/, built by Vite into wwwroot) is served from the binaries' folder.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
         builder.WebHost.UseUrls(options.Listen);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxWebhookBytes);
         builder.Services.ConfigureHttpJsonOptions(j =>
@@ -70,6 +71,9 @@ public static class PaasServer
         }
 
         app.Lifetime.ApplicationStopped.Register(state.Dispose);
+        app.Use(SecurityHeaders);
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         MapEndpoints(app);
         return app;
     }
@@ -82,6 +86,17 @@ public static class PaasServer
         app.MapPost("/hooks/{project}", ReceiveWebhookAsync);
 
         ApiEndpoints.Map(app);
+    }
+
+    /// <summary>The page may load only its own files and talk only to its own origin; it is never framed.</summary>
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        return next();
     }
 
     private static async Task<IResult> ReceiveWebhookAsync(HttpContext context, string project, Webhooks webhooks, ReconcileQueue queue, ServerOptions options)
