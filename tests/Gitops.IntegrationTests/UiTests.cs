@@ -22,6 +22,7 @@ public sealed class UiTests
     {
         await using var world = await EngineWorld.CreateAsync("docker");
         var git = ServerLoopTests.App(world);
+        File.AppendAllText(Path.Combine(git.Work, "paas.yaml"), "crons:\n  nightly-report: { service: web, schedule: '0 3 * * *', command: [date] }\n");
         git.CommitAndPush("v1");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
         using (var state = StateStore.Open(world.DataDirectory))
@@ -51,6 +52,7 @@ public sealed class UiTests
         await SignInAsync(page, server.Url, "viewer");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = world.Project, Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByText("API_KEY")).ToBeVisibleAsync(); // secrets by name
+        await Expect(page.GetByText("nightly-report")).ToBeVisibleAsync(); // crons by name
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "healthy" }).First).ToBeVisibleAsync();
         pages.Add(await page.ContentAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "projects.png"), FullPage = true });
@@ -79,6 +81,13 @@ public sealed class UiTests
         await page.GotoAsync($"{server.Url}/#/");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = world.Project, Exact = true })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "projects-phone.png"), FullPage = true });
+
+        using var admin = new HttpClient { BaseAddress = new Uri(server.Url) };
+        admin.DefaultRequestHeaders.Add("Authorization", $"Bearer {server.Token}");
+        foreach (var path in new[] { "/api/v1/environments", $"/api/v1/deployments?project={world.Project}", $"/api/v1/projects/{world.Project}/secrets", "/api/v1/audit", "/api/v1/users" })
+        {
+            pages.Add(await admin.GetStringAsync(path)); // API answers are held to the same rule as pages
+        }
 
         Assert.Equal(0, hiddenProjects);
         Assert.Equal(0, auditLinks);

@@ -21,6 +21,9 @@ public sealed class RepoOptions : CommonOptions
     [Option("project", HelpText = "The project the repository deploys (add).")]
     public string? Project { get; set; }
 
+    [Option("org", HelpText = "The organization that owns the project (add). Default: default.")]
+    public string? Organization { get; set; }
+
     [Option("kind", HelpText = "The forge (forge): github, gitlab or gitea.")]
     public ForgeKind? Kind { get; set; }
 
@@ -58,6 +61,10 @@ public static class RepoCommand
 
                 CliAudit.Record(state, "repo add", $"{project} {url}");
                 registry.Add(project, url);
+                if (options.Organization is { } organization)
+                {
+                    new Gitops.Engine.Access.People(state).PlaceProject(project, Grammar.Name().IsMatch(organization) ? organization : throw new CliException(ExitCodes.Usage, "--org: lower-case letters, digits and '-'"));
+                }
                 console.Human.MarkupLine($"watching [bold]{Markup.Escape(url)}[/] for project [bold]{project}[/]; run paas sync (or paas server) to deploy its branches");
                 return ExitCodes.Ok;
             case "list":

@@ -16,6 +16,9 @@ public sealed class ServerOptionsCli
 
     [Option("poll", Default = 60, HelpText = "Seconds between fetches of each repository (with jitter).")]
     public int PollSeconds { get; set; } = 60;
+
+    [Option("trusted-proxy", Separator = ',', HelpText = "Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated). Default: none.")]
+    public IEnumerable<string> TrustedProxies { get; set; } = [];
 }
 
 public static class ServerCommand
@@ -27,6 +30,7 @@ public static class ServerCommand
             DataDirectory = DataDirectory.Resolve(options.DataDir),
             Listen = options.Listen,
             PollInterval = TimeSpan.FromSeconds(Math.Max(1, options.PollSeconds)),
+            TrustedProxies = options.TrustedProxies.ToList(),
         }, console);
         return ExitCodes.Ok;
     }

@@ -6,7 +6,10 @@ namespace Gitops.Engine.Access;
 /// </summary>
 public sealed record Principal(string Name, IReadOnlyList<Grant> Grants, Role Cap, bool IsPlatformAdmin)
 {
-    public static Principal PlatformAdmin { get; } = new("admin", [], Role.Owner, true);
+    /// <summary>How the principal authenticated, for the audit log: <c>session</c>, <c>token ID</c> or <c>admin token</c>.</summary>
+    public string Via { get; init; } = "session";
+
+    public static Principal PlatformAdmin { get; } = new("admin", [], Role.Owner, true) { Via = "admin token" };
 
     /// <summary>The strongest role any grant gives on the project (or one environment of it), capped; null when none.</summary>
     public Role? RoleOn(string organization, string project, string? environment)

@@ -3,6 +3,9 @@ using LiteDB;
 
 namespace Gitops.Engine.Reconcile;
 
+/// <summary>A cron job as the environment's manifest declares it (shown by name; the scheduler comes later).</summary>
+public sealed record CronInfo(string Name, string Service, string Schedule);
+
 /// <summary>What the loop last did for an environment, and on which target.</summary>
 public sealed record SyncRecord(ReconcileOutcome Outcome, string Detail, string? Commit, string Target, DateTimeOffset At);
 
@@ -27,6 +30,16 @@ public sealed class EnvironmentRecords(StateStore state)
         document["sync"] = StateJson.Write(record);
         _records.Upsert(document);
     }
+
+    public void DeclaredCrons(string project, string environment, IReadOnlyList<CronInfo> crons)
+    {
+        var document = Document(project, environment);
+        document["crons"] = StateJson.Write(crons);
+        _records.Upsert(document);
+    }
+
+    public IReadOnlyList<CronInfo> CronsOf(string project, string environment) =>
+        _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("crons", out var crons) && crons.IsString ? StateJson.Read<List<CronInfo>>(crons.AsString) : [];
 
     public SyncRecord? LastSync(string project, string environment) =>
         _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("sync", out var sync) ? StateJson.Read<SyncRecord>(sync.AsString) : null;

@@ -18,6 +18,9 @@ public sealed record EnvironmentStatus(
 {
     /// <summary>Set while a rollback holds the environment away from its branch.</summary>
     public Pin? Pinned { get; init; }
+
+    /// <summary>Cron jobs the environment's manifest declares.</summary>
+    public IReadOnlyList<CronInfo> Crons { get; init; } = [];
 }
 
 public static class EnvironmentStatusReader
@@ -42,6 +45,7 @@ public static class EnvironmentStatusReader
         return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
         {
             Pinned = records.PinOf(project, environment),
+            Crons = records.CronsOf(project, environment),
         };
     }
 }

@@ -87,7 +87,9 @@ public sealed class Reconciler(
         var results = new List<ReconcileResult>();
         foreach (var (environment, spec) in loaded.Manifest.Environments.Where(e => e.Value.Branch == branch))
         {
-            var result = await ReconcileEnvironmentAsync(project, environment, commit, tree, loaded.ForEnvironment(environment), spec, cancellationToken).ConfigureAwait(false);
+            var effective = loaded.ForEnvironment(environment);
+            _records.DeclaredCrons(project, environment, effective.Crons.Select(c => new CronInfo(c.Key, c.Value.Service, c.Value.Schedule)).ToList());
+            var result = await ReconcileEnvironmentAsync(project, environment, commit, tree, effective, spec, cancellationToken).ConfigureAwait(false);
             _records.Synced(project, environment, new SyncRecord(result.Outcome, result.Detail, commit, spec.Target, DateTimeOffset.UtcNow));
             results.Add(result);
         }

@@ -51,7 +51,7 @@ public static class AccessFilter
         if (mutation && principal is not null)
         {
             // Before the effect: if this cannot be written, the mutation fails with it.
-            new AuditLog(state).Append(principal.Name, $"{http.Request.Method} {(http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText}", target, decision == AccessDecision.Allow ? "accepted" : $"refused ({decision.ToString().ToLowerInvariant()})");
+            new AuditLog(state).Append($"{principal.Name} ({principal.Via})", $"{http.Request.Method} {(http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText}", target, decision == AccessDecision.Allow ? "accepted" : $"refused ({decision.ToString().ToLowerInvariant()})");
         }
 
         return decision switch
@@ -82,7 +82,7 @@ public static class AccessFilter
             }
 
             return new Tokens(state).Resolve(presented) is { } token && people.Exists(token.User)
-                ? new Principal(token.User, people.GrantsOf(token.User), token.Cap, false)
+                ? new Principal(token.User, people.GrantsOf(token.User), token.Cap, false) { Via = $"token {token.Id}" }
                 : null;
         }
 
