@@ -30,7 +30,7 @@ internal sealed class IngressWorld : IAsyncDisposable
     public Uri Http(string host, string path = "/") => new($"http://{host}:{Spec.HttpPort}{path}");
 
     /// <summary>A client that trusts Caddy's root only and connects to this machine whatever the host name.</summary>
-    public HttpClient Client() => TrustingClient.Create(_caddy.RootCertificatePath);
+    public HttpClient Client() => LocalHttps.Client(_caddy.RootCertificatePath);
 
     /// <summary>Waits until the URL answers 2xx (Caddy issues a new host's certificate just after the route appears).</summary>
     public async Task<string> WaitForAsync(Uri url, string? containing = null)

@@ -1,7 +1,10 @@
 using System.Text.RegularExpressions;
 using Docker.DotNet.Models;
 using Gitops.Cli;
+using System.Globalization;
 using Gitops.Engine.Desired;
+using Gitops.Engine.Targets;
+using Gitops.Providers.Caddy;
 
 namespace Gitops.IntegrationTests;
 
@@ -28,12 +31,23 @@ public sealed partial class QuickstartTests
                 Assert.Contains("Hello from paas", await http.GetStringAsync(new Uri(url)), StringComparison.Ordinal);
             }
 
+            var https = HttpsAt().Matches(first.Output).Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal(2, https.Count); // the public URLs, through Caddy with its local CA
+            using (var client = LocalHttps.Client(Path.Combine(data, "caddy", "storage", "pki", "authorities", "local", "root.crt")))
+            {
+                foreach (var url in https)
+                {
+                    Assert.Contains("Hello from paas", await client.GetStringAsync(new Uri(url)), StringComparison.Ordinal);
+                }
+            }
+
             Assert.True(second.ExitCode == 0, second.ToString());
             Assert.Contains("using the Git repository", second.Output, StringComparison.Ordinal);
             Assert.Equal(2, AnswersAt().Count(second.Output));
         }
         finally
         {
+            await StopCaddyAsync(data);
             await RemoveHelloAsync(docker);
             Directory.Delete(data, recursive: true);
         }
@@ -43,7 +57,8 @@ public sealed partial class QuickstartTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = PaasCli.Run(["quickstart", "--data-dir", data, "--listen", $"http://127.0.0.1:{FreePort.Next()}", "--exit-when-ready", "--timeout", "120"], CliConsole.Plain(output, error), TextReader.Null);
+        var code = PaasCli.Run(["quickstart", "--data-dir", data, "--listen", $"http://127.0.0.1:{FreePort.Next()}", "--exit-when-ready", "--timeout", "120",
+            "--https-port", Ports.Https.ToString(CultureInfo.InvariantCulture), "--http-port", Ports.Http.ToString(CultureInfo.InvariantCulture), "--ingress-admin-port", Ports.Admin.ToString(CultureInfo.InvariantCulture)], CliConsole.Plain(output, error), TextReader.Null);
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
@@ -63,4 +78,16 @@ public sealed partial class QuickstartTests
 
     [GeneratedRegex(@"hello/(\w+) answers at (http://[0-9.]+:8080/)")]
     private static partial Regex AnswersAt();
+
+    [GeneratedRegex(@"answers at (https://web-\w+-hello\.localhost:\d+/)")]
+    private static partial Regex HttpsAt();
+
+    /// <summary>Free ports for this test's Caddy, so it never meets the one a real quick start runs.</summary>
+    private static readonly (int Http, int Https, int Admin) Ports = (FreePort.Next(), FreePort.Next(), FreePort.Next());
+
+    private static async Task StopCaddyAsync(string data)
+    {
+        using var caddy = new CaddyIngress(new IngressSpec { AdminPort = Ports.Admin }, data);
+        await caddy.StopAsync(CancellationToken.None);
+    }
 }

@@ -4,6 +4,7 @@ using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
+using Gitops.Providers.Caddy;
 using Gitops.Providers.Docker;
 using Gitops.Server;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +28,15 @@ public sealed class QuickstartOptions : CommonOptions
 
     [Option("timeout", Default = 300, HelpText = "Seconds to wait for the app to answer.")]
     public int TimeoutSeconds { get; set; } = 300;
+
+    [Option("https-port", Default = 8443, HelpText = "HTTPS port of the ingress (Caddy), when Caddy is installed; HTTP on --http-port redirects to it.")]
+    public int HttpsPort { get; set; } = 8443;
+
+    [Option("http-port", Default = 8080, HelpText = "HTTP port of the ingress.")]
+    public int HttpPort { get; set; } = 8080;
+
+    [Option("ingress-admin-port", Default = 2119, HelpText = "Port of Caddy's admin API on 127.0.0.1.")]
+    public int IngressAdminPort { get; set; } = 2119;
 }
 
 /// <summary>
@@ -48,8 +58,9 @@ public static class QuickstartCommand
         var say = (string text) => console.Human.MarkupLine($"[bold]paas quickstart[/] {Markup.Escape(text)}");
 
         say($"platform data in {data}");
-        PreparePlatform(data);
-        var target = PlatformConfig.Load(data).Target("local");
+        PreparePlatform(data, options);
+        var platform = PlatformConfig.Load(data);
+        var target = platform.Target("local");
         using (var driver = ConnectEngine(target, ct))
         {
             say($"engine: {target}");
@@ -77,11 +88,22 @@ public static class QuickstartCommand
         try
         {
             var environments = Gitops.Schema.Loading.ManifestLoader.LoadPath(repository).Environments.Keys.ToList();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(options.TimeoutSeconds);
             var addresses = WaitUntilAnswering(app, target, environments, TimeSpan.FromSeconds(options.TimeoutSeconds), say, ct);
             foreach (var (environment, url) in addresses)
             {
                 console.Human.MarkupLine($"[green]✓[/] {Project}/{environment} answers at [bold]{url}[/]");
-                console.Raw.Flush();
+            }
+
+            if (platform.Ingress is { } ingress)
+            {
+                foreach (var environment in environments)
+                {
+                    var url = WaitForIngress(data, ingress, environment, deadline, ct);
+                    console.Human.MarkupLine($"[green]✓[/] {Project}/{environment} answers at [bold]{url}[/] (HTTPS through Caddy)");
+                }
+
+                say($"browsers and curl resolve *.localhost to this machine; trust Caddy's local CA to avoid the warning: {new CaddyIngress(ingress, data).RootCertificatePath}");
             }
 
             if (options.ExitWhenReady)
@@ -100,14 +122,54 @@ public static class QuickstartCommand
         }
     }
 
-    /// <summary>file:// repositories are allowed on this platform: the sample lives in a local directory.</summary>
-    private static void PreparePlatform(string data)
+    /// <summary>
+    /// file:// repositories are allowed on this platform (the sample lives in a local directory); with
+    /// Caddy installed, public services get HTTPS routes on *.localhost from Caddy's local CA.
+    /// </summary>
+    private static void PreparePlatform(string data, QuickstartOptions options)
     {
         Directory.CreateDirectory(data);
         var file = Path.Combine(data, PlatformConfig.FileName);
         if (!File.Exists(file))
         {
-            File.WriteAllText(file, "# Written by paas quickstart: the sample is a local repository (file://).\nallowFileUrls: true\n");
+            var ingress = File.Exists("/usr/bin/caddy")
+                ? $"ingress: {{ baseDomain: localhost, httpPort: {options.HttpPort}, httpsPort: {options.HttpsPort}, adminPort: {options.IngressAdminPort}, tls: {{ internal: true }} }}\n"
+                : "# No ingress: Caddy is not installed (apt-get install caddy, then add an ingress: section).\n";
+            File.WriteAllText(file, "# Written by paas quickstart: the sample is a local repository (file://).\nallowFileUrls: true\n" + ingress);
+        }
+    }
+
+    /// <summary>The public URL of the sample's web service in one environment, once it answers through Caddy.</summary>
+    private static string WaitForIngress(string data, IngressSpec ingress, string environment, DateTime deadline, CancellationToken ct)
+    {
+        var port = ingress.HttpsPort == 443 ? "" : $":{ingress.HttpsPort}";
+        var url = $"https://{Service}-{environment}-{Project}.{ingress.BaseDomain}{port}/";
+        using var caddy = new CaddyIngress(ingress, data);
+        while (true)
+        {
+            if (File.Exists(caddy.RootCertificatePath))
+            {
+                try
+                {
+                    using var http = LocalHttps.Client(caddy.RootCertificatePath);
+                    using var response = http.GetAsync(url, ct).GetAwaiter().GetResult();
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return url;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // The route or its certificate is not there yet.
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new CliException(ExitCodes.Failed, $"{url} did not answer through Caddy in time; see {Path.Combine(data, "caddy", "caddy.log")}");
+            }
+
+            Task.Delay(TimeSpan.FromMilliseconds(300), ct).GetAwaiter().GetResult();
         }
     }
 

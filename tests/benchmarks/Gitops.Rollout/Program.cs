@@ -75,7 +75,7 @@ foreach (var (name, load, change) in results)
 
 return 0;
 
-HttpClient Client() => TrustingClient.Create(caddy.RootCertificatePath);
+HttpClient Client() => LocalHttps.Client(caddy.RootCertificatePath);
 
 void Manifest(string version) => File.WriteAllText(Path.Combine(app, "paas.yaml"), $$"""
     version: 1

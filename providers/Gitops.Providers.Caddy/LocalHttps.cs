@@ -3,18 +3,18 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gitops.Tests;
+namespace Gitops.Providers.Caddy;
 
 /// <summary>
-/// An HTTP client for an ingress on this machine: it connects to 127.0.0.1 whatever the host name
-/// (as DNS for *.localhost does), trusts one root certificate only (Caddy's internal CA), never
-/// follows redirects, opens new connections every second, as a crowd of clients would, and speaks
-/// HTTP/2 as browsers do with Caddy (a configuration change then closes connections with GOAWAY,
-/// which clients retry safely, not by dropping idle HTTP/1.1 connections a request may be racing into).
+/// An HTTPS client for the ingress on this machine (the quick start's check, tests, benchmarks): it
+/// connects to 127.0.0.1 whatever the host name (as DNS for *.localhost does), trusts one root
+/// certificate only (Caddy's internal CA), never follows redirects, opens new connections every
+/// second, and speaks HTTP/2 as browsers do with Caddy (a configuration change then closes
+/// connections with GOAWAY, which clients retry safely).
 /// </summary>
-public static class TrustingClient
+public static class LocalHttps
 {
-    public static HttpClient Create(string rootCertificatePath)
+    public static HttpClient Client(string rootCertificatePath)
     {
         var root = X509CertificateLoader.LoadCertificateFromFile(rootCertificatePath);
         var handler = new SocketsHttpHandler
@@ -24,7 +24,7 @@ public static class TrustingClient
             ConnectCallback = async (context, cancellationToken) =>
             {
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken);
+                await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
                 return new NetworkStream(socket, ownsSocket: true);
             },
             SslOptions = new SslClientAuthenticationOptions
