@@ -18,7 +18,7 @@ namespace Gitops.Providers.Caddy;
 public sealed class CaddyIngress : IIngress, IDisposable
 {
     private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan MinimumDrain = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinimumDrain = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan IdleConfirmation = TimeSpan.FromMilliseconds(250);
 
     private readonly IngressSpec _spec;
@@ -78,7 +78,7 @@ public sealed class CaddyIngress : IIngress, IDisposable
 
     /// <summary>
     /// Caddy counts requests in flight per upstream; draining ends when those of the leaving replicas
-    /// stay at zero. It lasts at least a second (or the drain time, when shorter): after a route
+    /// stay at zero. It lasts at least two seconds (or the drain time, when shorter): after a route
     /// changes, connections opened before the change may still carry a request or two under the
     /// previous configuration, which would still send them to the leaving replicas.
     /// </summary>

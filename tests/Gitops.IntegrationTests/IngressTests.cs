@@ -5,8 +5,10 @@ namespace Gitops.IntegrationTests;
 /// <summary>
 /// Traffic through a real Caddy to real containers: HTTPS on the default domain with HTTP
 /// redirected, a rollout under steady load without one failed request, a broken version that
-/// never receives traffic, and route changes that leave other services' routes alone.
+/// never receives traffic, and route changes that leave other services' routes alone. They run
+/// alone, after the other tests: the load they measure must be theirs, not the rest of the suite's.
 /// </summary>
+[Collection(nameof(IngressTests))]
 public sealed class IngressTests
 {
     [Theory]
@@ -115,3 +117,8 @@ public sealed class IngressTests
         return (run, await load);
     }
 }
+
+/// <summary>Runs the ingress tests by themselves, not beside the other test classes.</summary>
+[CollectionDefinition(nameof(IngressTests), DisableParallelization = true)]
+public sealed class IngressTestsCollection;
+

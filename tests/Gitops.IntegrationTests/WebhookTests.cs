@@ -50,11 +50,12 @@ public sealed class WebhookTests
         await Task.Delay(TimeSpan.FromSeconds(1));
         var before = await server.ReconcilesAsync();
 
-        var declared = await PostAsync(server, large, ("X-Hub-Signature-256", "sha256=" + Hmac(Secret, large)), ("X-GitHub-Delivery", "big1"));
+        // The server answers 413 without reading the body; a client still sending may see the connection close first.
+        var declared = await SendAsync(server, new ByteArrayContent(large), [("X-Hub-Signature-256", "sha256=" + Hmac(Secret, large)), ("X-GitHub-Delivery", "big1")]);
         var chunked = await PostChunkedAsync(server, large, ("X-Hub-Signature-256", "sha256=" + Hmac(Secret, large)), ("X-GitHub-Delivery", "big2"));
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared);
+        Assert.True(declared is HttpStatusCode.RequestEntityTooLarge or null, $"declared: {declared}");
         Assert.True(chunked is HttpStatusCode.RequestEntityTooLarge or null, $"chunked: {chunked}");
         Assert.Equal(before, await server.ReconcilesAsync());
     }
