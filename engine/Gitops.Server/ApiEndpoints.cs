@@ -39,8 +39,32 @@ internal static class ApiEndpoints
             queue.Enqueue(project); // resuming deploys what the branch holds now
             return result;
         }).Requires(Role.Deployer);
+        api.MapPost("/environments/{project}/{environment}/rollback", RollbackAsync).Requires(Role.Deployer);
+        api.MapPost("/environments/{project}/{environment}/rollback/clear", (StateStore state, string project, string environment) =>
+            Results.Ok(new { changed = new EnvironmentRecords(state).Unpin(project, environment) })).Requires(Role.Deployer);
         api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) })).Requires(Role.Deployer);
         PeopleEndpoints.Map(api);
+    }
+
+    public sealed record RollbackRequest(string? To);
+
+    /// <summary>Rolls back between two reconciles (never beside one), then answers with the deployment that did it.</summary>
+    private static async Task<IResult> RollbackAsync(StateStore state, PlatformConfig platform, ServerOptions options, ReconcileWorker worker, string project, string environment, RollbackRequest request, CancellationToken cancellationToken)
+    {
+        using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, options.DataDirectory);
+        var rollbacks = new Rollbacks(state, platform, DockerTarget.Connection, ingress, new Progress<Gitops.Engine.Execution.ExecutorEvent>());
+        Gitops.Engine.State.Deployment target;
+        try
+        {
+            target = rollbacks.Choose(project, environment, request.To);
+        }
+        catch (RollbackRefusedException e)
+        {
+            return Results.BadRequest(new { error = e.Message });
+        }
+
+        var result = await worker.ExclusiveAsync(t => rollbacks.RollbackAsync(target, null, t), cancellationToken).ConfigureAwait(false);
+        return Results.Ok(new { target = result.Target.Id, deployment = result.Deployment, pinned = result.Pinned });
     }
 
     /// <summary>Platform-wide lists show only the projects the principal may see.</summary>

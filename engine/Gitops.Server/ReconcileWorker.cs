@@ -21,6 +21,24 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
     private readonly CancellationTokenSource _abort = new();
     private string? _inFlight;
 
+    // One change to the engine at a time: a reconcile, or a rollback asked for through the API.
+    private readonly SemaphoreSlim _exclusive = new(1, 1);
+
+    /// <summary>Runs <paramref name="work"/> between two reconciles, never beside one.</summary>
+    public async Task<T> ExclusiveAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await _exclusive.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await work(_abort.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _exclusive.Release();
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var progress = new LoggingProgress(logger);
@@ -39,6 +57,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
                 return;
             }
 
+            await _exclusive.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
                 _inFlight = project;
@@ -59,6 +78,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
             finally
             {
                 _inFlight = null;
+                _exclusive.Release();
             }
 
             Interlocked.Increment(ref _completed);
@@ -83,6 +103,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
     public override void Dispose()
     {
         _abort.Dispose();
+        _exclusive.Dispose();
         base.Dispose();
     }
 

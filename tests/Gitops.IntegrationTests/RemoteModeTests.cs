@@ -56,6 +56,15 @@ public sealed class RemoteModeTests
         Assert.Equal(0, world.Paas("env", "resume", world.Project, "--env", "dev").ExitCode);
         await ServerLoopTests.WaitForPageAsync(world, "version two");
 
+        // Rollback through the server (the state is the server's): v1 again, pinned until a new commit.
+        var rollback = world.Paas("rollback", world.Project, "--env", "dev");
+        Assert.True(rollback.ExitCode == 0, rollback.ToString());
+        await ServerLoopTests.WaitForPageAsync(world, "version one");
+        var pinned = Json(world.Paas("status", "--project", world.Project, "--env", "dev", "--output", "json")).EnumerateArray().Single();
+        Assert.StartsWith("d-", pinned.GetProperty("pinned").GetProperty("deployment").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, world.Paas("rollback", world.Project, "--env", "dev", "--clear").ExitCode);
+        await ServerLoopTests.WaitForPageAsync(world, "version two"); // un-pinned: the next poll deploys the branch again
+
         Assert.Equal(0, world.Paas("logout").ExitCode);
         Assert.False(File.Exists(Path.Combine(world.DataDirectory, Login.FileName)));
     }

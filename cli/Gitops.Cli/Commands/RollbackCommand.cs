@@ -1,7 +1,6 @@
 using CommandLine;
-using Gitops.Engine.Execution;
+using Gitops.Cli.Remote;
 using Gitops.Engine.Reconcile;
-using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
 using Gitops.Providers.Caddy;
@@ -25,6 +24,9 @@ public sealed class RollbackOptions : CommonOptions
     [Option("clear", HelpText = "Un-pin: the environment follows its branch again from the next sync.")]
     public bool Clear { get; set; }
 
+    [Option("server", HelpText = "Ask this paas server (default: $PAAS_SERVER, or the one paas login saved).")]
+    public string? Server { get; set; }
+
     [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
     public string? DataDir { get; set; }
 }
@@ -36,58 +38,69 @@ public sealed class RollbackOptions : CommonOptions
 /// </summary>
 public static class RollbackCommand
 {
+    private sealed record RemoteAnswer(string Target, Deployment Deployment, bool Pinned);
+
     public static int Run(RollbackOptions options, CliConsole console)
     {
         console = console.For(options.Output);
+        var name = $"{options.Project}/{options.Environment}";
+        using (var server = ServerClient.Resolve(options.Server, options.DataDir, console.Cancellation))
+        {
+            if (server is not null)
+            {
+                var path = $"api/v1/environments/{Uri.EscapeDataString(options.Project)}/{Uri.EscapeDataString(options.Environment)}/rollback";
+                if (options.Clear)
+                {
+                    console.Human.MarkupLine(server.Post<Unpinned>(path + "/clear").Changed ? $"un-pinned {name}: the next sync deploys its branch" : $"{name} was not pinned");
+                    return ExitCodes.Ok;
+                }
+
+                console.Human.MarkupLine($"asking {server.Server} to roll [bold]{name}[/] back{(options.To is null ? "" : " to " + options.To)}...");
+                var answer = server.Post<RemoteAnswer>(path, new { to = options.To });
+                return Finish(console, options, name, answer.Target, answer.Deployment, answer.Pinned);
+            }
+        }
+
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
         var platform = PlatformConfig.Load(dataDirectory);
         using var state = SecretsCommand.OpenState(dataDirectory);
-        var records = new EnvironmentRecords(state);
-        var name = $"{options.Project}/{options.Environment}";
         if (options.Clear)
         {
-            console.Human.MarkupLine(records.Unpin(options.Project, options.Environment)
+            CliAudit.Record(state, "rollback clear", name);
+            console.Human.MarkupLine(new EnvironmentRecords(state).Unpin(options.Project, options.Environment)
                 ? $"un-pinned {name}: the next sync deploys its branch"
                 : $"{name} was not pinned");
             return ExitCodes.Ok;
         }
 
-        var target = Choose(state, options);
-        CliAudit.Record(state, "rollback", $"{name} to {target.Id}");
-        var lastSync = records.LastSync(options.Project, options.Environment);
-        var (driver, images) = DockerTarget.Connect(platform.Target(lastSync?.Target ?? "local"));
-        using var _ = driver;
         using var ingress = CaddyIngress.For(platform, dataDirectory);
         var progress = new ProgressPrinter(console);
-        var deployer = new Deployer(driver, images, state, new SecretStore(state), progress, progress.BuildLog, ingress);
-        deployer.RecoverAsync(options.Project, options.Environment, console.Cancellation).GetAwaiter().GetResult();
-        var prepared = deployer.PlanRollbackAsync(target, console.Cancellation).GetAwaiter().GetResult();
-        PlanCommand.Show(console, OutputFormat.Text, prepared.Plan);
-        var runningCommit = lastSync?.Commit ?? state.Recorded(options.Project, options.Environment).Revision;
-        console.Human.MarkupLine($"rolling [bold]{name}[/] back to {target.Id} ({Markup.Escape(target.Revision[..Math.Min(12, target.Revision.Length)])})...");
-        var deployment = deployer.ApplyAsync(prepared, $"rollback to {target.Id}", allowEmpty: false, console.Cancellation).GetAwaiter().GetResult();
-        if (deployment.Status == DeploymentStatus.Succeeded)
+        var rollbacks = new Rollbacks(state, platform, DockerTarget.Connection, ingress, progress);
+        Deployment target;
+        try
         {
-            records.Pin(options.Project, options.Environment, new Pin(target.Id, runningCommit, DateTimeOffset.UtcNow));
-            console.Human.MarkupLine($"[yellow]pinned[/] {name} to {target.Id}: the loop leaves it there until a new commit reaches its branch (paas rollback {options.Project} --env {options.Environment} --clear to follow the branch now)");
+            target = rollbacks.Choose(options.Project, options.Environment, options.To);
+        }
+        catch (RollbackRefusedException e)
+        {
+            throw new CliException(ExitCodes.InvalidInput, e.Message);
+        }
+
+        CliAudit.Record(state, "rollback", $"{name} to {target.Id}");
+        console.Human.MarkupLine($"rolling [bold]{name}[/] back to {target.Id} ({Markup.Escape(target.Revision[..Math.Min(12, target.Revision.Length)])})...");
+        var result = rollbacks.RollbackAsync(target, new Progress<Gitops.Engine.Planning.Plan>(plan => PlanCommand.Show(console, OutputFormat.Text, plan)), console.Cancellation).GetAwaiter().GetResult();
+        return Finish(console, options, name, target.Id, result.Deployment, result.Pinned);
+    }
+
+    private sealed record Unpinned(bool Changed);
+
+    private static int Finish(CliConsole console, RollbackOptions options, string name, string target, Deployment deployment, bool pinned)
+    {
+        if (pinned)
+        {
+            console.Human.MarkupLine($"[yellow]pinned[/] {name} to {target}: the loop leaves it there until a new commit reaches its branch (paas rollback {options.Project} --env {options.Environment} --clear to follow the branch now)");
         }
 
         return ApplyCommand.Done(console, options.Output, deployment);
-    }
-
-    private static Deployment Choose(StateStore state, RollbackOptions options)
-    {
-        var history = state.History(options.Project, options.Environment, 200);
-        if (options.To is { } id)
-        {
-            var chosen = history.FirstOrDefault(d => d.Id == id) ?? throw new CliException(ExitCodes.InvalidInput, $"no deployment {id} in {options.Project}/{options.Environment} (paas history lists them)");
-            return chosen.Status == DeploymentStatus.Succeeded && chosen.Desired is not null
-                ? chosen
-                : throw new CliException(ExitCodes.InvalidInput, $"{id} did not succeed (it is {chosen.Status.ToString().ToLowerInvariant()}); roll back to a deployment that ran");
-        }
-
-        // The newest successful deployment is what runs now; the one before it is where a rollback goes.
-        return history.Where(d => d.Status == DeploymentStatus.Succeeded && d.Desired is not null).Skip(1).FirstOrDefault()
-            ?? throw new CliException(ExitCodes.InvalidInput, $"{options.Project}/{options.Environment} has no earlier successful deployment to roll back to");
     }
 }
