@@ -47,32 +47,53 @@ public sealed class CaddyIngress : IIngress, IDisposable
         return platform.Ingress is { } spec ? new CaddyIngress(spec, dataDirectory) : null;
     }
 
-    public async Task<IReadOnlyList<ObservedRoute>> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
-    {
-        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var routes = await GetAsync(CaddyConfig.RoutesPath, cancellationToken).ConfigureAwait(false);
-        return CaddyConfig.Observe(routes, project, environment);
-    }
+    public Task<IReadOnlyList<ObservedRoute>> ObserveAsync(string project, string environment, CancellationToken cancellationToken) =>
+        WithCaddyAsync(async t => CaddyConfig.Observe(await GetAsync(CaddyConfig.RoutesPath, t).ConfigureAwait(false), project, environment), cancellationToken);
 
-    public async Task SetRouteAsync(DesiredRoute route, IReadOnlyList<string> upstreams, CancellationToken cancellationToken)
+    public Task SetRouteAsync(DesiredRoute route, IReadOnlyList<string> upstreams, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(route);
-        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         var body = CaddyConfig.Route(route, upstreams);
-        using var existing = await _admin.GetAsync($"id/{route.Id}", cancellationToken).ConfigureAwait(false);
-        using var response = existing.IsSuccessStatusCode
-            ? await _admin.PatchAsync($"id/{route.Id}", JsonContent.Create(body), cancellationToken).ConfigureAwait(false)
-            : await _admin.PostAsync(CaddyConfig.RoutesPath, JsonContent.Create(body), cancellationToken).ConfigureAwait(false);
-        await EnsureOkAsync(response, $"setting route {route.Id}", cancellationToken).ConfigureAwait(false);
+        return WithCaddyAsync(async t =>
+        {
+            using var existing = await _admin.GetAsync($"id/{route.Id}", t).ConfigureAwait(false);
+            using var response = existing.IsSuccessStatusCode
+                ? await _admin.PatchAsync($"id/{route.Id}", JsonContent.Create(body), t).ConfigureAwait(false)
+                : await _admin.PostAsync(CaddyConfig.RoutesPath, JsonContent.Create(body), t).ConfigureAwait(false);
+            await EnsureOkAsync(response, $"setting route {route.Id}", t).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
     }
 
-    public async Task RemoveRouteAsync(string id, CancellationToken cancellationToken)
+    public Task RemoveRouteAsync(string id, CancellationToken cancellationToken) => WithCaddyAsync(async t =>
     {
-        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        using var response = await _admin.DeleteAsync($"id/{id}", cancellationToken).ConfigureAwait(false);
+        using var response = await _admin.DeleteAsync($"id/{id}", t).ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.BadRequest)) // unknown id: already gone
         {
-            await EnsureOkAsync(response, $"removing route {id}", cancellationToken).ConfigureAwait(false);
+            await EnsureOkAsync(response, $"removing route {id}", t).ConfigureAwait(false);
+        }
+
+        return true;
+    }, cancellationToken);
+
+    /// <summary>
+    /// Runs one admin-API operation on a Caddy that answers. A long-running server outlives Caddy
+    /// restarts and crashes: when Caddy stops answering, it is started again (its autosaved
+    /// configuration comes back with it, and the next plan repairs whatever is missing) and the
+    /// operation is tried once more.
+    /// </summary>
+    private async Task<T> WithCaddyAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await operation(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or CaddyConfigLostException)
+        {
+            _started = false;
+            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            return await operation(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -161,7 +182,7 @@ public sealed class CaddyIngress : IIngress, IDisposable
             }
 
             // A Caddy that answers but lacks the platform's server (its first start, or one reset by hand) gets the bootstrap.
-            if (await GetAsync($"config/apps/http/servers/{CaddyConfig.Server}", cancellationToken).ConfigureAwait(false) is null)
+            if (!await ServerConfiguredAsync(cancellationToken).ConfigureAwait(false))
             {
                 using var response = await _admin.PostAsync("load", JsonContent.Create(bootstrap), cancellationToken).ConfigureAwait(false);
                 await EnsureOkAsync(response, "loading the ingress configuration", cancellationToken).ConfigureAwait(false);
@@ -172,6 +193,18 @@ public sealed class CaddyIngress : IIngress, IDisposable
         finally
         {
             _ready.Release();
+        }
+    }
+
+    private async Task<bool> ServerConfiguredAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetAsync($"config/apps/http/servers/{CaddyConfig.Server}", cancellationToken).ConfigureAwait(false) is not null;
+        }
+        catch (CaddyConfigLostException)
+        {
+            return false;
         }
     }
 
@@ -191,6 +224,12 @@ public sealed class CaddyIngress : IIngress, IDisposable
     private async Task<JsonNode?> GetAsync(string path, CancellationToken cancellationToken)
     {
         using var response = await _admin.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.BadRequest && path.StartsWith("config/apps", StringComparison.Ordinal))
+        {
+            // Caddy answers but holds no configuration of ours (reset, or loaded by someone else).
+            throw new CaddyConfigLostException();
+        }
+
         await EnsureOkAsync(response, $"reading {path}", cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
@@ -205,3 +244,7 @@ public sealed class CaddyIngress : IIngress, IDisposable
         }
     }
 }
+
+/// <summary>Caddy answers without the platform's server in its configuration.</summary>
+internal sealed class CaddyConfigLostException : Exception;
+

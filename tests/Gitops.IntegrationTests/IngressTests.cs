@@ -79,6 +79,10 @@ public sealed class IngressTests
         var changed = world.Apply();
         var after = await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None);
         var served = await ingress.WaitForAsync(ingress.Https("www.shop.localhost", "/index.html"));
+        // A long-running platform outlives its Caddy: the same ingress object starts it again, routes intact.
+        await ingress.Caddy.StopAsync(CancellationToken.None);
+        await ingress.WaitUntilStoppedAsync();
+        var afterRestart = await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None);
         world.WriteManifest("services:\n" + Versioned(world, "web", "web", public_: true, domains: "[shop.localhost, www.shop.localhost]"));
         var pruned = world.Apply();
         var last = await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None);
@@ -88,6 +92,7 @@ public sealed class IngressTests
         Assert.Equal(before.Single(r => r.Service == "api"), after.Single(r => r.Service == "api")); // same domains, same upstreams
         Assert.Equal(["shop.localhost", "www.shop.localhost"], after.Single(r => r.Service == "web").Domains);
         Assert.Equal("web", served.Trim());
+        Assert.Equal(after, afterRestart);
         Assert.True(pruned.ExitCode == 0, pruned.ToString());
         Assert.Equal("web", Assert.Single(last).Service);
     }

@@ -65,6 +65,25 @@ internal sealed class IngressWorld : IAsyncDisposable
         throw new TimeoutException($"{url} did not answer{(containing is null ? "" : $" with '{containing}'")} within 30 s: {last}");
     }
 
+    /// <summary>Waits until Caddy's admin API no longer answers: the process is gone, as after a crash.</summary>
+    public async Task WaitUntilStoppedAsync()
+    {
+        using var admin = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            try
+            {
+                using var _ = await admin.GetAsync(new Uri($"http://127.0.0.1:{Spec.AdminPort}/config/"));
+            }
+            catch (HttpRequestException)
+            {
+                return;
+            }
+        }
+
+        throw new TimeoutException("Caddy still answers 15 s after it was told to stop");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _caddy.StopAsync(CancellationToken.None);

@@ -98,7 +98,8 @@ public sealed class ServerClient : IDisposable
     {
         try
         {
-            return JsonDocument.Parse(body).RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
         }
         catch (JsonException)
         {

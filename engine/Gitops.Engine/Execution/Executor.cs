@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Ingress;
+using Gitops.Engine.Observed;
 using Gitops.Engine.Planning;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
@@ -121,7 +122,7 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
             case (ResourceKind.Service, _):
                 return await ApplyServiceAsync(plan, node, cancellationToken).ConfigureAwait(false);
             case (ResourceKind.Route, PlanAction.Create or PlanAction.Update):
-                var upstreams = await UpstreamsAsync(plan, node.Desired, node.Route!, [], cancellationToken).ConfigureAwait(false);
+                var upstreams = Upstreams(await driver.ObserveAsync(plan.Project, plan.Environment, cancellationToken).ConfigureAwait(false), node.Desired, node.Route!, []);
                 await StepAsync(plan, "set-route", node.Route!.Id, t => Ingress.SetRouteAsync(node.Route, upstreams, t), cancellationToken).ConfigureAwait(false);
                 return null;
             case (ResourceKind.Route, PlanAction.Delete):
@@ -179,9 +180,9 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
             .Where(c => node.Remove.Contains(c.Name) && c.Address is not null)
             .Select(c => Upstream(c.Address!, route.Port))
             .ToList();
-        var upstreams = await UpstreamsAsync(plan, node.Desired, route, node.Remove, cancellationToken).ConfigureAwait(false);
+        var upstreams = Upstreams(observed, node.Desired, route, node.Remove);
         await StepAsync(plan, "switch-route", route.Id, t => Ingress.SetRouteAsync(route, upstreams, t), cancellationToken).ConfigureAwait(false);
-        if (leaving.Count > 0 && !node.StopFirst)
+        if (leaving.Count > 0)
         {
             var drain = node.Desired!.Drain.Value;
             await StepAsync(plan, "drain", string.Join(" ", leaving), t => Ingress.DrainAsync(leaving, drain, t), cancellationToken).ConfigureAwait(false);
@@ -189,10 +190,9 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
     }
 
     /// <summary>The route's upstreams: running replicas of the service's desired spec, but for those about to go.</summary>
-    private async Task<List<string>> UpstreamsAsync(Plan plan, DesiredService? service, DesiredRoute route, IEnumerable<string> leaving, CancellationToken cancellationToken)
+    private static List<string> Upstreams(ObservedState observed, DesiredService? service, DesiredRoute route, IEnumerable<string> leaving)
     {
         var gone = leaving.ToHashSet(StringComparer.Ordinal);
-        var observed = await driver.ObserveAsync(plan.Project, plan.Environment, cancellationToken).ConfigureAwait(false);
         return observed.Containers
             .Where(c => c.Service == route.Service && c.Running && c.Address is not null && !gone.Contains(c.Name))
             .Where(c => service is null || c.Fingerprint == service.Fingerprint)
