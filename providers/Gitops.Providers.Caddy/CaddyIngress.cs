@@ -24,13 +24,18 @@ public sealed class CaddyIngress : IIngress, IDisposable
     private readonly IngressSpec _spec;
     private readonly string _directory;
     private readonly HttpClient _admin;
+    private readonly ICaddyHost _host;
     private readonly SemaphoreSlim _ready = new(1, 1);
     private bool _started;
 
-    public CaddyIngress(IngressSpec spec, string dataDirectory)
+    /// <param name="target">The engine that runs Caddy when <see cref="IngressSpec.Mode"/> is container.</param>
+    public CaddyIngress(IngressSpec spec, string dataDirectory, TargetSpec? target = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         _spec = spec;
+        _host = spec.Mode == IngressMode.Container
+            ? new CaddyContainer(target ?? throw new ArgumentException("an ingress in a container needs the target that runs it", nameof(target)), spec.Image, spec.AdminPort)
+            : new CaddyProcess();
         _directory = Path.GetFullPath(Path.Combine(dataDirectory, "caddy"));
         _admin = new HttpClient { BaseAddress = new Uri($"http://{CaddyConfig.Admin(spec)}/"), Timeout = TimeSpan.FromSeconds(10) };
     }
@@ -44,7 +49,9 @@ public sealed class CaddyIngress : IIngress, IDisposable
     public static CaddyIngress? For(PlatformConfig platform, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(platform);
-        return platform.Ingress is { } spec ? new CaddyIngress(spec, dataDirectory) : null;
+        return platform.Ingress is { } spec
+            ? new CaddyIngress(spec, dataDirectory, spec.Mode == IngressMode.Container ? platform.Target(spec.Target) : null)
+            : null;
     }
 
     public Task<IReadOnlyList<ObservedRoute>> ObserveAsync(string project, string environment, CancellationToken cancellationToken) =>
@@ -127,7 +134,7 @@ public sealed class CaddyIngress : IIngress, IDisposable
         return DateTime.UtcNow - started;
     }
 
-    /// <summary>Stops the Caddy this platform started (tests, and uninstalling).</summary>
+    /// <summary>Stops the Caddy this platform started, and removes its container if it ran in one (tests, and uninstalling).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         try
@@ -138,6 +145,9 @@ public sealed class CaddyIngress : IIngress, IDisposable
         {
             // Not running: nothing to stop.
         }
+
+        await _host.RemoveAsync(cancellationToken).ConfigureAwait(false);
+        _started = false;
     }
 
     public void Dispose()
@@ -168,13 +178,13 @@ public sealed class CaddyIngress : IIngress, IDisposable
             await File.WriteAllTextAsync(config, bootstrap.ToJsonString(), cancellationToken).ConfigureAwait(false);
             if (!await AnswersAsync(cancellationToken).ConfigureAwait(false))
             {
-                CaddyProcess.Start(_directory, config);
+                await _host.StartAsync(_directory, config, cancellationToken).ConfigureAwait(false);
                 var deadline = DateTime.UtcNow + StartPatience;
                 while (!await AnswersAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (DateTime.UtcNow > deadline)
                     {
-                        throw new InvalidOperationException($"Caddy did not answer on {CaddyConfig.Admin(_spec)} within {StartPatience.TotalSeconds:0} s; see {Path.Combine(_directory, "caddy.out")}");
+                        throw new InvalidOperationException($"Caddy did not answer on {CaddyConfig.Admin(_spec)} within {StartPatience.TotalSeconds:0} s; see {_host.Diagnostics(_directory)}");
                     }
 
                     await Task.Delay(100, cancellationToken).ConfigureAwait(false);

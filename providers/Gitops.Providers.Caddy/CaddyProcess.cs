@@ -7,11 +7,21 @@ namespace Gitops.Providers.Caddy;
 /// <c>start-stop-daemon</c> detaches it and sends its output to a file in the data directory.
 /// Argument lists only; Caddy's state (certificates, autosaved config) stays in the data directory.
 /// </summary>
-internal static class CaddyProcess
+internal sealed class CaddyProcess : ICaddyHost
 {
     public const string Binary = "/usr/bin/caddy";
 
-    public static void Start(string directory, string configFile)
+    public Task StartAsync(string directory, string configFile, CancellationToken cancellationToken)
+    {
+        Start(directory, configFile);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public string Diagnostics(string directory) => Path.Combine(directory, "caddy.out");
+
+    private static void Start(string directory, string configFile)
     {
         if (!File.Exists(Binary))
         {

@@ -6,6 +6,21 @@ namespace Gitops.Providers.Docker;
 /// <summary>Builds an image from a context tar and streams the build log to the caller.</summary>
 public static class ImageBuilder
 {
+    /// <summary>Whether the engine has the image (by name or id).</summary>
+    public static async Task<bool> ExistsAsync(DockerClient client, string image, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        try
+        {
+            await client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return false;
+        }
+    }
+
     public static async Task BuildAsync(
         DockerClient client,
         Stream context,

@@ -20,7 +20,7 @@ public static class LocalBusybox
     public static async Task<bool> EnsureAsync(DockerClient client, EngineKind kind, IProgress<string> log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        if (await ExistsAsync(client, Name(kind), cancellationToken).ConfigureAwait(false))
+        if (await ImageBuilder.ExistsAsync(client, Name(kind), cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -39,19 +39,5 @@ public static class LocalBusybox
         ]);
         await ImageBuilder.BuildAsync(client, context, Name(kind), log, cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    public static async Task<bool> ExistsAsync(DockerClient client, string image, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        try
-        {
-            await client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (DockerImageNotFoundException)
-        {
-            return false;
-        }
     }
 }

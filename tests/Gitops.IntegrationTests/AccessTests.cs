@@ -123,6 +123,44 @@ public sealed class AccessTests : IDisposable
         Assert.Contains("entry 2 was altered", broken.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_mutation_whose_audit_entry_cannot_be_written_does_not_happen()
+    {
+        Prepare();
+        // A real write failure in the real database: a unique index on the actor refuses the
+        // admin token's second entry, while every other collection keeps working.
+        using (var db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(_data, "state.db"), Connection = ConnectionType.Direct }))
+        {
+            db.GetCollection("audit").EnsureIndex("actor", unique: true);
+        }
+
+        (HttpStatusCode Status, string Body) suspended, resumed;
+        string token;
+        await using (var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1)))
+        {
+            token = server.Token;
+            suspended = await PostAsAdminAsync(server, "/api/v1/environments/shop/dev/suspend");
+            resumed = await PostAsAdminAsync(server, "/api/v1/environments/shop/dev/resume");
+        }
+
+        using var state = StateStore.Open(_data);
+        var entries = new Gitops.Engine.Audit.AuditLog(state).List();
+
+        Assert.Equal(HttpStatusCode.OK, suspended.Status);
+        Assert.Equal(HttpStatusCode.InternalServerError, resumed.Status);
+        Assert.True(new Gitops.Engine.Reconcile.EnvironmentRecords(state).IsSuspended("shop", "dev"), "the resume ran although its audit entry was not written");
+        Assert.Equal(["POST /api/v1/environments/{project}/{environment}/suspend"], entries.Select(e => e.Action));
+        Assert.DoesNotContain(token, resumed.Body, StringComparison.Ordinal);
+    }
+
+    private static async Task<(HttpStatusCode, string)> PostAsAdminAsync(InProcessServer server, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json("{}") };
+        request.Headers.Add("Authorization", $"Bearer {server.Token}");
+        using var response = await server.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
     /// <summary>Two projects in two organizations, a user per role on the first, an owner of the second, a token each.</summary>

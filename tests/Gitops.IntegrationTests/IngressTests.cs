@@ -39,6 +39,42 @@ public sealed class IngressTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Caddy_in_a_container_serves_https_with_nothing_but_the_host_network_and_comes_back_when_removed(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        await using var ingress = new IngressWorld(world, inContainer: true);
+        world.WriteManifest("services:\n" + Versioned(world, "web", "boxed", public_: true));
+        var host = $"web-dev-{world.Project}.localhost";
+
+        var applied = world.Apply();
+        var body = await ingress.WaitForAsync(ingress.Https(host, "/index.html"));
+        var container = await world.Client.Containers.InspectContainerAsync(ingress.ContainerName);
+        var status = File.ReadAllLines($"/proc/{container.State!.Pid}/status").Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => p[1].Trim());
+        // Someone removes the ingress container: Caddy is gone with it (so it ran there, not beside it);
+        // the next apply starts a new one, and its autosaved routes come back.
+        await world.Client.Containers.RemoveContainerAsync(ingress.ContainerName, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
+        await ingress.WaitUntilStoppedAsync();
+        world.WriteManifest("services:\n" + Versioned(world, "web", "again", public_: true));
+        var reapplied = world.Apply();
+        var again = await ingress.WaitForAsync(ingress.Https(host, "/index.html"), "again");
+        await ingress.Caddy.StopAsync(CancellationToken.None);
+        var left = await world.Client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters { All = true });
+
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Equal("boxed", body.Trim());
+        Assert.True(container.State?.Running == true);
+        Assert.Equal("host", container.HostConfig?.NetworkMode);
+        Assert.True(container.HostConfig!.ReadonlyRootfs);
+        // What the kernel enforces on Caddy, whichever way the engine reports it: only CAP_NET_BIND_SERVICE (bit 10), no new privileges.
+        Assert.Equal("0000000000000400", status["CapEff"]);
+        Assert.Equal("1", status["NoNewPrivs"]);
+        Assert.True(reapplied.ExitCode == 0, reapplied.ToString());
+        Assert.Equal("again", again.Trim());
+        Assert.DoesNotContain(left, c => c.Names.Any(n => n.TrimStart('/') == ingress.ContainerName));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task Rollouts_under_load_lose_no_request_and_a_broken_version_never_gets_traffic(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine);

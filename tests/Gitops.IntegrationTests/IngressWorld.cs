@@ -6,20 +6,28 @@ namespace Gitops.IntegrationTests;
 /// <summary>
 /// A real Caddy for one test: the world's platform.yaml gets an ingress on free loopback ports
 /// with Caddy's internal CA; clients connect to 127.0.0.1 whatever the host name (as DNS for
-/// *.localhost would) and trust only that CA's root. Disposing stops that Caddy.
+/// *.localhost would) and trust only that CA's root. Caddy runs as a process, or in a container on
+/// the world's engine. Disposing stops that Caddy (and removes its container).
 /// </summary>
 internal sealed class IngressWorld : IAsyncDisposable
 {
     private readonly CaddyIngress _caddy;
 
-    public IngressWorld(EngineWorld world)
+    public IngressWorld(EngineWorld world, bool inContainer = false)
     {
         ArgumentNullException.ThrowIfNull(world);
-        Spec = new IngressSpec { BaseDomain = "localhost", HttpPort = FreePort.Next(), HttpsPort = FreePort.Next(), Bind = "127.0.0.1", AdminPort = FreePort.Next(), Tls = new TlsSpec { Internal = true } };
+        Spec = new IngressSpec
+        {
+            BaseDomain = "localhost", HttpPort = FreePort.Next(), HttpsPort = FreePort.Next(), Bind = "127.0.0.1", AdminPort = FreePort.Next(), Tls = new TlsSpec { Internal = true },
+            Mode = inContainer ? IngressMode.Container : IngressMode.Process,
+        };
         File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName),
-            $"ingress: {{ baseDomain: localhost, httpPort: {Spec.HttpPort}, httpsPort: {Spec.HttpsPort}, bind: 127.0.0.1, adminPort: {Spec.AdminPort}, tls: {{ internal: true }} }}\n");
-        _caddy = new CaddyIngress(Spec, world.DataDirectory);
+            $"ingress: {{ baseDomain: localhost, httpPort: {Spec.HttpPort}, httpsPort: {Spec.HttpsPort}, bind: 127.0.0.1, adminPort: {Spec.AdminPort}, tls: {{ internal: true }}, mode: {(inContainer ? "container" : "process")} }}\n");
+        _caddy = new CaddyIngress(Spec, world.DataDirectory, Engines.Endpoint(world.Engine));
     }
+
+    /// <summary>The container Caddy runs in (mode: container).</summary>
+    public string ContainerName => $"paas-ingress-{Spec.AdminPort}";
 
     public IngressSpec Spec { get; }
 

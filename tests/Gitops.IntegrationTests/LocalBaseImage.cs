@@ -30,5 +30,5 @@ public static class LocalBaseImage
     }
 
     public static Task<bool> ExistsAsync(DockerClient client, string image, CancellationToken cancellationToken) =>
-        LocalBusybox.ExistsAsync(client, image, cancellationToken);
+        ImageBuilder.ExistsAsync(client, image, cancellationToken);
 }

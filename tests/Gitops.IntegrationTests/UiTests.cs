@@ -40,12 +40,7 @@ public sealed class UiTests
         await ServerLoopTests.WaitForPageAsync(world, "version one");
         var shots = Directory.CreateDirectory(Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots")).FullName;
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         var pages = new List<string>();
 
@@ -84,7 +79,8 @@ public sealed class UiTests
 
         using var admin = new HttpClient { BaseAddress = new Uri(server.Url) };
         admin.DefaultRequestHeaders.Add("Authorization", $"Bearer {server.Token}");
-        foreach (var path in new[] { "/api/v1/environments", $"/api/v1/deployments?project={world.Project}", $"/api/v1/projects/{world.Project}/secrets", "/api/v1/audit", "/api/v1/users" })
+        var deployment = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/deployments?project={world.Project}")).RootElement[0].GetProperty("id").GetString();
+        foreach (var path in new[] { "/api/v1/environments", $"/api/v1/deployments?project={world.Project}", $"/api/v1/deployments/{deployment}", $"/api/v1/deployments/{deployment}/logs", $"/api/v1/projects/{world.Project}/secrets", "/api/v1/audit", "/api/v1/users" })
         {
             pages.Add(await admin.GetStringAsync(path)); // API answers are held to the same rule as pages
         }
@@ -94,6 +90,125 @@ public sealed class UiTests
         Assert.All(pages, html => Assert.DoesNotContain(Canary, html, StringComparison.Ordinal));
         Assert.All(pages, html => Assert.DoesNotContain(server.Token, html, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_deployment_page_shows_the_build_log_while_the_build_runs()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        var git = ServerLoopTests.App(world);
+        // A build step that talks, then waits until the test opens the gate (a request to this
+        // process through the bridge's gateway), then talks again. The log also shows the step
+        // itself, so what it says is computed: "begin-42", "end-42". The label keeps any cache away.
+        using var gate = new BuildGate(await BridgeGatewayAsync(world));
+        git.Write("web/Dockerfile", $"FROM {world.Busybox}\nLABEL run={world.Project}\nRUN [\"sh\", \"-c\", \"echo begin-$((6*7)) && until wget -q -O /dev/null {gate.Url}; do sleep 0.2; done && echo end-$((6*7))\"]\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
+        git.CommitAndPush("slow build");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        using (var state = StateStore.Open(world.DataDirectory))
+        {
+            var people = new People(state);
+            people.AddUser("boss", Password);
+            people.GrantRole(new Grant("boss", Role.Owner, Scope.Organization(People.DefaultOrganization)));
+        }
+
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await SignInAsync(page, server.Url, "boss");
+        var id = await RunningDeploymentAsync(server, world.Project);
+
+        await page.GotoAsync($"{server.Url}/#/deployments/{id}");
+        var log = page.GetByTestId("log");
+        await Expect(log).ToContainTextAsync("begin-42", new() { Timeout = 30_000 });
+        var statusWhileBuilding = await page.Locator(".facts .badge").InnerTextAsync();
+        var logWhileBuilding = await log.InnerTextAsync();
+        var liveWhileBuilding = await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "live" }).CountAsync();
+        gate.Open();
+        await Expect(log).ToContainTextAsync("end-42", new() { Timeout = 30_000 });
+        await Expect(log).ToContainTextAsync("deploy ok start web replica 1", new() { Timeout = 30_000 });
+        await Expect(page.Locator(".facts .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 30_000 }); // no reload
+
+        Assert.Equal("running", statusWhileBuilding);
+        Assert.Equal(1, liveWhileBuilding);
+        Assert.False(logWhileBuilding.Contains("end-42", StringComparison.Ordinal), logWhileBuilding);
+        Assert.Equal(0, await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "live" }).CountAsync());
+    }
+
+    private static async Task<string> BridgeGatewayAsync(EngineWorld world) =>
+        (await world.Client.Networks.InspectNetworkAsync("bridge")).IPAM.Config.First(c => !string.IsNullOrEmpty(c.Gateway) && !c.Gateway.Contains(':', StringComparison.Ordinal)).Gateway;
+
+    /// <summary>An HTTP endpoint that holds every request until <see cref="Open"/>, then answers 200.</summary>
+    private sealed class BuildGate : IDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Any, 0);
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public BuildGate(string address)
+        {
+            _listener.Start();
+            Url = $"http://{address}:{((System.Net.IPEndPoint)_listener.LocalEndpoint).Port}/";
+            _ = AnswerAsync();
+        }
+
+        public string Url { get; }
+
+        public void Open() => _open.TrySetResult();
+
+        public void Dispose()
+        {
+            _open.TrySetResult();
+            _listener.Dispose();
+        }
+
+        private async Task AnswerAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await _listener.AcceptTcpClientAsync();
+                    _ = Task.Run(async () =>
+                    {
+                        using (client)
+                        {
+                            await _open.Task;
+                            await client.GetStream().WriteAsync("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
+                        }
+                    });
+                }
+            }
+            catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // Disposed: the test is over.
+            }
+        }
+    }
+
+    /// <summary>The id of the project's first deployment, as soon as it is recorded and still running.</summary>
+    private static async Task<string> RunningDeploymentAsync(InProcessServer server, string project)
+    {
+        using var admin = new HttpClient { BaseAddress = new Uri(server.Url) };
+        admin.DefaultRequestHeaders.Add("Authorization", $"Bearer {server.Token}");
+        for (var deadline = DateTime.UtcNow + InProcessServer.Patience; DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            using var list = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/deployments?project={project}"));
+            if (list.RootElement.GetArrayLength() > 0)
+            {
+                var first = list.RootElement[0];
+                Assert.Equal("running", first.GetProperty("status").GetString());
+                return first.GetProperty("id").GetString()!;
+            }
+        }
+
+        throw new TimeoutException($"no deployment of {project} within {InProcessServer.Patience}");
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
 
     private static async Task SignInAsync(IPage page, string url, string user)
     {

@@ -83,45 +83,48 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             throw new PlanRefusedException("the plan deletes every service of the environment; pass --allow-empty if that is what you want");
         }
 
-        // The id exists before the build, so the build's output is part of the deployment's log.
-        var id = DeploymentIds.New();
-        var log = new DeploymentLog(state, id, progress, buildLog);
+        // The deployment exists before the build: its build output is part of its log, and the
+        // API and the UI show it running (with that log, live) while the build runs.
+        var deployment = new Deployment
+        {
+            Id = DeploymentIds.New(),
+            Project = plan.Project,
+            Environment = plan.Environment,
+            Revision = plan.Revision,
+            Trigger = trigger,
+            PlanText = PlanText.Render(plan),
+            Tree = prepared.Tree,
+            StartedAt = DateTimeOffset.UtcNow,
+            Desired = plan.Revision == "destroy" ? null : prepared.Desired,
+        };
+        var log = new DeploymentLog(state, deployment.Id, progress, buildLog);
         var built = new Dictionary<string, string>(StringComparer.Ordinal);
+        var toBuild = prepared.Builds
+            .Select(b => (Service: b.Key, b.Value.Context, b.Value.Build, Tag: prepared.Desired.Service(b.Key)?.Spec.Image))
+            .Where(b => b.Tag is not null && plan.Nodes.Any(n => n.Desired?.Name == b.Service && n.Start.Count > 0))
+            .ToList();
+        if (toBuild.Count > 0)
+        {
+            state.SaveDeployment(deployment);
+        }
+
         try
         {
-            foreach (var (service, (context, build)) in prepared.Builds)
+            foreach (var (service, context, build, tag) in toBuild)
             {
-                var tag = prepared.Desired.Service(service)?.Spec.Image;
-                if (tag is not null && prepared.Plan.Nodes.Any(n => n.Desired?.Name == service && n.Start.Count > 0))
-                {
-                    built[service] = (await images.EnsureBuiltAsync(tag, context, build, log, cancellationToken).ConfigureAwait(false)).Id;
-                }
+                built[service] = (await images.EnsureBuiltAsync(tag!, context, build, log, cancellationToken).ConfigureAwait(false)).Id;
             }
         }
         catch (InvalidOperationException e)
         {
             // Nothing has started yet: the running version is untouched; the failure is a deployment in the history.
-            var failed = new Deployment
-            {
-                Id = id,
-                Project = plan.Project,
-                Environment = plan.Environment,
-                Revision = plan.Revision,
-                Trigger = trigger,
-                PlanText = PlanText.Render(plan),
-                Tree = prepared.Tree,
-                Status = DeploymentStatus.Failed,
-                Error = e.Message,
-                StartedAt = DateTimeOffset.UtcNow,
-                FinishedAt = DateTimeOffset.UtcNow,
-            };
+            var failed = deployment with { Status = DeploymentStatus.Failed, Error = e.Message, FinishedAt = DateTimeOffset.UtcNow };
             state.SaveDeployment(failed);
             log.Report(new ExecutorEvent("build", false, e.Message, TimeSpan.Zero));
             return failed;
         }
 
-        var desired = plan.Revision == "destroy" ? null : prepared.Desired;
-        return await new Executor(driver, state, secrets, log, ingress).ApplyAsync(plan, trigger, cancellationToken, prepared.Tree, built, id, desired).ConfigureAwait(false);
+        return await new Executor(driver, state, secrets, log, ingress).ApplyAsync(plan, deployment with { Images = built }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>What the engine runs, and what the ingress routes for the environment.</summary>

@@ -29,22 +29,12 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
     private Deployment _deployment = null!;
     private int _sequence;
 
-    public async Task<Deployment> ApplyAsync(Plan plan, string trigger, CancellationToken cancellationToken, string? tree = null, IReadOnlyDictionary<string, string>? images = null, string? deploymentId = null, DesiredState? desired = null)
+    /// <summary>Applies the plan as <paramref name="deployment"/> (recorded as running here, if it was not already).</summary>
+    public async Task<Deployment> ApplyAsync(Plan plan, Deployment deployment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        _deployment = new Deployment
-        {
-            Id = deploymentId ?? DeploymentIds.New(),
-            Project = plan.Project,
-            Environment = plan.Environment,
-            Revision = plan.Revision,
-            Trigger = trigger,
-            PlanText = PlanText.Render(plan),
-            Tree = tree,
-            Images = images ?? new Dictionary<string, string>(),
-            StartedAt = DateTimeOffset.UtcNow,
-            Desired = desired,
-        };
+        ArgumentNullException.ThrowIfNull(deployment);
+        _deployment = deployment with { Status = DeploymentStatus.Running };
         state.SaveDeployment(_deployment);
 
         var (applied, failure, error) = await WalkAsync(plan, cancellationToken).ConfigureAwait(false);

@@ -41,6 +41,22 @@ public sealed record IngressSpec
     public int AdminPort { get; init; } = 2019;
 
     public TlsSpec Tls { get; init; } = new();
+
+    [Description("How Caddy runs: process (the platform starts /usr/bin/caddy) or container (on the engine of `target`, host network). Default: process.")]
+    public IngressMode Mode { get; init; } = IngressMode.Process;
+
+    [Description("The target whose engine runs the Caddy container (mode: container). Default: local.")]
+    public string Target { get; init; } = "local";
+
+    [Description("Image of the Caddy container (mode: container). Default: one made from this machine's Caddy, no registry needed.")]
+    public string? Image { get; init; }
+}
+
+/// <summary>Where the ingress's Caddy runs.</summary>
+public enum IngressMode
+{
+    Process,
+    Container,
 }
 
 /// <summary>Where certificates come from.</summary>

@@ -1,0 +1,109 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Gitops.Engine.Targets;
+using Gitops.Providers.Docker;
+
+namespace Gitops.Providers.Caddy;
+
+/// <summary>
+/// Runs Caddy as a container on a Docker or Podman target. It uses the host's network, as a Caddy
+/// process would: it binds the HTTP and HTTPS ports itself, reaches every environment's replicas on
+/// their bridge addresses, and its admin API stays on the host's loopback, out of the apps' reach
+/// (joining the apps' networks instead would hand each of them the admin API). Nothing else is
+/// granted: read-only root, every capability dropped but binding low ports, no new privileges.
+/// </summary>
+internal sealed class CaddyContainer(TargetSpec target, string? image, int adminPort) : ICaddyHost
+{
+    /// <summary>One Caddy per admin port on a host network, so the port names the container.</summary>
+    public string Name { get; } = $"paas-ingress-{adminPort}";
+
+    public async Task StartAsync(string directory, string configFile, CancellationToken cancellationToken)
+    {
+        using var client = EngineClient.Create(target);
+        var existing = await InspectAsync(client, cancellationToken).ConfigureAwait(false);
+        if (existing?.State?.Running == true)
+        {
+            return; // Caddy inside is starting (or its admin API hangs, which the caller's patience reports).
+        }
+
+        if (existing is not null)
+        {
+            // Stopped or crashed: recreate it, so a changed image or data directory takes effect.
+            await client.Containers.RemoveContainerAsync(Name, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+        }
+
+        var log = new Progress<string>(_ => { });
+        var tag = image ?? await CaddyImage.EnsureAsync(client, log, cancellationToken).ConfigureAwait(false);
+        await EnsurePulledAsync(client, tag, cancellationToken).ConfigureAwait(false);
+        var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Name = Name,
+            Image = tag,
+            Cmd = ["/usr/bin/caddy", "run", "--config", configFile, "--resume"],
+            Env = [$"XDG_CONFIG_HOME={Path.Combine(directory, "config")}", $"XDG_DATA_HOME={Path.Combine(directory, "data")}", $"HOME={directory}"],
+            Labels = new Dictionary<string, string> { ["paas.ingress"] = directory },
+            HostConfig = new HostConfig
+            {
+                NetworkMode = "host",
+                Binds = [$"{directory}:{directory}"],
+                ReadonlyRootfs = true,
+                CapDrop = ["ALL"],
+                CapAdd = ["NET_BIND_SERVICE"],
+                SecurityOpt = ["no-new-privileges"],
+                // A crash restarts it; the admin API's /stop (exit 0) does not.
+                RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.OnFailure, MaximumRetryCount = 5 },
+                LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "2" } },
+            },
+        }, cancellationToken).ConfigureAwait(false);
+        await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task RemoveAsync(CancellationToken cancellationToken)
+    {
+        using var client = EngineClient.Create(target);
+        try
+        {
+            await client.Containers.RemoveContainerAsync(Name, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Never started, or already removed.
+        }
+    }
+
+    public string Diagnostics(string directory) => $"the logs of container {Name} on {target}";
+
+    private async Task<ContainerInspectResponse?> InspectAsync(DockerClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.Containers.InspectContainerAsync(Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task EnsurePulledAsync(DockerClient client, string tag, CancellationToken cancellationToken)
+    {
+        if (await ImageBuilder.ExistsAsync(client, tag, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = tag }, null, new Progress<JSONMessage>(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            throw new InvalidOperationException($"the ingress image {tag} is not on the engine and pulling it failed: {e.Message.Trim()}", e);
+        }
+
+        if (!await ImageBuilder.ExistsAsync(client, tag, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"the ingress image {tag} is not on the engine and could not be pulled");
+        }
+    }
+}
