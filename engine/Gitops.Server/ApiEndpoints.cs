@@ -53,17 +53,18 @@ internal static class ApiEndpoints
     {
         using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, options.DataDirectory);
         var rollbacks = new Rollbacks(state, platform, DockerTarget.Connection, ingress, new Progress<Gitops.Engine.Execution.ExecutorEvent>());
-        Gitops.Engine.State.Deployment target;
+        RollbackResult result;
         try
         {
-            target = rollbacks.Choose(project, environment, request.To);
+            // The target is chosen inside the exclusive section: a deploy still running finishes
+            // first, and "the previous deployment" is then the one before it.
+            result = await worker.ExclusiveAsync(t => rollbacks.RollbackAsync(rollbacks.Choose(project, environment, request.To), null, t), cancellationToken).ConfigureAwait(false);
         }
         catch (RollbackRefusedException e)
         {
             return Results.BadRequest(new { error = e.Message });
         }
 
-        var result = await worker.ExclusiveAsync(t => rollbacks.RollbackAsync(target, null, t), cancellationToken).ConfigureAwait(false);
         return Results.Ok(new { target = result.Target.Id, deployment = result.Deployment, pinned = result.Pinned });
     }
 

@@ -29,7 +29,7 @@ internal sealed class CaddyContainer(TargetSpec target, string? image, int admin
         if (existing is not null)
         {
             // Stopped or crashed: recreate it, so a changed image or data directory takes effect.
-            await client.Containers.RemoveContainerAsync(Name, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+            await TransientRetry.RunAsync(t => client.Containers.RemoveContainerAsync(Name, new ContainerRemoveParameters { Force = true }, t), cancellationToken).ConfigureAwait(false);
         }
 
         var log = new Progress<string>(_ => { });
@@ -63,7 +63,8 @@ internal sealed class CaddyContainer(TargetSpec target, string? image, int admin
         using var client = EngineClient.Create(target);
         try
         {
-            await client.Containers.RemoveContainerAsync(Name, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+            // Podman refuses (500) to remove a container that is stopping right then, as one told to /stop is.
+            await TransientRetry.RunAsync(t => client.Containers.RemoveContainerAsync(Name, new ContainerRemoveParameters { Force = true }, t), cancellationToken).ConfigureAwait(false);
         }
         catch (DockerContainerNotFoundException)
         {

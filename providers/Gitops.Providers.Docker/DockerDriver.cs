@@ -64,6 +64,8 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         {
             // Already there: success.
         }
+
+        await IsolateAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
@@ -86,6 +88,8 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
             // Already created (a rerun after a crash): start it below.
         }
 
+        // Every start checks the network's isolation again: firewall rules do not survive a reboot.
+        await IsolateAsync(request.Network, cancellationToken).ConfigureAwait(false);
         await TransientRetry.RunAsync(t => Client.Containers.StartContainerAsync(request.Name, new ContainerStartParameters(), t), cancellationToken).ConfigureAwait(false);
     }
 
@@ -183,7 +187,12 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
     {
         try
         {
+            var subnets = Kind == EngineKind.Podman ? await SubnetsAsync(name, cancellationToken).ConfigureAwait(false) : [];
             await TransientRetry.RunAsync(t => Client.Networks.DeleteNetworkAsync(name, t), cancellationToken).ConfigureAwait(false);
+            foreach (var subnet in subnets)
+            {
+                await PodmanIsolation.RemoveAsync(subnet, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (DockerNetworkNotFoundException)
         {
@@ -212,6 +221,26 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
     /// </summary>
     private Dictionary<string, string> NetworkOptions() =>
         Kind == EngineKind.Podman ? new() { ["isolate"] = "true" } : [];
+
+    /// <summary>On Podman, the platform's own rule keeps the network apart (see <see cref="PodmanIsolation"/>).</summary>
+    private async Task IsolateAsync(string network, CancellationToken cancellationToken)
+    {
+        if (Kind != EngineKind.Podman)
+        {
+            return;
+        }
+
+        foreach (var subnet in await SubnetsAsync(network, cancellationToken).ConfigureAwait(false))
+        {
+            await PodmanIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<string>> SubnetsAsync(string network, CancellationToken cancellationToken)
+    {
+        var inspected = await TransientRetry.RunAsync(t => Client.Networks.InspectNetworkAsync(network, t), cancellationToken).ConfigureAwait(false);
+        return (inspected.IPAM?.Config ?? []).Select(c => c.Subnet).Where(s => !string.IsNullOrEmpty(s) && !s.Contains(':', StringComparison.Ordinal)).ToList();
+    }
 
     private async Task RequireRuntimeAsync(string runtime, CancellationToken cancellationToken)
     {

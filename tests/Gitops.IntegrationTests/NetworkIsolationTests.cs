@@ -1,6 +1,10 @@
 namespace Gitops.IntegrationTests;
 
-/// <summary>Services of one project environment reach each other by name; other projects cannot reach them.</summary>
+/// <summary>
+/// Services of one project environment reach each other by name; other projects cannot reach
+/// them, also after a third project's network was removed (which, on Podman, takes netavark's own
+/// isolation away from every network: the platform's rules must hold without it).
+/// </summary>
 public sealed class NetworkIsolationTests
 {
     [Theory]
@@ -9,10 +13,15 @@ public sealed class NetworkIsolationTests
     {
         await using var shop = await EngineWorld.CreateAsync(engine);
         await using var other = await EngineWorld.CreateAsync(engine);
+        await using var gone = await EngineWorld.CreateAsync(engine);
         shop.WriteManifest("services:\n" + shop.WebService("web") + shop.WebService("client"));
         other.WriteManifest("services:\n" + other.WebService("intruder"));
+        gone.WriteManifest("services:\n" + gone.WebService("web"));
         Assert.Equal(0, shop.Apply().ExitCode);
         Assert.Equal(0, other.Apply().ExitCode);
+        Assert.Equal(0, gone.Apply().ExitCode);
+        var destroyed = gone.Paas("destroy", gone.AppDirectory, "--env", "dev", "--yes");
+        Assert.True(destroyed.ExitCode == 0, destroyed.ToString());
         var client = (await shop.ContainersAsync()).Single(c => c.Value.Service == "client").Key;
         var intruder = (await other.ContainersAsync()).Single().Key;
         var web = (await shop.ContainersAsync()).Single(c => c.Value.Service == "web").Key;

@@ -4,7 +4,8 @@ namespace Gitops.IntegrationTests;
 
 /// <summary>
 /// A canary secret reaches the container's environment and nothing else: not the plan, the
-/// apply output, the history, the status, the listing, the saved plan or the database file.
+/// apply output, the history, the status, the listing, the saved plan or the database file;
+/// nor the log of a server that deploys it.
 /// </summary>
 public sealed class SecretCanaryTests
 {
@@ -54,11 +55,44 @@ public sealed class SecretCanaryTests
         }
     }
 
+    [Fact]
+    public async Task A_server_deploying_a_secret_keeps_it_and_its_admin_token_out_of_its_log()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        var canary = $"canary-{Guid.NewGuid():N}";
+        var git = new GitWorkTree(world.Root);
+        git.WriteWebApp(world, "  dev: { branch: dev }\n", "with a secret");
+        File.AppendAllText(Path.Combine(git.Work, "paas.yaml"), "    secrets: [API_TOKEN]\n");
+        git.CommitAndPush("v1");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        Assert.Equal(0, world.PaasWithInput(canary + "\n", "secrets", "set", world.Project, "API_TOKEN").ExitCode);
+
+        using var server = PaasProcess.Start("server", "--data-dir", world.DataDirectory, "--listen", $"http://127.0.0.1:{FreePort.Next()}", "--poll", "1");
+        var deadline = DateTime.UtcNow + InProcessServer.Patience;
+        while (!(await world.ContainersAsync()).Any(c => c.Value.Running))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "nothing deployed within the patience");
+            await Task.Delay(200);
+        }
+
+        var environment = await EnvOfWebAsync(world);
+        server.Terminate();
+        var (_, log) = await server.WaitAsync(TimeSpan.FromSeconds(60));
+        var token = log.Split('\n').Single(l => l.Contains("admin token (shown once", StringComparison.Ordinal)).Split(": ")[^1].Trim();
+
+        Assert.Contains($"API_TOKEN={canary}", environment);
+        Assert.Contains("start web replica 1", log, StringComparison.Ordinal); // the log does tell the deploy
+        Assert.DoesNotContain(canary, log, StringComparison.Ordinal);
+        Assert.Equal(1, CountOf(log, token)); // shown once, at the first start, never again
+    }
+
     private static async Task<IList<string>> EnvOfWebAsync(EngineWorld world)
     {
         var web = (await world.ContainersAsync()).Single(c => c.Value.Running).Key;
         return (await world.Client.Containers.InspectContainerAsync(web)).Config!.Env;
     }
+
+    private static int CountOf(string text, string value) => (text.Length - text.Replace(value, "", StringComparison.Ordinal).Length) / value.Length;
 
     private static bool Contains(byte[] haystack, string needle) =>
         haystack.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) >= 0 || haystack.AsSpan().IndexOf(Encoding.Unicode.GetBytes(needle)) >= 0;

@@ -25,13 +25,10 @@ public sealed class UiTests
         File.AppendAllText(Path.Combine(git.Work, "paas.yaml"), "crons:\n  nightly-report: { service: web, schedule: '0 3 * * *', command: [date] }\n");
         git.CommitAndPush("v1");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        AddUser(world, "viewer", Role.Viewer, Scope.Project(world.Project));
+        AddUser(world, "boss", Role.Owner, Scope.Organization(People.DefaultOrganization));
         using (var state = StateStore.Open(world.DataDirectory))
         {
-            var people = new People(state);
-            people.AddUser("viewer", Password);
-            people.GrantRole(new Grant("viewer", Role.Viewer, Scope.Project(world.Project)));
-            people.AddUser("boss", Password);
-            people.GrantRole(new Grant("boss", Role.Owner, Scope.Organization(People.DefaultOrganization)));
             new SecretStore(state).Set(world.Project, "dev", "API_KEY", Canary);
             new EnvironmentRecords(state).Synced("secretproject", "production", new SyncRecord(ReconcileOutcome.InSync, "in sync", "abc", "local", DateTimeOffset.UtcNow));
         }
@@ -103,12 +100,7 @@ public sealed class UiTests
         git.Write("web/Dockerfile", $"FROM {world.Busybox}\nLABEL run={world.Project}\nRUN [\"sh\", \"-c\", \"echo begin-$((6*7)) && until wget -q -O /dev/null {gate.Url}; do sleep 0.2; done && echo end-$((6*7))\"]\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
         git.CommitAndPush("slow build");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
-        using (var state = StateStore.Open(world.DataDirectory))
-        {
-            var people = new People(state);
-            people.AddUser("boss", Password);
-            people.GrantRole(new Grant("boss", Role.Owner, Scope.Organization(People.DefaultOrganization)));
-        }
+        AddUser(world, "boss", Role.Owner, Scope.Organization(People.DefaultOrganization));
 
         await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
         using var playwright = await Playwright.CreateAsync();
@@ -132,6 +124,14 @@ public sealed class UiTests
         Assert.Equal(1, liveWhileBuilding);
         Assert.False(logWhileBuilding.Contains("end-42", StringComparison.Ordinal), logWhileBuilding);
         Assert.Equal(0, await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "live" }).CountAsync());
+    }
+
+    private static void AddUser(EngineWorld world, string user, Role role, Scope scope)
+    {
+        using var state = StateStore.Open(world.DataDirectory);
+        var people = new People(state);
+        people.AddUser(user, Password);
+        people.GrantRole(new Grant(user, role, scope));
     }
 
     private static async Task<string> BridgeGatewayAsync(EngineWorld world) =>
