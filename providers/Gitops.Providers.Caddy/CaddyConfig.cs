@@ -44,20 +44,48 @@ internal static class CaddyConfig
                 {
                     ["http_port"] = ingress.HttpPort,
                     ["https_port"] = ingress.HttpsPort,
-                    ["servers"] = new JsonObject
-                    {
-                        [Server] = new JsonObject
-                        {
-                            ["listen"] = new JsonArray($"{ingress.Bind}:{ingress.HttpsPort.ToString(CultureInfo.InvariantCulture)}"),
-                            ["routes"] = new JsonArray(),
-                        },
-                    },
+                    ["servers"] = Servers(ingress),
                 },
                 ["tls"] = new JsonObject { ["automation"] = new JsonObject { ["policies"] = new JsonArray(new JsonObject { ["issuers"] = new JsonArray(issuer) }) } },
                 // The platform never writes to the machine's trust store; clients trust the root on purpose.
                 ["pki"] = new JsonObject { ["certificate_authorities"] = new JsonObject { ["local"] = new JsonObject { ["install_trust"] = false } } },
             },
         };
+    }
+
+    /// <summary>
+    /// The HTTPS server whose routes the platform manages. On the standard port, Caddy's automatic
+    /// HTTP→HTTPS redirect is right; on another one (a quick start on 8443) it would send browsers to
+    /// port 443, where nothing listens, so a server of the platform's on the HTTP port redirects to
+    /// the HTTPS port in use instead (ACME's HTTP challenges are still answered there by Caddy).
+    /// </summary>
+    private static JsonObject Servers(IngressSpec ingress)
+    {
+        var https = new JsonObject
+        {
+            ["listen"] = new JsonArray($"{ingress.Bind}:{ingress.HttpsPort.ToString(CultureInfo.InvariantCulture)}"),
+            ["routes"] = new JsonArray(),
+        };
+        if (ingress.HttpsPort == 443)
+        {
+            return new JsonObject { [Server] = https };
+        }
+
+        https["automatic_https"] = new JsonObject { ["disable_redirects"] = true };
+        var redirect = new JsonObject
+        {
+            ["listen"] = new JsonArray($"{ingress.Bind}:{ingress.HttpPort.ToString(CultureInfo.InvariantCulture)}"),
+            ["routes"] = new JsonArray(new JsonObject
+            {
+                ["handle"] = new JsonArray(new JsonObject
+                {
+                    ["handler"] = "static_response",
+                    ["status_code"] = 308,
+                    ["headers"] = new JsonObject { ["Location"] = new JsonArray($"https://{{http.request.host}}:{ingress.HttpsPort.ToString(CultureInfo.InvariantCulture)}{{http.request.uri}}") },
+                }),
+            }),
+        };
+        return new JsonObject { [Server] = https, [$"{Server}-redirect"] = redirect };
     }
 
     public static string Admin(IngressSpec ingress) => $"127.0.0.1:{ingress.AdminPort.ToString(CultureInfo.InvariantCulture)}";

@@ -31,8 +31,8 @@ public sealed class IngressTests
         Assert.True(applied.ExitCode == 0, applied.ToString());
         Assert.Equal("one", body.Trim());
         Assert.Equal(HttpStatusCode.PermanentRedirect, redirect.StatusCode);
-        // Caddy redirects to the standard HTTPS port (it assumes 443 outside, e.g. behind port forwarding).
-        Assert.Equal(new Uri($"https://{host}/index.html"), redirect.Headers.Location);
+        // To the HTTPS port in use (Caddy's own redirect would assume 443), and the address answers.
+        Assert.Equal(ingress.Https(host, "/index.html"), redirect.Headers.Location);
         Assert.Equal("web", Assert.Single(routes).Service); // the private service has no route
         Assert.DoesNotContain("route", world.Plan().Output.Split('\n').Where(l => !l.StartsWith("Plan", StringComparison.Ordinal)), StringComparer.Ordinal);
     }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Measures `paas server` at rest: resident memory and CPU with N watched repositories (default 10)
 # polled every POLL seconds (default 10, six times the default rate, so idle cost shows), against
-# dockerd's own figures in the same run. Usage: tests/benchmarks/server-idle.sh [REPOS] [SECONDS] [POLL]
+# dockerd's own figures in the same run, after WARMUP seconds (default 15; longer lets .NET's
+# tiered JIT finish recompiling the hot paths of the first polls).
+# Usage: tests/benchmarks/server-idle.sh [REPOS] [SECONDS] [POLL] [WARMUP]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-repos="${1:-10}" seconds="${2:-60}" poll="${3:-10}"
+repos="${1:-10}" seconds="${2:-60}" poll="${3:-10}" warmup="${4:-15}"
 bash "$root/scripts/setup-engines.sh" >/dev/null
 "$root/paas" --help >/dev/null
 
@@ -25,7 +27,7 @@ done
 
 "$root/paas" server --data-dir "$work/data" --listen http://127.0.0.1:18787 --poll "$poll" >"$work/server.log" 2>&1 &
 server=$!
-sleep 15 # start-up and the first fetch of every repository
+sleep "$warmup" # start-up and the first fetch of every repository
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
@@ -35,7 +37,7 @@ s0=$(ticks "$server"); d0=$(ticks "$dockerd")
 sleep "$seconds"
 s1=$(ticks "$server"); d1=$(ticks "$dockerd")
 
-echo "$repos repositories polled every ${poll}s, measured over ${seconds}s after a 15s warm-up"
+echo "$repos repositories polled every ${poll}s, measured over ${seconds}s after a ${warmup}s warm-up"
 printf '| process | resident memory | CPU (of one core) |\n| --- | --- | --- |\n'
 awk -v r="$(rss_mb "$server")" -v t=$((s1 - s0)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "| paas server | %s MB | %.2f %% |\n", r, 100 * t / hz / s }'
 awk -v r="$(rss_mb "$dockerd")" -v t=$((d1 - d0)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "| dockerd (same run) | %s MB | %.2f %% |\n", r, 100 * t / hz / s }'
