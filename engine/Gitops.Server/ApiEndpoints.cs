@@ -28,8 +28,6 @@ internal static class ApiEndpoints
             state.Deployment(id) is { } deployment ? Results.Ok(deployment) : NotFound($"no deployment {id}")).Requires(Role.Viewer);
         api.MapGet("/deployments/{id}/logs", DeploymentLog).Requires(Role.Viewer);
         api.MapGet("/deployments/{id}/logs/stream", StreamLogAsync).Requires(Role.Viewer);
-        api.MapGet("/projects/{project}/secrets", (StateStore state, string project) =>
-            new Gitops.Engine.Secrets.SecretStore(state).List(project)).Requires(Role.Viewer); // names and versions; values never leave the store
         api.MapGet("/environments", EnvironmentsAsync).Requires(Role.Viewer);
         api.MapPost("/environments/{project}/{environment}/suspend", (StateStore state, string project, string environment) =>
             Suspend(state, project, environment, true)).Requires(Role.Deployer);
@@ -43,6 +41,7 @@ internal static class ApiEndpoints
         api.MapPost("/environments/{project}/{environment}/rollback/clear", (StateStore state, string project, string environment) =>
             Results.Ok(new { changed = new EnvironmentRecords(state).Unpin(project, environment) })).Requires(Role.Deployer);
         api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) })).Requires(Role.Deployer);
+        SecretEndpoints.Map(api);
         PeopleEndpoints.Map(api);
     }
 

@@ -5,7 +5,7 @@ namespace Gitops.IntegrationTests;
 
 /// <summary>
 /// The CLI against a running server (the state file is the server's, so only the API can answer):
-/// login, status, history, a deployment's log, suspend and resume.
+/// login, status, history, a deployment's log, suspend and resume, rollback, secrets.
 /// </summary>
 public sealed class RemoteModeTests
 {
@@ -67,6 +67,70 @@ public sealed class RemoteModeTests
 
         Assert.Equal(0, world.Paas("logout").ExitCode);
         Assert.False(File.Exists(Path.Combine(world.DataDirectory, Login.FileName)));
+    }
+
+    [Fact]
+    public async Task Secrets_set_through_the_server_reach_the_app_at_once_and_never_come_back()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        var canary = $"canary-{Guid.NewGuid():N}";
+        var rotated = $"rotated-{Guid.NewGuid():N}";
+        var git = ServerLoopTests.App(world);
+        git.CommitAndPush("v1");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromHours(1)); // no polling: only what the CLI asks
+        var locked = world.PaasWithInput(canary, "secrets", "set", world.Project, "API_TOKEN");
+        Assert.Equal(0, world.PaasWithInput(server.Token, "login", "--server", server.Url).ExitCode);
+
+        var set = world.PaasWithInput(canary, "secrets", "set", world.Project, "API_TOKEN");
+        File.AppendAllText(Path.Combine(git.Work, "paas.yaml"), "    secrets: [API_TOKEN]\n");
+        git.CommitAndPush("v2 uses the secret");
+        var synced = world.Paas("sync", "--project", world.Project); // asks the server (polling is off)
+        var first = await EnvironmentOfWebAsync(world, "API_TOKEN=");
+        var rotate = world.PaasWithInput(rotated, "secrets", "set", world.Project, "API_TOKEN", "--env", "dev"); // no commit: the server redeploys on its own
+        var second = await EnvironmentOfWebAsync(world, $"API_TOKEN={rotated}");
+        var list = world.Paas("secrets", "list", world.Project, "--output", "json");
+        var removed = world.Paas("secrets", "rm", world.Project, "API_TOKEN", "--env", "dev");
+        var again = world.Paas("secrets", "list", world.Project, "--output", "json");
+
+        Assert.Equal(3, locked.ExitCode); // without a login the state file is the server's, and the error says what to do
+        Assert.Contains("paas login --server", locked.Error, StringComparison.Ordinal);
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.True(synced.ExitCode == 0, synced.ToString());
+        Assert.Contains($"API_TOKEN={canary}", first);
+        Assert.True(rotate.ExitCode == 0, rotate.ToString());
+        Assert.Contains($"API_TOKEN={rotated}", second);
+        Assert.Contains("\"version\": 1", list.Output, StringComparison.Ordinal);
+        Assert.Equal(2, JsonDocument.Parse(list.Output).RootElement.GetArrayLength()); // all environments, and dev
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        Assert.Equal(1, JsonDocument.Parse(again.Output).RootElement.GetArrayLength());
+        foreach (var output in new[] { locked, set, synced, rotate, list, removed, again }.SelectMany(r => new[] { r.Output, r.Error }))
+        {
+            Assert.DoesNotContain(canary, output, StringComparison.Ordinal);
+            Assert.DoesNotContain(rotated, output, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The environment of the running web replica, once it holds <paramref name="expected"/>.</summary>
+    private static async Task<string> EnvironmentOfWebAsync(EngineWorld world, string expected)
+    {
+        var last = "";
+        for (var deadline = DateTime.UtcNow + InProcessServer.Patience; DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            foreach (var (name, container) in await world.ContainersAsync())
+            {
+                if (container.Running)
+                {
+                    last = string.Join('\n', (await world.Client.Containers.InspectContainerAsync(name)).Config!.Env);
+                    if (last.Contains(expected, StringComparison.Ordinal))
+                    {
+                        return last;
+                    }
+                }
+            }
+        }
+
+        throw new TimeoutException($"no running web replica with {expected} within {InProcessServer.Patience}");
     }
 
     private static JsonElement Json(CliRun run)

@@ -1,5 +1,6 @@
 using CommandLine;
 using Gitops.Cli.Output;
+using Gitops.Cli.Remote;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
@@ -23,18 +24,33 @@ public sealed class SecretsOptions : CommonOptions
     [Option('e', "env", HelpText = "Only for this environment. Default: every environment of the project.")]
     public string? Environment { get; set; }
 
+    [Option("server", HelpText = "Ask this paas server (default: $PAAS_SERVER, or the one paas login saved).")]
+    public string? Server { get; set; }
+
     [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
     public string? DataDir { get; set; }
 }
 
 public static class SecretsCommand
 {
+    private sealed record SetAnswer(int Version);
+
+    private sealed record RemoveAnswer(bool Removed);
+
     public static int Run(SecretsOptions options, CliConsole console, TextReader input)
     {
         console = console.For(options.Output);
         if (!Grammar.Name().IsMatch(options.Project) || (options.Environment is { } env && !Grammar.Name().IsMatch(env)))
         {
             throw new CliException(ExitCodes.InvalidInput, "project and environment names are lower-case letters, digits and '-'");
+        }
+
+        using (var server = ServerClient.Resolve(options.Server, options.DataDir, console.Cancellation))
+        {
+            if (server is not null)
+            {
+                return Remote(server, options, console, input);
+            }
         }
 
         using var state = OpenState(DataDirectory.Resolve(options.DataDir));
@@ -47,27 +63,58 @@ public static class SecretsCommand
                 var name = RequireName(options);
                 var value = ReadValue(console, input, name);
                 CliAudit.Record(state, "secret set", $"{options.Project}/{options.Environment ?? "*"}/{name}"); // the name only, never the value
-                var version = store.Set(options.Project, options.Environment, name, value);
-                console.Human.MarkupLine($"set secret [bold]{name}[/] for {options.Project}/{options.Environment ?? "every environment"} (version {version}); the next apply replaces the services that use it");
-                if (options.Output == OutputFormat.Json)
-                {
-                    Json.Write(console, new { project = options.Project, environment = options.Environment, name, version });
-                }
-
-                return ExitCodes.Ok;
+                return Saved(options, console, name, store.Set(options.Project, options.Environment, name, value), "the next apply replaces the services that use it");
             case "rm":
                 CliAudit.Record(state, "secret rm", $"{options.Project}/{options.Environment ?? "*"}/{RequireName(options)}");
-                var removed = store.Remove(options.Project, options.Environment, RequireName(options));
-                console.Human.MarkupLine(removed ? "removed" : "no such secret");
-                return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
+                return Removed(console, store.Remove(options.Project, options.Environment, RequireName(options)));
             default:
                 throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use set, list or rm");
         }
     }
 
-    private static int List(SecretStore store, SecretsOptions options, CliConsole console)
+    /// <summary>The same three actions through the server, which owns the store while it runs.</summary>
+    private static int Remote(ServerClient server, SecretsOptions options, CliConsole console, TextReader input)
     {
-        var secrets = store.List(options.Project).Where(s => options.Environment is null || s.Environment == options.Environment || s.Environment == SecretStore.AllEnvironments).ToList();
+        var path = $"api/v1/projects/{Uri.EscapeDataString(options.Project)}/secrets";
+        switch (options.Action)
+        {
+            case "list":
+                return List(server.Get<List<SecretInfo>>(path), options, console);
+            case "set":
+                var name = RequireName(options);
+                var value = ReadValue(console, input, name);
+                var version = server.Put<SetAnswer>($"{path}/{name}", new { value, environment = options.Environment }).Version;
+                return Saved(options, console, name, version, "the server's next reconcile (now) replaces the services that use it");
+            case "rm":
+                var query = options.Environment is { } env ? $"?environment={Uri.EscapeDataString(env)}" : "";
+                return Removed(console, server.Delete<RemoveAnswer>($"{path}/{RequireName(options)}{query}").Removed);
+            default:
+                throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use set, list or rm");
+        }
+    }
+
+    private static int Saved(SecretsOptions options, CliConsole console, string name, int version, string effect)
+    {
+        console.Human.MarkupLine($"set secret [bold]{name}[/] for {options.Project}/{options.Environment ?? "every environment"} (version {version}); {effect}");
+        if (options.Output == OutputFormat.Json)
+        {
+            Json.Write(console, new { project = options.Project, environment = options.Environment, name, version });
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static int Removed(CliConsole console, bool removed)
+    {
+        console.Human.MarkupLine(removed ? "removed" : "no such secret");
+        return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
+    }
+
+    private static int List(SecretStore store, SecretsOptions options, CliConsole console) => List(store.List(options.Project), options, console);
+
+    private static int List(IReadOnlyList<SecretInfo> all, SecretsOptions options, CliConsole console)
+    {
+        var secrets = all.Where(s => options.Environment is null || s.Environment == options.Environment || s.Environment == SecretStore.AllEnvironments).ToList();
         if (options.Output == OutputFormat.Json)
         {
             Json.Write(console, secrets);

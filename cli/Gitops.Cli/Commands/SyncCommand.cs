@@ -14,15 +14,30 @@ public sealed class SyncOptions : CommonOptions
     [Option("project", HelpText = "Only this project's repository.")]
     public string? Project { get; set; }
 
+    [Option("server", HelpText = "Ask this paas server to sync (default: $PAAS_SERVER, or the one paas login saved).")]
+    public string? Server { get; set; }
+
     [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
     public string? DataDir { get; set; }
 }
 
 public static class SyncCommand
 {
+    private sealed record RepositoryAnswer(string Project);
+
+    private sealed record SyncAnswer(bool Enqueued);
+
     public static int Run(SyncOptions options, CliConsole console)
     {
         console = console.For(options.Output);
+        using (var server = Gitops.Cli.Remote.ServerClient.Resolve(options.Server, options.DataDir, console.Cancellation))
+        {
+            if (server is not null)
+            {
+                return Remote(server, options, console);
+            }
+        }
+
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
         var platform = LoadPlatform(dataDirectory);
         using var state = SecretsCommand.OpenState(dataDirectory);
@@ -51,6 +66,24 @@ public static class SyncCommand
         return results.Any(r => r.Outcome is ReconcileOutcome.Failed or ReconcileOutcome.RolledBack or ReconcileOutcome.InvalidManifest or ReconcileOutcome.SourceUnavailable)
             ? ExitCodes.Failed
             : ExitCodes.Ok;
+    }
+
+    /// <summary>A server syncs in its own loop: the CLI enqueues, and paas status shows the outcome.</summary>
+    private static int Remote(Gitops.Cli.Remote.ServerClient server, SyncOptions options, CliConsole console)
+    {
+        var projects = options.Project is { } one ? [one] : server.Get<List<RepositoryAnswer>>("api/v1/repositories").Select(r => r.Project).ToList();
+        var enqueued = projects.Select(p => (Project: p, server.Post<SyncAnswer>($"api/v1/sync/{Uri.EscapeDataString(p)}").Enqueued)).ToList();
+        if (options.Output == OutputFormat.Json)
+        {
+            Json.Write(console, enqueued.Select(e => new { project = e.Project, enqueued = e.Enqueued }));
+        }
+
+        foreach (var (project, _) in enqueued)
+        {
+            console.Human.MarkupLine($"asked {Markup.Escape(server.Server)} to sync {Markup.Escape(project)}; paas status --project {Markup.Escape(project)} shows the outcome");
+        }
+
+        return ExitCodes.Ok;
     }
 
     private static PlatformConfig LoadPlatform(string dataDirectory)

@@ -54,6 +54,8 @@ public sealed class ServerClient : IDisposable
 
     public T Post<T>(string path, object? body = null) => Send<T>(HttpMethod.Post, path, body);
 
+    public T Put<T>(string path, object body) => Send<T>(HttpMethod.Put, path, body);
+
     public T Delete<T>(string path) => Send<T>(HttpMethod.Delete, path);
 
     public void Dispose() => _http.Dispose();
@@ -61,7 +63,7 @@ public sealed class ServerClient : IDisposable
     private T Send<T>(HttpMethod method, string path, object? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
-        if (method == HttpMethod.Post)
+        if (method == HttpMethod.Post || method == HttpMethod.Put)
         {
             request.Content = JsonContent.Create(body ?? new { }, options: JsonOptions); // the API takes JSON bodies only
         }

@@ -49,7 +49,7 @@ public sealed class StateStore : IDisposable
         }
         catch (IOException)
         {
-            throw new StateLockedException($"the state in {dataDirectory} is in use by another paas process (a server or an apply); wait for it or stop it");
+            throw new StateLockedException($"the state in {dataDirectory} is in use by another paas process (a server or an apply); wait for it, or if it is a server, ask it instead: paas login --server URL (or --server, PAAS_SERVER)");
         }
 
         var db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, DatabaseFile), Connection = ConnectionType.Direct });
