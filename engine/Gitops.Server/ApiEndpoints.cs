@@ -21,7 +21,6 @@ internal static class ApiEndpoints
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api/v1").AddEndpointFilter(AccessFilter.InvokeAsync);
-        api.MapGet("/repositories", (HttpContext http, StateStore state) => Visible(http, state, new RepositoryRegistry(state).List(), r => r.Project)).Requires(Role.Viewer);
         api.MapGet("/deployments", (HttpContext http, StateStore state, string? project, string? environment, int? limit) =>
             Visible(http, state, state.History(project, environment, Math.Clamp(limit ?? 50, 1, 500)), d => d.Project)).Requires(Role.Viewer);
         api.MapGet("/deployments/{id}", (StateStore state, string id) =>
@@ -41,6 +40,7 @@ internal static class ApiEndpoints
         api.MapPost("/environments/{project}/{environment}/rollback/clear", (StateStore state, string project, string environment) =>
             Results.Ok(new { changed = new EnvironmentRecords(state).Unpin(project, environment) })).Requires(Role.Deployer);
         api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) })).Requires(Role.Deployer);
+        RepositoryEndpoints.Map(api);
         SecretEndpoints.Map(api);
         PeopleEndpoints.Map(api);
     }

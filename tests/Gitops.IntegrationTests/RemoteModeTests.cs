@@ -70,7 +70,7 @@ public sealed class RemoteModeTests
     }
 
     [Fact]
-    public async Task Secrets_set_through_the_server_reach_the_app_at_once_and_never_come_back()
+    public async Task Secrets_and_repositories_are_managed_through_the_server_and_secrets_reach_the_app_at_once()
     {
         await using var world = await EngineWorld.CreateAsync("docker");
         var canary = $"canary-{Guid.NewGuid():N}";
@@ -92,6 +92,12 @@ public sealed class RemoteModeTests
         var list = world.Paas("secrets", "list", world.Project, "--output", "json");
         var removed = world.Paas("secrets", "rm", world.Project, "API_TOKEN", "--env", "dev");
         var again = world.Paas("secrets", "list", world.Project, "--output", "json");
+        var added = world.Paas("repo", "add", "file:///srv/git/second.git", "--project", "second");
+        var duplicate = world.Paas("repo", "add", "file:///srv/git/other.git", "--project", "second");
+        var refused = world.Paas("repo", "add", "ftp://example.com/x.git", "--project", "third");
+        var repositories = world.Paas("repo", "list", "--output", "json");
+        var unwatched = world.Paas("repo", "rm", "second");
+        var remaining = world.Paas("repo", "list", "--output", "json");
 
         Assert.Equal(3, locked.ExitCode); // without a login the state file is the server's, and the error says what to do
         Assert.Contains("paas login --server", locked.Error, StringComparison.Ordinal);
@@ -104,6 +110,13 @@ public sealed class RemoteModeTests
         Assert.Equal(2, JsonDocument.Parse(list.Output).RootElement.GetArrayLength()); // all environments, and dev
         Assert.True(removed.ExitCode == 0, removed.ToString());
         Assert.Equal(1, JsonDocument.Parse(again.Output).RootElement.GetArrayLength());
+        Assert.True(added.ExitCode == 0, added.ToString());
+        Assert.Contains("already has a watched repository", duplicate.Error, StringComparison.Ordinal);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("ftp://", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(new[] { world.Project, "second" }.Order(StringComparer.Ordinal), JsonDocument.Parse(repositories.Output).RootElement.EnumerateArray().Select(r => r.GetProperty("project").GetString()).Order(StringComparer.Ordinal));
+        Assert.True(unwatched.ExitCode == 0, unwatched.ToString());
+        Assert.Equal([world.Project], JsonDocument.Parse(remaining.Output).RootElement.EnumerateArray().Select(r => r.GetProperty("project").GetString()));
         foreach (var output in new[] { locked, set, synced, rotate, list, removed, again }.SelectMany(r => new[] { r.Output, r.Error }))
         {
             Assert.DoesNotContain(canary, output, StringComparison.Ordinal);

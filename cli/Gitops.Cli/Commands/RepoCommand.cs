@@ -1,5 +1,6 @@
 using CommandLine;
 using Gitops.Cli.Output;
+using Gitops.Cli.Remote;
 using Gitops.Engine.Forges;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
@@ -33,15 +34,29 @@ public sealed class RepoOptions : CommonOptions
     [Option("repo", HelpText = "The repository on the forge (forge): owner/name.")]
     public string? Repository { get; set; }
 
+    [Option("server", HelpText = "Ask this paas server (add, list, rm; default: $PAAS_SERVER, or the one paas login saved).")]
+    public string? Server { get; set; }
+
     [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
     public string? DataDir { get; set; }
 }
 
 public static class RepoCommand
 {
+    private sealed record RemoveAnswer(bool Removed);
+
     public static int Run(RepoOptions options, CliConsole console, TextReader input)
     {
         console = console.For(options.Output);
+        if (options.Action is "add" or "list" or "rm")
+        {
+            using var server = ServerClient.Resolve(options.Server, options.DataDir, console.Cancellation);
+            if (server is not null)
+            {
+                return Remote(server, options, console);
+            }
+        }
+
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
         using var state = SecretsCommand.OpenState(dataDirectory);
         var registry = new RepositoryRegistry(state);
@@ -68,27 +83,12 @@ public static class RepoCommand
                 console.Human.MarkupLine($"watching [bold]{Markup.Escape(url)}[/] for project [bold]{project}[/]; run paas sync (or paas server) to deploy its branches");
                 return ExitCodes.Ok;
             case "list":
-                var repositories = registry.List();
-                if (options.Output == OutputFormat.Json)
-                {
-                    Json.Write(console, repositories);
-                    return ExitCodes.Ok;
-                }
+                return List(registry.List(), options, console);
 
-                var table = new Table().AddColumns("project", "url", "last fetch", "error");
-                foreach (var r in repositories)
-                {
-                    table.AddRow(r.Project, Markup.Escape(r.Url), r.FetchedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never", Markup.Escape(r.Error ?? ""));
-                }
-
-                console.Human.Write(table);
-                return ExitCodes.Ok;
             case "rm":
                 var removing = options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo rm PROJECT");
                 CliAudit.Record(state, "repo rm", removing);
-                var removed = registry.Remove(removing);
-                console.Human.MarkupLine(removed ? "no longer watched (what it deployed keeps running; paas destroy removes it)" : "no such repository");
-                return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
+                return Removed(console, registry.Remove(removing));
             case "forge":
                 return SetForge(state, registry, options, console, input);
             case "webhook":
@@ -105,6 +105,49 @@ public static class RepoCommand
             default:
                 throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use add, list, rm or webhook");
         }
+    }
+
+    /// <summary>add, list and rm through the server, which owns the state while it runs.</summary>
+    private static int Remote(ServerClient server, RepoOptions options, CliConsole console)
+    {
+        switch (options.Action)
+        {
+            case "add":
+                var url = options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo add URL --project NAME");
+                var project = options.Project ?? throw new CliException(ExitCodes.Usage, "give --project NAME (lower-case letters, digits and '-')");
+                server.Post<object>("api/v1/repositories", new { url, project, organization = options.Organization });
+                console.Human.MarkupLine($"{Markup.Escape(server.Server)} watches [bold]{Markup.Escape(url)}[/] for project [bold]{Markup.Escape(project)}[/] and deploys its branches now");
+                return ExitCodes.Ok;
+            case "list":
+                return List(server.Get<List<WatchedRepository>>("api/v1/repositories"), options, console);
+            default:
+                var removing = options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo rm PROJECT");
+                return Removed(console, server.Delete<RemoveAnswer>($"api/v1/repositories/{Uri.EscapeDataString(removing)}").Removed);
+        }
+    }
+
+    private static int List(IReadOnlyList<WatchedRepository> repositories, RepoOptions options, CliConsole console)
+    {
+        if (options.Output == OutputFormat.Json)
+        {
+            Json.Write(console, repositories);
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().AddColumns("project", "url", "last fetch", "error");
+        foreach (var r in repositories)
+        {
+            table.AddRow(r.Project, Markup.Escape(r.Url), r.FetchedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never", Markup.Escape(r.Error ?? ""));
+        }
+
+        console.Human.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    private static int Removed(CliConsole console, bool removed)
+    {
+        console.Human.MarkupLine(removed ? "no longer watched (what it deployed keeps running; paas destroy removes it)" : "no such repository");
+        return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
     }
 
     private static int SetForge(StateStore state, RepositoryRegistry registry, RepoOptions options, CliConsole console, TextReader input)

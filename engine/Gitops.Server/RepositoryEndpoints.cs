@@ -1,0 +1,66 @@
+using Gitops.Engine.Access;
+using Gitops.Engine.Sources;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Gitops.Schema.Validation;
+using Gitops.Server.Access;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gitops.Server;
+
+/// <summary>
+/// Watched repositories through the server (the CLI's remote mode). Adding one places a new project
+/// in an organization, so it is platform administration; removing one is the project's admins'.
+/// </summary>
+internal static class RepositoryEndpoints
+{
+    public sealed record AddRequest(string? Url, string? Project, string? Organization);
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/repositories", (HttpContext http, StateStore state) =>
+            ApiEndpoints.Visible(http, state, new RepositoryRegistry(state).List(), r => r.Project)).Requires(Role.Viewer);
+        api.MapPost("/repositories", Add).Requires(Role.Admin);
+        api.MapDelete("/repositories/{project}", (StateStore state, string project) =>
+            Results.Ok(new { project, removed = new RepositoryRegistry(state).Remove(project) })).Requires(Role.Admin);
+    }
+
+    private static IResult Add(StateStore state, PlatformConfig platform, ReconcileQueue queue, AddRequest request)
+    {
+        if (request.Project is not { } project || !Grammar.Name().IsMatch(project))
+        {
+            return Results.BadRequest(new { error = $"project '{request.Project}': lower-case letters, digits and '-'" });
+        }
+
+        if (request.Organization is { } organization && !Grammar.Name().IsMatch(organization))
+        {
+            return Results.BadRequest(new { error = $"organization '{organization}': lower-case letters, digits and '-'" });
+        }
+
+        try
+        {
+            GitSource.CheckUrl(request.Url ?? "", platform.AllowFileUrls);
+        }
+        catch (RepositoryUrlException e)
+        {
+            return Results.BadRequest(new { error = e.Message });
+        }
+
+        var registry = new RepositoryRegistry(state);
+        if (registry.List().Any(r => r.Project == project))
+        {
+            return Results.Conflict(new { error = $"project '{project}' already has a watched repository (remove it first)" });
+        }
+
+        registry.Add(project, request.Url!);
+        if (request.Organization is { } placed)
+        {
+            new People(state).PlaceProject(project, placed);
+        }
+
+        queue.Enqueue(project); // its branches deploy now, not at the next poll
+        return Results.Ok(new { project, url = request.Url, organization = request.Organization ?? People.DefaultOrganization });
+    }
+}
