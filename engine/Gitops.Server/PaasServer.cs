@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Gitops.Server;
 
@@ -26,6 +27,13 @@ public static class PaasServer
         // The dashboard (ui/, built by Vite into wwwroot) is served from the binaries' folder.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
         builder.WebHost.UseUrls(options.Listen);
+        if (options.JsonLogs)
+        {
+            // The [LoggerMessage] templates' named values become fields of each object ("State").
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(j => j.UseUtcTimestamp = true);
+        }
+
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxWebhookBytes);
         builder.Services.ConfigureHttpJsonOptions(j =>
         {

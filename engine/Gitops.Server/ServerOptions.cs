@@ -19,6 +19,9 @@ public sealed record ServerOptions
     /// </summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>One JSON object per log line (for journald, Loki, Datadog…) instead of readable text.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary>Addresses of reverse proxies whose X-Forwarded-For is believed (for login throttling); none by default.</summary>
     public IReadOnlyCollection<string> TrustedProxies { get; init; } = [];
 }

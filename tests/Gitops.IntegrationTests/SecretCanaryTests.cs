@@ -56,7 +56,7 @@ public sealed class SecretCanaryTests
     }
 
     [Fact]
-    public async Task A_server_deploying_a_secret_keeps_it_and_its_admin_token_out_of_its_log()
+    public async Task A_server_deploying_a_secret_keeps_it_and_its_admin_token_out_of_its_json_log()
     {
         await using var world = await EngineWorld.CreateAsync("docker");
         var canary = $"canary-{Guid.NewGuid():N}";
@@ -67,7 +67,7 @@ public sealed class SecretCanaryTests
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
         Assert.Equal(0, world.PaasWithInput(canary + "\n", "secrets", "set", world.Project, "API_TOKEN").ExitCode);
 
-        using var server = PaasProcess.Start("server", "--data-dir", world.DataDirectory, "--listen", $"http://127.0.0.1:{FreePort.Next()}", "--poll", "1");
+        using var server = PaasProcess.Start("server", "--data-dir", world.DataDirectory, "--listen", $"http://127.0.0.1:{FreePort.Next()}", "--poll", "1", "--log-format", "json");
         var deadline = DateTime.UtcNow + InProcessServer.Patience;
         while (!(await world.ContainersAsync()).Any(c => c.Value.Running))
         {
@@ -82,6 +82,10 @@ public sealed class SecretCanaryTests
 
         Assert.Contains($"API_TOKEN={canary}", environment);
         Assert.Contains("start web replica 1", log, StringComparison.Ordinal); // the log does tell the deploy
+        // Structured: each log event is one JSON object whose fields name the project, environment and outcome.
+        var events = log.Split('\n').Where(l => l.StartsWith('{')).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(events, e => e.TryGetProperty("State", out var state) && state.TryGetProperty("Project", out var project) && project.GetString() == world.Project
+            && state.GetProperty("Environment").GetString() == "dev" && state.GetProperty("Outcome").GetString() == "Applied");
         Assert.DoesNotContain(canary, log, StringComparison.Ordinal);
         Assert.Equal(1, CountOf(log, token)); // shown once, at the first start, never again
     }

@@ -17,6 +17,9 @@ public sealed class ServerOptionsCli
     [Option("poll", Default = 60, HelpText = "Seconds between fetches of each repository (with jitter).")]
     public int PollSeconds { get; set; } = 60;
 
+    [Option("log-format", Default = "text", HelpText = "text, or json: one JSON object per log line with the event's named fields.")]
+    public string LogFormat { get; set; } = "text";
+
     [Option("trusted-proxy", Separator = ',', HelpText = "Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated). Default: none.")]
     public IEnumerable<string> TrustedProxies { get; set; } = [];
 }
@@ -25,8 +28,15 @@ public static class ServerCommand
 {
     public static int Run(ServerOptionsCli options, CliConsole console)
     {
+        var json = options.LogFormat switch
+        {
+            "text" => false,
+            "json" => true,
+            _ => throw new CliException(ExitCodes.Usage, $"--log-format '{options.LogFormat}': text or json"),
+        };
         WebApplicationRun(new ServerOptions
         {
+            JsonLogs = json,
             DataDirectory = DataDirectory.Resolve(options.DataDir),
             Listen = options.Listen,
             PollInterval = TimeSpan.FromSeconds(Math.Max(1, options.PollSeconds)),
