@@ -91,6 +91,13 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         // Every start checks the network's isolation again: firewall rules do not survive a reboot.
         await IsolateAsync(request.Network, cancellationToken).ConfigureAwait(false);
         await TransientRetry.RunAsync(t => Client.Containers.StartContainerAsync(request.Name, new ContainerStartParameters(), t), cancellationToken).ConfigureAwait(false);
+        if (Kind == EngineKind.Podman)
+        {
+            foreach (var config in await AddressingAsync(request.Network, cancellationToken).ConfigureAwait(false))
+            {
+                await PodmanBridge.PinAddressAsync(config.Gateway, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public async Task<HealthResult> WaitHealthyAsync(ReplicaRequest request, CancellationToken cancellationToken)
@@ -236,10 +243,17 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         }
     }
 
-    private async Task<List<string>> SubnetsAsync(string network, CancellationToken cancellationToken)
+    private async Task<List<string>> SubnetsAsync(string network, CancellationToken cancellationToken) =>
+        (await AddressingAsync(network, cancellationToken).ConfigureAwait(false)).Select(c => c.Subnet).ToList();
+
+    /// <summary>The network's IPv4 subnets with their gateways (the platform's networks have no IPv6).</summary>
+    private async Task<List<(string Subnet, string Gateway)>> AddressingAsync(string network, CancellationToken cancellationToken)
     {
         var inspected = await TransientRetry.RunAsync(t => Client.Networks.InspectNetworkAsync(network, t), cancellationToken).ConfigureAwait(false);
-        return (inspected.IPAM?.Config ?? []).Select(c => c.Subnet).Where(s => !string.IsNullOrEmpty(s) && !s.Contains(':', StringComparison.Ordinal)).ToList();
+        return (inspected.IPAM?.Config ?? [])
+            .Where(c => !string.IsNullOrEmpty(c.Subnet) && !c.Subnet.Contains(':', StringComparison.Ordinal))
+            .Select(c => (c.Subnet, c.Gateway ?? ""))
+            .ToList();
     }
 
     private async Task RequireRuntimeAsync(string runtime, CancellationToken cancellationToken)

@@ -35,4 +35,28 @@ public sealed class NetworkIsolationTests
         Assert.NotEqual(0, fromOtherProject);
         Assert.NotEqual(0, otherByName);
     }
+
+    /// <summary>
+    /// Replicas joining and leaving never change the address containers know their gateway (the
+    /// host: ingress and health checks) by; a change leaves them answering a MAC that is gone.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task The_bridge_keeps_its_mac_address_while_replicas_come_and_go(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        var seen = new List<string>();
+        foreach (var replicas in new[] { 1, 4, 2, 5, 1 })
+        {
+            world.WriteManifest("services:\n" + world.WebService("web", replicas: replicas));
+            Assert.Equal(0, world.Apply().ExitCode);
+            var network = (await world.Client.Containers.InspectContainerAsync((await world.ContainersAsync()).First().Key)).NetworkSettings!.Networks.Single().Key;
+            var gateway = (await world.Client.Networks.InspectNetworkAsync(network)).IPAM.Config.Single().Gateway;
+            var bridge = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                .Single(i => i.GetIPProperties().UnicastAddresses.Any(a => a.Address.ToString() == gateway));
+            seen.Add(bridge.GetPhysicalAddress().ToString());
+        }
+
+        Assert.Single(seen.Distinct());
+    }
 }
