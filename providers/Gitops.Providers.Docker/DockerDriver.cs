@@ -88,15 +88,18 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
             // Already created (a rerun after a crash): start it below.
         }
 
-        // Every start checks the network's isolation again: firewall rules do not survive a reboot.
-        await IsolateAsync(request.Network, cancellationToken).ConfigureAwait(false);
-        await TransientRetry.RunAsync(t => Client.Containers.StartContainerAsync(request.Name, new ContainerStartParameters(), t), cancellationToken).ConfigureAwait(false);
-        if (Kind == EngineKind.Podman)
+        // On Podman every start checks the network's isolation again (firewall rules do not survive a
+        // reboot) and then fixes its bridge's MAC address (the bridge exists once a container joined).
+        var addressing = Kind == EngineKind.Podman ? await AddressingAsync(request.Network, cancellationToken).ConfigureAwait(false) : [];
+        foreach (var (subnet, _) in addressing)
         {
-            foreach (var config in await AddressingAsync(request.Network, cancellationToken).ConfigureAwait(false))
-            {
-                await PodmanBridge.PinAddressAsync(config.Gateway, cancellationToken).ConfigureAwait(false);
-            }
+            await PodmanIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
+        }
+
+        await TransientRetry.RunAsync(t => Client.Containers.StartContainerAsync(request.Name, new ContainerStartParameters(), t), cancellationToken).ConfigureAwait(false);
+        foreach (var (_, gateway) in addressing)
+        {
+            await PodmanBridge.PinAddressAsync(gateway, cancellationToken).ConfigureAwait(false);
         }
     }
 
