@@ -21,25 +21,26 @@ internal static class ApiEndpoints
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api/v1").AddEndpointFilter(AccessFilter.InvokeAsync);
+        // project and environment in a query only narrow a list: what is listed is filtered per environment.
         api.MapGet("/deployments", (HttpContext http, StateStore state, string? project, string? environment, int? limit) =>
-            Visible(http, state, state.History(project, environment, Math.Clamp(limit ?? 50, 1, 500)), d => d.Project)).Requires(Role.Viewer);
+            VisibleIn(http, state, state.History(project, environment, 500), d => (d.Project, d.Environment)).Take(Math.Clamp(limit ?? 50, 1, 500)).ToList()).SignedIn();
         api.MapGet("/deployments/{id}", (StateStore state, string id) =>
-            state.Deployment(id) is { } deployment ? Results.Ok(deployment) : NotFound($"no deployment {id}")).Requires(Role.Viewer);
-        api.MapGet("/deployments/{id}/logs", DeploymentLog).Requires(Role.Viewer);
-        api.MapGet("/deployments/{id}/logs/stream", StreamLogAsync).Requires(Role.Viewer);
-        api.MapGet("/environments", EnvironmentsAsync).Requires(Role.Viewer);
+            state.Deployment(id) is { } deployment ? Results.Ok(deployment) : NotFound($"no deployment {id}")).OnDeployment(Role.Viewer);
+        api.MapGet("/deployments/{id}/logs", DeploymentLog).OnDeployment(Role.Viewer);
+        api.MapGet("/deployments/{id}/logs/stream", StreamLogAsync).OnDeployment(Role.Viewer);
+        api.MapGet("/environments", EnvironmentsAsync).SignedIn();
         api.MapPost("/environments/{project}/{environment}/suspend", (StateStore state, string project, string environment) =>
-            Suspend(state, project, environment, true)).Requires(Role.Deployer);
+            Suspend(state, project, environment, true)).OnEnvironment(Role.Deployer);
         api.MapPost("/environments/{project}/{environment}/resume", (StateStore state, ReconcileQueue queue, string project, string environment) =>
         {
             var result = Suspend(state, project, environment, false);
             queue.Enqueue(project); // resuming deploys what the branch holds now
             return result;
-        }).Requires(Role.Deployer);
-        api.MapPost("/environments/{project}/{environment}/rollback", RollbackAsync).Requires(Role.Deployer);
+        }).OnEnvironment(Role.Deployer);
+        api.MapPost("/environments/{project}/{environment}/rollback", RollbackAsync).OnEnvironment(Role.Deployer);
         api.MapPost("/environments/{project}/{environment}/rollback/clear", (StateStore state, string project, string environment) =>
-            Results.Ok(new { changed = new EnvironmentRecords(state).Unpin(project, environment) })).Requires(Role.Deployer);
-        api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) })).Requires(Role.Deployer);
+            Results.Ok(new { changed = new EnvironmentRecords(state).Unpin(project, environment) })).OnEnvironment(Role.Deployer);
+        api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) })).OnProject(Role.Deployer);
         RepositoryEndpoints.Map(api);
         SecretEndpoints.Map(api);
         PeopleEndpoints.Map(api);
@@ -67,12 +68,20 @@ internal static class ApiEndpoints
         return Results.Ok(new { target = result.Target.Id, deployment = result.Deployment, pinned = result.Pinned });
     }
 
-    /// <summary>Platform-wide lists show only the projects the principal may see.</summary>
+    /// <summary>Platform-wide lists of projects show only the projects the principal may know of.</summary>
     internal static List<T> Visible<T>(HttpContext http, StateStore state, IEnumerable<T> items, Func<T, string> project)
     {
         var principal = AccessFilter.PrincipalOf(http)!;
         var people = new People(state);
         return items.Where(i => principal.Sees(people.OrganizationOf(project(i)), project(i))).ToList();
+    }
+
+    /// <summary>Lists of environments' things show each only to those with a role on its environment (an environment grant shows that one).</summary>
+    internal static List<T> VisibleIn<T>(HttpContext http, StateStore state, IEnumerable<T> items, Func<T, (string Project, string? Environment)> place)
+    {
+        var principal = AccessFilter.PrincipalOf(http)!;
+        var people = new People(state);
+        return items.Where(i => place(i) is var (project, environment) && Authorizer.MaySee(principal, people.OrganizationOf(project), project, environment)).ToList();
     }
 
     /// <summary>Log lines from position <paramref name="after"/> on; <c>finished</c> tells a follower when to stop.</summary>
@@ -132,7 +141,7 @@ internal static class ApiEndpoints
     {
         var records = new EnvironmentRecords(state);
         var statuses = new List<EnvironmentStatus>();
-        foreach (var (p, environment) in Visible(http, state, records.Known(project), k => k.Project))
+        foreach (var (p, environment) in VisibleIn(http, state, records.Known(project), k => (k.Project, (string?)k.Environment)))
         {
             statuses.Add(await ReadStatusAsync(state, platform, records, p, environment, cancellationToken).ConfigureAwait(false));
         }

@@ -17,7 +17,7 @@ internal static class PeopleEndpoints
 
     public sealed record UserRequest(string? Name, string? Password);
 
-    public sealed record GrantRequest(Role? Role, string? Scope);
+    public sealed record GrantRequest(Role? Role, string? Scope) : INamesGrant;
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -31,8 +31,8 @@ internal static class PeopleEndpoints
 
             http.Response.Cookies.Delete(Sessions.Cookie);
             return Results.Ok(new { signedOut = true });
-        }).Requires(Role.Viewer);
-        api.MapGet("/me", (HttpContext http) => AccessFilter.PrincipalOf(http) is { } p ? Results.Ok(new { user = p.Name, grants = p.Grants, cap = p.Cap, platformAdmin = p.AdministersPlatform }) : Results.Unauthorized()).Requires(Role.Viewer);
+        }).SignedIn();
+        api.MapGet("/me", (HttpContext http) => AccessFilter.PrincipalOf(http) is { } p ? Results.Ok(new { user = p.Name, grants = p.Grants, cap = p.Cap, platformAdmin = p.AdministersPlatform }) : Results.Unauthorized()).SignedIn();
 
         api.MapPost("/tokens", (HttpContext http, StateStore state, TokenRequest request) =>
         {
@@ -44,12 +44,12 @@ internal static class PeopleEndpoints
 
             var (secret, token) = new Tokens(state).Create(principal.Name, request.Name ?? "cli", (Role)Math.Min((int)(request.Cap ?? Role.Owner), (int)principal.Cap), TimeSpan.FromDays(Math.Clamp(request.Days ?? 30, 1, 365)));
             return Results.Ok(new { token = secret, id = token.Id, cap = token.Cap, expires = token.Expires, shownOnce = true });
-        }).Requires(Role.Viewer);
+        }).SignedIn();
         api.MapGet("/tokens", (HttpContext http, StateStore state) =>
         {
             var principal = AccessFilter.PrincipalOf(http)!;
             return new Tokens(state).List(principal.AdministersPlatform ? null : principal.Name);
-        }).Requires(Role.Viewer);
+        }).SignedIn();
         api.MapDelete("/tokens/{id}", (HttpContext http, StateStore state, string id) =>
         {
             var principal = AccessFilter.PrincipalOf(http)!;
@@ -57,9 +57,9 @@ internal static class PeopleEndpoints
             return tokens.Find(id) is { } token && (token.User == principal.Name || principal.AdministersPlatform)
                 ? Results.Ok(new { revoked = tokens.Revoke(id) })
                 : Results.NotFound(new { error = $"no token {id}" });
-        }).Requires(Role.Viewer);
+        }).SignedIn();
 
-        api.MapGet("/users", (StateStore state) => new People(state).Users()).Requires(Role.Admin);
+        api.MapGet("/users", (StateStore state) => new People(state).Users()).ForPlatform();
         api.MapPost("/users", (StateStore state, UserRequest request) =>
         {
             if (request.Name is not { } name || !Gitops.Schema.Validation.Grammar.Name().IsMatch(name) || request.Password is not { Length: >= 12 } password)
@@ -67,11 +67,19 @@ internal static class PeopleEndpoints
                 return Results.BadRequest(new { error = "give name (lower-case letters, digits, '-') and password (12 characters or more)" });
             }
 
-            new People(state).AddUser(name, password);
+            try
+            {
+                new People(state).AddUser(name, password);
+            }
+            catch (UserExistsException e)
+            {
+                return Results.Conflict(new { error = e.Message });
+            }
+
             return Results.Ok(new { user = name });
-        }).Requires(Role.Admin);
+        }).ForPlatform();
         api.MapDelete("/users/{name}", (StateStore state, string name) =>
-            new People(state).RemoveUser(name) ? Results.Ok(new { removed = name }) : Results.NotFound(new { error = $"no user {name}" })).Requires(Role.Admin);
+            new People(state).RemoveUser(name) ? Results.Ok(new { removed = name }) : Results.NotFound(new { error = $"no user {name}" })).ForPlatform();
         api.MapPost("/users/{name}/grants", (StateStore state, string name, GrantRequest request) =>
         {
             var people = new People(state);
@@ -97,11 +105,11 @@ internal static class PeopleEndpoints
 
             people.GrantRole(new Grant(name, role, scope));
             return Results.Ok(new { user = name, role, scope = scope.ToString() });
-        }).Requires(Role.Admin);
+        }).ForGrants(); // decided from the body's scope: see Authorizer.Grant
 
         api.MapGet("/audit", (StateStore state, string? actor, string? action, string? target, int? limit) =>
-            new AuditLog(state).List(actor, action, target, Math.Clamp(limit ?? 100, 1, 1000))).Requires(Role.Admin);
-        api.MapGet("/audit/verify", (StateStore state) => new AuditLog(state).Verify()).Requires(Role.Admin);
+            new AuditLog(state).List(actor, action, target, Math.Clamp(limit ?? 100, 1, 1000))).ForPlatform();
+        api.MapGet("/audit/verify", (StateStore state) => new AuditLog(state).Verify()).ForPlatform();
     }
 
     /// <summary>Throttled per account and per client address (persisted); a success starts a browser session.</summary>
@@ -115,7 +123,7 @@ internal static class PeopleEndpoints
         var address = AccessFilter.ClientAddress(http, options.TrustedProxies);
         var throttle = new LoginThrottle(state);
         var audit = new AuditLog(state);
-        if (throttle.Blocked(user, address) is { } wait)
+        if (throttle.TryBegin(user, address, out var attempt) is { } wait)
         {
             audit.Append(user, "login", address, "throttled");
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -124,12 +132,11 @@ internal static class PeopleEndpoints
 
         if (!new People(state).CheckPassword(user, password))
         {
-            throttle.Failed(user, address);
-            audit.Append(user, "login", address, "refused");
+            audit.Append(user, "login", address, "refused"); // the attempt was counted as failed when it began
             return Results.Json(new { error = "wrong user or password" }, statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        throttle.Succeeded(user);
+        throttle.Succeeded(user, address, attempt);
         audit.Append(user, "login", address, "ok");
         http.Response.Cookies.Append(Sessions.Cookie, new Sessions(state).Start(user), new CookieOptions
         {

@@ -21,10 +21,10 @@ internal static class RepositoryEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/repositories", (HttpContext http, StateStore state) =>
-            ApiEndpoints.Visible(http, state, new RepositoryRegistry(state).List(), r => r.Project)).Requires(Role.Viewer);
-        api.MapPost("/repositories", Add).Requires(Role.Admin);
+            ApiEndpoints.Visible(http, state, new RepositoryRegistry(state).List(), r => r.Project)).SignedIn();
+        api.MapPost("/repositories", Add).ForPlatform();
         api.MapDelete("/repositories/{project}", (StateStore state, string project) =>
-            Results.Ok(new { project, removed = new RepositoryRegistry(state).Remove(project) })).Requires(Role.Admin);
+            Results.Ok(new { project, removed = new RepositoryRegistry(state).Remove(project) })).OnProject(Role.Admin);
     }
 
     private static IResult Add(StateStore state, PlatformConfig platform, ReconcileQueue queue, AddRequest request)

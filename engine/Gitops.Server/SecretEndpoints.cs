@@ -18,19 +18,30 @@ internal static class SecretEndpoints
     /// <summary>Far above any real secret; keeps the store from becoming a blob store.</summary>
     public const int MaxValueLength = 64 * 1024;
 
-    public sealed record SecretRequest(string? Value, string? Environment);
+    /// <summary>A value for the whole project, or for the environment it names (authorized as that environment).</summary>
+    public sealed record SecretRequest(string? Value, string? Environment) : INamesEnvironment;
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/projects/{project}/secrets", (StateStore state, string project) =>
-            new SecretStore(state).List(project)).Requires(Role.Viewer); // names and versions; values never leave the store
-        api.MapPut("/projects/{project}/secrets/{name}", Set).Requires(Role.Admin);
-        api.MapDelete("/projects/{project}/secrets/{name}", (StateStore state, ReconcileQueue queue, string project, string name, string? environment) =>
-        {
-            var removed = new SecretStore(state).Remove(project, environment, name);
-            queue.Enqueue(project);
-            return Results.Ok(new { project, environment, name, removed });
-        }).Requires(Role.Admin);
+        // Names and versions; values never leave the store. Each environment's secrets only to those with a role on it.
+        api.MapGet("/projects/{project}/secrets", (HttpContext http, StateStore state, string project) =>
+            ApiEndpoints.VisibleIn(http, state, new SecretStore(state).List(project), s => (s.Project, s.Environment == SecretStore.AllEnvironments ? null : s.Environment))).ListingInProject();
+        api.MapPut("/projects/{project}/secrets/{name}", Set).OnProject(Role.Admin);
+        api.MapPut("/projects/{project}/environments/{environment}/secrets/{name}", (StateStore state, ReconcileQueue queue, string project, string environment, string name, SecretRequest request) =>
+            request.Environment is { } named && named != environment
+                ? Results.BadRequest(new { error = $"environment: the body names '{named}' but the route '{environment}'" })
+                : Set(state, queue, project, name, request with { Environment = environment })).OnEnvironment(Role.Admin);
+        api.MapDelete("/projects/{project}/secrets/{name}", (StateStore state, ReconcileQueue queue, string project, string name) =>
+            Remove(state, queue, project, null, name)).OnProject(Role.Admin);
+        api.MapDelete("/projects/{project}/environments/{environment}/secrets/{name}", (StateStore state, ReconcileQueue queue, string project, string environment, string name) =>
+            Remove(state, queue, project, environment, name)).OnEnvironment(Role.Admin);
+    }
+
+    private static IResult Remove(StateStore state, ReconcileQueue queue, string project, string? environment, string name)
+    {
+        var removed = new SecretStore(state).Remove(project, environment, name);
+        queue.Enqueue(project);
+        return Results.Ok(new { project, environment, name, removed });
     }
 
     private static IResult Set(StateStore state, ReconcileQueue queue, string project, string name, SecretRequest request)

@@ -75,19 +75,20 @@ public static class SecretsCommand
     /// <summary>The same three actions through the server, which owns the store while it runs.</summary>
     private static int Remote(ServerClient server, SecretsOptions options, CliConsole console, TextReader input)
     {
-        var path = $"api/v1/projects/{Uri.EscapeDataString(options.Project)}/secrets";
+        var project = $"api/v1/projects/{Uri.EscapeDataString(options.Project)}";
+        // A secret of one environment lives under that environment's route, so it is authorized as that environment.
+        var secrets = options.Environment is { } env ? $"{project}/environments/{Uri.EscapeDataString(env)}/secrets" : $"{project}/secrets";
         switch (options.Action)
         {
             case "list":
-                return List(server.Get<List<SecretInfo>>(path), options, console);
+                return List(server.Get<List<SecretInfo>>($"{project}/secrets"), options, console);
             case "set":
                 var name = RequireName(options);
                 var value = ReadValue(console, input, name);
-                var version = server.Put<SetAnswer>($"{path}/{name}", new { value, environment = options.Environment }).Version;
+                var version = server.Put<SetAnswer>($"{secrets}/{name}", new { value }).Version;
                 return Saved(options, console, name, version, "the server's next reconcile (now) replaces the services that use it");
             case "rm":
-                var query = options.Environment is { } env ? $"?environment={Uri.EscapeDataString(env)}" : "";
-                return Removed(console, server.Delete<RemoveAnswer>($"{path}/{RequireName(options)}{query}").Removed);
+                return Removed(console, server.Delete<RemoveAnswer>($"{secrets}/{RequireName(options)}").Removed);
             default:
                 throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use set, list or rm");
         }

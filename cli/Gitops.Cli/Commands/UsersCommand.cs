@@ -135,7 +135,14 @@ public static class UsersCommand
     private static T Local<T>(UsersOptions options, Func<People, AuditLog, T> work)
     {
         using var state = SecretsCommand.OpenState(DataDirectory.Resolve(options.DataDir));
-        return work(new People(state), new AuditLog(state));
+        try
+        {
+            return work(new People(state), new AuditLog(state));
+        }
+        catch (UserExistsException e)
+        {
+            throw new CliException(ExitCodes.InvalidInput, e.Message);
+        }
     }
 
     /// <summary>Local changes are audited like the server's: the machine user is the actor.</summary>

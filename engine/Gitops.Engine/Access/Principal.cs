@@ -11,7 +11,11 @@ public sealed record Principal(string Name, IReadOnlyList<Grant> Grants, Role Ca
 
     public static Principal PlatformAdmin { get; } = new("admin", [], Role.Owner, true) { Via = "admin token" };
 
-    /// <summary>The strongest role any grant gives on the project (or one environment of it), capped; null when none.</summary>
+    /// <summary>
+    /// The strongest role any grant gives on the project, or on one environment of it, capped;
+    /// null when none. Without an environment only organization and project grants count: an
+    /// environment grant never reaches what spans the whole project.
+    /// </summary>
     public Role? RoleOn(string organization, string project, string? environment)
     {
         if (IsPlatformAdmin)
@@ -20,16 +24,38 @@ public sealed record Principal(string Name, IReadOnlyList<Grant> Grants, Role Ca
         }
 
         var roles = Grants.Where(g => g.Scope.Covers(organization, project, environment)).Select(g => g.Role).ToList();
-        return roles.Count == 0 ? null : (Role)Math.Min((int)roles.Max(), (int)Cap);
+        return roles.Count == 0 ? null : Capped(roles.Max());
+    }
+
+    /// <summary>The strongest role on a whole scope (an organization, a project, one environment): what a grant on it may hand out.</summary>
+    public Role? RoleOnScope(Scope scope, Func<string, string> organizationOf)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(organizationOf);
+        if (IsPlatformAdmin)
+        {
+            return Role.Owner;
+        }
+
+        var roles = scope.Kind switch
+        {
+            Scope.OrganizationKind => Grants.Where(g => g.Scope == scope),
+            Scope.ProjectKind => Grants.Where(g => g.Scope.Covers(organizationOf(scope.Name), scope.Name, null)),
+            _ => Grants.Where(g => g.Scope.Covers(organizationOf(scope.ProjectName), scope.ProjectName, scope.EnvironmentName)),
+        };
+        var list = roles.Select(g => g.Role).ToList();
+        return list.Count == 0 ? null : Capped(list.Max());
     }
 
     /// <summary>Whether the project exists as far as this principal may know: otherwise it is answered 404, never 403.</summary>
     public bool Sees(string organization, string project) =>
         IsPlatformAdmin || Grants.Any(g => g.Scope.Reveals(organization, project));
 
-    /// <summary>Platform-wide administration (people, tokens of others): the bootstrap token, or an owner of the default organization.</summary>
+    /// <summary>Platform-wide administration (people, repositories, the audit log): the bootstrap token, or an owner of the default organization.</summary>
     public bool AdministersPlatform =>
         IsPlatformAdmin || (Cap >= Role.Owner && Grants.Any(g => g.Role == Role.Owner && g.Scope == Scope.Organization(People.DefaultOrganization)));
+
+    private Role Capped(Role role) => (Role)Math.Min((int)role, (int)Cap);
 }
 
 /// <summary>What the one authorization check decided for a request.</summary>
@@ -45,30 +71,4 @@ public enum AccessDecision
 
     /// <summary>The principal may not even know the target exists: 404.</summary>
     Hidden,
-}
-
-/// <summary>The authorization rule, in one place: every API route states its requirement and this decides.</summary>
-public static class Authorizer
-{
-    public static AccessDecision Decide(Principal? principal, Role required, string? organization, string? project, string? environment)
-    {
-        if (principal is null)
-        {
-            return AccessDecision.Unauthenticated;
-        }
-
-        if (project is null)
-        {
-            // Platform-level routes: lists are filtered by what the principal sees; administration needs the platform.
-            return required <= Role.Viewer || principal.AdministersPlatform ? AccessDecision.Allow : AccessDecision.Forbidden;
-        }
-
-        var org = organization ?? People.DefaultOrganization;
-        if (!principal.Sees(org, project))
-        {
-            return AccessDecision.Hidden;
-        }
-
-        return principal.RoleOn(org, project, environment) is { } role && role >= required ? AccessDecision.Allow : AccessDecision.Forbidden;
-    }
 }

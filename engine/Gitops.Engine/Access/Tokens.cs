@@ -28,6 +28,7 @@ public sealed class Tokens(StateStore state)
         {
             ["_id"] = id,
             ["user"] = user,
+            ["uid"] = new People(state).IdOf(user) ?? "",
             ["name"] = name,
             ["cap"] = cap.ToString(),
             ["created"] = now.ToUnixTimeMilliseconds(),
@@ -51,7 +52,35 @@ public sealed class Tokens(StateStore state)
 
         var token = Read(document);
         var genuine = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(parts[2])), Encoding.ASCII.GetBytes(document["hash"].AsString));
-        return genuine && !token.Revoked && token.Expires > DateTimeOffset.UtcNow ? token : null;
+        return genuine && !token.Revoked && token.Expires > DateTimeOffset.UtcNow && BelongsToCurrentUser(document, token) ? token : null;
+    }
+
+    /// <summary>
+    /// A token acts only for the user it was made for: the same identity, not just the same name
+    /// (a removed and re-added name starts with no tokens). Tokens from before identities existed
+    /// count when they are younger than the user.
+    /// </summary>
+    private bool BelongsToCurrentUser(BsonDocument document, ApiToken token)
+    {
+        var people = new People(state);
+        return document["uid"].IsString
+            ? document["uid"].AsString is { Length: > 0 } uid && people.IdOf(token.User) == uid
+            : people.CreatedAt(token.User) is { } created && created <= token.Created;
+    }
+
+    /// <summary>Revokes every token of a user (on removal).</summary>
+    public int RevokeAllOf(string user)
+    {
+        var revoked = 0;
+        foreach (var document in _tokens.Find(d => d["user"] == user && d["revoked"] == false))
+        {
+            document["revoked"] = true;
+            _tokens.Update(document);
+            revoked++;
+        }
+
+        state.Flush();
+        return revoked;
     }
 
     public IReadOnlyList<ApiToken> List(string? user) => _tokens.FindAll()

@@ -11,9 +11,11 @@ namespace Gitops.Server.Access;
 /// <summary>
 /// The one place every API request is authorized, before its handler runs: who is asking
 /// (admin token, API token or session cookie) → the route's <see cref="AccessRule"/> (none:
-/// refused) → the project it touches → allow, 401, 403, or 404 when the project must stay
-/// invisible. Mutations must be JSON (no form posts from other sites) and are written to the
-/// audit log before they run; a mutation whose audit entry cannot be written does not run.
+/// refused) → what it touches, from the route's values, the record it names or the body's named
+/// environment or scope (never the query string) → <see cref="Authorizer"/>: allow, 401, 403, or
+/// 404 when the project must stay invisible. Mutations must be JSON (no form posts from other
+/// sites) and are written to the audit log before they run, as is every refusal of a signed-in
+/// caller; a mutation whose audit entry cannot be written does not run.
 /// </summary>
 public static class AccessFilter
 {
@@ -24,7 +26,6 @@ public static class AccessFilter
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        var services = http.RequestServices;
         var rule = http.GetEndpoint()?.Metadata.GetMetadata<AccessRule>();
         if (rule is null)
         {
@@ -39,16 +40,19 @@ public static class AccessFilter
 
         var principal = Resolve(http);
         http.Items[PrincipalItem] = principal;
-        if (rule.Anonymous)
+        if (rule.Target == AccessTarget.Open)
         {
             return await next(context).ConfigureAwait(false);
         }
 
-        var state = services.GetRequiredService<StateStore>();
-        var (project, environment, target) = TargetOf(http, state);
-        var organization = project is null ? null : new People(state).OrganizationOf(project);
-        var decision = Authorizer.Decide(principal, rule.Required, organization, project, environment);
-        if (mutation && principal is not null)
+        var state = http.RequestServices.GetRequiredService<StateStore>();
+        var (decision, target, problem) = Decide(http, context.Arguments, state, rule, principal);
+        if (problem is not null)
+        {
+            return Results.BadRequest(new { error = problem });
+        }
+
+        if (principal is not null && (mutation || decision != AccessDecision.Allow))
         {
             // Before the effect: if this cannot be written, the mutation fails with it.
             new AuditLog(state).Append($"{principal.Name} ({principal.Via})", $"{http.Request.Method} {(http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText}", target, decision == AccessDecision.Allow ? "accepted" : $"refused ({decision.ToString().ToLowerInvariant()})");
@@ -59,12 +63,68 @@ public static class AccessFilter
             AccessDecision.Allow => await next(context).ConfigureAwait(false),
             AccessDecision.Unauthenticated => Results.Unauthorized(),
             AccessDecision.Hidden => Results.NotFound(new { error = "not found" }),
-            _ => Results.Json(new { error = $"this needs the {rule.Required.ToString().ToLowerInvariant()} role" }, statusCode: StatusCodes.Status403Forbidden),
+            _ => Results.Json(new { error = rule.Target == AccessTarget.Platform ? "this needs platform administration (an owner of the default organization)" : $"this needs the {rule.Required.ToString().ToLowerInvariant()} role on {target}" }, statusCode: StatusCodes.Status403Forbidden),
         };
     }
 
     public static Principal? PrincipalOf(HttpContext context) =>
         context is not null && context.Items.TryGetValue(PrincipalItem, out var value) ? value as Principal : null;
+
+    /// <summary>What the request touches and what the rules say about it; a problem when the body names a target badly.</summary>
+    private static (AccessDecision Decision, string Target, string? Problem) Decide(HttpContext http, IList<object?> arguments, StateStore state, AccessRule rule, Principal? principal)
+    {
+        var people = new People(state);
+        string? Route(string name) => http.Request.RouteValues.TryGetValue(name, out var v) && v is string s ? s : null;
+        switch (rule.Target)
+        {
+            case AccessTarget.SignedIn:
+                return (Authorizer.SignedIn(principal), http.Request.Path.ToString(), null);
+            case AccessTarget.Platform:
+                return (Authorizer.Platform(principal), "platform", null);
+            case AccessTarget.Grant:
+                if (arguments.OfType<INamesGrant>().SingleOrDefault() is not { } grant || grant.Role is not { } role)
+                {
+                    return (AccessDecision.Allow, "", "give role (viewer, deployer, admin or owner) and scope (org:NAME, project:NAME or env:PROJECT/ENV)");
+                }
+
+                Scope scope;
+                try
+                {
+                    scope = Scope.Parse(grant.Scope ?? "");
+                }
+                catch (FormatException e)
+                {
+                    return (AccessDecision.Allow, "", e.Message);
+                }
+
+                return (Authorizer.Grant(principal, role, scope, people.OrganizationOf), scope.ToString(), null);
+            case AccessTarget.Deployment:
+                // The deployment's own record says whose it is; an unknown id looks like a hidden one.
+                if (Route("id") is not { } id || state.Deployment(id) is not { } deployment)
+                {
+                    return (principal is null ? AccessDecision.Unauthenticated : AccessDecision.Hidden, http.Request.Path.ToString(), null);
+                }
+
+                return (Authorizer.Decide(principal, rule.Required, people.OrganizationOf(deployment.Project), deployment.Project, deployment.Environment), $"{deployment.Project}/{deployment.Environment}", null);
+            default:
+                if (Route("project") is not { } project)
+                {
+                    return (AccessDecision.Forbidden, http.Request.Path.ToString(), null); // a rule that does not fit its route refuses
+                }
+
+                var environment = rule.Target switch
+                {
+                    AccessTarget.Environment => Route("environment") ?? "",
+                    AccessTarget.ProjectListing => null,
+                    _ => arguments.OfType<INamesEnvironment>().SingleOrDefault()?.Environment, // the body's environment, authorized as if routed
+                };
+                var organization = people.OrganizationOf(project);
+                var decision = rule.Target == AccessTarget.ProjectListing
+                    ? (principal is null ? AccessDecision.Unauthenticated : principal.Sees(organization, project) ? AccessDecision.Allow : AccessDecision.Hidden)
+                    : Authorizer.Decide(principal, rule.Required, organization, project, environment);
+                return (decision, environment is null ? project : $"{project}/{environment}", null);
+        }
+    }
 
     /// <summary>The bootstrap admin token, an API token (acting for its user, capped), or a session cookie.</summary>
     private static Principal? Resolve(HttpContext http)
@@ -89,23 +149,6 @@ public static class AccessFilter
         return http.Request.Cookies.TryGetValue(Sessions.Cookie, out var session) && new Sessions(state).UserOf(session) is { } user && people.Exists(user)
             ? new Principal(user, people.GrantsOf(user), Role.Owner, false)
             : null;
-    }
-
-    /// <summary>The project (and environment) a request touches: from its route or query values, or from the deployment it names.</summary>
-    private static (string? Project, string? Environment, string Target) TargetOf(HttpContext http, StateStore state)
-    {
-        string? Value(string name) => http.Request.RouteValues.TryGetValue(name, out var v) && v is string s ? s
-            : http.Request.Query.TryGetValue(name, out var q) && q.Count > 0 ? q[0] : null;
-
-        var project = Value("project");
-        var environment = Value("environment");
-        if (project is null && Value("id") is { } id && http.Request.Path.StartsWithSegments("/api/v1/deployments", StringComparison.Ordinal) && state.Deployment(id) is { } deployment)
-        {
-            (project, environment) = (deployment.Project, deployment.Environment);
-        }
-
-        var target = project is null ? http.Request.Path.ToString() : environment is null ? project : $"{project}/{environment}";
-        return (project, environment, target);
     }
 
     /// <summary>The client's address: the connection's, or X-Forwarded-For's when the connection comes from a configured proxy.</summary>
