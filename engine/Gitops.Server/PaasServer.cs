@@ -25,8 +25,15 @@ public static class PaasServer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(announce);
         // The dashboard (ui/, built by Vite into wwwroot) is served from the binaries' folder.
+        TransportPolicy.CheckListen(options.Listen, options.InsecureHttp, options.TlsCertificate is not null && options.TlsKey is not null);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
         builder.WebHost.UseUrls(options.Listen);
+        if (options is { TlsCertificate: { } certificate, TlsKey: { } key })
+        {
+            var loaded = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificate, key);
+            builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves TLS out until asked
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificate = loaded));
+        }
         if (options.JsonLogs)
         {
             // The [LoggerMessage] templates' named values become fields of each object ("State").

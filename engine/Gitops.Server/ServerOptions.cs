@@ -8,6 +8,14 @@ public sealed record ServerOptions
     /// <summary>Loopback by default: put a TLS proxy in front to expose it.</summary>
     public string Listen { get; init; } = "http://127.0.0.1:8787";
 
+    /// <summary>Allows plain HTTP on a non-loopback address (see <see cref="TransportPolicy"/>).</summary>
+    public bool InsecureHttp { get; init; }
+
+    /// <summary>PEM certificate (chain) and key for https:// listen addresses.</summary>
+    public string? TlsCertificate { get; init; }
+
+    public string? TlsKey { get; init; }
+
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Webhook bodies larger than this are refused before they are read.</summary>

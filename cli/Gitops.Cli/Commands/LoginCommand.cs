@@ -18,6 +18,9 @@ public sealed class LoginOptions : CommonOptions
 
     [Option("data-dir", HelpText = "Where the login is saved (login.json, owner-only). Default: $PAAS_HOME or ~/.paas.")]
     public string? DataDir { get; set; }
+
+    [Option("insecure-http", HelpText = "Allow an http:// server that is not on this machine: the password and token cross the network in clear text.")]
+    public bool InsecureHttp { get; set; }
 }
 
 [Verb("logout", HelpText = "Forget the saved server and token; commands work on the local data directory again.")]
@@ -37,12 +40,21 @@ public static class LoginCommand
             throw new CliException(ExitCodes.InvalidInput, $"--server: '{options.Server}' is not an http(s) address");
         }
 
+        try
+        {
+            Gitops.Server.TransportPolicy.CheckServer(uri, options.InsecureHttp);
+        }
+        catch (Gitops.Server.InsecureTransportException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message); // before any password or token is read, let alone sent
+        }
+
         var token = options.User is { } user
             ? TokenForUser(options.Server, user, SecretsCommand.ReadValue(console, input, $"the password of {user}"), console.Cancellation)
             : SecretsCommand.ReadValue(console, input, "the token");
         using var client = new ServerClient(options.Server, token, console.Cancellation);
         var repositories = client.Get<List<WatchedRepository>>("api/v1/repositories"); // proves address and token before saving them
-        new Login(client.Server, token).Save(DataDirectory.Resolve(options.DataDir));
+        new Login(client.Server, token, options.InsecureHttp).Save(DataDirectory.Resolve(options.DataDir));
         console.Human.MarkupLine($"logged in to {client.Server} ({repositories.Count} watched repositories); status, history, logs and env now ask it");
         return ExitCodes.Ok;
     }

@@ -20,6 +20,15 @@ public sealed class ServerOptionsCli
     [Option("log-format", Default = "text", HelpText = "text, or json: one JSON object per log line with the event's named fields.")]
     public string LogFormat { get; set; } = "text";
 
+    [Option("insecure-http", HelpText = "Allow plain HTTP on a non-loopback --listen address: tokens and passwords then cross the network in clear text.")]
+    public bool InsecureHttp { get; set; }
+
+    [Option("tls-cert", HelpText = "PEM certificate (with its chain) for an https:// --listen address.")]
+    public string? TlsCertificate { get; set; }
+
+    [Option("tls-key", HelpText = "PEM private key of --tls-cert.")]
+    public string? TlsKey { get; set; }
+
     [Option("trusted-proxy", Separator = ',', HelpText = "Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated). Default: none.")]
     public IEnumerable<string> TrustedProxies { get; set; } = [];
 }
@@ -39,6 +48,9 @@ public static class ServerCommand
             JsonLogs = json,
             DataDirectory = DataDirectory.Resolve(options.DataDir),
             Listen = options.Listen,
+            InsecureHttp = options.InsecureHttp,
+            TlsCertificate = options.TlsCertificate,
+            TlsKey = options.TlsKey,
             PollInterval = TimeSpan.FromSeconds(Math.Max(1, options.PollSeconds)),
             TrustedProxies = options.TrustedProxies.ToList(),
         }, console);
@@ -56,6 +68,10 @@ public static class ServerCommand
         catch (StateLockedException e)
         {
             throw new CliException(ExitCodes.Failed, e.Message);
+        }
+        catch (InsecureTransportException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message);
         }
     }
 }

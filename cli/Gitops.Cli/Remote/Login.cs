@@ -6,7 +6,7 @@ namespace Gitops.Cli.Remote;
 /// The server the CLI talks to and its token, saved by <c>paas login</c> in the data directory
 /// as <c>login.json</c>, readable by its owner only (like the credentials files of docker and gh).
 /// </summary>
-public sealed record Login(string Server, string Token)
+public sealed record Login(string Server, string Token, bool InsecureHttp = false)
 {
     public const string FileName = "login.json";
 

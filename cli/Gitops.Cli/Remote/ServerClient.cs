@@ -41,12 +41,33 @@ public sealed class ServerClient : IDisposable
         server ??= Environment.GetEnvironmentVariable("PAAS_SERVER");
         if (server is null)
         {
-            return login is null ? null : new ServerClient(login.Server, Environment.GetEnvironmentVariable("PAAS_TOKEN") ?? login.Token, cancellation);
+            return login is null ? null : Checked(login.Server, Environment.GetEnvironmentVariable("PAAS_TOKEN") ?? login.Token, login.InsecureHttp, cancellation);
         }
 
+        var saved = login is not null && login.Server.TrimEnd('/') == server.TrimEnd('/') ? login : null;
         var token = Environment.GetEnvironmentVariable("PAAS_TOKEN")
-            ?? (login is not null && login.Server.TrimEnd('/') == server.TrimEnd('/') ? login.Token : null)
+            ?? saved?.Token
             ?? throw new CliException(ExitCodes.Usage, $"no token for {server}: run paas login --server {server} (or set PAAS_TOKEN)");
+        return Checked(server, token, saved?.InsecureHttp == true, cancellation);
+    }
+
+    /// <summary>A client for an address that may carry the token: https, loopback, or plain HTTP someone allowed.</summary>
+    private static ServerClient Checked(string server, string token, bool allowedAtLogin, CancellationToken cancellation)
+    {
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new CliException(ExitCodes.Usage, $"server '{server}' is not an http(s) address");
+        }
+
+        try
+        {
+            Gitops.Server.TransportPolicy.CheckServer(uri, allowedAtLogin || Environment.GetEnvironmentVariable("PAAS_INSECURE_HTTP") == "1");
+        }
+        catch (Gitops.Server.InsecureTransportException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message);
+        }
+
         return new ServerClient(server, token, cancellation);
     }
 
