@@ -10,6 +10,9 @@ internal sealed record InProcessServer(WebApplication App, HttpClient Http, stri
     /// <summary>A data directory the test made for this server alone, deleted with it.</summary>
     public string? OwnedDirectory { get; init; }
 
+    /// <summary>The server's own state store, to check what a request did (or did not do).</summary>
+    public Gitops.Engine.State.StateStore State => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Gitops.Engine.State.StateStore>(App.Services);
+
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     public static async Task<InProcessServer> StartAsync(string dataDirectory, TimeSpan poll)

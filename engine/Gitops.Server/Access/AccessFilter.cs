@@ -63,9 +63,16 @@ public static class AccessFilter
             AccessDecision.Allow => await next(context).ConfigureAwait(false),
             AccessDecision.Unauthenticated => Results.Unauthorized(),
             AccessDecision.Hidden => Results.NotFound(new { error = "not found" }),
-            _ => Results.Json(new { error = rule.Target == AccessTarget.Platform ? "this needs platform administration (an owner of the default organization)" : $"this needs the {rule.Required.ToString().ToLowerInvariant()} role on {target}" }, statusCode: StatusCodes.Status403Forbidden),
+            _ => Results.Json(new { error = ForbiddenMessage(rule, target) }, statusCode: StatusCodes.Status403Forbidden),
         };
     }
+
+    private static string ForbiddenMessage(AccessRule rule, string target) => rule.Target switch
+    {
+        AccessTarget.Platform => "this needs platform administration (an owner of the default organization)",
+        AccessTarget.Grant => $"handing out a role on {target} needs the admin role on all of {target} and at least the role handed out; admin and owner are handed out by owners",
+        _ => $"this needs the {rule.Required.ToString().ToLowerInvariant()} role on {target}",
+    };
 
     public static Principal? PrincipalOf(HttpContext context) =>
         context is not null && context.Items.TryGetValue(PrincipalItem, out var value) ? value as Principal : null;

@@ -1,0 +1,166 @@
+using System.Net;
+using System.Text;
+using Gitops.Engine.Access;
+using Gitops.Engine.Audit;
+using Gitops.Engine.Secrets;
+using Gitops.Engine.State;
+
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// Issue 10's exploits, run end to end as an attacker with an account would: two projects, a
+/// user on each, the real server (and real engines where a deployment is involved). Each attack
+/// is refused with a clear error, has no effect, leaks nothing, and its refusal is in the audit log.
+/// </summary>
+public sealed class AttackerTests : IDisposable
+{
+    private const string Password = "correct horse battery staple";
+    private readonly string _data = Directory.CreateTempSubdirectory("paas-attacker-").FullName;
+
+    [Fact]
+    public async Task A_project_admin_cannot_become_platform_owner_through_the_query_string()
+    {
+        Prepare();
+        await using var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1));
+        var mallory = await SignInAsync(server, "mallory"); // admin of project:seca only
+
+        var grant = await SendAsync(server, mallory, "POST", "/api/v1/users/mallory/grants?project=seca", """{"role":"owner","scope":"org:default"}""");
+        var users = await SendAsync(server, mallory, "GET", "/api/v1/users?project=seca", null);
+        var audit = await SendAsync(server, mallory, "GET", "/api/v1/audit?project=seca", null);
+        var repository = await SendAsync(server, mallory, "POST", "/api/v1/repositories?project=seca", """{"url":"file:///tmp/evil.git","project":"evil"}""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, grant.Status);
+        Assert.Contains("handing out a role on org:default needs", grant.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, users.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, audit.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, repository.Status);
+        Assert.Contains("platform administration", repository.Body, StringComparison.Ordinal);
+        var state = server.State;
+        Assert.DoesNotContain(new People(state).GrantsOf("mallory"), g => g.Scope.Kind == Scope.OrganizationKind);
+        Assert.DoesNotContain(new Gitops.Engine.Sources.RepositoryRegistry(state).List(), r => r.Project == "evil");
+        var refusals = new AuditLog(state).List(actor: "mallory (session)").Where(e => e.Result.StartsWith("refused", StringComparison.Ordinal)).Select(e => e.Action).ToList();
+        Assert.Contains("POST /api/v1/users/{name}/grants", refusals);
+        Assert.Contains("GET /api/v1/users", refusals);
+        Assert.Contains("GET /api/v1/audit", refusals);
+        Assert.Contains("POST /api/v1/repositories", refusals);
+    }
+
+    [Fact]
+    public async Task An_environment_admin_cannot_write_another_environments_secret_by_naming_it_in_the_body()
+    {
+        Prepare();
+        await using var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1));
+        var devAdmin = await SignInAsync(server, "devadmin"); // admin of env:seca/dev only
+
+        var production = await SendAsync(server, devAdmin, "PUT", "/api/v1/projects/seca/secrets/DATABASE_URL", """{"value":"postgres://evil","environment":"production"}""");
+        var everywhere = await SendAsync(server, devAdmin, "PUT", "/api/v1/projects/seca/secrets/DATABASE_URL", """{"value":"postgres://evil"}""");
+        var own = await SendAsync(server, devAdmin, "PUT", "/api/v1/projects/seca/secrets/DATABASE_URL", """{"value":"postgres://dev","environment":"dev"}""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, production.Status);
+        Assert.Contains("admin role on seca/production", production.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, everywhere.Status);
+        Assert.Equal(HttpStatusCode.OK, own.Status);
+        var state = server.State;
+        var secrets = new SecretStore(state).List("seca");
+        Assert.Equal(["dev"], secrets.Select(s => s.Environment));
+        Assert.Contains(new AuditLog(state).List(actor: "devadmin (session)"), e => e.Target == "seca/production" && e.Result == "refused (forbidden)");
+    }
+
+    [Fact]
+    public async Task Adding_a_taken_name_does_not_reset_its_password_and_removing_a_user_ends_their_tokens()
+    {
+        Prepare();
+        await using var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1));
+        var admin = $"Bearer {server.Token}";
+        var victimToken = await CreateTokenAsync(server, await SignInAsync(server, "victim"));
+
+        var overwrite = await SendAsync(server, admin, "POST", "/api/v1/users", """{"name":"victim","password":"the attacker's password"}""");
+        var attackerLogin = await LoginAsync(server, "victim", "the attacker's password");
+        var victimLogin = await LoginAsync(server, "victim", Password);
+        var removed = await SendAsync(server, admin, "DELETE", "/api/v1/users/victim", null);
+        var afterRemoval = await SendAsync(server, $"Bearer {victimToken}", "GET", "/api/v1/me", null);
+        var readded = await SendAsync(server, admin, "POST", "/api/v1/users", """{"name":"victim","password":"a new person's password"}""");
+        var afterReadding = await SendAsync(server, $"Bearer {victimToken}", "GET", "/api/v1/me", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, overwrite.Status);
+        Assert.Contains("already exists", overwrite.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, attackerLogin);
+        Assert.Equal(HttpStatusCode.OK, victimLogin);
+        Assert.Equal(HttpStatusCode.OK, removed.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterRemoval.Status);
+        Assert.Equal(HttpStatusCode.OK, readded.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterReadding.Status);
+    }
+
+    [Fact]
+    public async Task Thirty_parallel_wrong_passwords_get_exactly_ten_checks()
+    {
+        Prepare();
+        await using var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1));
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => LoginAsync(server, "victim", $"guess number {i:D2}")));
+
+        Assert.Equal(LoginThrottle.Limit, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(30 - LoginThrottle.Limit, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        var attempts = new AuditLog(server.State).List(actor: "victim", action: "login");
+        Assert.Equal(LoginThrottle.Limit, attempts.Count(e => e.Result == "refused"));
+        Assert.Equal(30 - LoginThrottle.Limit, attempts.Count(e => e.Result == "throttled"));
+    }
+
+    public void Dispose() => Directory.Delete(_data, recursive: true);
+
+    /// <summary>Project seca (default organization) and its people: a project admin, an environment admin, a victim.</summary>
+    private void Prepare()
+    {
+        File.WriteAllText(Path.Combine(_data, "platform.yaml"), "allowFileUrls: true\n");
+        using var state = StateStore.Open(_data);
+        new Gitops.Engine.Sources.RepositoryRegistry(state).Add("seca", "file:///nowhere/seca.git");
+        var people = new People(state);
+        foreach (var (user, role, scope) in new[]
+        {
+            ("mallory", Role.Admin, Scope.Project("seca")),
+            ("devadmin", Role.Admin, Scope.Environment("seca", "dev")),
+            ("victim", Role.Viewer, Scope.Project("seca")),
+        })
+        {
+            people.AddUser(user, Password);
+            people.GrantRole(new Grant(user, role, scope));
+        }
+    }
+
+    private static async Task<string> SignInAsync(InProcessServer server, string user)
+    {
+        using var response = await server.Http.PostAsync("/api/v1/login", Json($$"""{"user":"{{user}}","password":"{{Password}}"}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return "Cookie " + response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+    }
+
+    private static async Task<string> CreateTokenAsync(InProcessServer server, string session)
+    {
+        var (status, body) = await SendAsync(server, session, "POST", "/api/v1/tokens", "{}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
+    }
+
+    private static async Task<HttpStatusCode> LoginAsync(InProcessServer server, string user, string password)
+    {
+        using var response = await server.Http.PostAsync("/api/v1/login", Json($$"""{"user":"{{user}}","password":"{{password}}"}"""));
+        return response.StatusCode;
+    }
+
+    internal static async Task<(HttpStatusCode Status, string Body)> SendAsync(InProcessServer server, string auth, string method, string path, string? body)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = Json(body);
+        }
+
+        var (header, value) = auth.StartsWith("Cookie ", StringComparison.Ordinal) ? ("Cookie", auth["Cookie ".Length..]) : ("Authorization", auth);
+        request.Headers.Add(header, value);
+        using var response = await server.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+}
