@@ -53,17 +53,43 @@ public sealed class AttackerTests : IDisposable
         var devAdmin = await SignInAsync(server, "devadmin"); // admin of env:seca/dev only
 
         var production = await SendAsync(server, devAdmin, "PUT", "/api/v1/projects/seca/secrets/DATABASE_URL", """{"value":"postgres://evil","environment":"production"}""");
+        var smuggled = await SendAsync(server, devAdmin, "PUT", "/api/v1/projects/seca/secrets/DATABASE_URL?environment=dev", """{"value":"postgres://evil","environment":"production"}""");
         var everywhere = await SendAsync(server, devAdmin, "PUT", "/api/v1/projects/seca/secrets/DATABASE_URL", """{"value":"postgres://evil"}""");
         var own = await SendAsync(server, devAdmin, "PUT", "/api/v1/projects/seca/secrets/DATABASE_URL", """{"value":"postgres://dev","environment":"dev"}""");
 
         Assert.Equal(HttpStatusCode.Forbidden, production.Status);
         Assert.Contains("admin role on seca/production", production.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, smuggled.Status);
         Assert.Equal(HttpStatusCode.Forbidden, everywhere.Status);
         Assert.Equal(HttpStatusCode.OK, own.Status);
         var state = server.State;
         var secrets = new SecretStore(state).List("seca");
         Assert.Equal(["dev"], secrets.Select(s => s.Environment));
         Assert.Contains(new AuditLog(state).List(actor: "devadmin (session)"), e => e.Target == "seca/production" && e.Result == "refused (forbidden)");
+    }
+
+    [Fact]
+    public async Task A_viewer_of_one_project_cannot_read_another_projects_deployment_by_naming_their_own_project()
+    {
+        Prepare();
+        await using var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1));
+        const string Canary = "canary-3f9c1e-do-not-leak";
+        server.State.SaveDeployment(new Deployment { Id = "d-20261201-000000-seca01", Project = "seca", Environment = "production", Revision = "abc", Trigger = "test", PlanText = $"~ service web: env API_URL={Canary}", Status = DeploymentStatus.Succeeded, StartedAt = DateTimeOffset.UtcNow });
+        server.State.AppendLog("d-20261201-000000-seca01", new LogLine(DateTimeOffset.UtcNow, "build", $"Step 3/4 : ENV API_URL={Canary}"));
+        var eve = await SignInAsync(server, "eve"); // viewer of project:secb only
+
+        var answers = new[]
+        {
+            await SendAsync(server, eve, "GET", "/api/v1/deployments/d-20261201-000000-seca01?project=secb", null),
+            await SendAsync(server, eve, "GET", "/api/v1/deployments/d-20261201-000000-seca01/logs?project=secb&environment=dev", null),
+            await SendAsync(server, eve, "GET", "/api/v1/deployments/d-20261201-000000-seca01/logs/stream?project=secb", null),
+        };
+        var listed = await SendAsync(server, eve, "GET", "/api/v1/deployments?project=seca", null);
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.NotFound, a.Status));
+        Assert.All(answers, a => Assert.DoesNotContain(Canary, a.Body, StringComparison.Ordinal));
+        Assert.Equal("[]", listed.Body);
+        Assert.Equal(3, new AuditLog(server.State).List(actor: "eve (session)").Count(e => e.Target == "seca/production" && e.Result == "refused (hidden)"));
     }
 
     [Fact]
@@ -115,12 +141,14 @@ public sealed class AttackerTests : IDisposable
         File.WriteAllText(Path.Combine(_data, "platform.yaml"), "allowFileUrls: true\n");
         using var state = StateStore.Open(_data);
         new Gitops.Engine.Sources.RepositoryRegistry(state).Add("seca", "file:///nowhere/seca.git");
+        new Gitops.Engine.Sources.RepositoryRegistry(state).Add("secb", "file:///nowhere/secb.git");
         var people = new People(state);
         foreach (var (user, role, scope) in new[]
         {
             ("mallory", Role.Admin, Scope.Project("seca")),
             ("devadmin", Role.Admin, Scope.Environment("seca", "dev")),
             ("victim", Role.Viewer, Scope.Project("seca")),
+            ("eve", Role.Viewer, Scope.Project("secb")),
         })
         {
             people.AddUser(user, Password);
