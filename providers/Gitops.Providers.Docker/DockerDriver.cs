@@ -16,7 +16,7 @@ namespace Gitops.Providers.Docker;
 /// </summary>
 public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngineDriver, IDisposable
 {
-    private static readonly TimeSpan NoHealthCheckGrace = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan UptimePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(150);
 
     public EngineKind Kind { get; } = kind;
@@ -107,20 +107,23 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         var spec = request.Service.Spec;
+        var started = DateTime.UtcNow;
+        var first = Snapshot(await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false));
+        if (StartupRule.Broken(first, first, TimeSpan.Zero) is { } gone)
+        {
+            return new HealthResult(false, gone);
+        }
+
         if (spec.Health is not { } health)
         {
-            await Task.Delay(NoHealthCheckGrace, cancellationToken).ConfigureAwait(false);
-            var state = await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false);
-            return state?.State?.Running == true
-                ? new HealthResult(true, "running")
-                : new HealthResult(false, $"not running ({ExitDetail(state)})");
+            return await WaitUpAsync(request, first, started, StartupRule.UptimeRequired(spec), cancellationToken).ConfigureAwait(false);
         }
 
         // Probe often while the replica comes up, so a ready one is found in tenths of a second;
         // it is unhealthy once it has failed for `retries` intervals after the start period.
         var port = health.Port ?? spec.Port ?? 80;
         var poll = health.Interval.Value < ReadinessPoll ? health.Interval.Value : ReadinessPoll;
-        var giveUpAt = DateTime.UtcNow + health.StartPeriod.Value + (health.Interval.Value * health.Retries);
+        var giveUpAt = started + health.StartPeriod.Value + (health.Interval.Value * health.Retries);
         var last = "no answer yet";
         using var http = new HttpClient { Timeout = health.Timeout.Value };
         string? address = null;
@@ -132,13 +135,13 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
             if (address is null || DateTime.UtcNow >= nextInspect)
             {
                 var state = await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false);
-                if (state?.State?.Running != true)
+                if (StartupRule.Broken(first, Snapshot(state), DateTime.UtcNow - started) is { } broken)
                 {
-                    return new HealthResult(false, $"exited before it was healthy ({ExitDetail(state)})");
+                    return new HealthResult(false, $"{broken}, before it was healthy");
                 }
 
                 EndpointSettings? endpoint = null;
-                _ = state.NetworkSettings?.Networks?.TryGetValue(request.Network, out endpoint);
+                _ = state!.NetworkSettings?.Networks?.TryGetValue(request.Network, out endpoint);
                 address = endpoint?.IPAddress is { Length: > 0 } ip ? ip : null;
                 nextInspect = DateTime.UtcNow + TimeSpan.FromSeconds(1);
             }
@@ -149,7 +152,11 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
                 (ok, last) = await ProbeAsync(http, $"http://{address}:{port}{health.Path}", cancellationToken).ConfigureAwait(false);
                 if (ok)
                 {
-                    return new HealthResult(true, last);
+                    // An answer from a replica that crashed and came back in between is no proof it stays up.
+                    var now = Snapshot(await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false));
+                    return StartupRule.Broken(first, now, DateTime.UtcNow - started) is { } broken
+                        ? new HealthResult(false, $"{broken}, before it was healthy")
+                        : new HealthResult(true, last);
                 }
             }
 
@@ -159,6 +166,29 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
             }
 
             await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Without a health check: the replica must stay up, never exiting or restarting, for <paramref name="uptime"/>.</summary>
+    private async Task<HealthResult> WaitUpAsync(ReplicaRequest request, ReplicaState? first, DateTime started, TimeSpan uptime, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Looked at twice a second: a restart between two looks still shows in its count and start time.
+            var remaining = uptime - (DateTime.UtcNow - started);
+            await Task.Delay(remaining > UptimePoll ? UptimePoll : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            var elapsed = DateTime.UtcNow - started;
+            var now = Snapshot(await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false));
+            if (StartupRule.Broken(first, now, elapsed) is { } broken)
+            {
+                return new HealthResult(false, broken);
+            }
+
+            if (elapsed >= uptime)
+            {
+                var seconds = uptime.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+                return new HealthResult(true, $"running, up {seconds}s without a restart");
+            }
         }
     }
 
@@ -297,8 +327,8 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
     private static string Label(IDictionary<string, string> labels, string key) =>
         labels.TryGetValue(key, out var value) ? value : "";
 
-    private static string ExitDetail(ContainerInspectResponse? state) =>
-        state?.State is null ? "container is gone" : $"state {state.State.Status}, exit code {state.State.ExitCode}";
+    private static ReplicaState? Snapshot(ContainerInspectResponse? inspected) =>
+        inspected?.State is not { } state ? null : new(state.Running, state.Restarting, state.ExitCode, inspected.RestartCount, state.StartedAt ?? "");
 
     private static Dictionary<string, IDictionary<string, bool>> OwnedBy(string project, string environment) => new()
     {

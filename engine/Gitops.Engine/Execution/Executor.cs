@@ -43,13 +43,18 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
             : Finish(plan, applied, DeploymentStatus.Succeeded, null);
     }
 
-    /// <summary>Runs ready nodes side by side; after a rollback or an error no new node starts, and those running finish.</summary>
+    /// <summary>
+    /// Runs ready nodes side by side; after a rollback or an error no new node starts, and those
+    /// running finish. Nodes are tracked by id, never by their task: nodes that finish at once
+    /// (every no-op) can share one completed task. A node left over with no failure to explain it
+    /// is an error, never a silent success.
+    /// </summary>
     private async Task<(List<PlanNode> Applied, string? Failure, Exception? Error)> WalkAsync(Plan plan, CancellationToken cancellationToken)
     {
         var applied = new List<PlanNode>();
         var done = new HashSet<string>(StringComparer.Ordinal);
         var pending = plan.Nodes.ToList();
-        var running = new Dictionary<Task<string?>, PlanNode>();
+        var running = new Dictionary<string, (PlanNode Node, Task<string?> Task)>(StringComparer.Ordinal);
         string? failure = null;
         Exception? error = null;
         while (true)
@@ -59,35 +64,49 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
                 foreach (var node in pending.Where(n => n.DependsOn.All(done.Contains)).Take(MaxParallel - running.Count).ToList())
                 {
                     pending.Remove(node);
-                    running[ApplyNodeAsync(plan, node, cancellationToken)] = node;
+                    running.Add(node.Id, (node, ApplyNodeAsync(plan, node, cancellationToken)));
                 }
             }
 
             if (running.Count == 0)
             {
-                return (applied, failure, error);
+                return (applied, failure, error ?? LeftOver(pending, done, failure));
             }
 
-            var finished = await Task.WhenAny(running.Keys).ConfigureAwait(false);
-            var finishedNode = running[finished];
-            running.Remove(finished);
-            try
+            await Task.WhenAny(running.Values.Select(r => r.Task)).ConfigureAwait(false);
+            foreach (var (id, (node, task)) in running.Where(r => r.Value.Task.IsCompleted).ToList())
             {
-                if (await finished.ConfigureAwait(false) is { } reason)
+                running.Remove(id);
+                try
                 {
-                    failure ??= reason;
+                    if (await task.ConfigureAwait(false) is { } reason)
+                    {
+                        failure ??= reason;
+                    }
+                    else
+                    {
+                        applied.Add(node);
+                        done.Add(node.Id);
+                    }
                 }
-                else
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    applied.Add(finishedNode);
-                    done.Add(finishedNode.Id);
+                    error ??= e;
                 }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                error ??= e;
             }
         }
+    }
+
+    /// <summary>Nodes the walk never reached although nothing failed: the plan cannot be trusted as applied.</summary>
+    private static InvalidOperationException? LeftOver(List<PlanNode> pending, HashSet<string> done, string? failure)
+    {
+        if (failure is not null || pending.Count == 0)
+        {
+            return null;
+        }
+
+        var nodes = pending.Select(n => $"{n.Id} (waits for {string.Join(", ", n.DependsOn.Where(d => !done.Contains(d)))})");
+        return new InvalidOperationException($"the plan was not fully applied: {pending.Count} node(s) never became ready: {string.Join("; ", nodes)}");
     }
 
     /// <returns>Null on success, or why the node was rolled back.</returns>

@@ -38,7 +38,10 @@ public interface IEngineDriver
     /// <summary>Creates and starts the replica; one that exists already is started if stopped.</summary>
     Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Waits until the replica passes its health check (or runs, without one), or fails it.</summary>
+    /// <summary>
+    /// Waits until the replica counts as started by <see cref="StartupRule"/> (its health check
+    /// passes, or without one it stays up for <see cref="StartupRule.MinimumUptime"/>), or fails.
+    /// </summary>
     Task<HealthResult> WaitHealthyAsync(ReplicaRequest request, CancellationToken cancellationToken);
 
     Task RemoveContainerAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken);
