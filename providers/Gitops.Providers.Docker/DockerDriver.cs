@@ -44,32 +44,60 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
                     string.Equals(c.State, "running", StringComparison.OrdinalIgnoreCase))
                 {
                     Address = c.NetworkSettings?.Networks is { } attached && attached.TryGetValue(network, out var endpoint) && endpoint.IPAddress is { Length: > 0 } ip ? ip : null,
+                    OnNetwork = c.NetworkSettings?.Networks is not { Count: > 0 } networksOf || networksOf.ContainsKey(network),
                 })
-                .OrderBy(c => c.Name, StringComparer.Ordinal)));
+                .OrderBy(c => c.Name, StringComparer.Ordinal)))
+        {
+            OtherNetworks = new ValueList<string>(networks.Select(n => n.Name).Where(n => n != network).Order(StringComparer.Ordinal)),
+        };
     }
 
     public async Task EnsureNetworkAsync(string project, string environment, string name, CancellationToken cancellationToken)
     {
-        try
+        // An existing network is used only when it is this environment's (see Ownership). It is looked
+        // up first: Docker's API 1.41 makes a second network of the same name rather than refusing,
+        // and then every later use of the name is ambiguous.
+        if (!await OwnedNetworkExistsAsync(project, environment, name, cancellationToken).ConfigureAwait(false))
         {
-            await TransientRetry.RunAsync(t => Client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            try
             {
-                Name = name,
-                Driver = "bridge",
-                Labels = Labels.For(project, environment),
-                Options = NetworkOptions(),
-            }, t), cancellationToken).ConfigureAwait(false);
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict || e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
-        {
-            // Already there: success.
+                await TransientRetry.RunAsync(t => Client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+                {
+                    Name = name,
+                    Driver = "bridge",
+                    Labels = Labels.For(project, environment),
+                    Options = NetworkOptions(),
+                }, t), cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict || e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
+            {
+                // Made meanwhile (a concurrent apply): used only if it is ours.
+                await OwnedNetworkExistsAsync(project, environment, name, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await IsolateAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
+    public async Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken)
+    {
+        // Creating a volume that exists succeeds silently and keeps its labels, so it is looked up first.
+        try
+        {
+            var existing = await TransientRetry.RunAsync(t => Client.Volumes.InspectAsync(name, t), cancellationToken).ConfigureAwait(false);
+            if (Ownership.Refusal("volume", name, existing.Labels, project, environment) is { } refusal)
+            {
+                throw new InvalidOperationException(refusal);
+            }
+
+            return;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+
         await TransientRetry.RunAsync(t => Client.Volumes.CreateAsync(new VolumesCreateParameters { Name = name, Labels = Labels.For(project, environment) }, t), cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
@@ -254,6 +282,34 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
     }
 
     public void Dispose() => Client.Dispose();
+
+    /// <summary>Whether a network of that name exists; one that is not the environment's is refused.</summary>
+    private async Task<bool> OwnedNetworkExistsAsync(string project, string environment, string name, CancellationToken cancellationToken)
+    {
+        NetworkResponse existing;
+        try
+        {
+            existing = await TransientRetry.RunAsync(t => Client.Networks.InspectNetworkAsync(name, t), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerNetworkNotFoundException)
+        {
+            return false;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        // Inspect also matches by id prefix: only an exact name counts as this name.
+        if (existing.Name != name)
+        {
+            return false;
+        }
+
+        return Ownership.Refusal("network", name, existing.Labels, project, environment) is { } refusal
+            ? throw new InvalidOperationException(refusal)
+            : true;
+    }
 
     /// <summary>
     /// Docker isolates user-defined bridges from each other by default. Podman (netavark) does so

@@ -1,14 +1,15 @@
 using Docker.DotNet;
+using Gitops.Engine.Desired;
 using Gitops.Engine.Execution;
 using Gitops.Engine.Sources;
 using Gitops.Schema.Model;
 
 namespace Gitops.Providers.Docker;
 
-/// <summary>Builds service images on Docker or Podman; a tag that exists is not built again.</summary>
+/// <summary>Builds service images on Docker or Podman; a tag that exists (built for the same service) is not built again.</summary>
 public sealed class DockerImageBuilder(DockerClient client) : IImageBuilder
 {
-    public async Task<BuiltImage> EnsureBuiltAsync(string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken)
+    public async Task<BuiltImage> EnsureBuiltAsync(string project, string service, string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(build);
@@ -16,6 +17,11 @@ public sealed class DockerImageBuilder(DockerClient client) : IImageBuilder
         try
         {
             var existing = await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false);
+            if (Ownership.ImageRefusal(tag, existing.Config?.Labels, project, service) is { } refusal)
+            {
+                throw new InvalidOperationException(refusal);
+            }
+
             log.Report($"image {tag} is up to date (same build inputs)");
             return new BuiltImage(false, existing.ID);
         }
@@ -25,7 +31,7 @@ public sealed class DockerImageBuilder(DockerClient client) : IImageBuilder
 
         log.Report($"building {tag} from {context.Root} ({context.Entries.Count} files)");
         using var tar = BuildContext.FromFiles(context);
-        await ImageBuilder.BuildAsync(client, tar, tag, log, cancellationToken, build.Dockerfile, build.Args.ToDictionary(a => a.Key, a => a.Value), build.Target).ConfigureAwait(false);
+        await ImageBuilder.BuildAsync(client, tar, tag, log, cancellationToken, build.Dockerfile, build.Args.ToDictionary(a => a.Key, a => a.Value), build.Target, Ownership.ImageLabels(project, service)).ConfigureAwait(false);
         return new BuiltImage(true, (await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false)).ID);
     }
 }

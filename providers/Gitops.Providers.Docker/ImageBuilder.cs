@@ -29,7 +29,8 @@ public static class ImageBuilder
         CancellationToken cancellationToken,
         string dockerfile = "Dockerfile",
         IDictionary<string, string>? buildArgs = null,
-        string? target = null)
+        string? target = null,
+        IDictionary<string, string>? labels = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(log);
@@ -54,6 +55,7 @@ public static class ImageBuilder
             ForceRemove = true,
             BuildArgs = buildArgs ?? new Dictionary<string, string>(),
             Target = target ?? "",
+            Labels = labels ?? new Dictionary<string, string>(),
         };
         await client.Images.BuildImageFromDockerfileAsync(parameters, context, null, null, progress, cancellationToken).ConfigureAwait(false);
         if (error is not null)

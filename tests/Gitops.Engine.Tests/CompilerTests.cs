@@ -11,11 +11,11 @@ public sealed class CompilerTests
         var state = Scenario.Desired("services:\n  web: { image: busybox:1.36, volumes: { data: /data } }\n");
         var web = state.Service("web")!;
 
-        Assert.Equal("paas-shop-dev", state.Network);
-        Assert.Equal(["paas-shop-dev-data"], state.Volumes);
-        Assert.Equal("/data", web.Spec.Mounts["paas-shop-dev-data"]);
+        Assert.Equal("paas_shop_dev", state.Network);
+        Assert.Equal(["paas_shop_dev_data"], state.Volumes);
+        Assert.Equal("/data", web.Spec.Mounts["paas_shop_dev_data"]);
         Assert.Equal(Compiler.DefaultMemoryBytes, web.Spec.MemoryBytes);
-        Assert.Equal($"paas-shop-dev-web-{web.Fingerprint[..8]}-2", Names.Replica("shop", "dev", "web", web.Fingerprint, 2));
+        Assert.Equal($"paas_shop_dev_web_{web.Fingerprint[..8]}_2", Names.Replica("shop", "dev", "web", web.Fingerprint, 2));
         Assert.Equal(web.Fingerprint, Scenario.Desired("services:\n  web: { image: busybox:1.36, volumes: { data: /data } }\n").Service("web")!.Fingerprint);
     }
 

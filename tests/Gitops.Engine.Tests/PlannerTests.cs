@@ -49,7 +49,7 @@ public sealed class PlannerTests
 
         Assert.True(order.IndexOf("service/web") < order.IndexOf("service/api"));
         Assert.Contains("service/web", plan.Nodes.Single(n => n.Id == "service/api").DependsOn);
-        Assert.Equal("network/paas-shop-dev", order[0]);
+        Assert.Equal("network/paas_shop_dev", order[0]);
     }
 
     [Fact]

@@ -13,6 +13,13 @@ public sealed record CompileInputs(
     /// <summary>The ingress's base domain; null when the platform has no ingress (then nothing is routed).</summary>
     public string? BaseDomain { get; init; }
 
+    /// <summary>
+    /// The volumes the engine holds with this environment's exact ownership labels. A volume made
+    /// under its old, ambiguous name (<see cref="Names.Legacy"/>) is kept in use when no volume of
+    /// the current name exists: the labels prove it is this environment's, and its data stays put.
+    /// </summary>
+    public IReadOnlyCollection<string> OwnedVolumes { get; init; } = [];
+
     public static readonly CompileInputs None = new(new Dictionary<string, string>(), new Dictionary<string, string>());
 }
 
@@ -48,7 +55,7 @@ public static class Compiler
                 continue;
             }
 
-            var mounts = service.Volumes.Select(v => KeyValuePair.Create(Names.Volume(project, environment, v.Key), v.Value)).ToList();
+            var mounts = service.Volumes.Select(v => KeyValuePair.Create(VolumeName(project, environment, v.Key, inputs.OwnedVolumes), v.Value)).ToList();
             volumes.UnionWith(mounts.Select(m => m.Key));
             var spec = new ServiceSpec
             {
@@ -79,6 +86,13 @@ public static class Compiler
             Routes = new ValueList<DesiredRoute>(RoutesOf(manifest, environment, inputs.BaseDomain)),
         };
         return new CompileResult(state, []);
+    }
+
+    private static string VolumeName(string project, string environment, string volume, IReadOnlyCollection<string> owned)
+    {
+        var current = Names.Volume(project, environment, volume);
+        var legacy = Names.Legacy.Volume(project, environment, volume);
+        return !owned.Contains(current) && owned.Contains(legacy) ? legacy : current;
     }
 
     /// <summary>Public services with a port get a route: their domains, or the default one under the base domain.</summary>

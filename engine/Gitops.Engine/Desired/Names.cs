@@ -1,23 +1,52 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Gitops.Engine.Desired;
 
 /// <summary>
 /// Deterministic object names: the same manifest always names the same objects, so a rerun after
-/// a crash finds what the first run made. Every part comes from the name grammar (DNS labels),
-/// so names need no quoting anywhere.
+/// a crash finds what the first run made. Parts are joined with <c>_</c>, which the name grammar
+/// forbids inside a part, so two different (project, environment, …) tuples never share a name
+/// (with <c>-</c>, project <c>x-app</c> env <c>dev-pg</c> and project <c>x-app-dev</c> env <c>pg</c> did).
+/// Docker and Podman accept <c>_</c> in container, network and volume names; services find each
+/// other by their network alias (the service name), never by these names.
 /// </summary>
 public static class Names
 {
-    public static string Network(string project, string environment) => $"paas-{project}-{environment}";
+    /// <summary>The separator: not in the name grammar (<c>^[a-z][a-z0-9-]{0,62}$</c>).</summary>
+    public const char Separator = '_';
 
-    public static string Volume(string project, string environment, string volume) => $"paas-{project}-{environment}-{volume}";
+    public static string Network(string project, string environment) => Join("paas", project, environment);
+
+    public static string Volume(string project, string environment, string volume) => Join("paas", project, environment, volume);
 
     /// <summary>A replica: the fingerprint is in the name, so old and new versions can run side by side.</summary>
     public static string Replica(string project, string environment, string service, string fingerprint, int index) =>
-        $"paas-{project}-{environment}-{service}-{fingerprint[..8]}-{index.ToString(CultureInfo.InvariantCulture)}";
+        Join("paas", project, environment, service, fingerprint[..8], index.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>The local image built for a service; the tag is the hash of its build inputs.</summary>
+    /// <summary>
+    /// The local image built for a service; the tag is the hash of its build inputs. An image
+    /// repository cannot use <c>_</c> after a part ending in <c>-</c> (the grammar allows <c>web-</c>),
+    /// so the readable parts are joined with <c>-</c> and a hash of the exact (project, service)
+    /// pair makes the name unique; the image's ownership labels are checked before it is reused too.
+    /// </summary>
     public static string BuiltImage(string project, string service, string inputsHash) =>
-        $"localhost/paas-{project}-{service}:{inputsHash[..16]}";
+        $"{BuiltImagePrefix}{project}-{service}-{PairHash(project, service)}:{inputsHash[..16]}";
+
+    /// <summary>Where built images live: <c>image:</c> and <c>FROM</c> may never name it.</summary>
+    public const string BuiltImagePrefix = "localhost/paas-";
+
+    /// <summary>The names an environment had before names were unambiguous; found again only by their labels.</summary>
+    public static class Legacy
+    {
+        public static string Network(string project, string environment) => $"paas-{project}-{environment}";
+
+        public static string Volume(string project, string environment, string volume) => $"paas-{project}-{environment}-{volume}";
+    }
+
+    private static string Join(params string[] parts) => string.Join(Separator, parts);
+
+    private static string PairHash(string project, string service) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{project}\n{service}")))[..16];
 }

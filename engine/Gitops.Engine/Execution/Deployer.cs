@@ -29,13 +29,14 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
         var builds = ReadBuildInputs(tree, manifest);
         var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
         var revision = tree.Commit ?? Revision(manifest, tags);
-        var compiled = Compiler.Compile(manifest, environment, revision, new CompileInputs(tags, secrets.Versions(manifest.Project, environment)) { BaseDomain = ingress?.BaseDomain });
+        var observed = await ObserveAsync(manifest.Project, environment, cancellationToken).ConfigureAwait(false);
+        var inputs = new CompileInputs(tags, secrets.Versions(manifest.Project, environment)) { BaseDomain = ingress?.BaseDomain, OwnedVolumes = observed.Volumes };
+        var compiled = Compiler.Compile(manifest, environment, revision, inputs);
         if (compiled.State is not { } desired)
         {
             throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
         }
 
-        var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
         return new PreparedPlan(plan, desired, builds, tree.Tree);
     }
@@ -47,7 +48,8 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
     public async Task<PreparedPlan> PlanRollbackAsync(Deployment target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var desired = target.Desired ?? throw new PlanRefusedException($"deployment {target.Id} kept no record of what it applied (it predates rollback support)");
+        var recorded = target.Desired ?? throw new PlanRefusedException($"deployment {target.Id} kept no record of what it applied (it predates rollback support)");
+        var desired = recorded with { Network = Names.Network(recorded.Project, recorded.Environment) }; // it may predate the current names
         var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
         return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), target.Tree);
@@ -112,7 +114,7 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
         {
             foreach (var (service, context, build, tag) in toBuild)
             {
-                built[service] = (await images.EnsureBuiltAsync(tag!, context, build, log, cancellationToken).ConfigureAwait(false)).Id;
+                built[service] = (await images.EnsureBuiltAsync(plan.Project, service, tag!, context, build, log, cancellationToken).ConfigureAwait(false)).Id;
             }
         }
         catch (InvalidOperationException e)

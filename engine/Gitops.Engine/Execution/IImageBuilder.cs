@@ -6,8 +6,11 @@ namespace Gitops.Engine.Execution;
 /// <summary>An image ready on the engine: whether this apply built it, and its content id (digest).</summary>
 public sealed record BuiltImage(bool Built, string Id);
 
-/// <summary>Builds a service's image from its context on the target engine, unless the tag exists already.</summary>
+/// <summary>
+/// Builds a service's image from its context on the target engine, unless the tag exists already
+/// and was built for the same project and service (its ownership labels say so; else it is refused).
+/// </summary>
 public interface IImageBuilder
 {
-    Task<BuiltImage> EnsureBuiltAsync(string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken);
+    Task<BuiltImage> EnsureBuiltAsync(string project, string service, string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken);
 }

@@ -12,6 +12,12 @@ public sealed record ObservedState(
 
     /// <summary>The ingress's routes of this environment (none without an ingress).</summary>
     public ValueList<ObservedRoute> Routes { get; init; } = ValueList<ObservedRoute>.Empty;
+
+    /// <summary>
+    /// Networks carrying this environment's labels under another name than its own (one made
+    /// before names were unambiguous): removed once its containers moved to the current network.
+    /// </summary>
+    public ValueList<string> OtherNetworks { get; init; } = ValueList<string>.Empty;
 }
 
 /// <summary>A container the platform created (it carries the ownership labels).</summary>
@@ -25,4 +31,7 @@ public sealed record ObservedContainer(
 {
     /// <summary><c>ip:port</c>-less address on the environment's network, when the engine reports one.</summary>
     public string? Address { get; init; }
+
+    /// <summary>Whether it is attached to the environment's current network (false: it runs on an older one and is replaced).</summary>
+    public bool OnNetwork { get; init; } = true;
 }

@@ -37,6 +37,7 @@ public static class Planner
         var unrouted = RoutePruneNodes(desired.Routes, observed).ToList();
         nodes.AddRange(unrouted);
         nodes.AddRange(PruneNodes(desired, observed, recorded, unrouted));
+        nodes.AddRange(OtherNetworkNodes(observed, nodes, $"replaced by {desired.Network}"));
         return new Plan(desired.Project, desired.Environment, desired.Revision, recorded.Version, new ValueList<PlanNode>(nodes));
     }
 
@@ -54,6 +55,7 @@ public static class Planner
             nodes.Add(Node(ResourceKind.Network, empty.Network, PlanAction.Delete, "destroy") with { DependsOn = new ValueList<string>(services) });
         }
 
+        nodes.AddRange(OtherNetworkNodes(observed, nodes, "destroy"));
         if (volumes)
         {
             nodes.AddRange(observed.Volumes.Select(v => Node(ResourceKind.Volume, v, PlanAction.Delete, "destroy (--volumes)") with { DependsOn = new ValueList<string>(services) }));
@@ -75,8 +77,8 @@ public static class Planner
     private static PlanNode ServiceNode(DesiredService service, DesiredState desired, ObservedState observed, RecordedState recorded)
     {
         var containers = observed.Containers.Where(c => c.Service == service.Name).ToList();
-        var current = containers.Where(c => c.Fingerprint == service.Fingerprint).ToList();
-        var outdated = containers.Where(c => c.Fingerprint != service.Fingerprint).ToList();
+        var current = containers.Where(c => c.Fingerprint == service.Fingerprint && c.OnNetwork).ToList();
+        var outdated = containers.Where(c => c.Fingerprint != service.Fingerprint || !c.OnNetwork).ToList();
         var healthy = current.Where(c => c.Running && c.Replica <= service.Replicas).Select(c => c.Replica).ToHashSet();
         var missing = Enumerable.Range(1, service.Replicas).Where(i => !healthy.Contains(i)).ToList();
         var stale = current.Where(c => !c.Running || c.Replica > service.Replicas).Select(c => c.Name).ToList();
@@ -102,10 +104,11 @@ public static class Planner
             var changes = recordedService is not null && recordedService.Fingerprint != service.Fingerprint
                 ? SpecDiff.Between(recordedService.Spec, service.Spec)
                 : [];
+            var moves = changes.Count == 0 && outdated.Count > 0 && outdated.All(c => c.Fingerprint == service.Fingerprint);
             return node with
             {
                 Action = PlanAction.Replace,
-                Cause = SpecDiff.Cause(changes),
+                Cause = moves ? $"moves to network {desired.Network}" : SpecDiff.Cause(changes),
                 Changes = new ValueList<FieldChange>(changes),
                 Remove = new ValueList<string>(outdated.Select(c => c.Name).Concat(stale)),
                 StopFirst = service.Strategy == DeployStrategy.Recreate,
@@ -189,6 +192,15 @@ public static class Planner
                     DependsOn = new ValueList<string>(unrouted.Where(r => r.Name == g.Key).Select(r => r.Id)),
                 }
                 : Node(ResourceKind.Service, g.Key, PlanAction.NoOp, "not in manifest, but not in this environment's inventory either: left alone"));
+    }
+
+    /// <summary>The environment's networks under an older name go after every service node (their containers moved or left).</summary>
+    private static IEnumerable<PlanNode> OtherNetworkNodes(ObservedState observed, List<PlanNode> nodes, string cause)
+    {
+        var services = new ValueList<string>(nodes.Where(n => n.Kind == ResourceKind.Service).Select(n => n.Id));
+        return observed.OtherNetworks
+            .Order(StringComparer.Ordinal)
+            .Select(n => Node(ResourceKind.Network, n, PlanAction.Delete, cause) with { DependsOn = services });
     }
 
     /// <summary>Services after the ones they depend on; ties broken by name so the order is stable.</summary>
