@@ -26,13 +26,19 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
     public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
     {
         var filters = OwnedBy(project, environment);
-        var containers = await TransientRetry.RunAsync(t => Client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, t), cancellationToken).ConfigureAwait(false);
-        var networks = await TransientRetry.RunAsync(t => Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filters }, t), cancellationToken).ConfigureAwait(false);
-        var volumes = await TransientRetry.RunAsync(t => Client.Volumes.ListAsync(new VolumesListParameters { Filters = filters }, t), cancellationToken).ConfigureAwait(false);
+        // The engine's label filter only narrows the list: Podman 4.3 matches a volume carrying ANY of
+        // the labels (another project's volume of the same environment name), so every object is
+        // checked here against all of them.
+        var containers = (await TransientRetry.RunAsync(t => Client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, t), cancellationToken).ConfigureAwait(false))
+            .Where(c => Ownership.Owns(c.Labels, project, environment)).ToList();
+        var networks = (await TransientRetry.RunAsync(t => Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filters }, t), cancellationToken).ConfigureAwait(false))
+            .Where(n => Ownership.Owns(n.Labels, project, environment)).ToList();
+        var volumes = (await TransientRetry.RunAsync(t => Client.Volumes.ListAsync(new VolumesListParameters { Filters = filters }, t), cancellationToken).ConfigureAwait(false)).Volumes?
+            .Where(v => Ownership.Owns(v.Labels, project, environment)).ToList();
         var network = Names.Network(project, environment);
         return new ObservedState(
             networks.Any(n => n.Name == network),
-            new ValueList<string>((volumes.Volumes ?? []).Select(v => v.Name).Order(StringComparer.Ordinal)),
+            new ValueList<string>((volumes ?? []).Select(v => v.Name).Order(StringComparer.Ordinal)),
             new ValueList<ObservedContainer>(containers
                 .Where(c => c.Labels.ContainsKey(Labels.Service))
                 .Select(c => new ObservedContainer(

@@ -45,4 +45,14 @@ public sealed class OwnershipTests
         Assert.Contains("was not built for evil/web", Ownership.ImageRefusal("localhost/paas-shop-web-x:1", labels, "evil", "web"), StringComparison.Ordinal);
         Assert.NotNull(Ownership.ImageRefusal("localhost/paas-shop-web-x:1", null, "shop", "web"));
     }
+
+    [Fact]
+    public void Owning_needs_every_label_not_just_one()
+    {
+        // Podman 4.3 lists a volume that carries any one of the filter's labels.
+        Assert.True(Ownership.Owns(Labels.For("shop", "dev"), "shop", "dev"));
+        Assert.False(Ownership.Owns(Labels.For("other", "dev"), "shop", "dev"));
+        Assert.False(Ownership.Owns(Labels.For("shop", "prod"), "shop", "dev"));
+        Assert.False(Ownership.Owns(null, "shop", "dev"));
+    }
 }

@@ -13,12 +13,13 @@ namespace Gitops.IntegrationTests;
 /// </summary>
 public sealed class EngineWorld : IAsyncDisposable
 {
-    private EngineWorld(string engine, DockerClient client)
+    private EngineWorld(string engine, DockerClient client, string? project, string environment)
     {
         Engine = engine;
         Client = client;
         Kind = Engines.Endpoint(engine).Kind;
-        Project = $"t{Guid.NewGuid():N}"[..12];
+        Project = project ?? $"t{Guid.NewGuid():N}"[..12];
+        Environment = environment;
         Root = Directory.CreateTempSubdirectory("paas-it-").FullName;
         DataDirectory = Directory.CreateDirectory(Path.Combine(Root, "data")).FullName;
         AppDirectory = Directory.CreateDirectory(Path.Combine(Root, "app")).FullName;
@@ -34,6 +35,9 @@ public sealed class EngineWorld : IAsyncDisposable
 
     public string Project { get; }
 
+    /// <summary>The environment the manifest declares and <see cref="Apply"/> and <see cref="Plan"/> use.</summary>
+    public string Environment { get; }
+
     public string Root { get; }
 
     public string DataDirectory { get; }
@@ -43,11 +47,13 @@ public sealed class EngineWorld : IAsyncDisposable
     /// <summary>The local busybox image under the name this engine resolves.</summary>
     public string Busybox => LocalBaseImage.Name(Kind);
 
-    public static async Task<EngineWorld> CreateAsync(string engine) => new(engine, await Engines.ConnectAsync(engine));
+    /// <summary>A world with a unique project (or <paramref name="project"/>, when a test needs names of its choosing).</summary>
+    public static async Task<EngineWorld> CreateAsync(string engine, string? project = null, string environment = "dev") =>
+        new(engine, await Engines.ConnectAsync(engine), project, environment);
 
     /// <summary>Writes paas.yaml: the project line and a production environment are added here.</summary>
     public void WriteManifest(string services) =>
-        File.WriteAllText(Path.Combine(AppDirectory, "paas.yaml"), $"version: 1\nproject: {Project}\nenvironments:\n  dev: {{ branch: main }}\n{services}");
+        File.WriteAllText(Path.Combine(AppDirectory, "paas.yaml"), $"version: 1\nproject: {Project}\nenvironments:\n  {Environment}: {{ branch: main }}\n{services}");
 
     /// <summary>
     /// A service answering HTTP on 8080 (busybox httpd serving /etc, healthy on /hostname).
@@ -76,9 +82,9 @@ public sealed class EngineWorld : IAsyncDisposable
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
-    public CliRun Apply() => Paas("apply", AppDirectory, "--env", "dev", "--yes");
+    public CliRun Apply() => Paas("apply", AppDirectory, "--env", Environment, "--yes");
 
-    public CliRun Plan() => Paas("plan", AppDirectory, "--env", "dev");
+    public CliRun Plan() => Paas("plan", AppDirectory, "--env", Environment);
 
     /// <summary>The project's containers, by name → (id, running).</summary>
     public async Task<Dictionary<string, (string Id, bool Running, string Service)>> ContainersAsync()

@@ -8,16 +8,19 @@ namespace Gitops.Engine.Desired;
 /// </summary>
 public static class Ownership
 {
+    /// <summary>Whether the labels are exactly the environment's ownership labels.</summary>
+    public static bool Owns(IDictionary<string, string>? labels, string project, string environment) =>
+        labels is not null && Labels.For(project, environment).All(w => labels.TryGetValue(w.Key, out var value) && value == w.Value);
+
     /// <summary>Null when the object is the environment's, else why it may not be used.</summary>
     public static string? Refusal(string kind, string name, IDictionary<string, string>? labels, string project, string environment)
     {
-        var found = labels ?? new Dictionary<string, string>();
-        var wanted = Labels.For(project, environment);
-        if (wanted.All(w => found.TryGetValue(w.Key, out var value) && value == w.Value))
+        if (Owns(labels, project, environment))
         {
             return null;
         }
 
+        var found = labels ?? new Dictionary<string, string>();
         return $"{kind} '{name}' already exists and is not {project}/{environment}'s ({Describe(found)}); "
             + "the platform does not adopt objects it does not own: remove or rename it, then apply again";
     }
