@@ -67,6 +67,62 @@ public sealed class BuildInputsTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => BuildContextFiles.Read(_root, new BuildSpec()));
     }
 
+    [Theory]
+    [InlineData("/etc")]
+    [InlineData("../outside")]
+    public void Directory_mode_context_reached_through_a_symlink_leaving_the_directory_is_refused_naming_it(string target)
+    {
+        var project = Directory.CreateDirectory(Path.Combine(_root, "project")).FullName;
+        Write("outside/Dockerfile", "FROM busybox:1.36\n");
+        Write("outside/secret.txt", "not yours");
+        File.CreateSymbolicLink(Path.Combine(project, "app"), target);
+
+        var error = Assert.Throws<InvalidOperationException>(() => new DirectoryTree(project).BuildContext(new BuildSpec { Context = "app" }));
+
+        Assert.Contains($"symlink 'app' points outside the directory ({target})", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Directory_mode_context_path_climbing_out_through_a_nested_link_is_refused()
+    {
+        var project = Directory.CreateDirectory(Path.Combine(_root, "project")).FullName;
+        Write("project/src/app/Dockerfile", "FROM busybox:1.36\n");
+        File.CreateSymbolicLink(Path.Combine(project, "up"), "src/..");
+        File.CreateSymbolicLink(Path.Combine(project, "src", "parent"), "../..");
+
+        var error = Assert.Throws<InvalidOperationException>(() => new DirectoryTree(project).BuildContext(new BuildSpec { Context = "src/parent/project/src/app" }));
+
+        Assert.Contains("symlink 'src/parent' points outside the directory (../..)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(new DirectoryTree(project).BuildContext(new BuildSpec { Context = "up/src/app" }).Entries, e => e.RelativePath == "Dockerfile");
+    }
+
+    [Fact]
+    public void Directory_mode_context_through_a_symlink_inside_the_directory_still_builds()
+    {
+        var project = Directory.CreateDirectory(Path.Combine(_root, "project")).FullName;
+        Write("project/src/web/Dockerfile", "FROM busybox:1.36\n");
+        Write("project/src/web/www/index.html", "x");
+        File.CreateSymbolicLink(Path.Combine(project, "app"), "src/web");
+        File.CreateSymbolicLink(Path.Combine(project, "src", "web", "home.html"), "www/index.html");
+
+        var context = new DirectoryTree(project).BuildContext(new BuildSpec { Context = "app" });
+
+        Assert.Equal(Path.Combine(project, "src", "web"), context.Root);
+        Assert.Contains(context.Entries, e => e.RelativePath == "home.html" && e.LinkTarget == "www/index.html");
+        Assert.Contains(context.Entries, e => e.RelativePath == "www/index.html");
+    }
+
+    [Fact]
+    public void Dockerignore_linked_outside_the_context_is_refused()
+    {
+        Write("Dockerfile", "FROM busybox:1.36\n");
+        File.CreateSymbolicLink(Path.Combine(_root, ".dockerignore"), "/etc/passwd");
+
+        var error = Assert.Throws<InvalidOperationException>(() => BuildContextFiles.Read(_root, new BuildSpec()));
+
+        Assert.Contains("symlink '.dockerignore' points outside the context (/etc/passwd)", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private void Write(string relative, string content)

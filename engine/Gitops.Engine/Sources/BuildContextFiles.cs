@@ -37,9 +37,60 @@ public sealed class BuildContextFiles
             throw new DirectoryNotFoundException($"build context '{contextDirectory}' does not exist");
         }
 
+        if (new FileInfo(Path.Combine(root.FullName, ".dockerignore")).LinkTarget is { } ignoreLink && Escapes(".dockerignore", ignoreLink))
+        {
+            throw new InvalidOperationException($"build context '{root.FullName}': symlink '.dockerignore' points outside the context ({ignoreLink}); it is not read");
+        }
+
         var ignore = DockerIgnore.For(root.FullName);
         return Create(root.FullName, Walk(root, ignore, build), ignore, build);
     }
+
+    /// <summary>
+    /// The real path of <paramref name="relativePath"/> under <paramref name="directory"/>, following
+    /// symlinks one segment at a time: a link that resolves outside the directory (absolute, or
+    /// climbing with <c>..</c>) is refused, naming it, as Git mode refuses a context that is no tree.
+    /// </summary>
+    public static string ResolveInside(string directory, string relativePath)
+    {
+        ArgumentNullException.ThrowIfNull(relativePath);
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        var remaining = new Queue<string>(relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var current = root;
+        for (var hops = 0; remaining.Count > 0;)
+        {
+            var segment = remaining.Dequeue();
+            var next = segment == "." ? current : Path.GetFullPath(Path.Combine(current, segment));
+            if (!Inside(root, next))
+            {
+                throw new InvalidOperationException($"build context '{relativePath}' leaves the directory {root}");
+            }
+
+            var info = new FileInfo(next);
+            if (info.LinkTarget is { } target)
+            {
+                var link = Path.GetRelativePath(root, next).Replace('\\', '/');
+                var resolved = Path.GetFullPath(target, current);
+                if (!Inside(root, resolved) || ++hops > 40)
+                {
+                    throw new InvalidOperationException($"build context '{relativePath}': symlink '{link}' points outside the directory ({target}); it is not read");
+                }
+
+                // Follow it from the top, so links inside its target are checked too.
+                var rest = remaining.ToList();
+                remaining = new Queue<string>(Path.GetRelativePath(root, resolved).Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(rest));
+                current = root;
+                continue;
+            }
+
+            current = next;
+        }
+
+        return current;
+    }
+
+    private static bool Inside(string root, string path) =>
+        path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>A context from entries listed elsewhere (a Git tree), depth-first, paths relative to the context.</summary>
     public static BuildContextFiles Create(string root, IEnumerable<ContextEntry> entries, DockerIgnore ignore, BuildSpec build)

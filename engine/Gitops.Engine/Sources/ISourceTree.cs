@@ -38,6 +38,6 @@ public sealed class DirectoryTree(string directory) : ISourceTree
     public BuildContextFiles BuildContext(BuildSpec build)
     {
         ArgumentNullException.ThrowIfNull(build);
-        return BuildContextFiles.Read(Path.Combine(directory, build.Context), build);
+        return BuildContextFiles.Read(BuildContextFiles.ResolveInside(directory, build.Context), build);
     }
 }
