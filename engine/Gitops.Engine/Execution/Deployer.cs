@@ -27,6 +27,11 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
         ArgumentNullException.ThrowIfNull(tree);
         ArgumentNullException.ThrowIfNull(manifest);
         var builds = ReadBuildInputs(tree, manifest);
+        if (builds.SelectMany(b => DockerfileImages.Refusals(b.Value.Context, b.Value.Build)).ToList() is { Count: > 0 } refused)
+        {
+            throw new PlanRefusedException(string.Join(Environment.NewLine, refused)); // before anything is built or run
+        }
+
         var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
         var revision = tree.Commit ?? Revision(manifest, tags);
         var observed = await ObserveAsync(manifest.Project, environment, cancellationToken).ConfigureAwait(false);

@@ -106,9 +106,9 @@ public sealed class ManifestValidator
             Report(ErrorCodes.Source, path, message, atKey: true);
         }
 
-        if (service.Image is { } image && !Grammar.ImageReference().IsMatch(image))
+        if (service.Image is { } image && ImageReferencePolicy.Refusal(image) is { } refusal)
         {
-            Report(ErrorCodes.Image, $"{path}.image", $"'{image}' is not an image reference like registry.example.com/team/app:1.2");
+            Report(ErrorCodes.Image, $"{path}.image", refusal);
         }
 
         if (service.Template is { } template && !Catalogues.ServiceTemplates.Contains(template))
