@@ -99,7 +99,7 @@ public static class RepoCommand
                     throw new CliException(ExitCodes.InvalidInput, "give the webhook secret (16 characters or more) on standard input, never as an argument");
                 }
 
-                new Gitops.Server.Webhooks(new Gitops.Engine.Secrets.SecretStore(state)).SetSecret(target, secret);
+                new Gitops.Server.Webhooks(new Gitops.Engine.Secrets.SecretStore(state), new Gitops.Server.WebhookDeliveries(state)).SetSecret(target, secret);
                 console.Human.MarkupLine($"webhook enabled for {target}: POST /hooks/{target} with the forge's signature (GitHub, Gitea) or token (GitLab)");
                 return ExitCodes.Ok;
             default:
