@@ -58,6 +58,11 @@ internal static class RepositoryEndpoints
             return Results.BadRequest(new { error = token.Length == 0 ? "credential: empty" : "credential: a token is for an https:// URL; ssh:// repositories use the server's SSH keys" });
         }
 
+        if (request.Username is { } user && (user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsControl)))
+        {
+            return Results.BadRequest(new { error = "username: no ':' or control characters" });
+        }
+
         var registry = new RepositoryRegistry(state);
         if (registry.List().Any(r => r.Project == project))
         {

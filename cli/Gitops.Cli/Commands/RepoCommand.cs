@@ -156,6 +156,11 @@ public static class RepoCommand
             throw new CliException(ExitCodes.InvalidInput, "--credential-stdin: a token is for an https:// URL; ssh:// repositories use this machine's SSH keys (ssh-agent, ~/.ssh)");
         }
 
+        if (options.Username is { } user && (user.Length == 0 || user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsControl)))
+        {
+            throw new CliException(ExitCodes.InvalidInput, "--username: not empty, no ':' or control characters");
+        }
+
         var token = SecretsCommand.ReadValue(console, input, "the repository token").Trim();
         return new GitCredential(options.Username ?? GitCredential.DefaultUsername, token);
     }
