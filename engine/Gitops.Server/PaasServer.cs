@@ -65,7 +65,7 @@ public static class PaasServer
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(platform);
         builder.Services.AddSingleton<ReconcileQueue>();
-        builder.Services.AddSingleton(new Webhooks(new SecretStore(state)));
+        builder.Services.AddSingleton(new Webhooks(new SecretStore(state), new WebhookDeliveries(state)));
         builder.Services.AddSingleton(new AdminToken(state));
         builder.Services.AddSingleton<ReconcileWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ReconcileWorker>());
@@ -128,7 +128,7 @@ public static class PaasServer
         if (webhooks.Verify(project, headers, body.ToArray()) is { } reason)
         {
             Log.WebhookRefused(logger, project, reason);
-            return reason.StartsWith("no webhook", StringComparison.Ordinal) ? Results.NotFound() : Results.Unauthorized();
+            return Results.Json(new { error = Webhooks.Refused }, statusCode: StatusCodes.Status401Unauthorized); // one answer for every refusal: no oracle of which projects exist
         }
 
         queue.Enqueue(project);

@@ -16,7 +16,12 @@ namespace Gitops.Server;
 /// </summary>
 internal static class RepositoryEndpoints
 {
-    public sealed record AddRequest(string? Url, string? Project, string? Organization);
+    /// <param name="Credential">An https token: stored encrypted, never answered back or logged.</param>
+    /// <param name="Username">The user name that goes with it (default: x-access-token, which GitHub, GitLab and Gitea accept).</param>
+    public sealed record AddRequest(string? Url, string? Project, string? Organization, string? Credential = null, string? Username = null)
+    {
+        public override string ToString() => $"AddRequest {{ Url = {Url}, Project = {Project}, Organization = {Organization}, Credential = {(Credential is null ? "none" : "(hidden)")} }}";
+    }
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -48,19 +53,29 @@ internal static class RepositoryEndpoints
             return Results.BadRequest(new { error = e.Message });
         }
 
+        if (request.Credential is { } token && (token.Length == 0 || !request.Url!.StartsWith("https://", StringComparison.Ordinal)))
+        {
+            return Results.BadRequest(new { error = token.Length == 0 ? "credential: empty" : "credential: a token is for an https:// URL; ssh:// repositories use the server's SSH keys" });
+        }
+
+        if (request.Username is { } user && (user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsControl)))
+        {
+            return Results.BadRequest(new { error = "username: no ':' or control characters" });
+        }
+
         var registry = new RepositoryRegistry(state);
         if (registry.List().Any(r => r.Project == project))
         {
             return Results.Conflict(new { error = $"project '{project}' already has a watched repository (remove it first)" });
         }
 
-        registry.Add(project, request.Url!);
+        registry.Add(project, request.Url!, request.Credential is { } given ? new GitCredential(string.IsNullOrWhiteSpace(request.Username) ? GitCredential.DefaultUsername : request.Username, given) : null);
         if (request.Organization is { } placed)
         {
             new People(state).PlaceProject(project, placed);
         }
 
         queue.Enqueue(project); // its branches deploy now, not at the next poll
-        return Results.Ok(new { project, url = request.Url, organization = request.Organization ?? People.DefaultOrganization });
+        return Results.Ok(new { project, url = request.Url, organization = request.Organization ?? People.DefaultOrganization, credential = request.Credential is not null });
     }
 }

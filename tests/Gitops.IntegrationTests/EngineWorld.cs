@@ -21,7 +21,7 @@ public sealed class EngineWorld : IAsyncDisposable
         Project = project ?? $"t{Guid.NewGuid():N}"[..12];
         Environment = environment;
         Root = Directory.CreateTempSubdirectory("paas-it-").FullName;
-        DataDirectory = Directory.CreateDirectory(Path.Combine(Root, "data")).FullName;
+        DataDirectory = Directory.CreateDirectory(Path.Combine(Root, "data"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName; // the platform refuses a data directory others can enter
         AppDirectory = Directory.CreateDirectory(Path.Combine(Root, "app")).FullName;
         File.WriteAllText(Path.Combine(DataDirectory, PlatformConfig.FileName),
             $"allowFileUrls: true\ntargets:\n  local: {{ kind: {engine}, socket: {Engines.Endpoint(engine).SocketPath} }}\n");

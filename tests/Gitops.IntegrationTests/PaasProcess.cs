@@ -41,9 +41,18 @@ internal static class PaasProcess
     }
 
     /// <summary>Starts paas with <paramref name="arguments"/> and returns while it runs.</summary>
-    public static RunningPaas Start(params string[] arguments)
+    public static RunningPaas Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts paas with extra environment variables (e.g. SSL_CERT_FILE for a test's own certificate authority).</summary>
+    public static RunningPaas Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "paas.dll"));
         foreach (var argument in arguments)
         {

@@ -64,7 +64,7 @@ public sealed class ServerLoopTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, unsigned);
         Assert.Equal(HttpStatusCode.Unauthorized, forged);
-        Assert.Equal(HttpStatusCode.NotFound, otherRepository);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherRepository); // like a wrong signature: no oracle of which projects exist
         Assert.Equal(HttpStatusCode.Accepted, genuine);
         Assert.Equal(HttpStatusCode.Unauthorized, replayed);
         Assert.Equal(2, await server.ReconcilesAsync());

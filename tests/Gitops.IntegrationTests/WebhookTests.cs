@@ -29,10 +29,11 @@ public sealed class WebhookTests
 
         var gitlab = await PostAsync(server, Body, ("X-Gitlab-Token", Secret), ("X-Gitlab-Event-UUID", "u2"));
         await server.WaitForReconcilesAsync(before + 1);
-        var gitea = await PostAsync(server, Body, ("X-Gitea-Signature", Hmac(Secret, Body)), ("X-Gitea-Delivery", "g3"));
+        var giteaBody = Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"gitea\"}"); // each real delivery has its own body
+        var gitea = await PostAsync(server, giteaBody, ("X-Gitea-Signature", Hmac(Secret, giteaBody)), ("X-Gitea-Delivery", "g3"));
         await server.WaitForReconcilesAsync(before + 2);
         var gitlabReplay = await PostAsync(server, Body, ("X-Gitlab-Token", Secret), ("X-Gitlab-Event-UUID", "u2"));
-        var giteaReplay = await PostAsync(server, Body, ("X-Gitea-Signature", Hmac(Secret, Body)), ("X-Gitea-Delivery", "g3"));
+        var giteaReplay = await PostAsync(server, giteaBody, ("X-Gitea-Signature", Hmac(Secret, giteaBody)), ("X-Gitea-Delivery", "g3"));
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (gitlabWrong, giteaWrong, giteaPrefixed));
@@ -60,16 +61,90 @@ public sealed class WebhookTests
         Assert.Equal(before, await server.ReconcilesAsync());
     }
 
+    [Fact]
+    public async Task A_recorded_body_sent_again_under_a_new_delivery_id_is_refused()
+    {
+        await using var server = await StartAsync();
+        var body = Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"new-id\"}");
+        var before = await server.ReconcilesAsync();
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(server, body, ("X-Hub-Signature-256", "sha256=" + Hmac(Secret, body)), ("X-GitHub-Delivery", "d1")));
+        await server.WaitForReconcilesAsync(before + 1);
+
+        var replayed = await PostAsync(server, body, ("X-Hub-Signature-256", "sha256=" + Hmac(Secret, body)), ("X-GitHub-Delivery", "d2"));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed);
+        Assert.Equal(before + 1, await server.ReconcilesAsync());
+    }
+
+    [Fact]
+    public async Task A_recorded_delivery_is_refused_after_a_restart()
+    {
+        var data = Prepare();
+        var body = Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"restart\"}");
+        (string, string)[] headers = [("X-Hub-Signature-256", "sha256=" + Hmac(Secret, body)), ("X-GitHub-Delivery", "r1")];
+        await using (var first = await InProcessServer.StartAsync(data, TimeSpan.FromHours(1)))
+        {
+            await first.WaitForReconcilesAsync(1);
+            Assert.Equal(HttpStatusCode.Accepted, await PostAsync(first, body, headers));
+            await first.WaitForReconcilesAsync(2);
+        }
+
+        await using var second = await InProcessServer.StartAsync(data, TimeSpan.FromHours(1)) with { OwnedDirectory = data };
+        await second.WaitForReconcilesAsync(1);
+
+        var replayed = await PostAsync(second, body, headers);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed);
+        Assert.Equal(1, await second.ReconcilesAsync());
+    }
+
+    [Fact]
+    public async Task An_unknown_project_answers_exactly_like_a_wrong_signature()
+    {
+        await using var server = await StartAsync();
+        var before = await server.ReconcilesAsync();
+
+        var wrong = await AnswerAsync(server, Project, ("X-Hub-Signature-256", "sha256=" + Hmac("wrong-secret-0123456789", Body)), ("X-GitHub-Delivery", "w1"));
+        var unknown = await AnswerAsync(server, "no-such-project", ("X-Hub-Signature-256", "sha256=" + Hmac(Secret, Body)), ("X-GitHub-Delivery", "w2"));
+        var unknownUnsigned = await AnswerAsync(server, "no-such-project", ("X-GitHub-Delivery", "w3"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
+        Assert.Equal(wrong, unknown);
+        Assert.Equal(wrong, unknownUnsigned);
+        Assert.Equal(before, await server.ReconcilesAsync());
+    }
+
     /// <summary>A platform with one repository (never fetchable) that has a webhook secret; polling off.</summary>
     private static async Task<InProcessServer> StartAsync()
+    {
+        var data = Prepare();
+        var server = await InProcessServer.StartAsync(data, TimeSpan.FromHours(1)) with { OwnedDirectory = data };
+        await server.WaitForReconcilesAsync(1); // the start-up poll
+        return server;
+    }
+
+    private static string Prepare()
     {
         var data = Directory.CreateTempSubdirectory("paas-hooks-").FullName;
         File.WriteAllText(Path.Combine(data, "platform.yaml"), "allowFileUrls: true\n");
         Assert.Equal(0, Cli(data, "", "repo", "add", new Uri(Path.Combine(data, "missing.git")).AbsoluteUri, "--project", Project));
         Assert.Equal(0, Cli(data, Secret, "repo", "webhook", Project));
-        var server = await InProcessServer.StartAsync(data, TimeSpan.FromHours(1)) with { OwnedDirectory = data };
-        await server.WaitForReconcilesAsync(1); // the start-up poll
-        return server;
+        return data;
+    }
+
+    /// <summary>Everything a caller can see of the answer: status, content type and body.</summary>
+    private static async Task<(HttpStatusCode Status, string? ContentType, string Body)> AnswerAsync(InProcessServer server, string project, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/hooks/{project}") { Content = new ByteArrayContent(Body) };
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
+
+        using var response = await server.Http.SendAsync(request);
+        return (response.StatusCode, response.Content.Headers.ContentType?.ToString(), await response.Content.ReadAsStringAsync());
     }
 
     private static int Cli(string data, string input, params string[] args) =>

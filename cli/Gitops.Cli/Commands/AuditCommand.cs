@@ -7,10 +7,10 @@ using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
 
-[Verb("audit", HelpText = "The audit log: list [--actor A] [--action X] [--target T], or verify its hash chain (exit 1 naming the first broken entry).")]
+[Verb("audit", HelpText = "The audit log: list [--actor A] [--action X] [--target T]; verify its keyed chain and head (exit 1 naming what is wrong); reanchor (local, after reviewing a failed verify: accept the log as it is).")]
 public sealed class AuditOptions : CommonOptions
 {
-    [Value(0, MetaName = "ACTION", Required = true, HelpText = "list or verify.")]
+    [Value(0, MetaName = "ACTION", Required = true, HelpText = "list, verify or reanchor.")]
     public string Action { get; set; } = "";
 
     [Option("actor", HelpText = "Only entries by this actor (list).")]
@@ -69,8 +69,17 @@ public static class AuditCommand
                 }
 
                 return verification.Intact ? ExitCodes.Ok : ExitCodes.InvalidInput;
+            case "reanchor":
+                if (server is not null)
+                {
+                    throw new CliException(ExitCodes.Usage, "re-anchoring is done on the data directory itself: stop the server, then run paas audit reanchor --data-dir DIR on its machine");
+                }
+
+                var entry = Local(options, log => log.Reanchor($"cli:{Environment.UserName}"));
+                console.Human.MarkupLine($"re-anchored at entry {entry.Sequence}: {Markup.Escape(entry.Result)}");
+                return ExitCodes.Ok;
             default:
-                throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use list or verify");
+                throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use list, verify or reanchor");
         }
     }
 

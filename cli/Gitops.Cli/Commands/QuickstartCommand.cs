@@ -128,7 +128,7 @@ public static class QuickstartCommand
     /// </summary>
     private static void PreparePlatform(string data, QuickstartOptions options)
     {
-        Directory.CreateDirectory(data);
+        DataDirectory.Prepare(data);
         var file = Path.Combine(data, PlatformConfig.FileName);
         if (!File.Exists(file))
         {

@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
 
-[Verb("repo", HelpText = "Watched repositories: add URL --project NAME, list, rm PROJECT, webhook PROJECT (secret on stdin), forge PROJECT --kind K --api URL --repo OWNER/NAME (token on stdin).")]
+[Verb("repo", HelpText = "Watched repositories: add URL --project NAME [--credential-stdin [--username U]] (an https token from stdin or a prompt, never in the URL), list, rm PROJECT, webhook PROJECT (secret on stdin), forge PROJECT --kind K --api URL --repo OWNER/NAME (token on stdin).")]
 public sealed class RepoOptions : CommonOptions
 {
     [Value(0, MetaName = "ACTION", Required = true, HelpText = "add, list or rm.")]
@@ -24,6 +24,12 @@ public sealed class RepoOptions : CommonOptions
 
     [Option("org", HelpText = "The organization that owns the project (add). Default: default.")]
     public string? Organization { get; set; }
+
+    [Option("credential-stdin", HelpText = "Read the https token for the repository from standard input, or a prompt (add). It is stored encrypted and never shown; URLs with credentials in them are refused.")]
+    public bool CredentialStdin { get; set; }
+
+    [Option("username", HelpText = "The user name that goes with the token (add). Default: x-access-token (GitHub, GitLab and Gitea accept any).")]
+    public string? Username { get; set; }
 
     [Option("kind", HelpText = "The forge (forge): github, gitlab or gitea.")]
     public ForgeKind? Kind { get; set; }
@@ -53,7 +59,7 @@ public static class RepoCommand
             using var server = ServerClient.Resolve(options.Server, options.DataDir, console.Cancellation);
             if (server is not null)
             {
-                return Remote(server, options, console);
+                return Remote(server, options, console, input);
             }
         }
 
@@ -74,8 +80,9 @@ public static class RepoCommand
                     throw new CliException(ExitCodes.InvalidInput, e.Message);
                 }
 
-                CliAudit.Record(state, "repo add", $"{project} {url}");
-                registry.Add(project, url);
+                var credential = Credential(options, console, input, url);
+                CliAudit.Record(state, "repo add", $"{project} {url}", credential is null ? "ok" : "ok (with a stored token)");
+                registry.Add(project, url, credential);
                 if (options.Organization is { } organization)
                 {
                     new Gitops.Engine.Access.People(state).PlaceProject(project, Grammar.Name().IsMatch(organization) ? organization : throw new CliException(ExitCodes.Usage, "--org: lower-case letters, digits and '-'"));
@@ -99,7 +106,7 @@ public static class RepoCommand
                     throw new CliException(ExitCodes.InvalidInput, "give the webhook secret (16 characters or more) on standard input, never as an argument");
                 }
 
-                new Gitops.Server.Webhooks(new Gitops.Engine.Secrets.SecretStore(state)).SetSecret(target, secret);
+                new Gitops.Server.Webhooks(new Gitops.Engine.Secrets.SecretStore(state), new Gitops.Server.WebhookDeliveries(state)).SetSecret(target, secret);
                 console.Human.MarkupLine($"webhook enabled for {target}: POST /hooks/{target} with the forge's signature (GitHub, Gitea) or token (GitLab)");
                 return ExitCodes.Ok;
             default:
@@ -108,14 +115,24 @@ public static class RepoCommand
     }
 
     /// <summary>add, list and rm through the server, which owns the state while it runs.</summary>
-    private static int Remote(ServerClient server, RepoOptions options, CliConsole console)
+    private static int Remote(ServerClient server, RepoOptions options, CliConsole console, TextReader input)
     {
         switch (options.Action)
         {
             case "add":
                 var url = options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo add URL --project NAME");
                 var project = options.Project ?? throw new CliException(ExitCodes.Usage, "give --project NAME (lower-case letters, digits and '-')");
-                server.Post<object>("api/v1/repositories", new { url, project, organization = options.Organization });
+                try
+                {
+                    GitSource.CheckUrl(url, allowFileUrls: true); // the server checks the scheme again; credentials never leave this machine in a URL
+                }
+                catch (RepositoryUrlException e)
+                {
+                    throw new CliException(ExitCodes.InvalidInput, e.Message);
+                }
+
+                var credential = Credential(options, console, input, url);
+                server.Post<object>("api/v1/repositories", new { url, project, organization = options.Organization, credential = credential?.Token, username = credential?.Username });
                 console.Human.MarkupLine($"{Markup.Escape(server.Server)} watches [bold]{Markup.Escape(url)}[/] for project [bold]{Markup.Escape(project)}[/] and deploys its branches now");
                 return ExitCodes.Ok;
             case "list":
@@ -124,6 +141,28 @@ public static class RepoCommand
                 var removing = options.Argument ?? throw new CliException(ExitCodes.Usage, "paas repo rm PROJECT");
                 return Removed(console, server.Delete<RemoveAnswer>($"api/v1/repositories/{Uri.EscapeDataString(removing)}").Removed);
         }
+    }
+
+    /// <summary>With --credential-stdin, the https token from standard input or a prompt; never from an argument.</summary>
+    private static GitCredential? Credential(RepoOptions options, CliConsole console, TextReader input, string url)
+    {
+        if (!options.CredentialStdin)
+        {
+            return options.Username is null ? null : throw new CliException(ExitCodes.Usage, "--username goes with --credential-stdin (the token on standard input)");
+        }
+
+        if (!url.StartsWith("https://", StringComparison.Ordinal))
+        {
+            throw new CliException(ExitCodes.InvalidInput, "--credential-stdin: a token is for an https:// URL; ssh:// repositories use this machine's SSH keys (ssh-agent, ~/.ssh)");
+        }
+
+        if (options.Username is { } user && (user.Length == 0 || user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsControl)))
+        {
+            throw new CliException(ExitCodes.InvalidInput, "--username: not empty, no ':' or control characters");
+        }
+
+        var token = SecretsCommand.ReadValue(console, input, "the repository token").Trim();
+        return new GitCredential(options.Username ?? GitCredential.DefaultUsername, token);
     }
 
     private static int List(IReadOnlyList<WatchedRepository> repositories, RepoOptions options, CliConsole console)

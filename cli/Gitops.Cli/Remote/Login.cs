@@ -18,7 +18,7 @@ public sealed record Login(string Server, string Token, bool InsecureHttp = fals
 
     public void Save(string dataDirectory)
     {
-        Directory.CreateDirectory(dataDirectory);
+        Gitops.Engine.Targets.DataDirectory.Prepare(dataDirectory);
         var path = Path.Combine(dataDirectory, FileName);
         using (File.Create(path, 1, FileOptions.None))
         {

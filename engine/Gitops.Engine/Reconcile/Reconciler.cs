@@ -29,6 +29,7 @@ public sealed class Reconciler(
     Ingress.IIngress? ingress = null)
 {
     private readonly RepositoryRegistry _repositories = new(state);
+    private readonly RepositoryCredentials _credentials = new(state);
     private readonly SecretStore _secrets = new(state);
     private readonly Approvals _approvals = new(state);
     private readonly EnvironmentRecords _records = new(state);
@@ -60,7 +61,7 @@ public sealed class Reconciler(
     {
         try
         {
-            var branches = git.Fetch(repository.Project, repository.Url);
+            var branches = git.Fetch(repository.Project, repository.Url, _credentials.Of(repository.Project));
             _repositories.Fetched(repository.Project, null);
             return branches;
         }

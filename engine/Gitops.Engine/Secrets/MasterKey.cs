@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Gitops.Engine.Secrets;
 
 /// <summary>
@@ -9,36 +7,9 @@ namespace Gitops.Engine.Secrets;
 public static class MasterKey
 {
     public const string FileName = "master.key";
-    private const int Length = 32;
 
     /// <summary>Reads the key, creating it on first use when <paramref name="create"/> (and no secret exists yet).</summary>
-    public static byte[] Load(string dataDirectory, bool create)
-    {
-        var path = Path.Combine(dataDirectory, FileName);
-        if (!File.Exists(path))
-        {
-            if (!create)
-            {
-                throw new InvalidOperationException($"the master key {path} is missing: secrets stored in this data directory cannot be read; restore the key from your backup");
-            }
-
-            Directory.CreateDirectory(dataDirectory);
-            using var file = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-            file.Write(RandomNumberGenerator.GetBytes(Length));
-        }
-
-        var mode = File.GetUnixFileMode(path);
-        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-        {
-            throw new InvalidOperationException($"the master key {path} is readable by others ({mode}); run: chmod 600 {path}");
-        }
-
-        var key = File.ReadAllBytes(path);
-        return key.Length == Length ? key : throw new InvalidOperationException($"the master key {path} is damaged (expected {Length} bytes)");
-    }
+    public static byte[] Load(string dataDirectory, bool create) =>
+        KeyFile.Load(dataDirectory, FileName, create, "master key")
+        ?? throw new InvalidOperationException($"the master key {Path.Combine(dataDirectory, FileName)} is missing: secrets stored in this data directory cannot be read; restore the key from your backup");
 }

@@ -17,21 +17,59 @@ public sealed class RepositoryUrlException(string message) : Exception(message);
 /// </summary>
 public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
 {
+    /// <summary>
+    /// Refuses what is not https://, ssh:// (or file:// when allowed), and any URL carrying
+    /// credentials: a password or token in it would show wherever the URL does. A user name alone
+    /// is fine for ssh:// (ssh://git@host/...), which authenticates with keys, never with the URL.
+    /// </summary>
     public static void CheckUrl(string url, bool allowFileUrls)
     {
         ArgumentNullException.ThrowIfNull(url);
+        if (UserInfo(url) is { } user && (!url.StartsWith("ssh://", StringComparison.Ordinal) || user.Contains(':', StringComparison.Ordinal)))
+        {
+            throw new RepositoryUrlException($"repository URL '{Redact(url)}' carries credentials, which would show wherever the URL does; give the URL without them and the token on standard input: paas repo add {WithoutCredentials(url)} --project PROJECT --credential-stdin < token-file (through the API: \"credential\" in POST /api/v1/repositories)");
+        }
+
         var ok = Uri.TryCreate(url, UriKind.Absolute, out var uri)
             && (uri.Scheme is "https" or "ssh" || (allowFileUrls && uri.Scheme == "file"))
             && !url.Contains("::", StringComparison.Ordinal) && !url.StartsWith('-')
             && url.All(c => !char.IsControl(c) && c != ' ');
         if (!ok)
         {
-            throw new RepositoryUrlException($"repository URL '{url}' is refused: use https:// or ssh://{(allowFileUrls ? " or file://" : "")}");
+            throw new RepositoryUrlException($"repository URL '{Redact(url)}' is refused: use https:// or ssh://{(allowFileUrls ? " or file://" : "")} (for scp-like git@host:path, write ssh://git@host/path)");
         }
     }
 
-    /// <summary>Fetches every branch; returns branch name → commit id.</summary>
-    public IReadOnlyDictionary<string, string> Fetch(string name, string url)
+    /// <summary>What stands before '@' in the URL's authority (user, or user:password), if anything.</summary>
+    public static string? UserInfo(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0)
+        {
+            return null;
+        }
+
+        var authority = url[(scheme + 3)..];
+        authority = authority.IndexOfAny(['/', '?', '#']) is var end and >= 0 ? authority[..end] : authority;
+        var at = authority.LastIndexOf('@');
+        return at < 0 ? null : authority[..at];
+    }
+
+    /// <summary>The URL with any user information replaced by <c>***</c>, for messages.</summary>
+    public static string Redact(string url) =>
+        UserInfo(url) is { } user ? url.Replace($"://{user}@", "://***@", StringComparison.Ordinal) : url;
+
+    /// <summary>The URL without its user information.</summary>
+    public static string WithoutCredentials(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var redacted = Redact(url);
+        return redacted == url ? url : redacted.Replace("://***@", "://", StringComparison.Ordinal);
+    }
+
+    /// <summary>Fetches every branch; returns branch name → commit id. The credential answers the server's challenge (https only).</summary>
+    public IReadOnlyDictionary<string, string> Fetch(string name, string url, GitCredential? credential = null)
     {
         CheckUrl(url, allowFileUrls);
         var path = CachePath(name);
@@ -50,9 +88,18 @@ public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
             repository.Network.Remotes.Add("origin", url, "+refs/heads/*:refs/remotes/origin/*");
         }
 
-        Commands.Fetch(repository, "origin", ["+refs/heads/*:refs/remotes/origin/*"], new FetchOptions { TagFetchMode = TagFetchMode.None, Prune = true }, "paas fetch");
+        Commands.Fetch(repository, "origin", ["+refs/heads/*:refs/remotes/origin/*"], new FetchOptions { TagFetchMode = TagFetchMode.None, Prune = true, CredentialsProvider = Credentials(url, credential) }, "paas fetch");
         return Branches(repository);
     }
+
+    /// <summary>
+    /// libgit2 asks only when the server challenges; the token is given for https alone, so it
+    /// never goes to another scheme or to a host named by a redirect to plain http.
+    /// </summary>
+    internal static LibGit2Sharp.Handlers.CredentialsHandler? Credentials(string url, GitCredential? credential) =>
+        credential is null || !url.StartsWith("https://", StringComparison.Ordinal)
+            ? null
+            : (_, _, _) => new UsernamePasswordCredentials { Username = credential.Username, Password = credential.Token };
 
     /// <summary>Branch name → commit id, from the cache without fetching.</summary>
     public IReadOnlyDictionary<string, string> CachedBranches(string name)
@@ -78,7 +125,7 @@ public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
     }
 
     /// <summary>Sets a branch of the remote to a commit, without force: the remote refuses anything but a fast-forward.</summary>
-    public void PushBranch(string name, string url, string commit, string branch)
+    public void PushBranch(string name, string url, string commit, string branch, GitCredential? credential = null)
     {
         CheckUrl(url, allowFileUrls);
         using var repository = new Repository(CachePath(name));
@@ -90,6 +137,7 @@ public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
             repository.Network.Push(repository.Network.Remotes["origin"], $"{local}:refs/heads/{branch}", new PushOptions
             {
                 OnPushStatusError = error => rejected = error.Message,
+                CredentialsProvider = Credentials(url, credential),
             });
             if (rejected is not null)
             {

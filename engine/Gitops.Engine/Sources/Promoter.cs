@@ -22,7 +22,8 @@ public sealed class Promoter(StateStore state, GitSource git)
             throw new InvalidOperationException($"{project}/{from} runs no commit deployed from Git yet; nothing to promote");
         }
 
-        git.Fetch(project, repository.Url);
+        var credential = new RepositoryCredentials(state).Of(project);
+        git.Fetch(project, repository.Url, credential);
         var manifest = git.Open(project, commit).LoadManifest();
         if (!manifest.IsValid || !manifest.Manifest!.Environments.TryGetValue(to, out var target))
         {
@@ -30,7 +31,7 @@ public sealed class Promoter(StateStore state, GitSource git)
         }
 
         var promotion = $"promote/{from}-to-{to}-{commit[..8]}";
-        git.PushBranch(project, repository.Url, commit, promotion);
+        git.PushBranch(project, repository.Url, commit, promotion, credential);
         if (!merge)
         {
             return new PromotionResult(promotion, commit, target.Branch, false,
@@ -42,7 +43,7 @@ public sealed class Promoter(StateStore state, GitSource git)
             throw new InvalidOperationException($"{target.Branch} has commits that {from} does not run, so it cannot be fast-forwarded; merge {promotion} into {target.Branch} with a pull request");
         }
 
-        git.PushBranch(project, repository.Url, commit, target.Branch);
+        git.PushBranch(project, repository.Url, commit, target.Branch, credential);
         return new PromotionResult(promotion, commit, target.Branch, true,
             $"fast-forwarded {target.Branch} to {commit[..12]} (what {from} runs); the next sync deploys it to {to} with the same image");
     }

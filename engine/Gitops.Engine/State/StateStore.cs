@@ -38,14 +38,24 @@ public sealed class StateStore : IDisposable
 
     public string DataDirectory => Path.GetDirectoryName(_lock.Name)!;
 
+    /// <summary>Files beside the database that hold keys or state; each must be the owner's only (see <see cref="Targets.DataDirectory"/>).</summary>
+    public static readonly IReadOnlyList<string> PrivateFiles = [DatabaseFile, Secrets.MasterKey.FileName, Audit.AuditKey.FileName, Audit.AuditHead.FileName, "login.json"];
+
+    /// <summary>Opens the store; the directory is created 0700 and checked, as are the key and state files in it.</summary>
     public static StateStore Open(string dataDirectory)
     {
-        Directory.CreateDirectory(dataDirectory);
+        Targets.DataDirectory.Prepare(dataDirectory);
+        foreach (var file in PrivateFiles)
+        {
+            Targets.DataDirectory.RequirePrivate(Path.Combine(dataDirectory, file), "600");
+        }
+
+        Targets.DataDirectory.PrepareFile(Path.Combine(dataDirectory, DatabaseFile)); // LiteDB would create it with the umask's mode
         var lockPath = Path.Combine(dataDirectory, LockFile);
         FileStream lockFile;
         try
         {
-            lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            lockFile = new FileStream(lockPath, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, UnixCreateMode = Targets.DataDirectory.FileMode });
         }
         catch (IOException)
         {

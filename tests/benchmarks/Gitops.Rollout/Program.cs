@@ -16,7 +16,7 @@ using Gitops.Tests;
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 250;
 var work = Directory.CreateTempSubdirectory("paas-rollout-").FullName;
-var data = Directory.CreateDirectory(Path.Combine(work, "data")).FullName;
+var data = Directory.CreateDirectory(Path.Combine(work, "data"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
 var app = Directory.CreateDirectory(Path.Combine(work, "app")).FullName;
 var compose = Directory.CreateDirectory(Path.Combine(work, "compose")).FullName;
 var ingress = new IngressSpec { BaseDomain = "localhost", HttpPort = FreePort(), HttpsPort = FreePort(), Bind = "127.0.0.1", AdminPort = FreePort(), Tls = new TlsSpec { Internal = true } };
