@@ -1,12 +1,16 @@
 using Docker.DotNet;
 using Gitops.Engine.Execution;
 using Gitops.Engine.Sources;
+using Gitops.Engine.Targets;
 using Gitops.Schema.Model;
 
 namespace Gitops.Providers.Docker;
 
-/// <summary>Builds service images on Docker or Podman; a tag that exists is not built again.</summary>
-public sealed class DockerImageBuilder(DockerClient client) : IImageBuilder
+/// <summary>
+/// Builds service images on Docker or Podman under the build policy (<see cref="PolicedBuild"/>);
+/// a tag that exists is not built again.
+/// </summary>
+public sealed class DockerImageBuilder(DockerClient client, TargetSpec target) : IImageBuilder
 {
     public async Task<BuiltImage> EnsureBuiltAsync(string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken)
     {
@@ -25,7 +29,7 @@ public sealed class DockerImageBuilder(DockerClient client) : IImageBuilder
 
         log.Report($"building {tag} from {context.Root} ({context.Entries.Count} files)");
         using var tar = BuildContext.FromFiles(context);
-        await ImageBuilder.BuildAsync(client, tar, tag, log, cancellationToken, build.Dockerfile, build.Args.ToDictionary(a => a.Key, a => a.Value), build.Target).ConfigureAwait(false);
+        await PolicedBuild.RunAsync(client, target, tar, tag, build, log, cancellationToken).ConfigureAwait(false);
         return new BuiltImage(true, (await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false)).ID);
     }
 }
