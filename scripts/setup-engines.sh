@@ -24,6 +24,8 @@ command -v aardvark-dns >/dev/null || [ -x /usr/lib/podman/aardvark-dns ] || [ -
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need+=(busybox-static)
 # caddy: the ingress (started by the platform itself, through its admin API).
 command -v caddy >/dev/null || need+=(caddy)
+# nftables: the platform keeps its networks apart with a table of its own (README, network isolation).
+command -v nft >/dev/null || need+=(nftables)
 # chromium: the browser the UI tests drive (Playwright with Debian's build; nothing is downloaded).
 command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then

@@ -9,8 +9,9 @@ namespace Gitops.Providers.Caddy;
 /// Runs Caddy as a container on a Docker or Podman target. It uses the host's network, as a Caddy
 /// process would: it binds the HTTP and HTTPS ports itself, reaches every environment's replicas on
 /// their bridge addresses, and its admin API stays on the host's loopback, out of the apps' reach
-/// (joining the apps' networks instead would hand each of them the admin API). Nothing else is
-/// granted: read-only root, every capability dropped but binding low ports, no new privileges.
+/// (joining the apps' networks instead would hand each of them the admin API). It is created
+/// through the same policy choke point as every container, with the ingress's allow-list
+/// (<see cref="IngressAllowance"/>: the host network and its data directory, nothing else).
 /// </summary>
 internal sealed class CaddyContainer(TargetSpec target, string? image, int adminPort) : ICaddyHost
 {
@@ -35,27 +36,9 @@ internal sealed class CaddyContainer(TargetSpec target, string? image, int admin
         var log = new Progress<string>(_ => { });
         var tag = image ?? await CaddyImage.EnsureAsync(client, log, cancellationToken).ConfigureAwait(false);
         await EnsurePulledAsync(client, tag, cancellationToken).ConfigureAwait(false);
-        var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
-        {
-            Name = Name,
-            Image = tag,
-            Cmd = ["/usr/bin/caddy", "run", "--config", configFile, "--resume"],
-            Env = [$"XDG_CONFIG_HOME={Path.Combine(directory, "config")}", $"XDG_DATA_HOME={Path.Combine(directory, "data")}", $"HOME={directory}"],
-            Labels = new Dictionary<string, string> { ["paas.ingress"] = directory },
-            HostConfig = new HostConfig
-            {
-                NetworkMode = "host",
-                Binds = [$"{directory}:{directory}"],
-                ReadonlyRootfs = true,
-                CapDrop = ["ALL"],
-                CapAdd = ["NET_BIND_SERVICE"],
-                SecurityOpt = ["no-new-privileges"],
-                // A crash restarts it; the admin API's /stop (exit 0) does not.
-                RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.OnFailure, MaximumRetryCount = 5 },
-                LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "2" } },
-            },
-        }, cancellationToken).ConfigureAwait(false);
-        await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
+        var home = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)); // the allowance names it exactly
+        var created = await GuardedContainers.CreateIngressAsync(client, CaddyContainerRequest.For(Name, tag, home, configFile), new IngressAllowance(home), cancellationToken).ConfigureAwait(false);
+        await client.Containers.StartContainerAsync(created, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RemoveAsync(CancellationToken cancellationToken)
@@ -107,4 +90,35 @@ internal sealed class CaddyContainer(TargetSpec target, string? image, int admin
             throw new InvalidOperationException($"the ingress image {tag} is not on the engine and could not be pulled");
         }
     }
+}
+
+/// <summary>The ingress container's create request: what <see cref="IngressAllowance"/> allows, and the policy's limits.</summary>
+public static class CaddyContainerRequest
+{
+    public const long MemoryBytes = 512L * 1024 * 1024;
+    public const long PidsLimit = 512;
+
+    public static CreateContainerParameters For(string name, string image, string directory, string configFile) => new()
+    {
+        Name = name,
+        Image = image,
+        Cmd = ["/usr/bin/caddy", "run", "--config", configFile, "--resume"],
+        Env = [$"XDG_CONFIG_HOME={Path.Combine(directory, "config")}", $"XDG_DATA_HOME={Path.Combine(directory, "data")}", $"HOME={directory}"],
+        Labels = new Dictionary<string, string> { ["paas.ingress"] = directory },
+        HostConfig = new HostConfig
+        {
+            NetworkMode = "host",
+            Binds = [$"{directory}:{directory}"],
+            ReadonlyRootfs = true,
+            CapDrop = ["ALL"],
+            CapAdd = ["NET_BIND_SERVICE"],
+            SecurityOpt = ["no-new-privileges"],
+            PidsLimit = PidsLimit,
+            Memory = MemoryBytes,
+            MemorySwap = MemoryBytes,
+            // A crash restarts it; the admin API's /stop (exit 0) does not.
+            RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.OnFailure, MaximumRetryCount = 5 },
+            LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "2" } },
+        },
+    };
 }

@@ -22,11 +22,21 @@ public static class ContainerPolicy
 
     private static readonly string[] HostModes = ["host"];
 
-    public static IReadOnlyList<string> Check(CreateContainerParameters request)
+    public static IReadOnlyList<string> Check(CreateContainerParameters request) => Check(request, null);
+
+    /// <summary>
+    /// The rules, with the exceptions of <paramref name="ingress"/> when the request is the
+    /// ingress container's (see <see cref="IngressAllowance"/>); every other rule still holds.
+    /// </summary>
+    public static IReadOnlyList<string> Check(CreateContainerParameters request, IngressAllowance? ingress)
     {
         ArgumentNullException.ThrowIfNull(request);
         var violations = new List<string>();
         var host = request.HostConfig ?? new HostConfig();
+        if (ingress is not null)
+        {
+            violations.AddRange(ingress.Problems());
+        }
 
         if (host.Privileged)
         {
@@ -36,6 +46,11 @@ public static class ContainerPolicy
         foreach (var bind in host.Binds ?? [])
         {
             var source = bind.Split(':')[0];
+            if (ingress is not null && ingress.IsItsDataDirectory(bind))
+            {
+                continue;
+            }
+
             if (!IsNamedVolume(source))
             {
                 violations.Add($"host path '{source}' in binds");
@@ -59,7 +74,11 @@ public static class ContainerPolicy
             violations.Add("volumes from another container");
         }
 
-        CheckNamespace(violations, "network", host.NetworkMode);
+        if (!(ingress is not null && string.Equals(host.NetworkMode, "host", StringComparison.Ordinal)))
+        {
+            CheckNamespace(violations, "network", host.NetworkMode);
+        }
+
         CheckNamespace(violations, "pid", host.PidMode);
         CheckNamespace(violations, "ipc", host.IpcMode);
         CheckNamespace(violations, "uts", host.UTSMode);
@@ -127,4 +146,26 @@ public static class ContainerPolicy
             violations.Add($"{name} namespace '{mode}'");
         }
     }
+}
+
+/// <summary>
+/// What the ingress container alone may have beyond <see cref="ContainerPolicy"/> (README, "Public
+/// services: the ingress"): the host's network, because it binds the HTTP and HTTPS ports and
+/// reaches every environment's replicas while its admin API stays on the host's loopback; and one
+/// bind of its own data directory at the same path, read-write (certificates, its config).
+/// Nothing else: no other host path, every capability dropped but NET_BIND_SERVICE, no new
+/// privileges, pids and memory limits, as for any container.
+/// </summary>
+public sealed record IngressAllowance(string DataDirectory)
+{
+    /// <summary>Whether a bind is exactly this data directory at the same path, read-write.</summary>
+    public bool IsItsDataDirectory(string bind) =>
+        Problems().Count == 0 && (bind == $"{DataDirectory}:{DataDirectory}" || bind == $"{DataDirectory}:{DataDirectory}:rw");
+
+    /// <summary>A data directory that is not a plain absolute path below / is no allowance at all.</summary>
+    public IReadOnlyList<string> Problems() =>
+        string.IsNullOrEmpty(DataDirectory) || !Path.IsPathFullyQualified(DataDirectory) || DataDirectory.Contains(':', StringComparison.Ordinal)
+            || Path.GetFullPath(DataDirectory) != DataDirectory || DataDirectory.TrimEnd('/').Length == 0 || DataDirectory.EndsWith('/')
+            ? [$"ingress data directory '{DataDirectory}' is not a plain absolute directory path"]
+            : [];
 }

@@ -122,16 +122,17 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
             // Already created (a rerun after a crash): start it below.
         }
 
-        // On Podman every start checks the network's isolation again (firewall rules do not survive a
-        // reboot) and then fixes its bridge's MAC address (the bridge exists once a container joined).
-        var addressing = Kind == EngineKind.Podman ? await AddressingAsync(request.Network, cancellationToken).ConfigureAwait(false) : [];
+        // Every start checks the network's isolation again (firewall rules do not survive a reboot or
+        // a flushed ruleset); on Podman it then fixes the bridge's MAC address (the bridge exists once
+        // a container joined).
+        var addressing = await AddressingAsync(request.Network, cancellationToken).ConfigureAwait(false);
         foreach (var (subnet, _) in addressing)
         {
-            await PodmanIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
+            await NetworkIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
         }
 
         await TransientRetry.RunAsync(t => Client.Containers.StartContainerAsync(request.Name, new ContainerStartParameters(), t), cancellationToken).ConfigureAwait(false);
-        foreach (var (_, gateway) in addressing)
+        foreach (var (_, gateway) in Kind == EngineKind.Podman ? addressing : [])
         {
             await PodmanBridge.PinAddressAsync(gateway, cancellationToken).ConfigureAwait(false);
         }
@@ -261,11 +262,11 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
     {
         try
         {
-            var subnets = Kind == EngineKind.Podman ? await SubnetsAsync(name, cancellationToken).ConfigureAwait(false) : [];
+            var subnets = await SubnetsAsync(name, cancellationToken).ConfigureAwait(false);
             await TransientRetry.RunAsync(t => Client.Networks.DeleteNetworkAsync(name, t), cancellationToken).ConfigureAwait(false);
             foreach (var subnet in subnets)
             {
-                await PodmanIsolation.RemoveAsync(subnet, cancellationToken).ConfigureAwait(false);
+                await NetworkIsolation.RemoveAsync(subnet, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (DockerNetworkNotFoundException)
@@ -319,22 +320,20 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
 
     /// <summary>
     /// Docker isolates user-defined bridges from each other by default. Podman (netavark) does so
-    /// only when asked, with the <c>isolate</c> option.
+    /// only when asked, with the <c>isolate</c> option. Neither is relied on alone: see <see cref="NetworkIsolation"/>.
     /// </summary>
     private Dictionary<string, string> NetworkOptions() =>
         Kind == EngineKind.Podman ? new() { ["isolate"] = "true" } : [];
 
-    /// <summary>On Podman, the platform's own rule keeps the network apart (see <see cref="PodmanIsolation"/>).</summary>
+    /// <summary>
+    /// The platform's own firewall table keeps the network apart on both engines, whatever order
+    /// the engines' own rules are in (see <see cref="NetworkIsolation"/>).
+    /// </summary>
     private async Task IsolateAsync(string network, CancellationToken cancellationToken)
     {
-        if (Kind != EngineKind.Podman)
-        {
-            return;
-        }
-
         foreach (var subnet in await SubnetsAsync(network, cancellationToken).ConfigureAwait(false))
         {
-            await PodmanIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
+            await NetworkIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
         }
     }
 

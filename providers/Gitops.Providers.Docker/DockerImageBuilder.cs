@@ -2,12 +2,16 @@ using Docker.DotNet;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Execution;
 using Gitops.Engine.Sources;
+using Gitops.Engine.Targets;
 using Gitops.Schema.Model;
 
 namespace Gitops.Providers.Docker;
 
-/// <summary>Builds service images on Docker or Podman; a tag that exists (built for the same service) is not built again.</summary>
-public sealed class DockerImageBuilder(DockerClient client) : IImageBuilder
+/// <summary>
+/// Builds service images on Docker or Podman under the build policy (<see cref="PolicedBuild"/>);
+/// a tag that exists (built for the same service: its ownership labels say so) is not built again.
+/// </summary>
+public sealed class DockerImageBuilder(DockerClient client, TargetSpec target) : IImageBuilder
 {
     public async Task<BuiltImage> EnsureBuiltAsync(string project, string service, string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken)
     {
@@ -31,7 +35,7 @@ public sealed class DockerImageBuilder(DockerClient client) : IImageBuilder
 
         log.Report($"building {tag} from {context.Root} ({context.Entries.Count} files)");
         using var tar = BuildContext.FromFiles(context);
-        await ImageBuilder.BuildAsync(client, tar, tag, log, cancellationToken, build.Dockerfile, build.Args.ToDictionary(a => a.Key, a => a.Value), build.Target, Ownership.ImageLabels(project, service)).ConfigureAwait(false);
+        await PolicedBuild.RunAsync(client, target, tar, tag, build, Ownership.ImageLabels(project, service), log, cancellationToken).ConfigureAwait(false);
         return new BuiltImage(true, (await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false)).ID);
     }
 }

@@ -10,7 +10,7 @@ public static class DockerTarget
     {
         ArgumentNullException.ThrowIfNull(target);
         var client = EngineClient.Create(target);
-        return (new DockerDriver(client, target.Kind), new DockerImageBuilder(client));
+        return (new DockerDriver(client, target.Kind), new DockerImageBuilder(client, target));
     }
 
     /// <summary>The same, in the shape the reconciler asks for.</summary>

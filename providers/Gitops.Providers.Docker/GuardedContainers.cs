@@ -9,10 +9,20 @@ namespace Gitops.Providers.Docker;
 /// </summary>
 public static class GuardedContainers
 {
-    public static async Task<string> CreateAsync(DockerClient client, CreateContainerParameters request, CancellationToken cancellationToken)
+    public static Task<string> CreateAsync(DockerClient client, CreateContainerParameters request, CancellationToken cancellationToken) =>
+        CreateAsync(client, request, null, cancellationToken);
+
+    /// <summary>The ingress container: the same rules with its allow-list (<see cref="IngressAllowance"/>).</summary>
+    public static Task<string> CreateIngressAsync(DockerClient client, CreateContainerParameters request, IngressAllowance allowance, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(allowance);
+        return CreateAsync(client, request, allowance, cancellationToken);
+    }
+
+    private static async Task<string> CreateAsync(DockerClient client, CreateContainerParameters request, IngressAllowance? allowance, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var violations = ContainerPolicy.Check(request);
+        var violations = ContainerPolicy.Check(request, allowance);
         if (violations.Count > 0)
         {
             throw new PolicyViolationException(violations);

@@ -3,6 +3,7 @@ using Docker.DotNet.Models;
 using Gitops.Cli;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Targets;
+using Gitops.Providers.Docker;
 
 namespace Gitops.IntegrationTests;
 
@@ -119,7 +120,12 @@ public sealed class EngineWorld : IAsyncDisposable
         var filter = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={Project}"] = true } };
         foreach (var network in await Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filter }))
         {
+            var subnets = (await Client.Networks.InspectNetworkAsync(network.ID)).IPAM?.Config?.Select(c => c.Subnet).Where(s => s is { Length: > 0 } && !s.Contains(':', StringComparison.Ordinal)).ToList() ?? [];
             await Client.Networks.DeleteNetworkAsync(network.ID);
+            foreach (var subnet in subnets)
+            {
+                await NetworkIsolation.RemoveAsync(subnet, CancellationToken.None); // the platform's firewall rules for it
+            }
         }
 
         foreach (var volume in (await Client.Volumes.ListAsync(new VolumesListParameters { Filters = filter })).Volumes ?? [])

@@ -65,6 +65,13 @@ public sealed class IngressTests
         Assert.True(container.State?.Running == true);
         Assert.Equal("host", container.HostConfig?.NetworkMode);
         Assert.True(container.HostConfig!.ReadonlyRootfs);
+        // Created through the policy choke point with the ingress's allow-list: one bind, its own
+        // data directory at the same path, and the limits every container has.
+        var bind = Assert.Single(container.HostConfig.Binds ?? []).Split(':');
+        Assert.Equal(bind[0], bind[1]);
+        Assert.StartsWith(world.DataDirectory, bind[0], StringComparison.Ordinal);
+        Assert.True(container.HostConfig.PidsLimit > 0, "the ingress has no pids limit");
+        Assert.True(container.HostConfig.Memory > 0, "the ingress has no memory limit");
         // What the kernel enforces on Caddy, whichever way the engine reports it: only CAP_NET_BIND_SERVICE (bit 10), no new privileges.
         Assert.Equal("0000000000000400", status["CapEff"]);
         Assert.Equal("1", status["NoNewPrivs"]);

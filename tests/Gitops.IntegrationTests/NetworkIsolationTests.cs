@@ -3,13 +3,14 @@ namespace Gitops.IntegrationTests;
 /// <summary>
 /// Services of one project environment reach each other by name; other projects cannot reach
 /// them, also after a third project's network was removed (which, on Podman, takes netavark's own
-/// isolation away from every network: the platform's rules must hold without it).
+/// isolation away from every network) and with the engine's own ACCEPT rules above everything the
+/// platform inserted (as tools re-inserting their jumps at the top leave a fresh machine).
 /// </summary>
 public sealed class NetworkIsolationTests
 {
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
-    public async Task Same_project_reaches_a_service_by_name_and_another_project_cannot_reach_it(string engine)
+    public async Task Another_project_cannot_reach_a_service_even_with_the_engines_accept_rules_first(string engine)
     {
         await using var shop = await EngineWorld.CreateAsync(engine);
         await using var other = await EngineWorld.CreateAsync(engine);
@@ -17,15 +18,16 @@ public sealed class NetworkIsolationTests
         shop.WriteManifest("services:\n" + shop.WebService("web") + shop.WebService("client"));
         other.WriteManifest("services:\n" + other.WebService("intruder"));
         gone.WriteManifest("services:\n" + gone.WebService("web"));
-        Assert.Equal(0, shop.Apply().ExitCode);
-        Assert.Equal(0, other.Apply().ExitCode);
-        Assert.Equal(0, gone.Apply().ExitCode);
+        AssertApplied(shop.Apply());
+        AssertApplied(other.Apply());
+        AssertApplied(gone.Apply());
         var destroyed = gone.Paas("destroy", gone.AppDirectory, "--env", "dev", "--yes");
         Assert.True(destroyed.ExitCode == 0, destroyed.ToString());
         var client = (await shop.ContainersAsync()).Single(c => c.Value.Service == "client").Key;
         var intruder = (await other.ContainersAsync()).Single().Key;
         var web = (await shop.ContainersAsync()).Single(c => c.Value.Service == "web").Key;
         var address = (await shop.Client.Containers.InspectContainerAsync(web)).NetworkSettings!.Networks.Single().Value.IPAddress;
+        await using var engineRulesFirst = await EngineRulesFirst.InsertAsync(other, intruder, web);
 
         var byName = await shop.ExecAsync(client, "nc", "-w", "2", "web", "8080");
         var fromOtherProject = await other.ExecAsync(intruder, "nc", "-w", "2", address, "8080");
@@ -49,7 +51,7 @@ public sealed class NetworkIsolationTests
         foreach (var replicas in new[] { 1, 4, 2, 5, 1 })
         {
             world.WriteManifest("services:\n" + world.WebService("web", replicas: replicas));
-            Assert.Equal(0, world.Apply().ExitCode);
+            AssertApplied(world.Apply());
             var network = (await world.Client.Containers.InspectContainerAsync((await world.ContainersAsync()).First().Key)).NetworkSettings!.Networks.Single().Key;
             var gateway = (await world.Client.Networks.InspectNetworkAsync(network)).IPAM.Config.Single().Gateway;
             var bridge = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
@@ -59,4 +61,34 @@ public sealed class NetworkIsolationTests
 
         Assert.Single(seen.Distinct());
     }
+
+    /// <summary>
+    /// A Docker container of one project and a Podman container of another cannot reach each
+    /// other's services either way: Docker accepts whatever leaves its bridges, netavark whatever
+    /// leaves its subnets, so only the platform's own rules stand between the two engines.
+    /// </summary>
+    [Fact]
+    public async Task Projects_on_different_engines_cannot_reach_each_other()
+    {
+        await using var onDocker = await EngineWorld.CreateAsync("docker");
+        await using var onPodman = await EngineWorld.CreateAsync("podman");
+        onDocker.WriteManifest("services:\n" + onDocker.WebService("web"));
+        onPodman.WriteManifest("services:\n" + onPodman.WebService("web"));
+        AssertApplied(onDocker.Apply());
+        AssertApplied(onPodman.Apply());
+        var dockerWeb = (await onDocker.ContainersAsync()).Single().Value.Id;
+        var podmanWeb = (await onPodman.ContainersAsync()).Single().Value.Id;
+        var dockerAddress = (await onDocker.Client.Containers.InspectContainerAsync(dockerWeb)).NetworkSettings!.Networks.Single().Value.IPAddress;
+        var podmanAddress = (await onPodman.Client.Containers.InspectContainerAsync(podmanWeb)).NetworkSettings!.Networks.Single().Value.IPAddress;
+
+        var podmanToDocker = await onPodman.ExecAsync(podmanWeb, "nc", "-w", "2", dockerAddress, "8080");
+        var dockerToPodman = await onDocker.ExecAsync(dockerWeb, "nc", "-w", "2", podmanAddress, "8080");
+        var dockerToItself = await onDocker.ExecAsync(dockerWeb, "nc", "-w", "2", dockerAddress, "8080");
+
+        Assert.NotEqual(0, podmanToDocker);
+        Assert.NotEqual(0, dockerToPodman);
+        Assert.Equal(0, dockerToItself);
+    }
+
+    private static void AssertApplied(CliRun run) => Assert.True(run.ExitCode == 0, run.ToString());
 }

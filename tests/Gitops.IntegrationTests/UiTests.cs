@@ -135,7 +135,7 @@ public sealed class UiTests
     }
 
     private static async Task<string> BridgeGatewayAsync(EngineWorld world) =>
-        (await world.Client.Networks.InspectNetworkAsync("bridge")).IPAM.Config.First(c => !string.IsNullOrEmpty(c.Gateway) && !c.Gateway.Contains(':', StringComparison.Ordinal)).Gateway;
+        BridgeGateway.Of((await world.Client.Networks.InspectNetworkAsync("bridge")).IPAM.Config);
 
     /// <summary>An HTTP endpoint that holds every request until <see cref="Open"/>, then answers 200.</summary>
     private sealed class BuildGate : IDisposable

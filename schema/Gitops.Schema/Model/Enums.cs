@@ -14,6 +14,16 @@ public enum SandboxKind
     Gvisor,
 }
 
+/// <summary>The network a build's RUN steps get (never the host's, never another container's).</summary>
+public enum BuildNetwork
+{
+    /// <summary>A bridge network made for the build alone: the outside is reachable, other containers are not.</summary>
+    Isolated,
+
+    /// <summary>No network: only loopback.</summary>
+    None,
+}
+
 public enum DeployStrategy
 {
     /// <summary>Start new replicas, wait until healthy, then drain and stop old ones.</summary>

@@ -83,6 +83,9 @@ public sealed record BuildSpec
 
     [Description("Multi-stage build target.")]
     public string? Target { get; init; }
+
+    [Description("Network of the RUN steps: 'isolated' (default: a network of the build's own, with a route out but none to other containers) or 'none' (no network at all).")]
+    public BuildNetwork Network { get; init; } = BuildNetwork.Isolated;
 }
 
 [Description("Replica bounds and the load that scales between them.")]

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Gitops.Providers.Docker;
+
+/// <summary>
+/// Keeps the platform's networks apart with an nftables table of the platform's own
+/// (<c>inet paas</c>), whose forward chain hooks in before the engines' iptables rules
+/// (priority filter - 10). A drop in any base chain is final, so no rule that Docker, netavark or
+/// anything else inserts anywhere, in any order, can let traffic past it (a fresh machine put
+/// netavark's <c>-s subnet -j ACCEPT</c> above the platform's old iptables jump, and one project's
+/// Podman container answered another's). Per network, for both engines:
+/// nothing from outside the subnet opens a connection into it (other projects, the other engine's
+/// bridges, the default bridges), and nothing leaves it for another container bridge.
+/// Replies to its own connections, traffic inside it, to the host (the ingress, health checks:
+/// those are not forwarded) and to the outside are untouched.
+/// The engine is local (a Unix socket), so its firewall is this machine's.
+/// </summary>
+public static class NetworkIsolation
+{
+    public const string Table = "paas";
+    public const string Chain = "forward";
+
+    /// <summary>The interfaces container engines name their bridges with (Docker: docker0, br-*; Podman: podman*).</summary>
+    private const string Bridges = "{ \"docker0\", \"br-*\", \"podman*\" }";
+
+    /// <summary>Idempotent: the table, its chain and this subnet's rules exist afterwards (a partial set is replaced).</summary>
+    public static async Task EnsureAsync(string subnet, CancellationToken cancellationToken)
+    {
+        var handles = await HandlesAsync(subnet, cancellationToken).ConfigureAwait(false);
+        if (handles is { Count: 2 })
+        {
+            return;
+        }
+
+        var script = new StringBuilder()
+            .AppendLine(FormattableString.Invariant($"table inet {Table} {{"))
+            .AppendLine(FormattableString.Invariant($"  chain {Chain} {{ type filter hook forward priority filter - 10; policy accept; }}"))
+            .AppendLine("}");
+        foreach (var handle in handles ?? [])
+        {
+            script.AppendLine(FormattableString.Invariant($"delete rule inet {Table} {Chain} handle {handle}"));
+        }
+
+        foreach (var rule in Rules(subnet))
+        {
+            script.AppendLine(FormattableString.Invariant($"add rule inet {Table} {Chain} {rule} comment \"{Comment(subnet)}\""));
+        }
+
+        await RequireAsync(script.ToString(), cancellationToken, "-f", "-").ConfigureAwait(false);
+    }
+
+    public static async Task RemoveAsync(string subnet, CancellationToken cancellationToken)
+    {
+        var handles = await HandlesAsync(subnet, cancellationToken).ConfigureAwait(false) ?? [];
+        if (handles.Count > 0)
+        {
+            await RequireAsync(string.Concat(handles.Select(h => FormattableString.Invariant($"delete rule inet {Table} {Chain} handle {h}\n"))), cancellationToken, "-f", "-").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The rules for one subnet, in nft syntax (the subnet comes from the engine's network inspect).</summary>
+    public static IReadOnlyList<string> Rules(string subnet)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subnet);
+        if (!System.Net.IPNetwork.TryParse(subnet, out _))
+        {
+            throw new ArgumentException($"not an IPv4 subnet: '{subnet}'", nameof(subnet));
+        }
+
+        return
+        [
+            $"ip daddr {subnet} ip saddr != {subnet} ct state != {{ established, related }} drop",
+            $"ip saddr {subnet} ip daddr != {subnet} oifname {Bridges} drop",
+        ];
+    }
+
+    private static string Comment(string subnet) => $"paas network {subnet}";
+
+    /// <summary>The handles of this subnet's rules, or null when the table or chain is missing.</summary>
+    private static async Task<List<long>?> HandlesAsync(string subnet, CancellationToken cancellationToken)
+    {
+        var (code, output, _) = await NftAsync(null, cancellationToken, "-j", "list", "chain", "inet", Table, Chain).ConfigureAwait(false);
+        if (code != 0)
+        {
+            return null;
+        }
+
+        using var listing = JsonDocument.Parse(output);
+        return listing.RootElement.GetProperty("nftables").EnumerateArray()
+            .Where(e => e.TryGetProperty("rule", out var rule) && rule.TryGetProperty("comment", out var comment) && comment.GetString() == Comment(subnet))
+            .Select(e => e.GetProperty("rule").GetProperty("handle").GetInt64())
+            .ToList();
+    }
+
+    private static async Task RequireAsync(string input, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var (code, _, error) = await NftAsync(input, cancellationToken, arguments).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"isolating the network failed: nft exited {code}: {error.Trim()}");
+        }
+    }
+
+    private static async Task<(int Code, string Output, string Error)> NftAsync(string? input, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("nft") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("nft did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("isolating container networks needs nft (apt-get install nftables)", e);
+        }
+
+        using (process)
+        {
+            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var error = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.StandardInput.WriteAsync(input ?? "").ConfigureAwait(false);
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return (process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Gitops.Engine.Desired;
+using Gitops.Engine.Targets;
+using Gitops.Schema.Model;
+
+namespace Gitops.Providers.Docker;
+
+/// <summary>
+/// The one place a service's image is built (a project's Dockerfile is a tenant's code): the
+/// build's RUN steps get <see cref="BuildPolicy"/>'s limits, a cgroup with the pids limit, and a
+/// network of the build's own (isolated like every platform network) or none. The request goes
+/// to the build endpoint directly: Docker.DotNet's parameters lack what Podman needs
+/// (<c>nsoptions</c>, capabilities), and without it Podman builds in the host's network.
+/// </summary>
+internal static class PolicedBuild
+{
+    public static async Task RunAsync(DockerClient client, TargetSpec target, Stream context, string tag, BuildSpec build, IDictionary<string, string> labels, IProgress<string> log, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var info = await client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
+        using var cgroup = BuildCgroup.Create($"paas-build-{id}", info.CgroupDriver, BuildPolicy.PidsLimit, log);
+        string? network = build.Network == BuildNetwork.Isolated ? $"paas-build-{id}" : null;
+        var subnets = network is null ? [] : await CreateNetworkAsync(client, target.Kind, network, tag, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var query = new List<KeyValuePair<string, string>>
+            {
+                new("t", tag),
+                new("dockerfile", build.Dockerfile),
+                new("rm", "1"),
+                new("forcerm", "1"),
+                new("buildargs", JsonSerializer.Serialize(build.Args.ToDictionary(a => a.Key, a => a.Value))),
+                new("labels", JsonSerializer.Serialize(labels)), // ownership: only this project's service may reuse the image
+            };
+            if (build.Target is { Length: > 0 } stage)
+            {
+                query.Add(new("target", stage));
+            }
+
+            query.AddRange(BuildPolicy.Query(target.Kind, build.Network, network, cgroup.Parent));
+            await PostAsync(target.SocketPath, query, context, tag, log, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (network is not null)
+            {
+                // Not cancelled with the build: a network left behind would keep its firewall rules.
+                await TransientRetry.RunAsync(t => client.Networks.DeleteNetworkAsync(network, t), CancellationToken.None).ConfigureAwait(false);
+                foreach (var subnet in subnets)
+                {
+                    await NetworkIsolation.RemoveAsync(subnet, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static async Task<List<string>> CreateNetworkAsync(DockerClient client, EngineKind kind, string name, string tag, CancellationToken cancellationToken)
+    {
+        await TransientRetry.RunAsync(t => client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+        {
+            Name = name,
+            Driver = "bridge",
+            Labels = new Dictionary<string, string> { [Labels.Managed] = "true", ["paas.build"] = tag },
+            Options = kind == EngineKind.Podman ? new Dictionary<string, string> { ["isolate"] = "true" } : [],
+        }, t), cancellationToken).ConfigureAwait(false);
+        var inspected = await client.Networks.InspectNetworkAsync(name, cancellationToken).ConfigureAwait(false);
+        var subnets = (inspected.IPAM?.Config ?? []).Select(c => c.Subnet).Where(s => s is { Length: > 0 } && !s.Contains(':', StringComparison.Ordinal)).ToList();
+        foreach (var subnet in subnets)
+        {
+            await NetworkIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
+        }
+
+        return subnets;
+    }
+
+    private static async Task PostAsync(string socket, List<KeyValuePair<string, string>> query, Stream context, string tag, IProgress<string> log, CancellationToken cancellationToken)
+    {
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var connection = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await connection.ConnectAsync(new UnixDomainSocketEndPoint(socket), token).ConfigureAwait(false);
+                    return new NetworkStream(connection, ownsSocket: true);
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
+            },
+        };
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        var path = $"/v{EngineClient.ApiVersion}/build?" + string.Join('&', query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        using var content = new StreamContent(context);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri("http://engine"), path)) { Content = content };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new InvalidOperationException($"building {tag} failed: the engine answered {(int)response.StatusCode}: {body.Trim()}");
+        }
+
+        string? error = null;
+        using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var message in JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, topLevelValues: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            if (message.TryGetProperty("stream", out var line) && line.GetString() is { } text && !string.IsNullOrWhiteSpace(text))
+            {
+                log.Report(text.TrimEnd('\n'));
+            }
+
+            if (message.TryGetProperty("error", out var failure) && failure.GetString() is { Length: > 0 } reason)
+            {
+                error = reason.Trim();
+            }
+        }
+
+        if (error is not null)
+        {
+            throw new InvalidOperationException($"building {tag} failed: {error}");
+        }
+    }
+}
