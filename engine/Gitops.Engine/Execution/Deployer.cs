@@ -42,6 +42,11 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
         }
 
+        if (new DomainClaims(state).Conflict(desired, ingress?.BaseDomain) is { } taken)
+        {
+            throw new PlanRefusedException(taken); // another environment's traffic is never taken over
+        }
+
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
         return new PreparedPlan(plan, desired, builds, tree.Tree);
     }
@@ -90,6 +95,11 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             throw new PlanRefusedException("the plan deletes every service of the environment; pass --allow-empty if that is what you want");
         }
 
+        if (plan.Revision != "destroy")
+        {
+            new DomainClaims(state).Claim(prepared.Desired, ingress?.BaseDomain); // before anything is built or started
+        }
+
         // The deployment exists before the build: its build output is part of its log, and the
         // API and the UI show it running (with that log, live) while the build runs.
         var deployment = new Deployment
@@ -131,7 +141,21 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             return failed;
         }
 
-        return await new Executor(driver, state, secrets, log, ingress).ApplyAsync(plan, deployment with { Images = built }, cancellationToken).ConfigureAwait(false);
+        var applied = await new Executor(driver, state, secrets, log, ingress).ApplyAsync(plan, deployment with { Images = built }, cancellationToken).ConfigureAwait(false);
+        if (applied.Status == DeploymentStatus.Succeeded)
+        {
+            // Names stop being this environment's only once it no longer routes them.
+            if (plan.Revision == "destroy")
+            {
+                new DomainClaims(state).Release(plan.Project, plan.Environment);
+            }
+            else
+            {
+                new DomainClaims(state).Keep(prepared.Desired);
+            }
+        }
+
+        return applied;
     }
 
     /// <summary>What the engine runs, and what the ingress routes for the environment.</summary>
