@@ -39,6 +39,40 @@ public sealed class IngressTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Another_project_naming_a_routed_host_is_refused_and_the_owner_keeps_its_traffic(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        await using var ingress = new IngressWorld(world);
+        world.WriteManifest("services:\n" + Versioned(world, "web", "victim", public_: true));
+        var host = $"web-dev-{world.Project}.localhost";
+        Assert.Equal(0, world.Apply().ExitCode);
+        await ingress.WaitForAsync(ingress.Https(host, "/index.html"), "victim");
+        var attacker = $"{world.Project}x";
+        var attackerApp = Directory.CreateDirectory(Path.Combine(world.Root, "attacker")).FullName;
+        File.WriteAllText(Path.Combine(attackerApp, "paas.yaml"), $"version: 1\nproject: {attacker}\nenvironments:\n  dev: {{ branch: main }}\nservices:\n"
+            + Versioned(world, "web", "attacker", public_: true, domains: $"[{host}]"));
+
+        var planned = world.Paas("plan", attackerApp, "--env", "dev");
+        var applied = world.Paas("apply", attackerApp, "--env", "dev", "--yes");
+        using var client = ingress.Client();
+        var served = await client.GetStringAsync(ingress.Https(host, "/index.html"));
+        var attackerContainers = await world.Client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"paas.project={attacker}"] = true } },
+        });
+
+        Assert.Equal(1, planned.ExitCode);
+        Assert.Contains($"domain '{host}' is already routed by another project", planned.Error, StringComparison.Ordinal);
+        Assert.Equal(1, applied.ExitCode);
+        Assert.Contains($"domain '{host}' is already routed by another project", applied.Error, StringComparison.Ordinal);
+        Assert.Equal("victim", served.Trim());
+        Assert.Empty(attackerContainers);
+        Assert.Empty(await ingress.Caddy.ObserveAsync(attacker, "dev", CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task Caddy_in_a_container_serves_https_with_nothing_but_the_host_network_and_comes_back_when_removed(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine);
