@@ -66,7 +66,7 @@ public sealed class CrashRecoveryTests
     private static string FingerprintOfRunningWeb(CliRun plan, Dictionary<string, (string Id, bool Running, string Service)> containers)
     {
         Assert.Contains("No changes.", plan.Output, StringComparison.Ordinal);
-        var fingerprints = containers.Keys.Select(n => n.Split('-')[^2]).Distinct().ToList();
+        var fingerprints = containers.Keys.Select(n => n.Split('_')[^2]).Distinct().ToList(); // paas_<project>_<env>_<service>_<fingerprint>_<index>
         return Assert.Single(fingerprints);
     }
 

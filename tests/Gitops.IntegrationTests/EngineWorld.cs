@@ -95,7 +95,7 @@ public sealed class EngineWorld : IAsyncDisposable
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={Project}"] = true } },
         });
-        return list.ToDictionary(c => c.Names.First().TrimStart('/'), c => (c.ID, c.State == "running", c.Labels[Labels.Service]));
+        return list.ToDictionary(c => c.Names.First().TrimStart('/'), c => (c.ID, c.State == "running", c.Labels.TryGetValue(Labels.Service, out var service) ? service : ""));
     }
 
     /// <summary>Runs a command in a container and returns its exit code.</summary>

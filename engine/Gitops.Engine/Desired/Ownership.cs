@@ -29,20 +29,24 @@ public static class Ownership
     public static string? ImageRefusal(string image, IDictionary<string, string>? labels, string project, string service)
     {
         var found = labels ?? new Dictionary<string, string>();
-        return found.TryGetValue(Labels.Managed, out var managed) && managed == "true"
-            && found.TryGetValue(Labels.Project, out var owner) && owner == project
-            && found.TryGetValue(Labels.Service, out var built) && built == service
+        return found.TryGetValue(ImageProject, out var owner) && owner == project
+            && found.TryGetValue(ImageService, out var built) && built == service
             ? null
             : $"image '{image}' already exists and was not built for {project}/{service} ({Describe(found)}); "
               + "the platform does not reuse images it did not build for this service: remove it, then apply again";
     }
 
+    /// <summary>Whose build an image is. Keys of their own: containers inherit their image's labels
+    /// (the build's own step containers too), and must not look like a project's replicas.</summary>
+    public const string ImageProject = "paas.image.project";
+
+    public const string ImageService = "paas.image.service";
+
     /// <summary>The labels an image built for a service carries.</summary>
     public static Dictionary<string, string> ImageLabels(string project, string service) => new(StringComparer.Ordinal)
     {
-        [Labels.Managed] = "true",
-        [Labels.Project] = project,
-        [Labels.Service] = service,
+        [ImageProject] = project,
+        [ImageService] = service,
     };
 
     private static string Describe(IDictionary<string, string> labels)
