@@ -14,29 +14,30 @@ set -f # the globs below are for Stryker, not for this shell
 root="$(cd "$(dirname "$0")/.." && pwd)"
 concurrency="${MUTATION_CONCURRENCY:-1}"
 
-# set name → test project directory, project under test, files to mutate (globs from that project).
-declare -A test_dir project files
+# set name → test project directory, project under test, files to mutate (globs from that project),
+# and the test classes that exercise them. Stryker's per-test coverage capture fails with xunit v3
+# under vstest ("test coverage capture failed"), so without a filter every mutant would run the
+# whole test project; the filter keeps a run to minutes.
+declare -A test_dir project files tests
 test_dir[access]=tests/Gitops.Engine.Tests
 project[access]=Gitops.Engine.csproj
 files[access]="**/Access/Authorizer.cs **/Access/Principal.cs **/Access/Role.cs **/Access/LoginThrottle.cs **/Access/People.cs **/Access/Tokens.cs **/Access/Sessions.cs"
+tests[access]="AuthorizerTests|AccessRulesTests|PeopleTests|PasswordTests|LoginThrottleTests|TokensAndSessionsTests"
 
 test_dir[names]=tests/Gitops.Engine.Tests
 project[names]=Gitops.Engine.csproj
 files[names]="**/Desired/Names.cs"
+tests[names]="NamesTests|LegacyNamesMigrationTests|OwnershipTests|PlannerGoldenTests"
 
 test_dir[audit]=tests/Gitops.Engine.Tests
 project[audit]=Gitops.Engine.csproj
 files[audit]="**/Audit/AuditLog.cs"
+tests[audit]="AuditLogTests"
 
-test_dir[policy]=tests/Gitops.Engine.Tests
-project[policy]=Gitops.Providers.Docker.csproj
-files[policy]="**/ContainerPolicy.cs"
+# Pending (docs/security.md): ContainerPolicy.cs and Webhooks.cs need a unit-test project that
+# references Gitops.Providers.Docker and Gitops.Server; their tests are integration tests today.
 
-test_dir[webhooks]=tests/Gitops.Engine.Tests
-project[webhooks]=Gitops.Server.csproj
-files[webhooks]="**/Webhooks.cs"
-
-all=(access names audit policy webhooks)
+all=(access names audit)
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=("${all[@]}")
 
@@ -49,6 +50,10 @@ for set in "${sets[@]}"; do
         --reporter progress --reporter html --reporter json --reporter cleartext
         --output "$root/artifacts/mutation/$set")
   for glob in ${files[$set]}; do args+=(--mutate "$glob"); done
+  filter=""
+  IFS='|' read -ra classes <<<"${tests[$set]}"
+  for class in "${classes[@]}"; do filter+="${filter:+|}FullyQualifiedName~$class"; done
+  args+=(--test-case-filter "$filter")
   echo "== mutation testing: $set (${files[$set]})"
   (cd "${test_dir[$set]}" && flock /tmp/paas-cpu.lock dotnet "${args[@]}")
 done
