@@ -12,7 +12,8 @@ internal static class SampleRepository
     private const string Prefix = "samples/hello/";
 
     /// <returns>True when it was created; false when it existed already (kept as the user left it).</returns>
-    public static bool EnsureCreated(string directory)
+    /// <param name="project">The project name written in the sample's paas.yaml (the sample says <c>hello</c>).</param>
+    public static bool EnsureCreated(string directory, string project)
     {
         if (Repository.IsValid(directory))
         {
@@ -32,10 +33,24 @@ internal static class SampleRepository
             source.CopyTo(target);
         }
 
+        NameProject(Path.Combine(directory, "paas.yaml"), project);
+
         LibGit2Sharp.Commands.Stage(repository, "*");
         var author = new Signature("paas quickstart", "quickstart@localhost", DateTimeOffset.UtcNow);
         var commit = repository.Commit("hello: the quickstart sample", author, author);
         repository.CreateBranch("develop", commit);
         return true;
+    }
+
+    private static void NameProject(string manifest, string project)
+    {
+        const string Line = "\nproject: hello\n";
+        var text = File.ReadAllText(manifest);
+        if (!text.Contains(Line, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("samples/hello/paas.yaml no longer says 'project: hello' on a line of its own; update SampleRepository");
+        }
+
+        File.WriteAllText(manifest, text.Replace(Line, $"\nproject: {project}\n", StringComparison.Ordinal));
     }
 }

@@ -6,8 +6,11 @@ using Gitops.Schema.Model;
 namespace Gitops.Engine.Tests;
 
 /// <summary>
-/// Planner scenarios compared, to the letter, with the text plans in Plans/*.txt. When a change
-/// to the output is intended, run the tests with PAAS_UPDATE_GOLDEN=1 and review the diff.
+/// Planner scenarios compared, to the letter, with Plans/*.txt: the text plan people read, then
+/// the work the executor will do (<see cref="PlanWork"/>): each node in order with the replica
+/// indexes it starts and the containers it removes, named by service, replica and whether they are
+/// outdated, so a planner that shifts indexes or removes the wrong version fails. When a change to
+/// the output is intended, run the tests with PAAS_UPDATE_GOLDEN=1 and review the diff.
 /// </summary>
 public sealed class PlannerGoldenTests
 {
@@ -18,10 +21,10 @@ public sealed class PlannerGoldenTests
 
     public static TheoryData<string> Names() => new(Scenarios.Keys.Order(StringComparer.Ordinal));
 
-    private static readonly Dictionary<string, Func<Plan>> Scenarios = new()
+    private static readonly Dictionary<string, Func<(Plan Plan, ObservedState Observed)>> Scenarios = new()
     {
         ["01-create-from-nothing"] = () =>
-            Scenario.Plan(Scenario.Desired(Base + "  db:\n    image: postgres:16\n    volumes: { data: /var/lib/postgresql/data }\n"), ObservedState.Nothing, RecordedState.Empty),
+            (Scenario.Plan(Scenario.Desired(Base + "  db:\n    image: postgres:16\n    volumes: { data: /var/lib/postgresql/data }\n"), ObservedState.Nothing, RecordedState.Empty), ObservedState.Nothing),
         ["02-no-change"] = () => Unchanged(Base),
         ["03-env-change-replaces"] = () => Changed(Base, Base.Replace("LOG_LEVEL: info", "LOG_LEVEL: debug", StringComparison.Ordinal)),
         ["04-image-change-replaces"] = () => Changed(Base, Base.Replace("web:1.0", "web:1.1", StringComparison.Ordinal)),
@@ -35,7 +38,7 @@ public sealed class PlannerGoldenTests
             var before = Scenario.Desired(Base);
             var after = Scenario.Desired("services:\n" + Web + Api);
             var recorded = Scenario.Recorded(before) with { Inventory = ValueList<string>.Empty };
-            return Scenario.Plan(after, Scenario.Running(before), recorded);
+            return (Scenario.Plan(after, Scenario.Running(before), recorded), Scenario.Running(before));
         },
         ["11-recreate-strategy-stops-first"] = () => Changed(
             Base.Replace("LOG_LEVEL: info }\n", "LOG_LEVEL: info }\n    deploy: { strategy: recreate }\n", StringComparison.Ordinal),
@@ -52,7 +55,7 @@ public sealed class PlannerGoldenTests
             {
                 Containers = new(observed.Containers.Append(new ObservedContainer("id-new", Desired.Names.Replica("shop", "dev", "web", newWeb.Fingerprint, 1), "web", newWeb.Fingerprint, 1, true))),
             };
-            return Scenario.Plan(after, observed, Scenario.Recorded(before));
+            return (Scenario.Plan(after, observed, Scenario.Recorded(before)), observed);
         },
         ["15-secret-names-only"] = () => Changed(
             Base.Replace("LOG_LEVEL: info }\n", "LOG_LEVEL: info }\n    secrets: [DATABASE_URL]\n", StringComparison.Ordinal),
@@ -61,12 +64,12 @@ public sealed class PlannerGoldenTests
         ["17-destroy-keeps-volumes"] = () =>
         {
             var desired = Scenario.Desired(Base + "  db:\n    image: postgres:16\n    volumes: { data: /var/lib/postgresql/data }\n");
-            return Planner.Destroy("shop", "dev", Scenario.Running(desired), Scenario.Recorded(desired), volumes: false);
+            return (Planner.Destroy("shop", "dev", Scenario.Running(desired), Scenario.Recorded(desired), volumes: false), Scenario.Running(desired));
         },
         ["18-destroy-with-volumes"] = () =>
         {
             var desired = Scenario.Desired(Base + "  db:\n    image: postgres:16\n    volumes: { data: /var/lib/postgresql/data }\n");
-            return Planner.Destroy("shop", "dev", Scenario.Running(desired), Scenario.Recorded(desired), volumes: true);
+            return (Planner.Destroy("shop", "dev", Scenario.Running(desired), Scenario.Recorded(desired), volumes: true), Scenario.Running(desired));
         },
     };
 
@@ -74,7 +77,8 @@ public sealed class PlannerGoldenTests
     [MemberData(nameof(Names))]
     public void Plan_text_matches_the_golden_file(string scenario)
     {
-        var text = PlanText.Render(Scenarios[scenario]());
+        var (plan, observed) = Scenarios[scenario]();
+        var text = PlanText.Render(plan) + "\n" + PlanWork.Render(plan, observed);
         var golden = Path.Combine(AppContext.BaseDirectory, "Plans", $"{scenario}.txt");
         if (Environment.GetEnvironmentVariable("PAAS_UPDATE_GOLDEN") == "1")
         {
@@ -86,21 +90,22 @@ public sealed class PlannerGoldenTests
         Assert.Equal(File.ReadAllText(golden), text);
     }
 
-    private static Plan Unchanged(string services)
+    private static (Plan, ObservedState) Unchanged(string services)
     {
         var desired = Scenario.Desired(services);
-        return Scenario.Plan(desired, Scenario.Running(desired), Scenario.Recorded(desired));
+        return (Scenario.Plan(desired, Scenario.Running(desired), Scenario.Recorded(desired)), Scenario.Running(desired));
     }
 
-    private static Plan Changed(string before, string after)
+    private static (Plan, ObservedState) Changed(string before, string after)
     {
         var old = Scenario.Desired(before);
-        return Scenario.Plan(Scenario.Desired(after), Scenario.Running(old), Scenario.Recorded(old));
+        return (Scenario.Plan(Scenario.Desired(after), Scenario.Running(old), Scenario.Recorded(old)), Scenario.Running(old));
     }
 
-    private static Plan Drifted(string services, Func<ObservedState, ObservedState> drift)
+    private static (Plan, ObservedState) Drifted(string services, Func<ObservedState, ObservedState> drift)
     {
         var desired = Scenario.Desired(services);
-        return Scenario.Plan(desired, drift(Scenario.Running(desired)), Scenario.Recorded(desired));
+        var observed = drift(Scenario.Running(desired));
+        return (Scenario.Plan(desired, observed, Scenario.Recorded(desired)), observed);
     }
 }

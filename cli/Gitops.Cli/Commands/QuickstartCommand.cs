@@ -6,6 +6,7 @@ using Gitops.Engine.State;
 using Gitops.Engine.Targets;
 using Gitops.Providers.Caddy;
 using Gitops.Providers.Docker;
+using Gitops.Schema.Validation;
 using Gitops.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,9 @@ public sealed class QuickstartOptions : CommonOptions
 
     [Option("ingress-admin-port", Default = 2119, HelpText = "Port of Caddy's admin API on 127.0.0.1.")]
     public int IngressAdminPort { get; set; } = 2119;
+
+    [Option("project", Default = QuickstartCommand.DefaultProject, HelpText = "Project name the sample is deployed as; another name keeps a second quick start (or a test) apart from the first.")]
+    public string Project { get; set; } = QuickstartCommand.DefaultProject;
 }
 
 /// <summary>
@@ -46,7 +50,7 @@ public sealed class QuickstartOptions : CommonOptions
 /// </summary>
 public static class QuickstartCommand
 {
-    private const string Project = "hello";
+    public const string DefaultProject = "hello";
     private const string Service = "web";
     private const int Port = 8080;
 
@@ -55,6 +59,12 @@ public static class QuickstartCommand
         console = console.For(options.Output);
         var ct = console.Cancellation;
         var data = Path.GetFullPath(options.DataDir ?? Path.Combine(".paas", "quickstart"));
+        var project = options.Project;
+        if (!Grammar.Name().IsMatch(project))
+        {
+            throw new CliException(ExitCodes.Usage, $"--project '{project}' is not a valid project name: lowercase letters, digits and '-', starting with a letter, at most 63 characters");
+        }
+
         var say = (string text) => console.Human.MarkupLine($"[bold]paas quickstart[/] {Markup.Escape(text)}");
 
         say($"platform data in {data}");
@@ -71,16 +81,16 @@ public static class QuickstartCommand
             }
         }
 
-        var repository = Path.Combine(data, "hello");
-        say(SampleRepository.EnsureCreated(repository)
+        var repository = Path.Combine(data, project);
+        say(SampleRepository.EnsureCreated(repository, project)
             ? $"created the Git repository {repository} from samples/hello (branches main → production, develop → dev)"
             : $"using the Git repository {repository}");
         using (var state = SecretsCommand.OpenState(data))
         {
             var registry = new RepositoryRegistry(state);
-            if (registry.List().All(r => r.Project != Project))
+            if (registry.List().All(r => r.Project != project))
             {
-                registry.Add(Project, new Uri(repository).AbsoluteUri);
+                registry.Add(project, new Uri(repository).AbsoluteUri);
             }
         }
 
@@ -89,18 +99,18 @@ public static class QuickstartCommand
         {
             var environments = Gitops.Schema.Loading.ManifestLoader.LoadPath(repository).Environments.Keys.ToList();
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(options.TimeoutSeconds);
-            var addresses = WaitUntilAnswering(app, target, environments, TimeSpan.FromSeconds(options.TimeoutSeconds), say, ct);
+            var addresses = WaitUntilAnswering(app, target, project, environments, TimeSpan.FromSeconds(options.TimeoutSeconds), say, ct);
             foreach (var (environment, url) in addresses)
             {
-                console.Human.MarkupLine($"[green]✓[/] {Project}/{environment} answers at [bold]{url}[/]");
+                console.Human.MarkupLine($"[green]✓[/] {project}/{environment} answers at [bold]{url}[/]");
             }
 
             if (platform.Ingress is { } ingress)
             {
                 foreach (var environment in environments)
                 {
-                    var url = WaitForIngress(data, ingress, environment, deadline, ct);
-                    console.Human.MarkupLine($"[green]✓[/] {Project}/{environment} answers at [bold]{url}[/] (HTTPS through Caddy)");
+                    var url = WaitForIngress(data, ingress, project, environment, deadline, ct);
+                    console.Human.MarkupLine($"[green]✓[/] {project}/{environment} answers at [bold]{url}[/] (HTTPS through Caddy)");
                 }
 
                 say($"browsers and curl resolve *.localhost to this machine; trust Caddy's local CA to avoid the warning: {new CaddyIngress(ingress, data).RootCertificatePath}");
@@ -112,7 +122,7 @@ public static class QuickstartCommand
                 return ExitCodes.Ok;
             }
 
-            say($"commit in {repository} (main → production, develop → dev) and the server deploys it; ./paas status --project {Project} --data-dir {data} shows what runs; Ctrl+C stops the server, the app keeps running");
+            say($"commit in {repository} (main → production, develop → dev) and the server deploys it; ./paas status --project {project} --data-dir {data} shows what runs; Ctrl+C stops the server, the app keeps running");
             app.WaitForShutdownAsync(ct).GetAwaiter().GetResult();
             return ExitCodes.Ok;
         }
@@ -140,10 +150,10 @@ public static class QuickstartCommand
     }
 
     /// <summary>The public URL of the sample's web service in one environment, once it answers through Caddy.</summary>
-    private static string WaitForIngress(string data, IngressSpec ingress, string environment, DateTime deadline, CancellationToken ct)
+    private static string WaitForIngress(string data, IngressSpec ingress, string project, string environment, DateTime deadline, CancellationToken ct)
     {
         var port = ingress.HttpsPort == 443 ? "" : $":{ingress.HttpsPort}";
-        var url = $"https://{Service}-{environment}-{Project}.{ingress.BaseDomain}{port}/";
+        var url = $"https://{Service}-{environment}-{project}.{ingress.BaseDomain}{port}/";
         using var caddy = new CaddyIngress(ingress, data);
         while (true)
         {
@@ -209,7 +219,7 @@ public static class QuickstartCommand
     }
 
     /// <summary>Waits for each environment's deployment, then for its service to answer; says what happens meanwhile.</summary>
-    private static List<(string Environment, string Url)> WaitUntilAnswering(WebApplication app, TargetSpec target, List<string> environments, TimeSpan timeout, Action<string> say, CancellationToken ct)
+    private static List<(string Environment, string Url)> WaitUntilAnswering(WebApplication app, TargetSpec target, string project, List<string> environments, TimeSpan timeout, Action<string> say, CancellationToken ct)
     {
         var state = app.Services.GetRequiredService<StateStore>();
         var records = new EnvironmentRecords(state);
@@ -224,7 +234,7 @@ public static class QuickstartCommand
             {
                 foreach (var environment in environments)
                 {
-                    if (answering.ContainsKey(environment) || records.LastSync(Project, environment) is not { } sync)
+                    if (answering.ContainsKey(environment) || records.LastSync(project, environment) is not { } sync)
                     {
                         continue;
                     }
@@ -232,16 +242,16 @@ public static class QuickstartCommand
                     if (reported.GetValueOrDefault(environment) != sync.Detail)
                     {
                         reported[environment] = sync.Detail;
-                        say($"{Project}/{environment}: {sync.Detail}");
+                        say($"{project}/{environment}: {sync.Detail}");
                     }
 
                     if (sync.Outcome is ReconcileOutcome.Failed or ReconcileOutcome.RolledBack or ReconcileOutcome.InvalidManifest or ReconcileOutcome.SkippedFailedRevision)
                     {
-                        throw new CliException(ExitCodes.Failed, $"{Project}/{environment} did not deploy: {sync.Detail}");
+                        throw new CliException(ExitCodes.Failed, $"{project}/{environment} did not deploy: {sync.Detail}");
                     }
 
                     if (sync.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.InSync
-                        && Answering(http, driver, environment, ct) is { } url)
+                        && Answering(http, driver, project, environment, ct) is { } url)
                     {
                         answering[environment] = url;
                     }
@@ -262,9 +272,9 @@ public static class QuickstartCommand
         }
     }
 
-    private static string? Answering(HttpClient http, DockerDriver driver, string environment, CancellationToken ct)
+    private static string? Answering(HttpClient http, DockerDriver driver, string project, string environment, CancellationToken ct)
     {
-        foreach (var address in driver.AddressesAsync(Project, environment, Service, ct).GetAwaiter().GetResult())
+        foreach (var address in driver.AddressesAsync(project, environment, Service, ct).GetAwaiter().GetResult())
         {
             var url = $"http://{address}:{Port}/";
             try

@@ -1,0 +1,108 @@
+using Gitops.Engine.Access;
+using Gitops.Engine.State;
+using LiteDB;
+
+namespace Gitops.Engine.Tests;
+
+/// <summary>The sign-in throttle's window and bookkeeping, on a real state file (the parallel case is in <see cref="PeopleTests"/>).</summary>
+public sealed class LoginThrottleTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("paas-throttle-").FullName;
+    private readonly StateStore _state;
+    private readonly LoginThrottle _throttle;
+
+    public LoginThrottleTests()
+    {
+        _state = StateStore.Open(_directory);
+        _throttle = new LoginThrottle(_state);
+    }
+
+    [Fact]
+    public void The_eleventh_attempt_waits_no_longer_than_the_window()
+    {
+        for (var i = 0; i < LoginThrottle.Limit; i++)
+        {
+            Assert.Null(_throttle.TryBegin("ana", $"10.0.0.{i}", out _));
+        }
+
+        var wait = _throttle.TryBegin("ana", "10.0.1.1", out _);
+
+        Assert.NotNull(wait);
+        Assert.InRange(wait.Value, TimeSpan.FromTicks(1), LoginThrottle.Window);
+    }
+
+    [Fact]
+    public void Failures_older_than_the_window_no_longer_count()
+    {
+        var old = DateTimeOffset.UtcNow - LoginThrottle.Window - TimeSpan.FromMinutes(1);
+        Seed("user:ana", Enumerable.Repeat(old.ToUnixTimeMilliseconds(), 50));
+
+        Assert.Null(_throttle.TryBegin("ana", "10.0.0.1", out _));
+
+        Assert.Single(_state.Collection("login_failures").FindById("user:ana")["times"].AsArray); // and they are dropped
+    }
+
+    [Fact]
+    public void Failures_within_the_window_lock_the_account_from_any_address()
+    {
+        var recent = DateTimeOffset.UtcNow - LoginThrottle.Window + TimeSpan.FromMinutes(5);
+        Seed("user:ana", Enumerable.Range(0, LoginThrottle.Limit).Select(i => recent.ToUnixTimeMilliseconds() + i));
+
+        var wait = _throttle.TryBegin("ana", "10.0.0.1", out _);
+
+        Assert.NotNull(wait);
+        Assert.InRange(wait.Value, TimeSpan.Zero, TimeSpan.FromMinutes(5)); // until the oldest of the last ten leaves the window
+        Assert.Null(_throttle.TryBegin("bob", "10.0.0.1", out _)); // the address itself is not locked
+    }
+
+    [Fact]
+    public void A_success_after_the_first_attempt_gives_the_address_that_attempt_back()
+    {
+        Assert.Null(_throttle.TryBegin("ana", "10.0.0.1", out var first));
+        _throttle.Succeeded("ana", "10.0.0.1", first);
+
+        for (var i = 0; i < LoginThrottle.Limit; i++)
+        {
+            Assert.Null(_throttle.TryBegin($"user{i}", "10.0.0.1", out _));
+        }
+
+        Assert.NotNull(_throttle.TryBegin("ana", "10.0.0.1", out _));
+    }
+
+    [Fact]
+    public void A_success_clears_the_account_everywhere()
+    {
+        for (var i = 0; i < LoginThrottle.Limit - 1; i++)
+        {
+            Assert.Null(_throttle.TryBegin("ana", $"10.0.0.{i}", out _));
+        }
+
+        Assert.Null(_throttle.TryBegin("ana", "10.0.1.1", out var last));
+        _throttle.Succeeded("ana", "10.0.1.1", last);
+
+        for (var i = 0; i < LoginThrottle.Limit; i++)
+        {
+            Assert.Null(_throttle.TryBegin("ana", $"10.0.2.{i}", out _));
+        }
+    }
+
+    [Fact]
+    public void A_success_from_an_address_with_no_failures_changes_nothing_else()
+    {
+        Assert.Null(_throttle.TryBegin("bob", "10.0.0.1", out var bobs));
+
+        _throttle.Succeeded("ana", "10.0.0.9", bobs);
+
+        Assert.Single(_state.Collection("login_failures").FindById("ip:10.0.0.1")["times"].AsArray);
+        Assert.Null(_state.Collection("login_failures").FindById("ip:10.0.0.9"));
+    }
+
+    private void Seed(string key, IEnumerable<long> times) =>
+        _state.Collection("login_failures").Upsert(new BsonDocument { ["_id"] = key, ["times"] = new BsonArray(times.Select(t => new BsonValue(t))) });
+
+    public void Dispose()
+    {
+        _state.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
