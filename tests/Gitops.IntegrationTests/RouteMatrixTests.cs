@@ -104,11 +104,11 @@ public sealed class RouteMatrixTests : IDisposable
         new("GET", "/api/v1/audit/verify", null, Platform, ""),
 
         // Grants: decided from the body's scope. Admins hand out up to deployer in their scope; owners anything in theirs.
-        new("POST", "/api/v1/users/nobody/grants", """{"role":"deployer","scope":"env:shop/dev"}""", ShopAdmins + " envAdmin", BodyNamesEnvironment: true),
-        new("POST", "/api/v1/users/nobody/grants", """{"role":"viewer","scope":"project:shop"}""", ShopAdmins, BodyNamesEnvironment: true),
-        new("POST", "/api/v1/users/nobody/grants", """{"role":"admin","scope":"project:shop"}""", Platform, BodyNamesEnvironment: true),
-        new("POST", "/api/v1/users/nobody/grants", """{"role":"owner","scope":"org:default"}""", Platform, "", BodyNamesEnvironment: true),
-        new("POST", "/api/v1/users/nobody/grants", """{"role":"viewer","scope":"project:rival"}""", "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin", BodyNamesEnvironment: true),
+        new("POST", "/api/v1/users/nobody/grants", """{"role":"deployer","scope":"env:shop/dev"}""", ShopAdmins + " envAdmin"),
+        new("POST", "/api/v1/users/nobody/grants", """{"role":"viewer","scope":"project:shop"}""", ShopAdmins),
+        new("POST", "/api/v1/users/nobody/grants", """{"role":"admin","scope":"project:shop"}""", Platform),
+        new("POST", "/api/v1/users/nobody/grants", """{"role":"owner","scope":"org:default"}""", Platform, ""),
+        new("POST", "/api/v1/users/nobody/grants", """{"role":"viewer","scope":"project:rival"}""", "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
     ];
 
     [Fact]
