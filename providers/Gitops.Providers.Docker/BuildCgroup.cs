@@ -6,8 +6,12 @@ namespace Gitops.Providers.Docker;
 /// A cgroup made for one build, holding its pids limit: the engines take a cgroup parent for a
 /// build's RUN containers but no pids limit, so the platform makes the parent with the limit set.
 /// Works with the cgroupfs driver (cgroup v1 or v2); under the systemd driver a parent must be a
-/// slice, so no limit is made there and the build log says so. Disposing removes what the engine
-/// left under every controller (empty once the build's containers are gone).
+/// slice, so no limit is made there and the build log says so. The engine gets a child of the
+/// limited cgroup (<c>/paas-build-1a2b/run</c>), never the limited one itself: Podman puts each RUN
+/// step straight into the parent it is given and deletes that cgroup when the step ends, so a
+/// limit set on it would hold for the first RUN step only (measured on Podman 4.3, cgroup v1).
+/// Disposing removes what the engines left under every controller (empty once the build's
+/// containers are gone).
 /// </summary>
 internal sealed class BuildCgroup : IDisposable
 {
@@ -15,7 +19,9 @@ internal sealed class BuildCgroup : IDisposable
 
     private BuildCgroup(string? parent) => Parent = parent;
 
-    /// <summary>The cgroup parent to hand the engine (e.g. <c>/paas-build-1a2b</c>), or null for none.</summary>
+    private const string Steps = "run";
+
+    /// <summary>The cgroup parent to hand the engine (e.g. <c>/paas-build-1a2b/run</c>), or null for none.</summary>
     public string? Parent { get; }
 
     public static BuildCgroup Create(string name, string? cgroupDriver, long pidsLimit, IProgress<string> log)
@@ -40,14 +46,14 @@ internal sealed class BuildCgroup : IDisposable
             throw new InvalidOperationException($"the build's pids limit needs a cgroup of its own, and making {directory} failed: {e.Message} (the platform runs builds as root, as it runs the engines' firewall)", e);
         }
 
-        return new BuildCgroup("/" + name);
+        return new BuildCgroup($"/{name}/{Steps}");
     }
 
     public void Dispose()
     {
         if (Parent is not null)
         {
-            Remove(Parent.TrimStart('/'));
+            Remove(Parent.TrimStart('/').Split('/')[0]);
         }
     }
 
@@ -55,18 +61,29 @@ internal sealed class BuildCgroup : IDisposable
     {
         foreach (var hierarchy in Directory.Exists(Root) ? Directory.GetDirectories(Root).Append(Root) : [])
         {
-            var directory = Path.Combine(hierarchy, name);
-            try
+            RemoveTree(Path.Combine(hierarchy, name));
+        }
+    }
+
+    private static void RemoveTree(string directory)
+    {
+        try
+        {
+            if (!Directory.Exists(directory))
             {
-                if (Directory.Exists(directory))
-                {
-                    Directory.Delete(directory); // rmdir: a cgroup's files are not real, an empty cgroup goes
-                }
+                return;
             }
-            catch (IOException)
+
+            foreach (var child in Directory.GetDirectories(directory))
             {
-                // Still busy (an engine removing its last container): left empty, harmless.
+                RemoveTree(child); // children first: rmdir refuses a cgroup that has any
             }
+
+            Directory.Delete(directory); // rmdir: a cgroup's files are not real, an empty cgroup goes
+        }
+        catch (IOException)
+        {
+            // Still busy (an engine removing its last container): left empty, harmless.
         }
     }
 }

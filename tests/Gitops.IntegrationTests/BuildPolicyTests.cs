@@ -27,6 +27,8 @@ public sealed class BuildPolicyTests
         Assert.StartsWith("100000", seen.Value("cpu"), StringComparison.Ordinal); // one CPU (quota of a 100 ms period)
         // The pids limit stopped the forks (after it, only builtins run: read and echo need no process).
         Assert.True(int.TryParse(seen.Value("started"), System.Globalization.CultureInfo.InvariantCulture, out var started) && started is > 0 and < 1024, seen.Log);
+        // And it still holds in the next RUN step (Podman deletes the cgroup a step ran in).
+        Assert.True(int.TryParse(seen.Value("next-step-started"), System.Globalization.CultureInfo.InvariantCulture, out var next) && next is > 0 and < 1024, seen.Log);
         Assert.Equal("unreachable", seen.Value("other-project"));
         Assert.Single(seen.Lines("route"), r => r.StartsWith("default via", StringComparison.Ordinal));
         Assert.Equal(2, seen.Lines("route").Count); // the default route and the build network's own subnet
@@ -68,6 +70,8 @@ public sealed class BuildPolicyTests
                 (nc -w 2 {{otherAddress}} 8080 </dev/null >/dev/null 2>&1 && echo "seen other-project=reached") || echo "seen other-project=unreachable"; \
                 (for i in $(seq {{Forks}}); do sleep 30 & echo $i > /tmp/started; done) 2>/dev/null; \
                 read started < /tmp/started; echo "seen started=$started"; true
+            RUN (for i in $(seq {{Forks}}); do sleep 30 & echo $i > /tmp/started; done) 2>/dev/null; \
+                read started < /tmp/started; echo "seen next-step-started=$started"; true
             CMD ["httpd", "-f", "-p", "8080", "-h", "/etc"]
 
             """);
