@@ -28,12 +28,20 @@ command -v caddy >/dev/null || need+=(caddy)
 command -v nft >/dev/null || need+=(nftables)
 # chromium: the browser the UI tests drive (Playwright with Debian's build; nothing is downloaded).
 command -v chromium >/dev/null || need+=(chromium)
+# openssh-client: ssh:// repositories are fetched by OpenSSH (libgit2's exec transport);
+# openssh-server: the tests' private Git host over SSH (each test starts its own sshd on a free port).
+command -v ssh >/dev/null || need+=(openssh-client)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# sshd's privilege separation user and directory: the package's own scripts make them only where
+# adduser and an init system are present, which a minimal machine lacks.
+id sshd >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /run/sshd --shell /usr/sbin/nologin sshd
+mkdir -p /run/sshd && chmod 0755 /run/sshd
 
 # The sandbox lacks CAP_SYS_RESOURCE: containers may only lower rlimits, so defaults must be low.
 mkdir -p /etc/docker /etc/containers

@@ -18,9 +18,11 @@ internal static class RepositoryEndpoints
 {
     /// <param name="Credential">An https token: stored encrypted, never answered back or logged.</param>
     /// <param name="Username">The user name that goes with it (default: x-access-token, which GitHub, GitLab and Gitea accept).</param>
-    public sealed record AddRequest(string? Url, string? Project, string? Organization, string? Credential = null, string? Username = null)
+    /// <param name="SshKey">An ssh:// repository's deploy key (OpenSSH private key text, no passphrase): stored encrypted, never answered back or logged.</param>
+    /// <param name="KnownHosts">The Git host's keys (ssh-keyscan lines); without them the first fetch's key is pinned.</param>
+    public sealed record AddRequest(string? Url, string? Project, string? Organization, string? Credential = null, string? Username = null, string? SshKey = null, string? KnownHosts = null)
     {
-        public override string ToString() => $"AddRequest {{ Url = {Url}, Project = {Project}, Organization = {Organization}, Credential = {(Credential is null ? "none" : "(hidden)")} }}";
+        public override string ToString() => $"AddRequest {{ Url = {Url}, Project = {Project}, Organization = {Organization}, Credential = {(Credential is null ? "none" : "(hidden)")}, SshKey = {(SshKey is null ? "none" : "(hidden)")} }}";
     }
 
     public static void Map(RouteGroupBuilder api)
@@ -53,9 +55,9 @@ internal static class RepositoryEndpoints
             return Results.BadRequest(new { error = e.Message });
         }
 
-        if (request.Credential is { } token && (token.Length == 0 || !request.Url!.StartsWith("https://", StringComparison.Ordinal)))
+        if (Credential(request) is { } refused)
         {
-            return Results.BadRequest(new { error = token.Length == 0 ? "credential: empty" : "credential: a token is for an https:// URL; ssh:// repositories use the server's SSH keys" });
+            return Results.BadRequest(new { error = refused });
         }
 
         if (request.Username is { } user && (user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsControl)))
@@ -69,13 +71,47 @@ internal static class RepositoryEndpoints
             return Results.Conflict(new { error = $"project '{project}' already has a watched repository (remove it first)" });
         }
 
-        registry.Add(project, request.Url!, request.Credential is { } given ? new GitCredential(string.IsNullOrWhiteSpace(request.Username) ? GitCredential.DefaultUsername : request.Username, given) : null);
+        RepositoryCredential? credential = request.Credential is { } given
+            ? new GitCredential(string.IsNullOrWhiteSpace(request.Username) ? GitCredential.DefaultUsername : request.Username, given)
+            : request.SshKey is { } key ? SshKeyCredential.Parse(key, request.KnownHosts) : null;
+        registry.Add(project, request.Url!, credential);
         if (request.Organization is { } placed)
         {
             new People(state).PlaceProject(project, placed);
         }
 
         queue.Enqueue(project); // its branches deploy now, not at the next poll
-        return Results.Ok(new { project, url = request.Url, organization = request.Organization ?? People.DefaultOrganization, credential = request.Credential is not null });
+        return Results.Ok(new { project, url = request.Url, organization = request.Organization ?? People.DefaultOrganization, credential = credential is not null });
+    }
+
+    /// <summary>What is wrong with the request's credential, or null: a token for https, a deploy key for ssh (required there), never both.</summary>
+    private static string? Credential(AddRequest request)
+    {
+        var ssh = request.Url!.StartsWith("ssh://", StringComparison.Ordinal);
+        if (request.Credential is { } token && (token.Length == 0 || !request.Url.StartsWith("https://", StringComparison.Ordinal)))
+        {
+            return token.Length == 0 ? "credential: empty" : "credential: a token is for an https:// URL (an ssh:// one takes \"sshKey\")";
+        }
+
+        if (request.SshKey is null)
+        {
+            return ssh ? "sshKey: an ssh:// repository needs a deploy key of its own (the platform never lends a project the server's SSH keys)"
+                : request.KnownHosts is not null ? "knownHosts: goes with sshKey" : null;
+        }
+
+        if (!ssh || request.Credential is not null)
+        {
+            return "sshKey: a deploy key is for an ssh:// URL, without \"credential\"";
+        }
+
+        try
+        {
+            SshKeyCredential.Parse(request.SshKey, request.KnownHosts);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"sshKey: {e.Message}";
+        }
     }
 }

@@ -31,6 +31,63 @@ public sealed class RepositoryCredentialsTests : IDisposable
         Assert.Throws<RepositoryUrlException>(() => GitSource.CheckUrl("git@git.example:shop.git", allowFileUrls: false)); // scp-like: write ssh://
     }
 
+    [Theory]
+    [InlineData("ssh://git@git.example/shop$(id).git")]
+    [InlineData("ssh://git@git.example/shop`id`.git")]
+    [InlineData("ssh://git@git.example/shop.git\";id;\"")]
+    [InlineData("ssh://git@git.example/a\\b.git")]
+    [InlineData("ssh://g$(id)@git.example/shop.git")]
+    [InlineData("ssh://git@git$(id).example/shop.git")]
+    [InlineData("ssh://git@git.example:22x/shop.git")]
+    [InlineData("ssh://git@git.example/shop!.git")]
+    [InlineData("ssh://-oProxyCommand=id@git.example/shop.git")]
+    [InlineData("ssh://git@-oProxyCommand=id/shop.git")]
+    [InlineData("ssh://git@git.example/shop'.git")]
+    [InlineData("ssh://git@git.example")]
+    public void An_ssh_url_with_anything_a_shell_would_expand_is_refused(string url)
+    {
+        var error = Assert.Throws<RepositoryUrlException>(() => GitSource.CheckUrl(url, allowFileUrls: false));
+
+        Assert.Contains("ssh://[user@]host[:port]/path", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ssh://git@git.example/acme/shop.git")]
+    [InlineData("ssh://git@git.example:2222/~/shop.git")]
+    [InlineData("ssh://git.example/srv/git/shop_v2+x.git")]
+    [InlineData("ssh://git@[2001:db8:0:0:0:0:0:1]:22/shop.git")]
+    public void An_ssh_url_of_the_usual_forms_is_accepted(string url) => GitSource.CheckUrl(url, allowFileUrls: false);
+
+    [Theory]
+    [InlineData("ssh-ed25519 AAAAC3 someone@host", "not a private key")]
+    [InlineData("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n", "not a private key")]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nAAAA\n-----END RSA PRIVATE KEY-----", "passphrase")]
+    public void A_deploy_key_that_cannot_be_used_unattended_is_refused(string key, string reason)
+    {
+        var error = Assert.Throws<ArgumentException>(() => SshKeyCredential.Parse(key, null));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AAAA", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_deploy_key_replaces_a_token_and_its_text_form_hides_it()
+    {
+        using var state = StateStore.Open(_directory);
+        var credentials = new RepositoryCredentials(state);
+        credentials.Set("shop", new GitCredential("bot", "tok-secret"));
+        var key = SshKeyCredential.Parse("-----BEGIN OPENSSH PRIVATE KEY-----\r\nb3BlbnNzaC1rZXk\r\n-----END OPENSSH PRIVATE KEY-----", "git.example ssh-ed25519 AAAAhost");
+
+        credentials.Set("shop", key);
+        credentials.PinHostKeys("shop", "git.example ssh-ed25519 AAAAlearned\n");
+
+        var stored = Assert.IsType<SshKeyCredential>(credentials.Of("shop"));
+        Assert.Equal("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\n", stored.PrivateKey);
+        Assert.Equal("git.example ssh-ed25519 AAAAlearned\n", stored.KnownHosts);
+        Assert.DoesNotContain(state.Collection("secrets").FindAll(), d => d["name"].AsString == RepositoryCredentials.TokenName);
+        Assert.DoesNotContain("b3BlbnNzaC1rZXk", key.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_credentialed_url_stored_by_an_older_version_is_split_into_a_clean_url_and_a_stored_token()
     {

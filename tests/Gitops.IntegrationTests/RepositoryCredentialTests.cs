@@ -14,7 +14,7 @@ namespace Gitops.IntegrationTests;
 /// API answer, the server's log or the fetch cache. A URL carrying them is refused, saying how to
 /// add them. No container engine is involved.
 /// </summary>
-public sealed class RepositoryCredentialTests : IDisposable
+public sealed partial class RepositoryCredentialTests : IDisposable
 {
     private const string Password = "watcher-password-0123456789";
     private readonly string _root = Directory.CreateTempSubdirectory("paas-repo-cred-").FullName;

@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
 
-[Verb("repo", HelpText = "Watched repositories: add URL --project NAME [--credential-stdin [--username U]] (an https token from stdin or a prompt, never in the URL), list, rm PROJECT, webhook PROJECT (secret on stdin), forge PROJECT --kind K --api URL --repo OWNER/NAME (token on stdin).")]
+[Verb("repo", HelpText = "Watched repositories: add URL --project NAME [--credential-stdin [--username U]] (an https token from stdin or a prompt, never in the URL) or [--ssh-key-stdin [--known-hosts FILE]] (an ssh:// repository's deploy key), list, rm PROJECT, webhook PROJECT (secret on stdin), forge PROJECT --kind K --api URL --repo OWNER/NAME (token on stdin).")]
 public sealed class RepoOptions : CommonOptions
 {
     [Value(0, MetaName = "ACTION", Required = true, HelpText = "add, list or rm.")]
@@ -27,6 +27,12 @@ public sealed class RepoOptions : CommonOptions
 
     [Option("credential-stdin", HelpText = "Read the https token for the repository from standard input, or a prompt (add). It is stored encrypted and never shown; URLs with credentials in them are refused.")]
     public bool CredentialStdin { get; set; }
+
+    [Option("ssh-key-stdin", HelpText = "Read the ssh:// repository's deploy key (an OpenSSH private key without a passphrase) from standard input (add). Stored encrypted, used for this repository alone, never shown.")]
+    public bool SshKeyStdin { get; set; }
+
+    [Option("known-hosts", HelpText = "A file of the Git host's keys, as ssh-keyscan prints them (add, with --ssh-key-stdin). Without it the host's key is trusted on the first fetch and pinned from then on.")]
+    public string? KnownHosts { get; set; }
 
     [Option("username", HelpText = "The user name that goes with the token (add). Default: x-access-token (GitHub, GitLab and Gitea accept any).")]
     public string? Username { get; set; }
@@ -81,7 +87,7 @@ public static class RepoCommand
                 }
 
                 var credential = Credential(options, console, input, url);
-                CliAudit.Record(state, "repo add", $"{project} {url}", credential is null ? "ok" : "ok (with a stored token)");
+                CliAudit.Record(state, "repo add", $"{project} {url}", credential switch { GitCredential => "ok (with a stored token)", SshKeyCredential => "ok (with a stored deploy key)", _ => "ok" });
                 registry.Add(project, url, credential);
                 if (options.Organization is { } organization)
                 {
@@ -132,7 +138,9 @@ public static class RepoCommand
                 }
 
                 var credential = Credential(options, console, input, url);
-                server.Post<object>("api/v1/repositories", new { url, project, organization = options.Organization, credential = credential?.Token, username = credential?.Username });
+                var token = credential as GitCredential;
+                var key = credential as SshKeyCredential;
+                server.Post<object>("api/v1/repositories", new { url, project, organization = options.Organization, credential = token?.Token, username = token?.Username, sshKey = key?.PrivateKey, knownHosts = key?.KnownHosts });
                 console.Human.MarkupLine($"{Markup.Escape(server.Server)} watches [bold]{Markup.Escape(url)}[/] for project [bold]{Markup.Escape(project)}[/] and deploys its branches now");
                 return ExitCodes.Ok;
             case "list":
@@ -143,9 +151,30 @@ public static class RepoCommand
         }
     }
 
-    /// <summary>With --credential-stdin, the https token from standard input or a prompt; never from an argument.</summary>
-    private static GitCredential? Credential(RepoOptions options, CliConsole console, TextReader input, string url)
+    /// <summary>The https token (--credential-stdin) or the ssh deploy key (--ssh-key-stdin) from standard input; never from an argument.</summary>
+    private static RepositoryCredential? Credential(RepoOptions options, CliConsole console, TextReader input, string url)
     {
+        var ssh = url.StartsWith("ssh://", StringComparison.Ordinal);
+        if (options.CredentialStdin && options.SshKeyStdin)
+        {
+            throw new CliException(ExitCodes.Usage, "give either --credential-stdin (an https token) or --ssh-key-stdin (an ssh deploy key)");
+        }
+
+        if (options.SshKeyStdin)
+        {
+            return SshKey(options, console, input, ssh);
+        }
+
+        if (options.KnownHosts is not null)
+        {
+            throw new CliException(ExitCodes.Usage, "--known-hosts goes with --ssh-key-stdin (the deploy key on standard input)");
+        }
+
+        if (ssh)
+        {
+            throw new CliException(ExitCodes.InvalidInput, "an ssh:// repository needs a deploy key of its own: --ssh-key-stdin < deploy-key (the platform never lends a project the machine's SSH keys)");
+        }
+
         if (!options.CredentialStdin)
         {
             return options.Username is null ? null : throw new CliException(ExitCodes.Usage, "--username goes with --credential-stdin (the token on standard input)");
@@ -153,7 +182,7 @@ public static class RepoCommand
 
         if (!url.StartsWith("https://", StringComparison.Ordinal))
         {
-            throw new CliException(ExitCodes.InvalidInput, "--credential-stdin: a token is for an https:// URL; ssh:// repositories use this machine's SSH keys (ssh-agent, ~/.ssh)");
+            throw new CliException(ExitCodes.InvalidInput, "--credential-stdin: a token is for an https:// URL (an ssh:// one takes --ssh-key-stdin)");
         }
 
         if (options.Username is { } user && (user.Length == 0 || user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsControl)))
@@ -163,6 +192,39 @@ public static class RepoCommand
 
         var token = SecretsCommand.ReadValue(console, input, "the repository token").Trim();
         return new GitCredential(options.Username ?? GitCredential.DefaultUsername, token);
+    }
+
+    private static SshKeyCredential SshKey(RepoOptions options, CliConsole console, TextReader input, bool ssh)
+    {
+        if (!ssh)
+        {
+            throw new CliException(ExitCodes.InvalidInput, "--ssh-key-stdin: a deploy key is for an ssh:// URL (an https:// one takes --credential-stdin)");
+        }
+
+        if (options.Username is not null)
+        {
+            throw new CliException(ExitCodes.Usage, "--username goes with --credential-stdin; an ssh:// URL names its user: ssh://git@host/path");
+        }
+
+        string? knownHosts = null;
+        if (options.KnownHosts is { } file)
+        {
+            knownHosts = File.Exists(file) ? File.ReadAllText(file) : throw new CliException(ExitCodes.InvalidInput, $"--known-hosts: no file '{file}'");
+        }
+
+        if (!Console.IsInputRedirected && input == Console.In)
+        {
+            throw new CliException(ExitCodes.Usage, "--ssh-key-stdin: pipe the key on standard input: paas repo add URL --project NAME --ssh-key-stdin < deploy-key");
+        }
+
+        try
+        {
+            return SshKeyCredential.Parse(SecretsCommand.ReadValue(console, input, "the deploy key"), knownHosts);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.InvalidInput, $"--ssh-key-stdin: {e.Message}");
+        }
     }
 
     private static int List(IReadOnlyList<WatchedRepository> repositories, RepoOptions options, CliConsole console)

@@ -61,11 +61,11 @@ public sealed class Reconciler(
     {
         try
         {
-            var branches = git.Fetch(repository.Project, repository.Url, _credentials.Of(repository.Project));
+            var branches = git.Fetch(repository.Project, repository.Url, _credentials.Of(repository.Project), keys => _credentials.PinHostKeys(repository.Project, keys));
             _repositories.Fetched(repository.Project, null);
             return branches;
         }
-        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or RepositoryUrlException or IOException)
+        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or RepositoryUrlException or IOException or InvalidOperationException)
         {
             _repositories.Fetched(repository.Project, e.Message);
             results.Add(new ReconcileResult(repository.Project, "*", null, ReconcileOutcome.SourceUnavailable, $"fetching {repository.Url} failed: {e.Message}; what runs keeps running"));

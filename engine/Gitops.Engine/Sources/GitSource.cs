@@ -15,8 +15,11 @@ public sealed class RepositoryUrlException(string message) : Exception(message);
 /// ever run, submodules are never fetched, and only https:// and ssh:// URLs are accepted
 /// (file:// only when the platform allows it, for local development and tests).
 /// </summary>
-public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
+public sealed partial class GitSource(string cacheDirectory, bool allowFileUrls = false)
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"\Assh://([A-Za-z0-9_][A-Za-z0-9._-]*@)?([A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/[A-Za-z0-9._~+/-]+\z")]
+    private static partial System.Text.RegularExpressions.Regex SshUrl();
+
     /// <summary>
     /// Refuses what is not https://, ssh:// (or file:// when allowed), and any URL carrying
     /// credentials: a password or token in it would show wherever the URL does. A user name alone
@@ -28,6 +31,13 @@ public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
         if (UserInfo(url) is { } user && (!url.StartsWith("ssh://", StringComparison.Ordinal) || user.Contains(':', StringComparison.Ordinal)))
         {
             throw new RepositoryUrlException($"repository URL '{Redact(url)}' carries credentials, which would show wherever the URL does; give the URL without them and the token on standard input: paas repo add {WithoutCredentials(url)} --project PROJECT --credential-stdin < token-file (through the API: \"credential\" in POST /api/v1/repositories)");
+        }
+
+        if (url.StartsWith("ssh://", StringComparison.Ordinal) && !SshUrl().IsMatch(url))
+        {
+            // The path reaches the Git host as a line its login shell reads (git-upload-pack 'PATH'), and
+            // the user and host reach ssh as one argument: plain characters only, no option-like user.
+            throw new RepositoryUrlException($"repository URL '{Redact(url)}' is refused: an ssh:// URL is ssh://[user@]host[:port]/path with letters, digits and . _ ~ + - / only (no quotes, $ ` \\ ! or spaces)");
         }
 
         var ok = Uri.TryCreate(url, UriKind.Absolute, out var uri)
@@ -68,8 +78,12 @@ public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
         return redacted == url ? url : redacted.Replace("://***@", "://", StringComparison.Ordinal);
     }
 
-    /// <summary>Fetches every branch; returns branch name → commit id. The credential answers the server's challenge (https only).</summary>
-    public IReadOnlyDictionary<string, string> Fetch(string name, string url, GitCredential? credential = null)
+    /// <summary>
+    /// Fetches every branch; returns branch name → commit id. A token answers an https server's
+    /// challenge; an ssh:// URL needs the repository's own deploy key, and the host keys trusted
+    /// after the fetch (pinned, or learned on this first one) go to <paramref name="hostKeysTrusted"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Fetch(string name, string url, RepositoryCredential? credential = null, Action<string>? hostKeysTrusted = null)
     {
         CheckUrl(url, allowFileUrls);
         var path = CachePath(name);
@@ -88,7 +102,15 @@ public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
             repository.Network.Remotes.Add("origin", url, "+refs/heads/*:refs/remotes/origin/*");
         }
 
-        Commands.Fetch(repository, "origin", ["+refs/heads/*:refs/remotes/origin/*"], new FetchOptions { TagFetchMode = TagFetchMode.None, Prune = true, CredentialsProvider = Credentials(url, credential) }, "paas fetch");
+        using (var ssh = OpenSsh(repository, path, url, credential))
+        {
+            WithSshErrors(ssh, () => Commands.Fetch(repository, "origin", ["+refs/heads/*:refs/remotes/origin/*"], new FetchOptions { TagFetchMode = TagFetchMode.None, Prune = true, CredentialsProvider = Credentials(url, credential) }, "paas fetch"));
+            if (ssh?.LearnedHostKeys is { } keys && keys != (credential as SshKeyCredential)?.KnownHosts)
+            {
+                hostKeysTrusted?.Invoke(keys);
+            }
+        }
+
         return Branches(repository);
     }
 
@@ -96,10 +118,36 @@ public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
     /// libgit2 asks only when the server challenges; the token is given for https alone, so it
     /// never goes to another scheme or to a host named by a redirect to plain http.
     /// </summary>
-    internal static LibGit2Sharp.Handlers.CredentialsHandler? Credentials(string url, GitCredential? credential) =>
-        credential is null || !url.StartsWith("https://", StringComparison.Ordinal)
+    internal static LibGit2Sharp.Handlers.CredentialsHandler? Credentials(string url, RepositoryCredential? credential) =>
+        credential is not GitCredential token || !url.StartsWith("https://", StringComparison.Ordinal)
             ? null
-            : (_, _, _) => new UsernamePasswordCredentials { Username = credential.Username, Password = credential.Token };
+            : (_, _, _) => new UsernamePasswordCredentials { Username = token.Username, Password = token.Token };
+
+    /// <summary>libgit2 says only "could not read from remote"; ssh's own words say why (host key changed, key refused).</summary>
+    private static void WithSshErrors(SshSession? ssh, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (LibGit2SharpException e) when (ssh?.Errors is { Length: > 0 } errors)
+        {
+            throw new LibGit2SharpException($"{e.Message} (ssh: {errors})", e);
+        }
+    }
+
+    /// <summary>For ssh:// only: the deploy key's files for the length of one fetch or push; a repository without a key is refused.</summary>
+    private static SshSession? OpenSsh(Repository repository, string cachePath, string url, RepositoryCredential? credential)
+    {
+        if (!url.StartsWith("ssh://", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return credential is SshKeyCredential key
+            ? SshSession.Open(repository, cachePath, key)
+            : throw new RepositoryUrlException($"{Redact(url)} needs a deploy key of its own: paas repo rm PROJECT, then paas repo add {Redact(url)} --project PROJECT --ssh-key-stdin < deploy-key (the platform never lends a project the machine's SSH keys)");
+    }
 
     /// <summary>Branch name → commit id, from the cache without fetching.</summary>
     public IReadOnlyDictionary<string, string> CachedBranches(string name)
@@ -125,20 +173,21 @@ public sealed class GitSource(string cacheDirectory, bool allowFileUrls = false)
     }
 
     /// <summary>Sets a branch of the remote to a commit, without force: the remote refuses anything but a fast-forward.</summary>
-    public void PushBranch(string name, string url, string commit, string branch, GitCredential? credential = null)
+    public void PushBranch(string name, string url, string commit, string branch, RepositoryCredential? credential = null)
     {
         CheckUrl(url, allowFileUrls);
         using var repository = new Repository(CachePath(name));
+        using var ssh = OpenSsh(repository, CachePath(name), url, credential);
         var local = $"refs/heads/paas-push-{branch.Replace('/', '-')}";
         repository.Refs.Add(local, new ObjectId(commit), allowOverwrite: true);
         try
         {
             string? rejected = null;
-            repository.Network.Push(repository.Network.Remotes["origin"], $"{local}:refs/heads/{branch}", new PushOptions
+            WithSshErrors(ssh, () => repository.Network.Push(repository.Network.Remotes["origin"], $"{local}:refs/heads/{branch}", new PushOptions
             {
                 OnPushStatusError = error => rejected = error.Message,
                 CredentialsProvider = Credentials(url, credential),
-            });
+            }));
             if (rejected is not null)
             {
                 throw new InvalidOperationException($"the remote refused {branch}: {rejected}");

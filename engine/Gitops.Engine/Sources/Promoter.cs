@@ -22,8 +22,10 @@ public sealed class Promoter(StateStore state, GitSource git)
             throw new InvalidOperationException($"{project}/{from} runs no commit deployed from Git yet; nothing to promote");
         }
 
-        var credential = new RepositoryCredentials(state).Of(project);
-        git.Fetch(project, repository.Url, credential);
+        var credentials = new RepositoryCredentials(state);
+        var credential = credentials.Of(project);
+        git.Fetch(project, repository.Url, credential, keys => credentials.PinHostKeys(project, keys));
+        credential = credentials.Of(project); // the pushes trust the host key this fetch pinned
         var manifest = git.Open(project, commit).LoadManifest();
         if (!manifest.IsValid || !manifest.Manifest!.Environments.TryGetValue(to, out var target))
         {

@@ -17,7 +17,7 @@ public sealed class RepositoryRegistry(StateStore state)
     private readonly RepositoryCredentials _credentials = new(state);
 
     /// <summary>Watches the URL (which must carry no credentials, see <see cref="GitSource.CheckUrl"/>); an old token never follows a new URL.</summary>
-    public void Add(string project, string url, GitCredential? credential = null)
+    public void Add(string project, string url, RepositoryCredential? credential = null)
     {
         if (credential is null)
         {
