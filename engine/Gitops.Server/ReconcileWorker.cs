@@ -65,7 +65,12 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
                 {
                     if (result.Deployment is { } deployment)
                     {
-                        audit.Append("system", "apply", $"{result.Project}/{result.Environment} at {result.Commit?[..12]}", $"{result.Outcome.ToString().ToLowerInvariant()} ({deployment.Id})");
+                        audit.Append("system", "apply", $"{result.Project}/{result.Environment} at {result.Commit?[..12]}", AuditResult(result, deployment));
+                    }
+                    else if (result is { Outcome: ReconcileOutcome.InvalidManifest, First: true })
+                    {
+                        // A refused manifest (a foreign image, a broken file) is recorded once per commit.
+                        audit.Append("system", "apply", $"{result.Project}/{result.Environment} at {result.Commit?[..12]}", $"refused: {(result.Detail.Length > 300 ? result.Detail[..300] + "…" : result.Detail)}");
                     }
 
                     Log.Reconciled(logger, result.Project, result.Environment, result.Commit, result.Outcome, result.Detail);
@@ -83,6 +88,18 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
 
             Interlocked.Increment(ref _completed);
         }
+    }
+
+    /// <summary>The outcome, and for a failure its reason (a refused image or build is a tenant's attempt the audit should show).</summary>
+    private static string AuditResult(ReconcileResult result, Gitops.Engine.State.Deployment deployment)
+    {
+        var outcome = $"{result.Outcome.ToString().ToLowerInvariant()} ({deployment.Id})";
+        if (result.Outcome is not (ReconcileOutcome.Failed or ReconcileOutcome.RolledBack) || deployment.Error is not { Length: > 0 } error)
+        {
+            return outcome;
+        }
+
+        return $"{outcome}: {(error.Length > 300 ? error[..300] + "…" : error)}";
     }
 
     /// <summary>

@@ -133,6 +133,59 @@ public sealed class AttackerTests : IDisposable
         Assert.Equal(30 - LoginThrottle.Limit, attempts.Count(e => e.Result == "throttled"));
     }
 
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_project_admin_pushing_to_their_repository_cannot_run_or_build_on_another_projects_image(string engine)
+    {
+        // The victim's project and mallory's are both watched by one server, on one engine.
+        await using var victim = await EngineWorld.CreateAsync(engine);
+        await using var attacker = await EngineWorld.CreateAsync(engine); // only its project name and cleanup are used
+        var victimGit = ServerLoopTests.App(victim);
+        victimGit.CommitAndPush("victim v1");
+        var malloryGit = new GitWorkTree(Directory.CreateDirectory(Path.Combine(attacker.Root, "mallory")).FullName);
+        malloryGit.Write("paas.yaml", $"version: 1\nproject: {attacker.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n  web:\n    image: {victim.Busybox}\n    command: [\"sleep\", \"3600\"]\n");
+        malloryGit.CommitAndPush("an innocent start");
+        Assert.Equal(0, victim.Paas("repo", "add", victimGit.Url, "--project", victim.Project).ExitCode);
+        Assert.Equal(0, victim.Paas("repo", "add", malloryGit.Url, "--project", attacker.Project).ExitCode);
+        Assert.Equal(0, victim.PaasWithInput(Password, "users", "add", "mallory", "--role", "admin", "--scope", $"project:{attacker.Project}").ExitCode);
+        await using var server = await InProcessServer.StartAsync(victim.DataDirectory, TimeSpan.FromSeconds(1));
+        await ServerLoopTests.WaitForPageAsync(victim, "version one");
+        var victimContainer = (await victim.ContainersAsync()).Single();
+        var stolen = (await victim.Client.Containers.InspectContainerAsync(victimContainer.Value.Id)).Config!.Image;
+        await WaitForAsync(async () => (await attacker.ContainersAsync()).Count == 1, "mallory's first version did not deploy");
+        var mallorysOwn = (await attacker.ContainersAsync()).Single().Value.Id;
+
+        // 1: the victim's built image, named in paas.yaml.
+        malloryGit.Write("paas.yaml", $"version: 1\nproject: {attacker.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n  web:\n    image: {stolen}\n    command: [\"cat\", \"/www/index.html\"]\n");
+        var byImage = malloryGit.CommitAndPush("run the victim's image");
+        var imageRefusal = await RefusalOfAsync(server, attacker.Project, byImage);
+        // 2: the same image as the base of a build.
+        malloryGit.Write("paas.yaml", $"version: 1\nproject: {attacker.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n  web:\n    build: {{ context: web }}\n");
+        malloryGit.Write("web/Dockerfile", $"FROM {stolen}\nRUN cat /www/index.html\n");
+        var byBuild = malloryGit.CommitAndPush("build on the victim's image");
+        var buildRefusal = await RefusalOfAsync(server, attacker.Project, byBuild);
+        var mallory = await SignInAsync(server, "mallory");
+        var seen = await SendAsync(server, mallory, "GET", $"/api/v1/deployments?project={attacker.Project}", null);
+        var environments = await SendAsync(server, mallory, "GET", "/api/v1/environments", null);
+
+        Assert.Contains("names a local image", imageRefusal, StringComparison.Ordinal);
+        Assert.Contains($"FROM {stolen}", buildRefusal, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, seen.Status);
+        Assert.Contains($"FROM {stolen}", seen.Body, StringComparison.Ordinal); // mallory sees why, in her own project
+        Assert.Equal(HttpStatusCode.OK, environments.Status);
+        Assert.Contains($"\"project\":\"{attacker.Project}\"", environments.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain($"\"project\":\"{victim.Project}\"", environments.Body, StringComparison.Ordinal); // and not the victim's environments
+        // Nothing of the attack ran or was built; what ran before keeps running, the victim untouched.
+        Assert.Equal([mallorysOwn], (await attacker.ContainersAsync()).Values.Where(c => c.Running).Select(c => c.Id));
+        Assert.Equal(victimContainer.Value.Id, (await victim.ContainersAsync()).Single().Value.Id);
+        var images = await attacker.Client.Images.ListImagesAsync(new Docker.DotNet.Models.ImagesListParameters { All = true });
+        Assert.DoesNotContain(images, i => (i.RepoTags ?? []).Any(t => t.Contains($"paas-{attacker.Project}-", StringComparison.Ordinal)));
+        // The refusals are in the audit log, with their reason.
+        var applies = new AuditLog(server.State).List(actor: "system").Where(e => e.Target.StartsWith($"{attacker.Project}/dev at ", StringComparison.Ordinal)).ToList();
+        Assert.Single(applies, e => e.Target.EndsWith(byImage[..12], StringComparison.Ordinal) && e.Result.StartsWith("refused", StringComparison.Ordinal) && e.Result.Contains("names a local image", StringComparison.Ordinal)); // once, not at every poll
+        Assert.Contains(applies, e => e.Target.EndsWith(byBuild[..12], StringComparison.Ordinal) && e.Result.StartsWith("failed", StringComparison.Ordinal) && e.Result.Contains("FROM", StringComparison.Ordinal));
+    }
+
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
     /// <summary>Project seca (default organization) and its people: a project admin, an environment admin, a victim.</summary>
@@ -188,6 +241,29 @@ public sealed class AttackerTests : IDisposable
         request.Headers.Add(header, value);
         using var response = await server.Http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Waits until the server reports the commit of the project's dev environment refused or failed; returns why.</summary>
+    private static async Task<string> RefusalOfAsync(InProcessServer server, string project, string commit)
+    {
+        var records = new Gitops.Engine.Reconcile.EnvironmentRecords(server.State);
+        Gitops.Engine.Reconcile.SyncRecord? last = null;
+        await WaitForAsync(() =>
+        {
+            last = records.LastSync(project, "dev");
+            return Task.FromResult(last is { Outcome: Gitops.Engine.Reconcile.ReconcileOutcome.InvalidManifest or Gitops.Engine.Reconcile.ReconcileOutcome.Failed } && last.Commit == commit);
+        }, $"commit {commit[..12]} of {project} was not refused; last sync: {last}");
+        return last!.Detail;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> done, string failure)
+    {
+        var deadline = DateTime.UtcNow + InProcessServer.Patience;
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(200);
+        }
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

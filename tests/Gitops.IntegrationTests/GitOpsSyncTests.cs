@@ -46,6 +46,24 @@ public sealed class GitOpsSyncTests
         Assert.Equal(web, (await world.ContainersAsync()).Single(c => c.Value.Running).Key);
         Assert.NotEqual(second, evil);
 
+        // A broken paas.yaml on the only branch is reported, never skipped as if nothing was pushed.
+        var manifest = File.ReadAllText(Path.Combine(git.Work, "paas.yaml"));
+        git.Write("paas.yaml", manifest.Replace("port: 8080", "port: eighty", StringComparison.Ordinal));
+        var broken = git.CommitAndPush("broken manifest");
+        var reported = world.Paas("sync");
+        git.Write("paas.yaml", manifest);
+        Gitops.Engine.Reconcile.SyncRecord? sync;
+        using (var state = Gitops.Engine.State.StateStore.Open(world.DataDirectory))
+        {
+            sync = new Gitops.Engine.Reconcile.EnvironmentRecords(state).LastSync(world.Project, "dev"); // the sync state status and the dashboard show
+        }
+
+        Assert.Equal(3, reported.ExitCode);
+        Assert.Contains("InvalidManifest", reported.Output, StringComparison.Ordinal);
+        Assert.Contains("paas.yaml:", reported.Output, StringComparison.Ordinal);
+        Assert.Equal((Gitops.Engine.Reconcile.ReconcileOutcome.InvalidManifest, broken), (sync?.Outcome, sync?.Commit)); // not "in sync" at the old commit
+        Assert.Equal(web, (await world.ContainersAsync()).Single(c => c.Value.Running).Key);
+
         // The remote goes away: nothing stops, the source shows the error, and it recovers on return.
         Directory.Move(git.Remote, git.Remote + ".gone");
         var unreachable = world.Paas("sync");

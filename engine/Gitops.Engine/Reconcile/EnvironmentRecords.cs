@@ -6,8 +6,8 @@ namespace Gitops.Engine.Reconcile;
 /// <summary>A cron job as the environment's manifest declares it (shown by name; the scheduler comes later).</summary>
 public sealed record CronInfo(string Name, string Service, string Schedule);
 
-/// <summary>What the loop last did for an environment, and on which target.</summary>
-public sealed record SyncRecord(ReconcileOutcome Outcome, string Detail, string? Commit, string Target, DateTimeOffset At);
+/// <summary>What the loop last did for an environment, on which target, from which branch.</summary>
+public sealed record SyncRecord(ReconcileOutcome Outcome, string Detail, string? Commit, string Target, DateTimeOffset At, string? Branch = null);
 
 /// <summary>
 /// A rollback holds the environment on an earlier deployment until its branch moves past
@@ -87,6 +87,19 @@ public sealed class EnvironmentRecords(StateStore state)
         .Where(k => project is null || k.Project == project)
         .OrderBy(k => k.Project, StringComparer.Ordinal).ThenBy(k => k.Environment, StringComparer.Ordinal)
         .ToList();
+
+    /// <summary>The environments of a project the loop last synced from this branch: a broken manifest there is theirs to report.</summary>
+    public IReadOnlyList<(string Environment, SyncRecord Last)> FollowingBranch(string project, string branch) => Known(project)
+        .Select(k => (k.Environment, Last: LastSync(project, k.Environment)))
+        .Where(k => k.Last?.Branch == branch)
+        .Select(k => (k.Environment, k.Last!))
+        .ToList();
+
+    /// <summary>Every branch the project's environments were last synced from.</summary>
+    public IReadOnlySet<string> FollowedBranches(string project) => Known(project)
+        .Select(k => LastSync(project, k.Environment)?.Branch)
+        .OfType<string>()
+        .ToHashSet(StringComparer.Ordinal);
 
     private BsonDocument Document(string project, string environment) =>
         _records.FindById(Key(project, environment)) ?? new BsonDocument { ["_id"] = Key(project, environment) };

@@ -29,5 +29,9 @@ public enum ReconcileOutcome
     Pinned,
 }
 
-/// <summary>What one reconcile of one environment did, at which commit, and why.</summary>
-public sealed record ReconcileResult(string Project, string Environment, string? Commit, ReconcileOutcome Outcome, string Detail, Deployment? Deployment = null);
+/// <summary>
+/// What one reconcile of one environment did, at which commit, and why. <paramref name="First"/> is
+/// false when the same outcome of the same commit was reported before (a broken manifest seen again
+/// at the next poll), so the audit records it once.
+/// </summary>
+public sealed record ReconcileResult(string Project, string Environment, string? Commit, ReconcileOutcome Outcome, string Detail, Deployment? Deployment = null, bool First = true);

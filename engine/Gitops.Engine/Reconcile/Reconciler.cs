@@ -45,8 +45,10 @@ public sealed class Reconciler(
                 .Select(b => (b.Branch, b.Commit, b.Tree, Loaded: b.Tree.LoadManifest()))
                 .ToList();
 
-            // A broken manifest matters on a branch that some manifest says an environment follows.
+            // A broken manifest matters on a branch that some manifest says an environment follows,
+            // or that an environment was last synced from (a broken tip has no manifest to say so).
             var followed = tips.SelectMany(t => t.Loaded.Manifest?.Environments.Values.Select(e => e.Branch) ?? []).ToHashSet(StringComparer.Ordinal);
+            followed.UnionWith(_records.FollowedBranches(repository.Project));
             foreach (var (branch, commit, tree, loaded) in tips.Where(t => followed.Contains(t.Branch)))
             {
                 results.AddRange(await ReconcileBranchAsync(repository.Project, branch, commit, tree, loaded, cancellationToken).ConfigureAwait(false));
@@ -77,12 +79,12 @@ public sealed class Reconciler(
     {
         if (!loaded.IsValid)
         {
-            return [new ReconcileResult(project, branch, commit, ReconcileOutcome.InvalidManifest, $"branch {branch}: " + string.Join("; ", loaded.Errors.Take(5)))];
+            return Invalid(project, branch, commit, $"branch {branch}: " + string.Join("; ", loaded.Errors.Take(5)));
         }
 
         if (loaded.Manifest!.Project != project)
         {
-            return [new ReconcileResult(project, branch, commit, ReconcileOutcome.InvalidManifest, $"the manifest names project '{loaded.Manifest.Project}', but the repository is registered for '{project}'")];
+            return Invalid(project, branch, commit, $"the manifest names project '{loaded.Manifest.Project}', but the repository is registered for '{project}'");
         }
 
         var results = new List<ReconcileResult>();
@@ -91,8 +93,31 @@ public sealed class Reconciler(
             var effective = loaded.ForEnvironment(environment);
             _records.DeclaredCrons(project, environment, effective.Crons.Select(c => new CronInfo(c.Key, c.Value.Service, c.Value.Schedule)).ToList());
             var result = await ReconcileEnvironmentAsync(project, environment, commit, tree, effective, spec, cancellationToken).ConfigureAwait(false);
-            _records.Synced(project, environment, new SyncRecord(result.Outcome, result.Detail, commit, spec.Target, DateTimeOffset.UtcNow));
+            _records.Synced(project, environment, new SyncRecord(result.Outcome, result.Detail, commit, spec.Target, DateTimeOffset.UtcNow, branch));
             results.Add(result);
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// A commit whose manifest cannot be used: nothing changes, and the environments that follow the
+    /// branch say so (their sync state names the commit and the errors, not "in sync" at the old one).
+    /// </summary>
+    private List<ReconcileResult> Invalid(string project, string branch, string commit, string detail)
+    {
+        var following = _records.FollowingBranch(project, branch);
+        if (following.Count == 0)
+        {
+            return [new ReconcileResult(project, branch, commit, ReconcileOutcome.InvalidManifest, detail)];
+        }
+
+        var results = new List<ReconcileResult>();
+        foreach (var (environment, last) in following)
+        {
+            var first = !(last.Outcome == ReconcileOutcome.InvalidManifest && last.Commit == commit);
+            _records.Synced(project, environment, last with { Outcome = ReconcileOutcome.InvalidManifest, Detail = detail, Commit = commit, At = DateTimeOffset.UtcNow });
+            results.Add(new ReconcileResult(project, environment, commit, ReconcileOutcome.InvalidManifest, detail, First: first));
         }
 
         return results;
