@@ -40,7 +40,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # sshd's privilege separation user and directory: the package's own scripts make them only where
 # adduser and an init system are present, which a minimal machine lacks.
-id sshd >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /run/sshd --shell /usr/sbin/nologin sshd
+if ! id sshd >/dev/null 2>&1; then
+  group=(); getent group sshd >/dev/null && group=(-g sshd) # the package may have made the group alone
+  useradd --system --no-create-home --home-dir /run/sshd --shell /usr/sbin/nologin "${group[@]}" sshd
+fi
 mkdir -p /run/sshd && chmod 0755 /run/sshd
 
 # The sandbox lacks CAP_SYS_RESOURCE: containers may only lower rlimits, so defaults must be low.

@@ -69,8 +69,8 @@ public sealed class GitOpsSyncTests
         var unreachable = world.Paas("sync");
         var listed = world.Paas("repo", "list", "--output", "json");
         Directory.Move(git.Remote + ".gone", git.Remote);
+        File.Delete(Path.Combine(git.Work, "web", "www", "leak")); // the link first: writing to it would write the host's /etc/passwd
         git.Write("web/www/leak", "no longer a link\n");
-        File.Delete(Path.Combine(git.Work, "web", "www", "leak"));
         git.CommitAndPush("remove the link");
         var back = world.Paas("sync");
 
