@@ -112,4 +112,48 @@ public sealed class AccessRulesTests
         Assert.Equal(AccessDecision.Forbidden, Authorizer.Decide(viewer, Role.Viewer, "default", "shop", null));
         Assert.Equal(AccessDecision.Allow, Authorizer.Decide(viewer, Role.Viewer, "default", "shop", "dev"));
     }
+    [Theory]
+    [InlineData("shop")]
+    [InlineData("env:Shop/dev")]
+    [InlineData("env:shop/Dev")]
+    [InlineData("env:/dev")]
+    [InlineData("org:Acme")]
+    public void A_scope_without_a_kind_or_with_a_bad_name_is_refused_by_name(string text)
+    {
+        var error = Assert.Throws<FormatException>(() => Scope.Parse(text));
+
+        Assert.Equal($"scope '{text}': write org:NAME, project:NAME or env:PROJECT/ENV (names: lower-case letters, digits and '-')", error.Message);
+    }
+
+    [Fact]
+    public void Missing_arguments_are_argument_errors_even_for_the_platform_admin()
+    {
+        Assert.Throws<ArgumentNullException>(() => Scope.Parse(null!));
+        Assert.Throws<ArgumentNullException>(() => Authorizer.MaySee(null!, "default", "shop", null));
+        Assert.Throws<ArgumentNullException>(() => Authorizer.Grant(null, Role.Viewer, null!, OrgOf));
+        Assert.Throws<ArgumentNullException>(() => Authorizer.Grant(null, Role.Viewer, Scope.Project("shop"), null!));
+        Assert.Throws<ArgumentNullException>(() => Principal.PlatformAdmin.RoleOnScope(null!, OrgOf));
+        Assert.Throws<ArgumentNullException>(() => Principal.PlatformAdmin.RoleOnScope(Scope.Project("shop"), null!));
+    }
+
+    [Fact]
+    public void The_platform_admin_acts_under_the_name_admin_and_needs_no_grant()
+    {
+        Assert.Equal("admin", Principal.PlatformAdmin.Name);
+        Assert.Empty(Principal.PlatformAdmin.Grants);
+        Assert.Equal(AccessDecision.Allow, Authorizer.Decide(Principal.PlatformAdmin, Role.Owner, "other", "rival", "production"));
+        Assert.Equal(AccessDecision.Allow, Authorizer.Grant(Principal.PlatformAdmin, Role.Owner, Scope.Organization("other"), OrgOf));
+    }
+
+    [Fact]
+    public void A_user_who_is_not_the_bootstrap_admin_gets_nothing_without_a_grant()
+    {
+        var nobody = With(Role.Owner);
+
+        Assert.Null(nobody.RoleOn("default", "shop", "dev"));
+        Assert.Null(nobody.RoleOnScope(Scope.Project("shop"), OrgOf));
+        Assert.False(nobody.Sees("default", "shop"));
+        Assert.False(nobody.AdministersPlatform);
+        Assert.Equal(AccessDecision.Hidden, Authorizer.Decide(nobody, Role.Viewer, "default", "shop", null));
+    }
 }

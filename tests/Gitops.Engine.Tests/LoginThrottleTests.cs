@@ -97,6 +97,46 @@ public sealed class LoginThrottleTests : IDisposable
         Assert.Null(_state.Collection("login_failures").FindById("ip:10.0.0.9"));
     }
 
+    [Fact]
+    public void When_both_the_account_and_the_address_are_locked_the_longer_wait_is_given()
+    {
+        var now = DateTimeOffset.UtcNow;
+        Seed("user:ana", Enumerable.Range(0, LoginThrottle.Limit).Select(i => (now - LoginThrottle.Window + TimeSpan.FromMinutes(2)).ToUnixTimeMilliseconds() + i));
+        Seed("ip:10.0.0.1", Enumerable.Range(0, LoginThrottle.Limit).Select(i => (now - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds() + i));
+
+        var wait = _throttle.TryBegin("ana", "10.0.0.1", out _);
+
+        Assert.NotNull(wait);
+        Assert.InRange(wait.Value, TimeSpan.FromMinutes(10), LoginThrottle.Window); // the address's, about 14 minutes, not the account's 2
+    }
+
+    [Fact]
+    public void After_the_clock_steps_back_the_wait_still_runs_from_the_oldest_of_the_last_ten_failures()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var recent = Enumerable.Repeat((now - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds(), LoginThrottle.Limit - 1);
+        Seed("user:ana", recent.Append((now - LoginThrottle.Window + TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds())); // recorded last, but oldest
+
+        var wait = _throttle.TryBegin("ana", "10.0.0.1", out _);
+
+        Assert.NotNull(wait);
+        Assert.InRange(wait.Value, TimeSpan.Zero, TimeSpan.FromMinutes(1)); // not the 14 minutes of the first one recorded
+    }
+
+    [Fact]
+    public void A_locked_attempt_is_not_counted()
+    {
+        for (var i = 0; i < LoginThrottle.Limit; i++)
+        {
+            Assert.Null(_throttle.TryBegin("ana", $"10.0.0.{i}", out _));
+        }
+
+        Assert.NotNull(_throttle.TryBegin("ana", "10.0.1.1", out _));
+
+        Assert.Equal(LoginThrottle.Limit, _state.Collection("login_failures").FindById("user:ana")["times"].AsArray.Count);
+        Assert.Null(_state.Collection("login_failures").FindById("ip:10.0.1.1"));
+    }
+
     private void Seed(string key, IEnumerable<long> times) =>
         _state.Collection("login_failures").Upsert(new BsonDocument { ["_id"] = key, ["times"] = new BsonArray(times.Select(t => new BsonValue(t))) });
 

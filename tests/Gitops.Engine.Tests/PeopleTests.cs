@@ -99,5 +99,146 @@ public sealed class PeopleTests : IDisposable
         Assert.NotNull(throttle.TryBegin("bob", "10.0.0.1", out _)); // and now the address is at the limit
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("short")]
+    [InlineData("elevenchars")]
+    public void A_password_shorter_than_twelve_characters_is_refused_and_no_user_is_made(string password)
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+
+        var error = Assert.Throws<ArgumentException>(() => people.AddUser("ana", password));
+
+        Assert.Equal("password", error.ParamName);
+        Assert.Contains("12 characters", error.Message, StringComparison.Ordinal);
+        Assert.False(people.Exists("ana"));
+        Assert.Throws<ArgumentNullException>(() => people.AddUser("ana", null!));
+    }
+
+    [Fact]
+    public void A_password_of_exactly_twelve_characters_is_enough()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+
+        people.AddUser("ana", "twelve-chars");
+
+        Assert.True(people.Exists("ana"));
+        Assert.True(people.CheckPassword("ana", "twelve-chars"));
+    }
+
+    [Fact]
+    public void An_unknown_user_never_passes_the_password_check()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        people.AddUser("ana", Password);
+
+        Assert.False(people.CheckPassword("bob", Password));
+        Assert.False(people.Exists("bob"));
+        Assert.Null(people.IdOf("bob"));
+        Assert.Null(people.CreatedAt("bob"));
+    }
+
+    [Fact]
+    public void Each_user_gets_their_own_identity_and_a_user_from_before_identities_gets_one_that_stays()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        people.AddUser("ana", Password);
+        people.AddUser("bob", Password);
+        var users = state.Collection("users");
+        var legacy = users.FindById("bob");
+        legacy.Remove("uid"); // as written before users had an identity
+        users.Update(legacy);
+
+        var bobs = people.IdOf("bob");
+
+        Assert.Matches("^[0-9a-f]{32}$", bobs);
+        Assert.Equal(bobs, people.IdOf("bob"));
+        Assert.Equal(bobs, users.FindById("bob")["uid"].AsString); // stored, so tokens made now stay bound
+        Assert.Matches("^[0-9a-f]{32}$", people.IdOf("ana"));
+        Assert.NotEqual(bobs, people.IdOf("ana"));
+        Assert.InRange(people.CreatedAt("ana")!.Value, before, DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
+    public void Removing_a_user_takes_their_grants_and_says_whether_there_was_one()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        people.AddUser("ana", Password);
+        people.AddUser("bob", Password);
+        people.GrantRole(new Grant("ana", Role.Admin, Scope.Project("shop")));
+        people.GrantRole(new Grant("bob", Role.Viewer, Scope.Project("shop")));
+
+        Assert.True(people.RemoveUser("ana"));
+
+        Assert.False(people.Exists("ana"));
+        Assert.Empty(people.GrantsOf("ana"));
+        Assert.Equal([new Grant("bob", Role.Viewer, Scope.Project("shop"))], people.GrantsOf("bob"));
+        Assert.False(people.RemoveUser("ana"));
+    }
+
+    [Fact]
+    public void Granting_again_on_the_same_scope_replaces_the_role_and_grants_are_listed_by_scope()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        people.AddUser("ana", Password);
+        people.GrantRole(new Grant("ana", Role.Owner, Scope.Project("web")));
+        people.GrantRole(new Grant("ana", Role.Viewer, Scope.Environment("shop", "dev")));
+        people.GrantRole(new Grant("ana", Role.Admin, Scope.Environment("shop", "dev")));
+
+        Assert.Equal(
+            [new Grant("ana", Role.Admin, Scope.Environment("shop", "dev")), new Grant("ana", Role.Owner, Scope.Project("web"))],
+            people.GrantsOf("ana"));
+    }
+
+    [Fact]
+    public void Users_are_listed_by_name_with_their_grants_and_creation_time()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        people.AddUser("zoe", Password);
+        people.AddUser("ana", Password);
+        people.GrantRole(new Grant("zoe", Role.Deployer, Scope.Organization("default")));
+
+        var users = people.Users();
+
+        Assert.Equal(["ana", "zoe"], users.Select(u => u.Name));
+        Assert.Empty(users[0].Grants);
+        Assert.Equal([new Grant("zoe", Role.Deployer, Scope.Organization("default"))], users[1].Grants);
+        Assert.Equal(people.CreatedAt("zoe"), users[1].Created);
+    }
+
+    [Fact]
+    public void A_project_belongs_to_the_default_organization_until_placed_elsewhere()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+
+        Assert.Equal("default", people.OrganizationOf("shop"));
+        people.PlaceProject("shop", "acme");
+
+        Assert.Equal("acme", people.OrganizationOf("shop"));
+        Assert.Equal("default", people.OrganizationOf("web"));
+    }
+
+    [Fact]
+    public void The_refusal_of_an_existing_name_names_it()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        people.AddUser("ana", Password);
+
+        var error = Assert.Throws<UserExistsException>(() => people.AddUser("ana", Password));
+
+        Assert.Equal("ana", error.Name);
+        Assert.Equal("user 'ana' already exists; remove it first, or grant it roles", error.Message);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -122,6 +122,22 @@ public sealed class TokensAndSessionsTests : IDisposable
     }
 
     [Fact]
+    public void A_token_made_before_identities_in_the_same_millisecond_as_its_user_counts()
+    {
+        var (secret, record) = _tokens.Create("ana", "ci", Role.Owner, TimeSpan.FromDays(1));
+        var document = _state.Collection("api_tokens").FindById(record.Id);
+        document.Remove("uid");
+        document["created"] = _state.Collection("users").FindById("ana")["created"];
+        _state.Collection("api_tokens").Update(document);
+
+        Assert.Equal("ana", _tokens.Resolve(secret)?.User);
+    }
+
+    [Fact]
+    public void A_missing_token_string_is_an_argument_error() =>
+        Assert.Throws<ArgumentNullException>(() => _tokens.Resolve(null!));
+
+    [Fact]
     public void A_token_bound_to_no_identity_resolves_to_nobody()
     {
         var (secret, token) = _tokens.Create("nobody", "ci", Role.Owner, TimeSpan.FromDays(1)); // no such user: bound to ""
