@@ -252,6 +252,220 @@ public sealed class AuditLogTests : IDisposable
         Assert.True(log.Verify().Intact, log.Verify().Detail);
     }
 
+    [Fact]
+    public void The_log_is_listed_newest_first_and_filtered_by_action_and_target_prefix()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+
+        Assert.Equal([5L, 4, 3, 2, 1], log.List().Select(e => e.Sequence));
+        Assert.Equal([3L, 2], log.List(action: "POST /api").Select(e => e.Sequence));
+        Assert.Equal([5L, 4, 2], log.List(target: "shop").Select(e => e.Sequence));
+        Assert.Equal([5L, 4], log.List(limit: 2).Select(e => e.Sequence));
+        Assert.Empty(log.List(action: "api"));
+        Assert.Equal(["alice"], log.List(action: "secret", target: "shop/").Select(e => e.Actor));
+    }
+
+    [Fact]
+    public void An_appended_entry_links_to_the_one_before_it_and_carries_what_was_done()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = new AuditLog(state);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        var first = log.Append("alice", "login", "127.0.0.1", "ok");
+        var second = log.Append("bob", "secret set", "shop/DATABASE_URL", "refused (forbidden)");
+
+        Assert.Equal((1L, "genesis"), (first.Sequence, first.Previous));
+        Assert.Equal((2L, first.Hash, "bob", "secret set", "shop/DATABASE_URL", "refused (forbidden)"), (second.Sequence, second.Previous, second.Actor, second.Action, second.Target, second.Result));
+        Assert.Matches("^[0-9a-f]{64}$", second.Hash);
+        Assert.InRange(second.At, before, DateTimeOffset.UtcNow);
+        Assert.Equal(second with { At = default }, log.List(limit: 1).Single() with { At = default }); // stored as returned
+        Assert.Equal(second.At.ToUnixTimeMilliseconds(), log.List(limit: 1).Single().At.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public void A_broken_log_reports_how_many_entries_were_good_before_the_first_bad_one()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        var entries = state.Collection("audit");
+        var fourth = entries.FindById(4);
+        fourth["actor"] = "mallory";
+        entries.Update(fourth);
+
+        var verification = log.Verify();
+
+        Assert.Equal((false, 3L, 4L), (verification.Intact, verification.Entries, verification.FirstBad));
+        Assert.Equal("entry 4 was altered: its content does not match its keyed hash", verification.Detail);
+    }
+
+    [Fact]
+    public void Removing_the_first_entry_is_found_at_entry_one()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        state.Collection("audit").Delete(1);
+
+        var verification = log.Verify();
+
+        Assert.Equal((false, 0L, 1L), (verification.Intact, verification.Entries, verification.FirstBad));
+        Assert.Equal("entry 1 is missing (removed: the next one is 2)", verification.Detail);
+    }
+
+    [Fact]
+    public void An_intact_log_says_how_many_entries_it_checked()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+
+        Assert.Equal(new AuditVerification(true, 5, null, "5 entries, chain intact"), log.Verify());
+    }
+
+    [Fact]
+    public void A_missing_key_beside_an_existing_head_is_reported_and_stops_appends()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        File.Delete(Path.Combine(_directory, AuditKey.FileName));
+
+        var verification = log.Verify();
+
+        Assert.Equal((false, 5L, (long?)null), (verification.Intact, verification.Entries, verification.FirstBad));
+        Assert.Equal("audit.key is missing while audit.head exists: the keyed chain cannot be checked; restore the key from your backup", verification.Detail);
+        var refused = Assert.Throws<InvalidOperationException>(() => log.Append("mallory", "login", "127.0.0.1", "ok"));
+        Assert.Equal("audit.key is missing while audit.head exists; restore the key from your backup", refused.Message);
+        Assert.Equal(5, log.List().Count);
+        Assert.False(File.Exists(Path.Combine(_directory, AuditKey.FileName))); // no new key was made to cover it up
+    }
+
+    [Fact]
+    public void A_missing_head_is_reported_stops_appends_and_re_anchoring_records_it()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        File.Delete(Path.Combine(_directory, AuditHead.FileName));
+
+        var verification = log.Verify();
+
+        Assert.Equal((false, 5L, (long?)null), (verification.Intact, verification.Entries, verification.FirstBad));
+        Assert.Equal("audit.head is missing: whether entries were cut from the end cannot be checked; restore it from your backup, or re-anchor (paas audit reanchor)", verification.Detail);
+        var refused = Assert.Throws<InvalidOperationException>(() => log.Append("mallory", "login", "127.0.0.1", "ok"));
+        Assert.StartsWith("audit.head is missing", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(5, log.List().Count);
+
+        var entry = log.Reanchor("cli:owner");
+
+        Assert.Equal((6L, "cli:owner", "audit.head", "audit.head was missing; the log had 5"), (entry.Sequence, entry.Actor, entry.Target, entry.Result));
+        Assert.Equal(new AuditVerification(true, 6, null, "6 entries, chain intact"), log.Verify());
+    }
+
+    [Fact]
+    public void Re_anchoring_names_the_head_it_replaces_by_its_entry_count_and_short_hash()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        var fifth = log.List(limit: 1).Single();
+        state.Collection("audit").Delete(5);
+
+        var entry = log.Reanchor("cli:owner");
+
+        Assert.Equal($"audit.head recorded 5 entries ending {fifth.Hash[..12]}; the log had 4", entry.Result);
+        Assert.Equal(5, entry.Sequence);
+    }
+
+    [Fact]
+    public void A_head_that_records_another_entry_than_the_log_holds_is_found_and_stops_appends()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        var path = Path.Combine(_directory, AuditHead.FileName);
+        var other = new string('0', 64);
+        File.WriteAllText(path, File.ReadAllText(path).Replace(log.List(limit: 1).Single().Hash, other, StringComparison.Ordinal)); // as if the state file belonged to another history
+
+        var verification = log.Verify();
+
+        Assert.Equal((false, 5L, 5L), (verification.Intact, verification.Entries, verification.FirstBad));
+        Assert.Equal("entry 5 is not the entry audit.head recorded (replaced, or the state file belongs to another head)", verification.Detail);
+        Assert.Throws<InvalidOperationException>(() => log.Append("mallory", "login", "127.0.0.1", "ok"));
+    }
+
+    [Fact]
+    public void A_head_further_on_than_the_state_file_is_found_as_a_rollback_at_the_first_entry_it_lacks()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        var path = Path.Combine(_directory, AuditHead.FileName);
+        var head = File.ReadAllText(path);
+        File.WriteAllText(path, head.Replace("\"entries\":5", "\"entries\":9", StringComparison.Ordinal)); // the head is further on than this state file
+
+        var verification = log.Verify();
+
+        Assert.Equal((false, 5L, 6L), (verification.Intact, verification.Entries, verification.FirstBad));
+        Assert.Equal("the state file is older than the audit head (rolled back): audit.head records 9 entries, the state file ends at entry 5", verification.Detail);
+    }
+
+    [Fact]
+    public void A_crash_after_the_key_was_made_and_before_the_first_entry_leaves_a_log_that_verifies_and_takes_entries()
+    {
+        using var state = StateStore.Open(_directory);
+        var key = Path.Combine(_directory, AuditKey.FileName);
+        File.WriteAllBytes(key, RandomNumberGenerator.GetBytes(32));
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var log = new AuditLog(state);
+
+        Assert.Equal(new AuditVerification(true, 0, null, "0 entries, chain intact"), log.Verify());
+        log.Append("alice", "login", "127.0.0.1", "ok");
+
+        Assert.Equal(new AuditVerification(true, 1, null, "1 entries, chain intact"), log.Verify());
+        Assert.True(File.Exists(Path.Combine(_directory, AuditHead.FileName)));
+    }
+
+    [Fact]
+    public void A_new_log_verifies_as_empty_and_unkeyed_without_creating_anything()
+    {
+        using var state = StateStore.Open(_directory);
+
+        Assert.Equal(new AuditVerification(true, 0, null, "0 entries, unkeyed chain intact (it is keyed, and its head kept, from the next audited action)"), new AuditLog(state).Verify());
+        Assert.False(File.Exists(Path.Combine(_directory, AuditKey.FileName)));
+        Assert.False(File.Exists(Path.Combine(_directory, AuditHead.FileName)));
+    }
+
+    [Fact]
+    public void Re_keying_a_tampered_unkeyed_log_records_what_was_wrong_and_verification_still_finds_it()
+    {
+        using var state = StateStore.Open(_directory);
+        WriteUnkeyed(state, 3);
+        var entries = state.Collection("audit");
+        var second = entries.FindById(2);
+        second["result"] = "refused";
+        entries.Update(second);
+        var log = new AuditLog(state);
+        Assert.Equal(new AuditVerification(false, 1, 2, "entry 2 was altered: its content does not match its hash"), log.Verify());
+
+        log.Append("bob", "login", "127.0.0.1", "ok");
+
+        var rekeyed = log.List(action: AuditLog.RekeyedAction).Single();
+        Assert.Equal((4L, "system", "entries 1-3", "entry 2 was altered: its content does not match its hash"), (rekeyed.Sequence, rekeyed.Actor, rekeyed.Target, rekeyed.Result));
+        Assert.Equal(2, log.Verify().FirstBad);
+    }
+
+    [Fact]
+    public void Re_keying_an_intact_unkeyed_log_says_so_and_re_anchoring_it_later_keeps_the_old_part_checkable()
+    {
+        using var state = StateStore.Open(_directory);
+        WriteUnkeyed(state, 3);
+        var log = new AuditLog(state);
+        Assert.Equal(new AuditVerification(true, 3, null, "3 entries, unkeyed chain intact (it is keyed, and its head kept, from the next audited action)"), log.Verify());
+        log.Append("bob", "login", "127.0.0.1", "ok");
+        Assert.Equal("unkeyed chain intact", log.List(action: AuditLog.RekeyedAction).Single().Result);
+        File.Delete(Path.Combine(_directory, AuditHead.FileName));
+
+        log.Reanchor("cli:owner");
+
+        Assert.Equal(new AuditVerification(true, 6, null, "6 entries, chain intact"), log.Verify()); // entries 1-3 still checked as unkeyed, 4 on as keyed
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static AuditLog Fill(StateStore state)
@@ -263,6 +477,19 @@ public sealed class AuditLogTests : IDisposable
         log.Append("system", "apply", "shop/production", "applied");
         log.Append("alice", "secret set", "shop/DATABASE_URL", "ok");
         return log;
+    }
+
+    /// <summary>Entries as written before the chain was keyed: plain SHA-256, no audit.key, no audit.head.</summary>
+    private static void WriteUnkeyed(StateStore state, int count)
+    {
+        var entries = state.Collection("audit");
+        var previous = "genesis";
+        for (var sequence = 1L; sequence <= count; sequence++)
+        {
+            var entry = new BsonDocument { ["_id"] = sequence, ["at"] = 1_700_000_000_000 + sequence, ["actor"] = "alice", ["action"] = "login", ["target"] = "127.0.0.1", ["result"] = "ok", ["previous"] = previous };
+            entry["hash"] = previous = HashOf(entry, key: null);
+            entries.Insert(entry);
+        }
     }
 
     private static void CopyStateFiles(string from, string to)
