@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing of the security logic with Stryker.NET (docs/security.md, "Mutation testing").
+# NOTE: Stryker 5.1.0 does not activate mutants under xunit v3 (stryker-net#3117): every score it
+# prints for these sets is false until the tests run under a runner it can drive (see the docs).
 # Slow and CPU heavy, so not part of ./test or CI: run it by hand after changing one of these files.
 #
 #   scripts/mutation-test.sh                 # every set below, one after the other
@@ -34,10 +36,17 @@ project[audit]=Gitops.Engine.csproj
 files[audit]="**/Audit/AuditLog.cs"
 tests[audit]="AuditLogTests"
 
-# Pending (docs/security.md): ContainerPolicy.cs and Webhooks.cs need a unit-test project that
-# references Gitops.Providers.Docker and Gitops.Server; their tests are integration tests today.
+test_dir[policy]=tests/Gitops.Server.Tests
+project[policy]=Gitops.Providers.Docker.csproj
+files[policy]="**/ContainerPolicy.cs"
+tests[policy]="ContainerPolicyTests"
 
-all=(access names audit)
+test_dir[webhooks]=tests/Gitops.Server.Tests
+project[webhooks]=Gitops.Server.csproj
+files[webhooks]="**/Webhooks.cs"
+tests[webhooks]="WebhookVerificationTests"
+
+all=(access names audit policy webhooks)
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=("${all[@]}")
 
