@@ -241,4 +241,15 @@ public sealed class PeopleTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void An_empty_password_never_passes_and_never_throws()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        people.AddUser("ana", Password);
+
+        Assert.False(people.CheckPassword("ana", ""));
+        Assert.False(people.CheckPassword("nobody", ""));
+    }
 }

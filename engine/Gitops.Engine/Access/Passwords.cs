@@ -28,7 +28,7 @@ public static class Passwords
         ArgumentNullException.ThrowIfNull(password);
         ArgumentNullException.ThrowIfNull(encoded);
         var parts = encoded.Split('$');
-        if (parts.Length != 6 || parts[1] != "argon2id")
+        if (password.Length == 0 || parts.Length != 6 || parts[1] != "argon2id") // Argon2 refuses an empty input by throwing
         {
             return false;
         }
