@@ -18,10 +18,30 @@ internal static class PodmanBridge
     /// <summary>The kernel's <c>addr_assign_type</c> for an address set from user space.</summary>
     private const string SetByUser = "3";
 
+    /// <summary>
+    /// The interface holding the address. .NET's listing reads every interface while other networks'
+    /// veths come and go, and then may throw "An invalid IP address was specified" (seen once in a
+    /// full suite on Podman): a listing that failed that way is taken again.
+    /// </summary>
+    private static async Task<NetworkInterface?> InterfaceWithAsync(string address, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return NetworkInterface.GetAllNetworkInterfaces()
+                    .FirstOrDefault(i => i.GetIPProperties().UnicastAddresses.Any(a => a.Address.ToString() == address));
+            }
+            catch (Exception e) when (attempt < 5 && e is ArgumentException or NetworkInformationException)
+            {
+                await Task.Delay(50 * attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     public static async Task PinAddressAsync(string gateway, CancellationToken cancellationToken)
     {
-        var bridge = NetworkInterface.GetAllNetworkInterfaces()
-            .FirstOrDefault(i => i.GetIPProperties().UnicastAddresses.Any(a => a.Address.ToString() == gateway));
+        var bridge = await InterfaceWithAsync(gateway, cancellationToken).ConfigureAwait(false);
         if (bridge is null)
         {
             return; // no container has joined yet: netavark makes the bridge with the first one
