@@ -55,7 +55,8 @@ internal static class RepositoryEndpoints
             return Results.BadRequest(new { error = e.Message });
         }
 
-        if (Credential(request) is { } refused)
+        var (credential, refused) = Credential(request);
+        if (refused is not null)
         {
             return Results.BadRequest(new { error = refused });
         }
@@ -71,9 +72,6 @@ internal static class RepositoryEndpoints
             return Results.Conflict(new { error = $"project '{project}' already has a watched repository (remove it first)" });
         }
 
-        RepositoryCredential? credential = request.Credential is { } given
-            ? new GitCredential(string.IsNullOrWhiteSpace(request.Username) ? GitCredential.DefaultUsername : request.Username, given)
-            : request.SshKey is { } key ? SshKeyCredential.Parse(key, request.KnownHosts) : null;
         registry.Add(project, request.Url!, credential);
         if (request.Organization is { } placed)
         {
@@ -84,34 +82,36 @@ internal static class RepositoryEndpoints
         return Results.Ok(new { project, url = request.Url, organization = request.Organization ?? People.DefaultOrganization, credential = credential is not null });
     }
 
-    /// <summary>What is wrong with the request's credential, or null: a token for https, a deploy key for ssh (required there), never both.</summary>
-    private static string? Credential(AddRequest request)
+    /// <summary>The request's credential (a token for https, a deploy key for ssh, required there, never both), or what is wrong with it.</summary>
+    private static (RepositoryCredential? Credential, string? Refused) Credential(AddRequest request)
     {
         var ssh = request.Url!.StartsWith("ssh://", StringComparison.Ordinal);
-        if (request.Credential is { } token && (token.Length == 0 || !request.Url.StartsWith("https://", StringComparison.Ordinal)))
+        if (request.Credential is { } token)
         {
-            return token.Length == 0 ? "credential: empty" : "credential: a token is for an https:// URL (an ssh:// one takes \"sshKey\")";
+            return token.Length == 0 ? (null, "credential: empty")
+                : !request.Url.StartsWith("https://", StringComparison.Ordinal) ? (null, "credential: a token is for an https:// URL (an ssh:// one takes \"sshKey\")")
+                : request.SshKey is not null ? (null, "sshKey: a deploy key is for an ssh:// URL, without \"credential\"")
+                : (new GitCredential(string.IsNullOrWhiteSpace(request.Username) ? GitCredential.DefaultUsername : request.Username, token), null);
         }
 
         if (request.SshKey is null)
         {
-            return ssh ? "sshKey: an ssh:// repository needs a deploy key of its own (the platform never lends a project the server's SSH keys)"
-                : request.KnownHosts is not null ? "knownHosts: goes with sshKey" : null;
+            return (null, ssh ? "sshKey: an ssh:// repository needs a deploy key of its own (the platform never lends a project the server's SSH keys)"
+                : request.KnownHosts is not null ? "knownHosts: goes with sshKey" : null);
         }
 
-        if (!ssh || request.Credential is not null)
+        if (!ssh)
         {
-            return "sshKey: a deploy key is for an ssh:// URL, without \"credential\"";
+            return (null, "sshKey: a deploy key is for an ssh:// URL, without \"credential\"");
         }
 
         try
         {
-            SshKeyCredential.Parse(request.SshKey, request.KnownHosts);
-            return null;
+            return (SshKeyCredential.Parse(request.SshKey, request.KnownHosts), null);
         }
         catch (ArgumentException e)
         {
-            return $"sshKey: {e.Message}";
+            return (null, $"sshKey: {e.Message}");
         }
     }
 }
