@@ -5,7 +5,9 @@ using Docker.DotNet.Models;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Execution;
 using Gitops.Engine.Observed;
+using Gitops.Engine.State;
 using Gitops.Engine.Targets;
+using Gitops.Engine.Targets.Replicas;
 using Gitops.Schema.Model;
 
 namespace Gitops.Providers.Docker;
@@ -14,12 +16,31 @@ namespace Gitops.Providers.Docker;
 /// The driver for Docker and Podman: both speak the Docker Engine API, so one implementation
 /// serves them. Where they differ it says so (see <see cref="NetworkOptions"/>).
 /// </summary>
-public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngineDriver, IDisposable
+public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITargetDriver, IReplicaDriver, IDisposable
 {
     private static readonly TimeSpan UptimePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(150);
 
-    public EngineKind Kind { get; } = kind;
+    /// <summary>
+    /// The container family: the platform rolls out replica by replica (<see cref="StartFirstRollout"/>)
+    /// and its ingress routes to the replicas' bridge addresses; networks are isolated by the
+    /// platform's firewall table; gVisor where the engine has the runsc runtime.
+    /// </summary>
+    public static readonly TargetCapabilities Family = new()
+    {
+        Rollout = RolloutOwner.Platform,
+        Traffic = TrafficOwner.PlatformIngress,
+        NetworkPolicy = true,
+        Volumes = true,
+        Secrets = true,
+        Sandbox = true,
+    };
+
+    public EngineKind Engine { get; } = kind;
+
+    public string Kind => Engine == EngineKind.Podman ? "podman" : "docker";
+
+    public TargetCapabilities Capabilities => Family;
 
     public DockerClient Client { get; } = client;
 
@@ -58,7 +79,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         };
     }
 
-    public async Task EnsureNetworkAsync(string project, string environment, string name, CancellationToken cancellationToken)
+    public async Task EnsureEnvironmentAsync(string project, string environment, string name, CancellationToken cancellationToken)
     {
         // An existing network is used only when it is this environment's (see Ownership). It is looked
         // up first: Docker's API 1.41 makes a second network of the same name rather than refusing,
@@ -132,11 +153,20 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         }
 
         await TransientRetry.RunAsync(t => Client.Containers.StartContainerAsync(request.Name, new ContainerStartParameters(), t), cancellationToken).ConfigureAwait(false);
-        foreach (var (_, gateway) in Kind == EngineKind.Podman ? addressing : [])
+        foreach (var (_, gateway) in Engine == EngineKind.Podman ? addressing : [])
         {
             await PodmanBridge.PinAddressAsync(gateway, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    public Task<IRollout> ApplyServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
+        StartFirstRollout.ApplyAsync(this, change, host, cancellationToken);
+
+    public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
+        StartFirstRollout.DeleteAsync(this, change, host, cancellationToken);
+
+    public Task<StepRecovery> RecoverStepAsync(JournalEntry step, CancellationToken cancellationToken) =>
+        StartFirstRollout.RecoverAsync(this, step, cancellationToken);
 
     public async Task<HealthResult> WaitHealthyAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
@@ -245,7 +275,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         return addresses;
     }
 
-    public async Task RemoveContainerAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken)
+    public async Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -258,7 +288,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         }
     }
 
-    public async Task RemoveNetworkAsync(string name, CancellationToken cancellationToken)
+    public async Task RemoveEnvironmentAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
@@ -323,7 +353,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
     /// only when asked, with the <c>isolate</c> option. Neither is relied on alone: see <see cref="NetworkIsolation"/>.
     /// </summary>
     private Dictionary<string, string> NetworkOptions() =>
-        Kind == EngineKind.Podman ? new() { ["isolate"] = "true" } : [];
+        Engine == EngineKind.Podman ? new() { ["isolate"] = "true" } : [];
 
     /// <summary>
     /// The platform's own firewall table keeps the network apart on both engines, whatever order
@@ -355,7 +385,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : IEngine
         var info = await Client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
         if (info.Runtimes is null || !info.Runtimes.ContainsKey(runtime))
         {
-            throw new InvalidOperationException($"this {Kind.ToString().ToLowerInvariant()} engine has no '{runtime}' runtime, so a 'sandbox: gvisor' service cannot run here (refusing rather than running it unsandboxed)");
+            throw new InvalidOperationException($"this {Kind} engine has no '{runtime}' runtime, so a 'sandbox: gvisor' service cannot run here (refusing rather than running it unsandboxed)");
         }
     }
 

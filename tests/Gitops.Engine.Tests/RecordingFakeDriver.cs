@@ -1,6 +1,7 @@
-using Gitops.Engine.Execution;
 using Gitops.Engine.Observed;
+using Gitops.Engine.State;
 using Gitops.Engine.Targets;
+using Gitops.Engine.Targets.Replicas;
 
 namespace Gitops.Engine.Tests;
 
@@ -9,13 +10,15 @@ namespace Gitops.Engine.Tests;
 /// node it belongs to and when it began and ended (one global counter), and every call yields,
 /// so nodes the walk runs side by side really interleave.
 /// </summary>
-internal sealed class RecordingFakeDriver : IEngineDriver
+internal sealed class RecordingFakeDriver : ITargetDriver, IReplicaDriver
 {
     private readonly Lock _gate = new();
     private readonly List<Call> _calls = [];
     private long _clock;
 
-    public EngineKind Kind => EngineKind.Docker;
+    public string Kind => "recording-fake";
+
+    public TargetCapabilities Capabilities { get; } = new() { Volumes = true };
 
     /// <summary>The calls made for one node (a replica or container counts for its service), in order.</summary>
     public IReadOnlyList<string> CallsFor(string node)
@@ -45,11 +48,20 @@ internal sealed class RecordingFakeDriver : IEngineDriver
     public Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken) =>
         Task.FromResult(ObservedState.Nothing);
 
-    public Task EnsureNetworkAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
+    public Task EnsureEnvironmentAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
         RecordAsync("ensure-network", name);
 
     public Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
         RecordAsync("ensure-volume", name);
+
+    public Task<IRollout> ApplyServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
+        StartFirstRollout.ApplyAsync(this, change, host, cancellationToken);
+
+    public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
+        StartFirstRollout.DeleteAsync(this, change, host, cancellationToken);
+
+    public Task<StepRecovery> RecoverStepAsync(JournalEntry step, CancellationToken cancellationToken) =>
+        StartFirstRollout.RecoverAsync(this, step, cancellationToken);
 
     public Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
         RecordAsync("start-replica", request.Service.Name);
@@ -61,10 +73,10 @@ internal sealed class RecordingFakeDriver : IEngineDriver
     }
 
     /// <summary>The tests name a service's old containers <c>{service}-old</c>.</summary>
-    public Task RemoveContainerAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken) =>
+    public Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken) =>
         RecordAsync("remove-container", name.EndsWith("-old", StringComparison.Ordinal) ? name[..^"-old".Length] : name);
 
-    public Task RemoveNetworkAsync(string name, CancellationToken cancellationToken) => RecordAsync("remove-network", name);
+    public Task RemoveEnvironmentAsync(string name, CancellationToken cancellationToken) => RecordAsync("remove-network", name);
 
     public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken) => RecordAsync("remove-volume", name);
 

@@ -112,27 +112,7 @@ public sealed class EngineWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (name, _) in await ContainersAsync())
-        {
-            await Client.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true });
-        }
-
-        var filter = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={Project}"] = true } };
-        foreach (var network in await Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filter }))
-        {
-            var subnets = (await Client.Networks.InspectNetworkAsync(network.ID)).IPAM?.Config?.Select(c => c.Subnet).Where(s => s is { Length: > 0 } && !s.Contains(':', StringComparison.Ordinal)).ToList() ?? [];
-            await Client.Networks.DeleteNetworkAsync(network.ID);
-            foreach (var subnet in subnets)
-            {
-                await NetworkIsolation.RemoveAsync(subnet, CancellationToken.None); // the platform's firewall rules for it
-            }
-        }
-
-        foreach (var volume in (await Client.Volumes.ListAsync(new VolumesListParameters { Filters = filter })).Volumes ?? [])
-        {
-            await Client.Volumes.RemoveAsync(volume.Name, force: true);
-        }
-
+        await EngineCleanup.RemoveProjectAsync(Client, Project);
         Client.Dispose();
         Directory.Delete(Root, recursive: true);
     }

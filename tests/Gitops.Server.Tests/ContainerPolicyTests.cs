@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+using Gitops.Engine.Targets.Replicas;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Execution;
 using Gitops.Providers.Docker;

@@ -4,25 +4,61 @@ using System.Globalization;
 namespace Gitops.Engine.Execution;
 
 /// <summary>
-/// Test hook for crash safety: <c>PAAS_TEST_CRASH_AT=N</c> kills the process (SIGKILL, as kill -9)
-/// right after journal entry N is written and before its side effect; <c>N+</c> kills it right
-/// after the side effect, before the step is journaled as done.
+/// Where a test stops an apply between a journaled step and its side effect, to prove that a crash
+/// at any step converges on the next run. Production code gets <see cref="None"/>.
 /// </summary>
-internal static class CrashHook
+public interface ICrashHook
 {
-    private static readonly string? Setting = Environment.GetEnvironmentVariable("PAAS_TEST_CRASH_AT");
+    /// <summary>Right after journal entry <paramref name="sequence"/> is written, before its side effect.</summary>
+    ValueTask BeforeAsync(int sequence, CancellationToken cancellationToken);
 
-    public static void Before(int sequence) => KillIf(sequence.ToString(CultureInfo.InvariantCulture));
+    /// <summary>Right after the side effect, before the step is journaled as done.</summary>
+    ValueTask AfterAsync(int sequence, CancellationToken cancellationToken);
+}
 
-    public static void After(int sequence) => KillIf($"{sequence.ToString(CultureInfo.InvariantCulture)}+");
+public static class CrashHooks
+{
+    /// <summary>No crash point: every step runs.</summary>
+    public static readonly ICrashHook None = new NoCrash();
 
-    private static void KillIf(string point)
+    /// <summary>
+    /// For whole-process tests: <c>PAAS_TEST_CRASH_AT=N</c> kills the process (SIGKILL, as kill -9)
+    /// right after journal entry N is written and before its side effect; <c>N+</c> right after the
+    /// side effect. Read once, by the composition root; unset gives <see cref="None"/>.
+    /// </summary>
+    public static ICrashHook FromEnvironment() =>
+        Environment.GetEnvironmentVariable("PAAS_TEST_CRASH_AT") is { Length: > 0 } point ? new KillProcess(point) : None;
+
+    private sealed class NoCrash : ICrashHook
     {
-        if (Setting == point)
+        public ValueTask BeforeAsync(int sequence, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask AfterAsync(int sequence, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    private sealed class KillProcess(string point) : ICrashHook
+    {
+        public ValueTask BeforeAsync(int sequence, CancellationToken cancellationToken) => KillIf(sequence.ToString(CultureInfo.InvariantCulture));
+
+        public ValueTask AfterAsync(int sequence, CancellationToken cancellationToken) => KillIf($"{sequence.ToString(CultureInfo.InvariantCulture)}+");
+
+        private ValueTask KillIf(string here)
         {
-            Console.Error.WriteLine($"PAAS_TEST_CRASH_AT={point}: killing the process");
-            Process.GetCurrentProcess().Kill();
-            Thread.Sleep(Timeout.Infinite);
+            if (here == point)
+            {
+                Console.Error.WriteLine($"PAAS_TEST_CRASH_AT={here}: killing the process");
+                Process.GetCurrentProcess().Kill();
+                Thread.Sleep(Timeout.Infinite);
+            }
+
+            return ValueTask.CompletedTask;
         }
     }
+}
+
+/// <summary>What an apply takes from its surroundings besides the target: the clock and the crash hook.</summary>
+public sealed record ExecutionHooks(TimeProvider Clock, ICrashHook Crash)
+{
+    /// <summary>The system clock and the crash point of <c>PAAS_TEST_CRASH_AT</c>, if any.</summary>
+    public static ExecutionHooks FromEnvironment() => new(TimeProvider.System, CrashHooks.FromEnvironment());
 }

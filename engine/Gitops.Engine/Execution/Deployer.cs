@@ -5,6 +5,7 @@ using Gitops.Engine.Planning;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
+using Gitops.Engine.Targets;
 using Gitops.Schema.Model;
 
 namespace Gitops.Engine.Execution;
@@ -20,8 +21,10 @@ public sealed class PlanRefusedException(string message) : Exception(message);
 /// read build inputs → compile → observe → plan; then, to apply: check the plan is current →
 /// build missing images → execute. The same steps serve the CLI now and the server later.
 /// </summary>
-public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IProgress<string> buildLog, IIngress? ingress = null)
+public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IProgress<string> buildLog, IIngress? ingress = null, ExecutionHooks? hooks = null)
 {
+    private readonly ExecutionHooks _hooks = hooks ?? ExecutionHooks.FromEnvironment();
+
     public async Task<PreparedPlan> PlanAsync(ISourceTree tree, Manifest manifest, string environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tree);
@@ -78,7 +81,7 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
     /// that never passed their health check, and the plan must see the world after that.
     /// </summary>
     public Task<int> RecoverAsync(string project, string environment, CancellationToken cancellationToken) =>
-        new Recovery(driver, state, progress).RecoverAsync(project, environment, cancellationToken);
+        new Recovery(driver, state, progress, _hooks.Clock).RecoverAsync(project, environment, cancellationToken);
 
     public async Task<Deployment> ApplyAsync(PreparedPlan prepared, string trigger, bool allowEmpty, CancellationToken cancellationToken)
     {
@@ -111,7 +114,7 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
             Trigger = trigger,
             PlanText = PlanText.Render(plan),
             Tree = prepared.Tree,
-            StartedAt = DateTimeOffset.UtcNow,
+            StartedAt = _hooks.Clock.GetUtcNow(),
             Desired = plan.Revision == "destroy" ? null : prepared.Desired,
         };
         var log = new DeploymentLog(state, deployment.Id, progress, buildLog);
@@ -135,13 +138,13 @@ public sealed class Deployer(IEngineDriver driver, IImageBuilder images, StateSt
         catch (InvalidOperationException e)
         {
             // Nothing has started yet: the running version is untouched; the failure is a deployment in the history.
-            var failed = deployment with { Status = DeploymentStatus.Failed, Error = e.Message, FinishedAt = DateTimeOffset.UtcNow };
+            var failed = deployment with { Status = DeploymentStatus.Failed, Error = e.Message, FinishedAt = _hooks.Clock.GetUtcNow() };
             state.SaveDeployment(failed);
             log.Report(new ExecutorEvent("build", false, e.Message, TimeSpan.Zero));
             return failed;
         }
 
-        var applied = await new Executor(driver, state, secrets, log, ingress).ApplyAsync(plan, deployment with { Images = built }, cancellationToken).ConfigureAwait(false);
+        var applied = await new Executor(driver, state, secrets, log, ingress, _hooks).ApplyAsync(plan, deployment with { Images = built }, cancellationToken).ConfigureAwait(false);
         if (applied.Status == DeploymentStatus.Succeeded)
         {
             // Names stop being this environment's only once it no longer routes them.

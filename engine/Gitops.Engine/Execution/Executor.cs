@@ -1,29 +1,29 @@
-using System.Diagnostics;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Ingress;
 using Gitops.Engine.Observed;
 using Gitops.Engine.Planning;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
+using Gitops.Engine.Targets;
 using Gitops.Schema.Model;
 
 namespace Gitops.Engine.Execution;
 
 /// <summary>
 /// Applies a plan by walking its DAG: a node starts once the nodes it depends on are applied,
-/// and independent nodes run side by side. It decides nothing: the plan says what to start and
-/// remove. Every side effect is journaled before it happens and after it succeeds, and
-/// every name enters the inventory before the object exists, so a crash at any point leaves
-/// nothing the next run cannot find (<see cref="Recovery"/>). A replica that fails its health
-/// check is removed again and the old ones keep serving: the deployment is rolled back.
+/// and independent nodes run side by side. It decides nothing: the plan says what changes, and the
+/// target says how a service rolls out (<see cref="ITargetDriver.ApplyServiceAsync"/>). As the
+/// targets' <see cref="IRolloutHost"/> it journals every side effect before it happens and after it
+/// succeeds, and enters every name in the inventory before the object exists, so a crash at any
+/// point leaves nothing the next run cannot find (<see cref="Recovery"/>). A rollout that fails
+/// leaves the old version serving: the deployment is rolled back.
 /// </summary>
-public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IIngress? ingress = null)
+public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IIngress? ingress = null, ExecutionHooks? hooks = null) : IRolloutHost
 {
-    /// <summary>How long a stopping container gets before it is killed; the drain time when shorter.</summary>
-    public static readonly TimeSpan MaxStopGrace = TimeSpan.FromSeconds(10);
-
     /// <summary>Nodes applied at once; engines serialize much of their work, so more buys little.</summary>
     public const int MaxParallel = 16;
+
+    private readonly ExecutionHooks _hooks = hooks ?? ExecutionHooks.FromEnvironment();
 
     private readonly List<DeploymentStep> _steps = [];
     private Deployment _deployment = null!;
@@ -117,88 +117,68 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
             case (_, PlanAction.NoOp):
                 return null;
             case (ResourceKind.Network, PlanAction.Create):
-                await StepAsync(plan, "create-network", node.Name, t => driver.EnsureNetworkAsync(plan.Project, plan.Environment, node.Name, t), cancellationToken).ConfigureAwait(false);
+                await this.StepAsync(new JournaledStep("create-network", node.Name, InventoryChange.Adds), t => driver.EnsureEnvironmentAsync(plan.Project, plan.Environment, node.Name, t), cancellationToken).ConfigureAwait(false);
                 return null;
             case (ResourceKind.Volume, PlanAction.Create):
-                await StepAsync(plan, "create-volume", node.Name, t => driver.EnsureVolumeAsync(plan.Project, plan.Environment, node.Name, t), cancellationToken).ConfigureAwait(false);
+                await this.StepAsync(new JournaledStep("create-volume", node.Name, InventoryChange.Adds), t => driver.EnsureVolumeAsync(plan.Project, plan.Environment, node.Name, t), cancellationToken).ConfigureAwait(false);
                 return null;
             case (ResourceKind.Network, PlanAction.Delete):
-                await StepAsync(plan, "remove-network", node.Name, t => driver.RemoveNetworkAsync(node.Name, t), cancellationToken).ConfigureAwait(false);
+                await this.StepAsync(new JournaledStep("remove-network", node.Name, InventoryChange.Removes), t => driver.RemoveEnvironmentAsync(node.Name, t), cancellationToken).ConfigureAwait(false);
                 return null;
             case (ResourceKind.Volume, PlanAction.Delete):
-                await StepAsync(plan, "remove-volume", node.Name, t => driver.RemoveVolumeAsync(node.Name, t), cancellationToken).ConfigureAwait(false);
+                await this.StepAsync(new JournaledStep("remove-volume", node.Name, InventoryChange.Removes), t => driver.RemoveVolumeAsync(node.Name, t), cancellationToken).ConfigureAwait(false);
+                return null;
+            case (ResourceKind.Service, _) when node.Desired is null:
+                await driver.DeleteServiceAsync(Change(plan, node), this, cancellationToken).ConfigureAwait(false);
                 return null;
             case (ResourceKind.Service, _):
-                return await ApplyServiceAsync(plan, node, cancellationToken).ConfigureAwait(false);
+                var rollout = await driver.ApplyServiceAsync(Change(plan, node), this, cancellationToken).ConfigureAwait(false);
+                var result = await rollout.WaitAsync(cancellationToken).ConfigureAwait(false);
+                return result.Succeeded ? null : result.Detail;
             case (ResourceKind.Route, PlanAction.Create or PlanAction.Update):
                 var upstreams = Upstreams(await driver.ObserveAsync(plan.Project, plan.Environment, cancellationToken).ConfigureAwait(false), node.Desired, node.Route!, []);
-                await StepAsync(plan, "set-route", node.Route!.Id, t => Ingress.SetRouteAsync(node.Route, upstreams, t), cancellationToken).ConfigureAwait(false);
+                await this.StepAsync(new JournaledStep("set-route", node.Route!.Id), t => Ingress.SetRouteAsync(node.Route, upstreams, t), cancellationToken).ConfigureAwait(false);
                 return null;
             case (ResourceKind.Route, PlanAction.Delete):
-                await StepAsync(plan, "remove-route", node.Route!.Id, t => Ingress.RemoveRouteAsync(node.Route.Id, t), cancellationToken).ConfigureAwait(false);
+                await this.StepAsync(new JournaledStep("remove-route", node.Route!.Id), t => Ingress.RemoveRouteAsync(node.Route.Id, t), cancellationToken).ConfigureAwait(false);
                 return null;
             default:
                 throw new InvalidOperationException($"the executor has no step for {node.Action} {node.Kind}");
         }
     }
 
-    private async Task<string?> ApplyServiceAsync(Plan plan, PlanNode node, CancellationToken cancellationToken)
+    private ServiceChange Change(Plan plan, PlanNode node)
     {
-        var grace = node.Desired is { } desired && desired.Drain.Value < MaxStopGrace ? desired.Drain.Value : MaxStopGrace;
-        if (node.StopFirst || node.Desired is null)
-        {
-            await RemoveAllAsync(plan, node.Remove, grace, cancellationToken).ConfigureAwait(false);
-        }
-
-        var started = new List<ReplicaRequest>();
-        foreach (var index in node.Start)
-        {
-            var values = node.Desired!.Spec.Secrets.Count == 0 ? null : secrets.Resolve(plan.Project, plan.Environment, node.Desired.Spec.Secrets);
-            var replica = new ReplicaRequest(plan.Project, plan.Environment, _deployment.Id, Names(plan), node.Desired, index, values);
-            var health = await StartReplicaAsync(plan, replica, cancellationToken).ConfigureAwait(false);
-            started.Add(replica);
-            if (!health.Healthy)
-            {
-                // Start-first: the old replicas were never touched, so removing the new ones is the whole rollback.
-                await RemoveAllAsync(plan, started.Select(r => r.Name), grace, cancellationToken, JournalPhase.Undone).ConfigureAwait(false);
-                return $"service {node.Name}: replica {index} is unhealthy ({health.Detail}); rolled back";
-            }
-        }
-
-        if (node.Route is { } route && node.Desired is not null)
-        {
-            await SwitchTrafficAsync(plan, node, route, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (!node.StopFirst && node.Desired is not null)
-        {
-            await RemoveAllAsync(plan, node.Remove, grace, cancellationToken).ConfigureAwait(false);
-        }
-
-        return null;
+        var values = node.Desired is { Spec.Secrets.Count: > 0 } desired ? secrets.Resolve(plan.Project, plan.Environment, desired.Spec.Secrets) : null;
+        return new ServiceChange(plan.Project, plan.Environment, _deployment.Id, Names.Network(plan.Project, plan.Environment), node, values);
     }
 
     /// <summary>
     /// The new replicas passed their health check: the route now sends to them (and to the
     /// replicas that stay), in one atomic change; then the old replicas drain before they stop.
     /// </summary>
-    private async Task SwitchTrafficAsync(Plan plan, PlanNode node, DesiredRoute route, CancellationToken cancellationToken)
+    async Task IRolloutHost.SwitchTrafficAsync(ServiceChange change, IReadOnlyCollection<string> leaving, CancellationToken cancellationToken)
     {
-        var observed = await driver.ObserveAsync(plan.Project, plan.Environment, cancellationToken).ConfigureAwait(false);
-        var leaving = observed.Containers
-            .Where(c => node.Remove.Contains(c.Name) && c.Address is not null)
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.Node is not { Route: { } route, Desired: { } desired })
+        {
+            return;
+        }
+
+        var observed = await driver.ObserveAsync(change.Project, change.Environment, cancellationToken).ConfigureAwait(false);
+        var drained = observed.Containers
+            .Where(c => leaving.Contains(c.Name) && c.Address is not null)
             .Select(c => Upstream(c.Address!, route.Port))
             .ToList();
-        var upstreams = Upstreams(observed, node.Desired, route, node.Remove);
-        await StepAsync(plan, "switch-route", route.Id, t => Ingress.SetRouteAsync(route, upstreams, t), cancellationToken).ConfigureAwait(false);
-        if (leaving.Count > 0)
+        var upstreams = Upstreams(observed, desired, route, leaving);
+        await this.StepAsync(new JournaledStep("switch-route", route.Id), t => Ingress.SetRouteAsync(route, upstreams, t), cancellationToken).ConfigureAwait(false);
+        if (drained.Count > 0)
         {
-            var drain = node.Desired!.Drain.Value;
-            await StepAsync(plan, "drain", string.Join(" ", leaving), t => Ingress.DrainAsync(leaving, drain, t), cancellationToken).ConfigureAwait(false);
+            await this.StepAsync(new JournaledStep("drain", string.Join(" ", drained)), t => Ingress.DrainAsync(drained, desired.Drain.Value, t), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The route's upstreams: running replicas of the service's desired spec, but for those about to go.</summary>
+    /// <summary>The route's upstreams: ready instances of the service's desired spec, but for those about to go.</summary>
     private static List<string> Upstreams(ObservedState observed, DesiredService? service, DesiredRoute route, IEnumerable<string> leaving)
     {
         var gone = leaving.ToHashSet(StringComparer.Ordinal);
@@ -214,54 +194,39 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
 
     private IIngress Ingress => ingress ?? throw new InvalidOperationException("the plan changes routes, but this platform has no ingress (ingress: in platform.yaml)");
 
-    private async Task<HealthResult> StartReplicaAsync(Plan plan, ReplicaRequest replica, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every side effect: journaled as started, its name entered in the inventory before the object
+    /// can exist, then run, then journaled as done (or undone) and its name taken out if it removed
+    /// something. The crash hook sits on both sides of the effect.
+    /// </summary>
+    async Task<StepResult> IRolloutHost.StepAsync(JournaledStep step, Func<CancellationToken, Task<StepResult>> effect, CancellationToken cancellationToken)
     {
-        var sequence = Journal(plan, "start-replica", replica.Name, JournalPhase.Started);
-        state.AddToInventory(plan.Project, plan.Environment, replica.Name);
-        CrashHook.Before(sequence);
-        var watch = Stopwatch.StartNew();
-        await driver.StartReplicaAsync(replica, cancellationToken).ConfigureAwait(false);
-        var health = await driver.WaitHealthyAsync(replica, cancellationToken).ConfigureAwait(false);
-        CrashHook.After(sequence);
-        if (health.Healthy)
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(effect);
+        var sequence = Journal(step.Action, step.Target, JournalPhase.Started);
+        if (step.Inventory == InventoryChange.Adds)
         {
-            Journal(plan, "start-replica", replica.Name, JournalPhase.Done, sequence);
+            state.AddToInventory(_deployment.Project, _deployment.Environment, step.Target);
         }
 
-        Report($"start {replica.Service.Name} replica {replica.Index} ({replica.Name})", health.Healthy, health.Detail, watch.Elapsed);
-        return health;
+        await _hooks.Crash.BeforeAsync(sequence, cancellationToken).ConfigureAwait(false);
+        var started = _hooks.Clock.GetTimestamp();
+        var result = await effect(cancellationToken).ConfigureAwait(false);
+        await _hooks.Crash.AfterAsync(sequence, cancellationToken).ConfigureAwait(false);
+        if (result.Completed)
+        {
+            Journal(step.Action, step.Target, step.Undoes ? JournalPhase.Undone : JournalPhase.Done, sequence);
+            if (step.Inventory == InventoryChange.Removes)
+            {
+                state.RemoveFromInventory(_deployment.Project, _deployment.Environment, step.Target);
+            }
+        }
+
+        Report(step.Description ?? $"{step.Action.Replace('-', ' ')} {step.Target}", result.Completed, result.Detail, _hooks.Clock.GetElapsedTime(started));
+        return result;
     }
 
-    private async Task RemoveAllAsync(Plan plan, IEnumerable<string> containers, TimeSpan grace, CancellationToken cancellationToken, JournalPhase phase = JournalPhase.Done)
-    {
-        foreach (var container in containers)
-        {
-            await StepAsync(plan, "remove-container", container, t => driver.RemoveContainerAsync(container, grace, t), cancellationToken, phase).ConfigureAwait(false);
-        }
-    }
-
-    private async Task StepAsync(Plan plan, string action, string target, Func<CancellationToken, Task> effect, CancellationToken cancellationToken, JournalPhase finished = JournalPhase.Done)
-    {
-        var sequence = Journal(plan, action, target, JournalPhase.Started);
-        if (action.StartsWith("create", StringComparison.Ordinal))
-        {
-            state.AddToInventory(plan.Project, plan.Environment, target);
-        }
-
-        CrashHook.Before(sequence);
-        var watch = Stopwatch.StartNew();
-        await effect(cancellationToken).ConfigureAwait(false);
-        CrashHook.After(sequence);
-        Journal(plan, action, target, finished, sequence);
-        if (action.StartsWith("remove", StringComparison.Ordinal))
-        {
-            state.RemoveFromInventory(plan.Project, plan.Environment, target);
-        }
-
-        Report($"{action.Replace('-', ' ')} {target}", true, finished == JournalPhase.Undone ? "rolled back" : "done", watch.Elapsed);
-    }
-
-    private int Journal(Plan plan, string action, string target, JournalPhase phase, int? sequence = null)
+    private int Journal(string action, string target, JournalPhase phase, int? sequence = null)
     {
         var number = sequence ?? Interlocked.Increment(ref _sequence);
         state.Journal(new JournalEntry(_deployment.Id, number, action, target, phase));
@@ -295,10 +260,9 @@ public sealed class Executor(IEngineDriver driver, StateStore state, ISecretSour
         }
 
         state.Record(plan.Project, plan.Environment, before with { Revision = status == DeploymentStatus.Succeeded ? plan.Revision : before.Revision, Services = new ValueMap<RecordedService>(services) });
-        _deployment = _deployment with { Status = status, Error = error, FinishedAt = DateTimeOffset.UtcNow, Steps = [.. _steps] };
+        _deployment = _deployment with { Status = status, Error = error, FinishedAt = _hooks.Clock.GetUtcNow(), Steps = [.. _steps] };
         state.SaveDeployment(_deployment);
         return _deployment;
     }
 
-    private static string Names(Plan plan) => Desired.Names.Network(plan.Project, plan.Environment);
 }

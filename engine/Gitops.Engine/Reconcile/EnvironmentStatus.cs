@@ -1,5 +1,6 @@
 using Gitops.Engine.Execution;
 using Gitops.Engine.State;
+using Gitops.Engine.Targets;
 
 namespace Gitops.Engine.Reconcile;
 
@@ -26,7 +27,7 @@ public sealed record EnvironmentStatus(
 public static class EnvironmentStatusReader
 {
     /// <summary>The applied state against what the engine reports now.</summary>
-    public static async Task<EnvironmentStatus> ReadAsync(StateStore state, IEngineDriver? driver, string project, string environment, CancellationToken cancellationToken)
+    public static async Task<EnvironmentStatus> ReadAsync(StateStore state, ITargetDriver? driver, string project, string environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         var records = new EnvironmentRecords(state);

@@ -8,7 +8,7 @@ using Gitops.Schema.Loading;
 namespace Gitops.Engine.Reconcile;
 
 /// <summary>A connected target: its driver and its image builder.</summary>
-public sealed record TargetConnection(IEngineDriver Driver, IImageBuilder Images) : IDisposable
+public sealed record TargetConnection(ITargetDriver Driver, IImageBuilder Images) : IDisposable
 {
     public void Dispose() => (Driver as IDisposable)?.Dispose();
 }

@@ -1,9 +1,7 @@
 using Gitops.Engine.Desired;
-using Gitops.Engine.Observed;
 using Gitops.Engine.Secrets;
-using Gitops.Engine.Targets;
 
-namespace Gitops.Engine.Execution;
+namespace Gitops.Engine.Targets.Replicas;
 
 /// <summary>A replica to run: which service, which copy, on which network, with which secret values.</summary>
 public sealed record ReplicaRequest(
@@ -21,32 +19,22 @@ public sealed record ReplicaRequest(
 public sealed record HealthResult(bool Healthy, string Detail);
 
 /// <summary>
-/// What the executor asks of a container engine. Every verb is idempotent and named
-/// deterministically: "already exists" and "already gone" are success (DESIGN §3 rule 5).
-/// One implementation per driver family (DockerDriver for Docker and Podman).
+/// The verbs of a target whose replicas the platform starts itself, one by one (the container
+/// family: <see cref="TargetCapabilities.Rollout"/> is <see cref="RolloutOwner.Platform"/>).
+/// Such a target implements <see cref="ITargetDriver"/> by handing its services to
+/// <see cref="StartFirstRollout"/>.
 /// </summary>
-public interface IEngineDriver
+public interface IReplicaDriver
 {
-    EngineKind Kind { get; }
-
-    Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken);
-
-    Task EnsureNetworkAsync(string project, string environment, string name, CancellationToken cancellationToken);
-
-    Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken);
-
     /// <summary>Creates and starts the replica; one that exists already is started if stopped.</summary>
     Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Waits until the replica counts as started by <see cref="StartupRule"/> (its health check
-    /// passes, or without one it stays up for <see cref="StartupRule.MinimumUptime"/>), or fails.
+    /// Waits until the replica counts as started by <see cref="Execution.StartupRule"/> (its health check
+    /// passes, or without one it stays up for <see cref="Execution.StartupRule.MinimumUptime"/>), or fails.
     /// </summary>
     Task<HealthResult> WaitHealthyAsync(ReplicaRequest request, CancellationToken cancellationToken);
 
-    Task RemoveContainerAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken);
-
-    Task RemoveNetworkAsync(string name, CancellationToken cancellationToken);
-
-    Task RemoveVolumeAsync(string name, CancellationToken cancellationToken);
+    /// <summary>Stops the replica (killed after <paramref name="stopTimeout"/>) and removes it; already gone is success.</summary>
+    Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken);
 }

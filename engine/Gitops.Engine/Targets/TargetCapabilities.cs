@@ -1,0 +1,50 @@
+namespace Gitops.Engine.Targets;
+
+/// <summary>Who moves a service from one version to the next.</summary>
+public enum RolloutOwner
+{
+    /// <summary>The platform starts replicas one by one, waits for each health check, switches traffic and drains (the container family).</summary>
+    Platform,
+
+    /// <summary>The target rolls out itself (a Swarm service, a Kubernetes Deployment, a cloud revision); the platform waits for it.</summary>
+    Target,
+}
+
+/// <summary>Who sends requests to a service's instances.</summary>
+public enum TrafficOwner
+{
+    /// <summary>The platform's ingress routes host names to the endpoints the target reports.</summary>
+    PlatformIngress,
+
+    /// <summary>The target has its own front door (a cloud's URL, a Kubernetes Ingress).</summary>
+    Target,
+}
+
+/// <summary>
+/// What a kind of target can do. A manifest that needs something its target cannot do is refused
+/// before anything runs, naming the field and the target: never accepted and silently ignored.
+/// </summary>
+public sealed record TargetCapabilities
+{
+    public RolloutOwner Rollout { get; init; }
+
+    public TrafficOwner Traffic { get; init; }
+
+    /// <summary>Each environment's services are walled off from every other environment's.</summary>
+    public bool NetworkPolicy { get; init; }
+
+    /// <summary>Named volumes that outlive the instances mounting them.</summary>
+    public bool Volumes { get; init; }
+
+    /// <summary>Secret values handed to instances without entering the spec.</summary>
+    public bool Secrets { get; init; }
+
+    /// <summary><c>sandbox: gvisor</c> can be honoured (the target still checks its runtime is installed).</summary>
+    public bool Sandbox { get; init; }
+
+    /// <summary>Scheduled jobs run by the target itself.</summary>
+    public bool ScheduledJobs { get; init; }
+
+    /// <summary>The target scales a service between bounds by itself.</summary>
+    public bool Autoscaling { get; init; }
+}

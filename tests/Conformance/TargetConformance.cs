@@ -1,0 +1,225 @@
+using Gitops.Engine.Observed;
+using Gitops.Engine.Planning;
+using Gitops.Engine.State;
+
+namespace Gitops.Tests.Conformance;
+
+/// <summary>
+/// What every target driver must do, the same tests for each: the in-memory fake, Docker, Podman,
+/// and each kind added later. A driver's test class derives from this and says how to open its
+/// target. Outcomes are checked through the driver (what it observes) and the state, never
+/// through the target's own client.
+/// </summary>
+public abstract class TargetConformance
+{
+    /// <summary>A target to run one test against; disposed after it.</summary>
+    protected abstract Task<ITargetUnderTest> OpenAsync();
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task From_nothing_every_service_runs_its_replicas_on_the_desired_version()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var project = world.NewProject();
+        var services = world.Web("web", "1", replicas: 2) + world.Web("api", "1");
+
+        var deployment = await world.ApplyAsync(project, services, Token);
+
+        AssertSucceeded(deployment);
+        var desired = ConformanceHarness.Desired(project, services);
+        var observed = await world.ObserveAsync(project, Token);
+        Assert.True(observed.NetworkExists);
+        AssertRuns(observed, "web", desired.Service("web")!.Fingerprint, 2);
+        AssertRuns(observed, "api", desired.Service("api")!.Fingerprint, 1);
+    }
+
+    [Fact]
+    public async Task Applying_the_same_manifest_again_changes_and_restarts_nothing()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var project = world.NewProject();
+        var services = world.Web("web", "1", replicas: 2);
+        AssertSucceeded(await world.ApplyAsync(project, services, Token));
+        var before = await world.ObserveAsync(project, Token);
+
+        var plan = await world.PlanAsync(project, services, Token);
+        var again = await world.ApplyAsync(project, services, Token);
+
+        Assert.False(plan.HasChanges, PlanText.Render(plan));
+        AssertSucceeded(again);
+        Assert.Equal(Ids(before), Ids(await world.ObserveAsync(project, Token)));
+    }
+
+    [Fact]
+    public async Task A_changed_service_is_replaced_and_an_unchanged_one_keeps_its_instances()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var project = world.NewProject();
+        AssertSucceeded(await world.ApplyAsync(project, world.Web("web", "1") + world.Web("api", "1"), Token));
+        var before = await world.ObserveAsync(project, Token);
+
+        var changed = world.Web("web", "2") + world.Web("api", "1");
+        AssertSucceeded(await world.ApplyAsync(project, changed, Token));
+
+        var after = await world.ObserveAsync(project, Token);
+        AssertRuns(after, "web", ConformanceHarness.Desired(project, changed).Service("web")!.Fingerprint, 1);
+        Assert.Equal(Ids(before, "api"), Ids(after, "api"));
+        Assert.Empty(Ids(before, "web").Intersect(Ids(after, "web")));
+    }
+
+    [Fact]
+    public async Task Scaling_up_then_down_keeps_the_replicas_that_stay()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var project = world.NewProject();
+        AssertSucceeded(await world.ApplyAsync(project, world.Web("web", "1", replicas: 1), Token));
+        var one = await world.ObserveAsync(project, Token);
+
+        AssertSucceeded(await world.ApplyAsync(project, world.Web("web", "1", replicas: 3), Token));
+        var three = await world.ObserveAsync(project, Token);
+        AssertSucceeded(await world.ApplyAsync(project, world.Web("web", "1", replicas: 2), Token));
+        var two = await world.ObserveAsync(project, Token);
+
+        var fingerprint = ConformanceHarness.Desired(project, world.Web("web", "1")).Service("web")!.Fingerprint;
+        AssertRuns(three, "web", fingerprint, 3);
+        AssertRuns(two, "web", fingerprint, 2);
+        Assert.Subset(Ids(three).ToHashSet(), Ids(one).ToHashSet());
+        Assert.Subset(Ids(three).ToHashSet(), Ids(two).ToHashSet());
+    }
+
+    [Fact]
+    public async Task A_service_removed_from_the_manifest_is_pruned()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var project = world.NewProject();
+        AssertSucceeded(await world.ApplyAsync(project, world.Web("web", "1") + world.Web("api", "1"), Token));
+
+        AssertSucceeded(await world.ApplyAsync(project, world.Web("web", "1"), Token));
+
+        var observed = await world.ObserveAsync(project, Token);
+        Assert.DoesNotContain(observed.Containers, c => c.Service == "api");
+        Assert.Single(observed.Containers, c => c.Service == "web");
+    }
+
+    [Fact]
+    public async Task An_instance_removed_behind_the_platforms_back_is_planned_as_drift_and_restarted()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var project = world.NewProject();
+        var services = world.Web("web", "1", replicas: 2);
+        AssertSucceeded(await world.ApplyAsync(project, services, Token));
+        var gone = (await world.ObserveAsync(project, Token)).Containers.OrderBy(c => c.Replica).Last();
+
+        await target.RemoveBehindThePlatformsBackAsync(gone.Name, Token);
+        var plan = await world.PlanAsync(project, services, Token);
+        AssertSucceeded(await world.ApplyAsync(project, services, Token));
+
+        Assert.Contains(plan.Nodes, n => n.Id == "service/web" && n.Action == PlanAction.Update && n.Cause.Contains("drift", StringComparison.Ordinal));
+        AssertRuns(await world.ObserveAsync(project, Token), "web", ConformanceHarness.Desired(project, services).Service("web")!.Fingerprint, 2);
+    }
+
+    [Fact]
+    public async Task A_version_failing_its_health_check_is_rolled_back_and_the_old_version_keeps_running()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var project = world.NewProject();
+        AssertSucceeded(await world.ApplyAsync(project, world.Web("web", "1", replicas: 2), Token));
+        var before = await world.ObserveAsync(project, Token);
+
+        var broken = await world.ApplyAsync(project, world.Web("web", "2", replicas: 2, health: "/missing"), Token);
+
+        Assert.Equal(DeploymentStatus.RolledBack, broken.Status);
+        Assert.Contains("unhealthy", broken.Error, StringComparison.Ordinal);
+        var after = await world.ObserveAsync(project, Token);
+        Assert.Equal(Ids(before), Ids(after));
+        Assert.All(after.Containers, c => Assert.True(c.Running, $"{c.Name} stopped"));
+        Assert.Equal("rev-" + Gitops.Engine.Desired.Fingerprint.Hash(world.Web("web", "1", replicas: 2))[..8], world.State.Recorded(project, ConformanceHarness.Environment).Revision);
+    }
+
+    [Fact]
+    public async Task An_apply_stopped_at_any_journaled_step_converges_on_the_next_apply()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var first = world.Web("web", "1", replicas: 2);
+        var second = world.Web("web", "2", replicas: 2);
+
+        // Each scenario: what runs before, and the change the crash interrupts (from nothing; a replacement).
+        foreach (var (before, change, steps) in new[] { ((string?)null, first, 3), (first, second, 4) })
+        {
+            for (var step = 1; step <= steps; step++)
+            {
+                foreach (var afterEffect in new[] { false, true })
+                {
+                    var crash = new CrashAt(step, afterEffect);
+                    var project = world.NewProject();
+                    if (before is not null)
+                    {
+                        AssertSucceeded(await world.ApplyAsync(project, before, Token));
+                    }
+
+                    using var dying = CancellationTokenSource.CreateLinkedTokenSource(Token);
+                    var apply = world.ApplyAsync(project, change, dying.Token, crash);
+                    Assert.True(await Task.WhenAny(crash.Crashed, apply) == crash.Crashed, $"the apply never reached step {crash}");
+                    await dying.CancelAsync();
+                    await Assert.ThrowsAnyAsync<OperationCanceledException>(() => apply);
+
+                    var recovered = await world.ApplyAsync(project, change, Token);
+
+                    var at = $"stopped at {crash} of {(before is null ? "a create" : "a replacement")}";
+                    Assert.True(recovered.Status == DeploymentStatus.Succeeded, $"{at}: {recovered.Status} {recovered.Error}");
+                    AssertRuns(await world.ObserveAsync(project, Token), "web", ConformanceHarness.Desired(project, change).Service("web")!.Fingerprint, 2);
+                    var history = world.State.History(project, ConformanceHarness.Environment);
+                    Assert.Equal(DeploymentStatus.Interrupted, history.Single(d => d.Id != recovered.Id && d.Status != DeploymentStatus.Succeeded).Status);
+                    Assert.All(history, d => Assert.DoesNotContain(
+                        world.State.JournalOf(d.Id),
+                        e => e.Phase == JournalPhase.Started && !world.State.JournalOf(d.Id).Any(f => f.Sequence == e.Sequence && f.Phase != JournalPhase.Started)));
+                    var inventory = world.State.Recorded(project, ConformanceHarness.Environment).Inventory;
+                    var observed = await world.ObserveAsync(project, Token);
+                    Assert.Equal(observed.Containers.Select(c => c.Name).Order(StringComparer.Ordinal), inventory.Where(n => n.Contains("_web_", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Projects_with_the_same_service_names_never_see_or_touch_each_other()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var (mine, theirs) = (world.NewProject(), world.NewProject());
+        AssertSucceeded(await world.ApplyAsync(theirs, world.Web("web", "1") + world.Web("api", "1"), Token));
+        var theirsBefore = await world.ObserveAsync(theirs, Token);
+
+        AssertSucceeded(await world.ApplyAsync(mine, world.Web("web", "2", replicas: 2), Token));
+        var mineObserved = await world.ObserveAsync(mine, Token);
+        AssertSucceeded(await world.ApplyAsync(mine, world.Web("web", "3"), Token)); // replaces and scales down: removes only its own
+
+        Assert.Empty(Ids(mineObserved).Intersect(Ids(theirsBefore)));
+        Assert.DoesNotContain(mineObserved.Containers, c => c.Service == "api");
+        Assert.Equal(Ids(theirsBefore), Ids(await world.ObserveAsync(theirs, Token)));
+    }
+
+    private static void AssertSucceeded(Deployment deployment) =>
+        Assert.True(deployment.Status == DeploymentStatus.Succeeded, $"{deployment.Status}: {deployment.Error}");
+
+    private static void AssertRuns(ObservedState observed, string service, string fingerprint, int replicas)
+    {
+        var instances = observed.Containers.Where(c => c.Service == service).ToList();
+        Assert.True(
+            instances.Count == replicas && instances.All(c => c.Running && c.Fingerprint == fingerprint),
+            $"{service} should run {replicas} replica(s) of {fingerprint}; runs: {string.Join(", ", instances.Select(c => $"{c.Name} running={c.Running}"))}");
+        Assert.Equal(Enumerable.Range(1, replicas), instances.Select(c => c.Replica).Order());
+    }
+
+    private static List<string> Ids(ObservedState observed, string? service = null) =>
+        observed.Containers.Where(c => service is null || c.Service == service).Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
+}
