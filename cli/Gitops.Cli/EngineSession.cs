@@ -1,11 +1,10 @@
 using Gitops.Cli.Commands;
 using Gitops.Cli.Output;
 using Gitops.Engine.Execution;
+using Gitops.Engine.Ingress;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
-using Gitops.Providers.Caddy;
-using Gitops.Providers.Docker;
 using Gitops.Schema.Loading;
 using Gitops.Schema.Model;
 using Spectre.Console;
@@ -24,16 +23,18 @@ public sealed class CliException(int exitCode, string message) : Exception(messa
 /// </summary>
 public sealed class EngineSession : IDisposable
 {
-    private EngineSession(string directory, Manifest manifest, string environment, StateStore state, DockerDriver driver, DockerImageBuilder images, CaddyIngress? ingress, CliConsole console)
+    private EngineSession(string directory, Manifest manifest, string environment, StateStore state, TargetConnection target, IIngress? ingress, CliConsole console)
     {
-        (Directory, Manifest, Environment, State, Driver, Ingress) = (directory, manifest, environment, state, driver, ingress);
+        (Directory, Manifest, Environment, State, _target, Ingress) = (directory, manifest, environment, state, target, ingress);
         var progress = new ProgressPrinter(console);
         Secrets = new SecretStore(state);
-        Deployer = new Deployer(driver, images, state, Secrets, progress, progress.BuildLog, ingress);
+        Deployer = new Deployer(target.Driver, target.Images, state, Secrets, progress, progress.BuildLog, ingress);
     }
 
+    private readonly TargetConnection _target;
+
     /// <summary>The platform's ingress, when platform.yaml declares one.</summary>
-    public CaddyIngress? Ingress { get; }
+    public IIngress? Ingress { get; }
 
     public string Directory { get; }
 
@@ -43,7 +44,7 @@ public sealed class EngineSession : IDisposable
 
     public StateStore State { get; }
 
-    public DockerDriver Driver { get; }
+    public ITargetDriver Driver => _target.Driver;
 
     public Deployer Deployer { get; }
 
@@ -69,7 +70,7 @@ public sealed class EngineSession : IDisposable
 
         var manifest = loaded.ForEnvironment(environment);
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
-        TargetSpec target;
+        TargetConfig target;
         PlatformConfig platform;
         try
         {
@@ -81,12 +82,12 @@ public sealed class EngineSession : IDisposable
             throw new CliException(ExitCodes.InvalidInput, e.Message);
         }
 
-        var (driver, images) = DockerTarget.Connect(target);
-        var (version, problem) = EngineClient.ProbeAsync(driver.Client, target, console.Cancellation).GetAwaiter().GetResult();
-        if (version is null)
+        var connection = ProviderRegistry.Default.Connect(target);
+        var probe = connection.Driver.ProbeAsync(console.Cancellation).GetAwaiter().GetResult();
+        if (!probe.Answers)
         {
-            driver.Dispose();
-            throw new CliException(ExitCodes.Failed, $"target '{manifest.Environments[environment].Target}': {problem}");
+            connection.Dispose();
+            throw new CliException(ExitCodes.Failed, $"target '{target.Name}': {probe.Detail}");
         }
 
         StateStore state;
@@ -96,17 +97,17 @@ public sealed class EngineSession : IDisposable
         }
         catch (StateLockedException e)
         {
-            driver.Dispose();
+            connection.Dispose();
             throw new CliException(ExitCodes.Failed, e.Message);
         }
 
-        return new EngineSession(directory, manifest, environment, state, driver, images, CaddyIngress.For(platform, dataDirectory), console);
+        return new EngineSession(directory, manifest, environment, state, connection, ProviderRegistry.Default.OpenIngress(platform, dataDirectory), console);
     }
 
     public void Dispose()
     {
         Ingress?.Dispose();
-        Driver.Dispose();
+        _target.Dispose();
         State.Dispose();
     }
 }

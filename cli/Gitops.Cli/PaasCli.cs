@@ -14,6 +14,7 @@ public static class PaasCli
     public static int Run(string[] args, CliConsole console, TextReader input)
     {
         ArgumentNullException.ThrowIfNull(console);
+        PlatformProviders.Register();
         using var parser = new Parser(settings =>
         {
             settings.CaseInsensitiveEnumValues = true;
@@ -40,7 +41,7 @@ public static class PaasCli
             console.Error.WriteLine($"paas: {e.Message}");
             return ExitCodes.InvalidInput;
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or Docker.DotNet.DockerApiException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or UnauthorizedAccessException) // a TargetException is an InvalidOperationException
         {
             // Engine and file-system failures: the message, not a stack trace (PAAS_DEBUG=1 shows it).
             console.Error.WriteLine(Environment.GetEnvironmentVariable("PAAS_DEBUG") == "1" ? $"paas: {e}" : $"paas: {e.Message}");

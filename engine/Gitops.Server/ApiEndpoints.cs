@@ -3,7 +3,6 @@ using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
-using Gitops.Providers.Docker;
 using Gitops.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -51,8 +50,8 @@ internal static class ApiEndpoints
     /// <summary>Rolls back between two reconciles (never beside one), then answers with the deployment that did it.</summary>
     private static async Task<IResult> RollbackAsync(StateStore state, PlatformConfig platform, ServerOptions options, ReconcileWorker worker, string project, string environment, RollbackRequest request, CancellationToken cancellationToken)
     {
-        using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, options.DataDirectory);
-        var rollbacks = new Rollbacks(state, platform, DockerTarget.Connection, ingress, new Progress<Gitops.Engine.Execution.ExecutorEvent>());
+        using var ingress = ProviderRegistry.Default.OpenIngress(platform, options.DataDirectory);
+        var rollbacks = new Rollbacks(state, platform, ProviderRegistry.Default.Connect, ingress, new Progress<Gitops.Engine.Execution.ExecutorEvent>());
         RollbackResult result;
         try
         {
@@ -156,10 +155,10 @@ internal static class ApiEndpoints
         var target = records.LastSync(project, environment)?.Target ?? "local";
         try
         {
-            using var connection = DockerTarget.Connection(platform.Target(target));
+            using var connection = ProviderRegistry.Default.Connect(platform.Target(target));
             return await EnvironmentStatusReader.ReadAsync(state, connection.Driver, project, environment, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or KeyNotFoundException or Docker.DotNet.DockerApiException)
+        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or KeyNotFoundException or TargetException)
         {
             // The target is down: still say what was applied, and that health is unknown.
             return await EnvironmentStatusReader.ReadAsync(state, null, project, environment, cancellationToken).ConfigureAwait(false);

@@ -7,6 +7,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Project}/{Environment} at {Commit}: {Outcome} ({Detail})")]
     public static partial void Reconciled(ILogger logger, string project, string environment, string? commit, Gitops.Engine.Reconcile.ReconcileOutcome outcome, string detail);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Event} {Project}/{Environment} service {Service} deployment {Deployment}: {Detail}")]
+    public static partial void Event(ILogger logger, string @event, string project, string environment, string? service, string? deployment, string? detail);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling {Project} failed")]
     public static partial void ReconcileFailed(ILogger logger, string project, Exception exception);
 

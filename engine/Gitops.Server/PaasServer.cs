@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
+using Gitops.Engine.Events;
 using Gitops.Engine.Targets;
+using OpenTelemetry.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -64,7 +66,10 @@ public static class PaasServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(platform);
-        builder.Services.AddSingleton<ReconcileQueue>();
+        var queue = new ReconcileQueue();
+        builder.Services.AddSingleton(queue);
+        builder.Services.AddSingleton(new PlatformMetrics(() => queue.Depth));
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(PlatformMetrics.MeterName).AddPrometheusExporter());
         builder.Services.AddSingleton(new Webhooks(new SecretStore(state), new WebhookDeliveries(state)));
         builder.Services.AddSingleton(new AdminToken(state));
         builder.Services.AddSingleton<ReconcileWorker>();
@@ -96,8 +101,7 @@ public static class PaasServer
     private static void MapEndpoints(WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/metrics", (ReconcileWorker worker) =>
-            Results.Text($"# TYPE paas_reconciles_total counter\npaas_reconciles_total {worker.Completed}\n", "text/plain; version=0.0.4"));
+        app.MapPrometheusScrapingEndpoint("/metrics"); // PlatformMetrics, in Prometheus' text format
         app.MapPost("/hooks/{project}", ReceiveWebhookAsync);
 
         ApiEndpoints.Map(app);

@@ -12,6 +12,18 @@ public sealed class ReconcileQueue
     private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    /// <summary>Projects waiting for a reconcile.</summary>
+    public int Depth
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
     /// <returns>False when the key was already waiting.</returns>
     public bool Enqueue(string project)
     {

@@ -1,18 +1,18 @@
+using Gitops.Engine.Events;
 using Gitops.Engine.Execution;
 using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
-using Gitops.Providers.Docker;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gitops.Server;
 
 /// <summary>Takes project keys off the queue and reconciles them, one at a time.</summary>
-public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, PlatformConfig platform, ServerOptions options, ILogger<ReconcileWorker> logger) : BackgroundService
+public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, PlatformConfig platform, ServerOptions options, PlatformMetrics metrics, ILogger<ReconcileWorker> logger) : BackgroundService
 {
-    /// <summary>Counts finished reconciles; tests and /metrics read it.</summary>
+    /// <summary>Reconcile passes this worker finished (/metrics counts them for the whole process).</summary>
     public long Completed => Interlocked.Read(ref _completed);
 
     private long _completed;
@@ -43,8 +43,10 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
     {
         var progress = new LoggingProgress(logger);
         var audit = new Gitops.Engine.Audit.AuditLog(state);
-        using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, options.DataDirectory);
-        var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, DockerTarget.Connection, progress, progress, ingress);
+        using var ingress = ProviderRegistry.Default.OpenIngress(platform, options.DataDirectory);
+        // Every deploy, drift and target error goes to the metrics and to the log (notifications will read the same events).
+        var hooks = ExecutionHooks.FromEnvironment() with { Events = new EventSinks(metrics, new LoggingEventSink(logger)) };
+        var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, ProviderRegistry.Default.Connect, progress, progress, ingress, hooks);
         while (!stoppingToken.IsCancellationRequested)
         {
             string project;
@@ -74,6 +76,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
                     }
 
                     Log.Reconciled(logger, result.Project, result.Environment, result.Commit, result.Outcome, result.Detail);
+                    metrics.Reconciled(result.Project, result.Environment, result.Outcome.ToString().ToLowerInvariant());
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -87,6 +90,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
             }
 
             Interlocked.Increment(ref _completed);
+            metrics.Reconciled();
         }
     }
 
@@ -122,6 +126,13 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
         _abort.Dispose();
         _exclusive.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>Each platform event as one log line with its named fields.</summary>
+    private sealed class LoggingEventSink(ILogger logger) : IEventSink
+    {
+        public void Publish(PlatformEvent platformEvent) =>
+            Log.Event(logger, platformEvent.Name, platformEvent.Project, platformEvent.Environment, platformEvent.Service, platformEvent.DeploymentId, platformEvent.Detail);
     }
 
     private sealed class LoggingProgress(ILogger logger) : IProgress<ExecutorEvent>, IProgress<string>

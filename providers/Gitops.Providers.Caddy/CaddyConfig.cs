@@ -18,7 +18,7 @@ internal static class CaddyConfig
     /// The whole configuration Caddy starts with: the HTTPS server (automatic HTTPS adds the
     /// HTTP→HTTPS redirect on the HTTP port), the certificate policy and storage in the data directory.
     /// </summary>
-    public static JsonObject Bootstrap(IngressSpec ingress, string storage, string log)
+    public static JsonObject Bootstrap(CaddyOptions ingress, string storage, string log)
     {
         var issuer = ingress.Tls.Internal
             ? new JsonObject { ["module"] = "internal" }
@@ -59,7 +59,7 @@ internal static class CaddyConfig
     /// port 443, where nothing listens, so a server of the platform's on the HTTP port redirects to
     /// the HTTPS port in use instead (ACME's HTTP challenges are still answered there by Caddy).
     /// </summary>
-    private static JsonObject Servers(IngressSpec ingress)
+    private static JsonObject Servers(CaddyOptions ingress)
     {
         var https = new JsonObject
         {
@@ -88,7 +88,7 @@ internal static class CaddyConfig
         return new JsonObject { [Server] = https, [$"{Server}-redirect"] = redirect };
     }
 
-    public static string Admin(IngressSpec ingress) => $"127.0.0.1:{ingress.AdminPort.ToString(CultureInfo.InvariantCulture)}";
+    public static string Admin(CaddyOptions ingress) => $"127.0.0.1:{ingress.AdminPort.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// A route: its host names to a round-robin over the replicas. A request whose replica refuses the

@@ -13,7 +13,7 @@ namespace Gitops.Providers.Caddy;
 /// through the same policy choke point as every container, with the ingress's allow-list
 /// (<see cref="IngressAllowance"/>: the host network and its data directory, nothing else).
 /// </summary>
-internal sealed class CaddyContainer(TargetSpec target, string? image, int adminPort) : ICaddyHost
+internal sealed class CaddyContainer(EngineEndpoint target, string? image, int adminPort) : ICaddyHost
 {
     /// <summary>One Caddy per admin port on a host network, so the port names the container.</summary>
     public string Name { get; } = $"paas-ingress-{adminPort}";

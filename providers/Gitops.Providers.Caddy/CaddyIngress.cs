@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Ingress;
 using Gitops.Engine.Observed;
-using Gitops.Engine.Targets;
+using Gitops.Providers.Docker;
 
 namespace Gitops.Providers.Caddy;
 
@@ -21,15 +21,15 @@ public sealed class CaddyIngress : IIngress, IDisposable
     private static readonly TimeSpan MinimumDrain = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan IdleConfirmation = TimeSpan.FromMilliseconds(250);
 
-    private readonly IngressSpec _spec;
+    private readonly CaddyOptions _spec;
     private readonly string _directory;
     private readonly HttpClient _admin;
     private readonly ICaddyHost _host;
     private readonly SemaphoreSlim _ready = new(1, 1);
     private bool _started;
 
-    /// <param name="target">The engine that runs Caddy when <see cref="IngressSpec.Mode"/> is container.</param>
-    public CaddyIngress(IngressSpec spec, string dataDirectory, TargetSpec? target = null)
+    /// <param name="target">The engine that runs Caddy when <see cref="CaddyOptions.Mode"/> is container.</param>
+    public CaddyIngress(CaddyOptions spec, string dataDirectory, EngineEndpoint? target = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         _spec = spec;
@@ -45,14 +45,11 @@ public sealed class CaddyIngress : IIngress, IDisposable
     /// <summary>The root certificate of Caddy's internal CA, which clients of local domains trust.</summary>
     public string RootCertificatePath => Path.Combine(_directory, "storage", "pki", "authorities", "local", "root.crt");
 
-    /// <summary>The platform's ingress, or null when platform.yaml declares none.</summary>
-    public static CaddyIngress? For(PlatformConfig platform, string dataDirectory)
-    {
-        ArgumentNullException.ThrowIfNull(platform);
-        return platform.Ingress is { } spec
-            ? new CaddyIngress(spec, dataDirectory, spec.Mode == IngressMode.Container ? platform.Target(spec.Target) : null)
-            : null;
-    }
+    public string Name => "Caddy";
+
+    public string? LocalCertificateAuthority => File.Exists(RootCertificatePath) ? RootCertificatePath : null;
+
+    public string Diagnostics => $"Caddy's log, {Path.Combine(_directory, "caddy.log")}";
 
     public Task<IReadOnlyList<ObservedRoute>> ObserveAsync(string project, string environment, CancellationToken cancellationToken) =>
         WithCaddyAsync(async t => CaddyConfig.Observe(await GetAsync(CaddyConfig.RoutesPath, t).ConfigureAwait(false), project, environment), cancellationToken);

@@ -16,7 +16,7 @@ namespace Gitops.Providers.Docker;
 /// The driver for Docker and Podman: both speak the Docker Engine API, so one implementation
 /// serves them. Where they differ it says so (see <see cref="NetworkOptions"/>).
 /// </summary>
-public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITargetDriver, IReplicaDriver, IDisposable
+public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) : ITargetDriver, IReplicaDriver, IDisposable
 {
     private static readonly TimeSpan UptimePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(150);
@@ -36,7 +36,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         Sandbox = true,
     };
 
-    public EngineKind Engine { get; } = kind;
+    public EngineKind Engine => endpoint.Kind;
 
     public string Kind => Engine == EngineKind.Podman ? "podman" : "docker";
 
@@ -44,7 +44,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
 
     public DockerClient Client { get; } = client;
 
-    public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
+    private async Task<ObservedState> ObserveCoreAsync(string project, string environment, CancellationToken cancellationToken)
     {
         var filters = OwnedBy(project, environment);
         // The engine's label filter only narrows the list: Podman 4.3 matches a volume carrying ANY of
@@ -79,7 +79,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         };
     }
 
-    public async Task EnsureEnvironmentAsync(string project, string environment, string name, CancellationToken cancellationToken)
+    private async Task EnsureEnvironmentCoreAsync(string project, string environment, string name, CancellationToken cancellationToken)
     {
         // An existing network is used only when it is this environment's (see Ownership). It is looked
         // up first: Docker's API 1.41 makes a second network of the same name rather than refusing,
@@ -106,7 +106,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         await IsolateAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken)
+    private async Task EnsureVolumeCoreAsync(string project, string environment, string name, CancellationToken cancellationToken)
     {
         // Creating a volume that exists succeeds silently and keeps its labels, so it is looked up first.
         try
@@ -114,7 +114,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
             var existing = await TransientRetry.RunAsync(t => Client.Volumes.InspectAsync(name, t), cancellationToken).ConfigureAwait(false);
             if (Ownership.Refusal("volume", name, existing.Labels, project, environment) is { } refusal)
             {
-                throw new InvalidOperationException(refusal);
+                throw new TargetConflictException(refusal);
             }
 
             return;
@@ -126,7 +126,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         await TransientRetry.RunAsync(t => Client.Volumes.CreateAsync(new VolumesCreateParameters { Name = name, Labels = Labels.For(project, environment) }, t), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    private async Task StartReplicaCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Service.Spec.Sandbox == SandboxKind.Gvisor)
@@ -159,6 +159,37 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         }
     }
 
+    // The platform's verbs: each translates the engine's errors into the engine's neutral ones (EngineErrors).
+    public Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, () => ObserveCoreAsync(project, environment, cancellationToken));
+
+    public Task EnsureEnvironmentAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, () => EnsureEnvironmentCoreAsync(project, environment, name, cancellationToken));
+
+    public Task RemoveEnvironmentAsync(string name, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, () => RemoveEnvironmentCoreAsync(name, cancellationToken));
+
+    public Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, () => EnsureVolumeCoreAsync(project, environment, name, cancellationToken));
+
+    public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, () => RemoveVolumeCoreAsync(name, cancellationToken));
+
+    public Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, () => StartReplicaCoreAsync(request, cancellationToken));
+
+    public Task<HealthResult> WaitHealthyAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, () => WaitHealthyCoreAsync(request, cancellationToken));
+
+    public Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, () => RemoveReplicaCoreAsync(name, stopTimeout, cancellationToken));
+
+    public async Task<TargetProbe> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var (version, problem) = await EngineClient.ProbeAsync(Client, endpoint, cancellationToken).ConfigureAwait(false);
+        return version is null ? new TargetProbe(false, $"{problem ?? $"{endpoint} does not answer"}; install and start Docker (apt-get install docker.io) or Podman") : new TargetProbe(true, $"{Kind} {version.Version} (API {version.APIVersion})");
+    }
+
     public Task<IRollout> ApplyServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
         StartFirstRollout.ApplyAsync(this, change, host, cancellationToken);
 
@@ -168,7 +199,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
     public Task<StepRecovery> RecoverStepAsync(JournalEntry step, CancellationToken cancellationToken) =>
         StartFirstRollout.RecoverAsync(this, step, cancellationToken);
 
-    public async Task<HealthResult> WaitHealthyAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    private async Task<HealthResult> WaitHealthyCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var spec = request.Service.Spec;
@@ -262,7 +293,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
     {
         var network = Gitops.Engine.Desired.Names.Network(project, environment);
         var addresses = new List<string>();
-        foreach (var container in (await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false)).Containers.Where(c => c.Service == service && c.Running))
+        foreach (var container in (await ObserveCoreAsync(project, environment, cancellationToken).ConfigureAwait(false)).Containers.Where(c => c.Service == service && c.Running))
         {
             EndpointSettings? endpoint = null;
             _ = (await InspectAsync(container.Name, cancellationToken).ConfigureAwait(false))?.NetworkSettings?.Networks?.TryGetValue(network, out endpoint);
@@ -275,7 +306,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         return addresses;
     }
 
-    public async Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken)
+    private async Task RemoveReplicaCoreAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -288,7 +319,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         }
     }
 
-    public async Task RemoveEnvironmentAsync(string name, CancellationToken cancellationToken)
+    private async Task RemoveEnvironmentCoreAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
@@ -307,7 +338,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         }
     }
 
-    public async Task RemoveVolumeAsync(string name, CancellationToken cancellationToken)
+    private async Task RemoveVolumeCoreAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
@@ -344,7 +375,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         }
 
         return Ownership.Refusal("network", name, existing.Labels, project, environment) is { } refusal
-            ? throw new InvalidOperationException(refusal)
+            ? throw new TargetConflictException(refusal)
             : true;
     }
 
@@ -385,7 +416,7 @@ public sealed class DockerDriver(DockerClient client, EngineKind kind) : ITarget
         var info = await Client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
         if (info.Runtimes is null || !info.Runtimes.ContainsKey(runtime))
         {
-            throw new InvalidOperationException($"this {Kind} engine has no '{runtime}' runtime, so a 'sandbox: gvisor' service cannot run here (refusing rather than running it unsandboxed)");
+            throw new TargetRefusedException($"this {Kind} engine has no '{runtime}' runtime, so a 'sandbox: gvisor' service cannot run here (refusing rather than running it unsandboxed)");
         }
     }
 

@@ -11,7 +11,7 @@ namespace Gitops.Providers.Docker;
 /// Builds service images on Docker or Podman under the build policy (<see cref="PolicedBuild"/>);
 /// a tag that exists (built for the same service: its ownership labels say so) is not built again.
 /// </summary>
-public sealed class DockerImageBuilder(DockerClient client, TargetSpec target) : IImageBuilder
+public sealed class DockerImageBuilder(DockerClient client, EngineEndpoint target) : IImageBuilder
 {
     public async Task<BuiltImage> EnsureBuiltAsync(string project, string service, string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken)
     {
@@ -23,7 +23,7 @@ public sealed class DockerImageBuilder(DockerClient client, TargetSpec target) :
             var existing = await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false);
             if (Ownership.ImageRefusal(tag, existing.Config?.Labels, project, service) is { } refusal)
             {
-                throw new InvalidOperationException(refusal);
+                throw new TargetConflictException(refusal);
             }
 
             log.Report($"image {tag} is up to date (same build inputs)");
@@ -38,4 +38,9 @@ public sealed class DockerImageBuilder(DockerClient client, TargetSpec target) :
         await PolicedBuild.RunAsync(client, target, tar, tag, build, Ownership.ImageLabels(project, service), log, cancellationToken).ConfigureAwait(false);
         return new BuiltImage(true, (await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false)).ID);
     }
+
+    public async Task<string?> EnsureStarterBaseAsync(IProgress<string> log, CancellationToken cancellationToken) =>
+        await LocalBusybox.EnsureAsync(client, target.Kind, log, cancellationToken).ConfigureAwait(false)
+            ? $"made the samples' base image {LocalBusybox.Name(target.Kind)} from this machine's /bin/busybox (no registry needed)"
+            : null;
 }

@@ -13,7 +13,7 @@ public static class EngineClient
     /// </summary>
     public static readonly System.Version ApiVersion = new(1, 41);
 
-    public static DockerClient Create(TargetSpec target)
+    public static DockerClient Create(EngineEndpoint target)
     {
         ArgumentNullException.ThrowIfNull(target);
         return new DockerClientBuilder()
@@ -23,7 +23,7 @@ public static class EngineClient
     }
 
     /// <summary>The engine's version, or null with the reason when it does not answer.</summary>
-    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(TargetSpec target, CancellationToken cancellationToken)
+    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(EngineEndpoint target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (!File.Exists(target.SocketPath))
@@ -36,7 +36,7 @@ public static class EngineClient
     }
 
     /// <summary>The engine's version through an open client, or null with the reason.</summary>
-    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(DockerClient client, TargetSpec target, CancellationToken cancellationToken)
+    public static async Task<(VersionResponse? Version, string? Problem)> ProbeAsync(DockerClient client, EngineEndpoint target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(target);

@@ -18,7 +18,7 @@ namespace Gitops.Providers.Docker;
 /// </summary>
 internal static class PolicedBuild
 {
-    public static async Task RunAsync(DockerClient client, TargetSpec target, Stream context, string tag, BuildSpec build, IDictionary<string, string> labels, IProgress<string> log, CancellationToken cancellationToken)
+    public static async Task RunAsync(DockerClient client, EngineEndpoint target, Stream context, string tag, BuildSpec build, IDictionary<string, string> labels, IProgress<string> log, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         var info = await client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);

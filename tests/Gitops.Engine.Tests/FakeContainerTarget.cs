@@ -19,7 +19,7 @@ namespace Gitops.Engine.Tests;
 /// under <c>/missing</c> (404), like busybox httpd serving <c>/etc</c> in the real engines' tests.
 /// Every call yields and honours cancellation before it changes anything.
 /// </summary>
-internal sealed class FakeContainerTarget : ITargetDriver, IReplicaDriver, ITargetUnderTest
+internal sealed class FakeContainerTarget(TargetCapabilities? capabilities = null) : ITargetDriver, IReplicaDriver, ITargetUnderTest
 {
     public const string HttpdImage = "fake.local/httpd:1";
 
@@ -31,7 +31,8 @@ internal sealed class FakeContainerTarget : ITargetDriver, IReplicaDriver, ITarg
 
     public string Kind => "fake";
 
-    public TargetCapabilities Capabilities { get; } = new()
+    /// <summary>The container family's, but for the sandbox (the fake has no gVisor), unless the test says otherwise.</summary>
+    public TargetCapabilities Capabilities { get; } = capabilities ?? new()
     {
         Rollout = RolloutOwner.Platform,
         Traffic = TrafficOwner.PlatformIngress,
@@ -45,6 +46,8 @@ internal sealed class FakeContainerTarget : ITargetDriver, IReplicaDriver, ITarg
     string ITargetUnderTest.Image => HttpdImage;
 
     string ITargetUnderTest.Command => "[\"httpd\"]";
+
+    public Task<TargetProbe> ProbeAsync(CancellationToken cancellationToken) => Task.FromResult(new TargetProbe(true, "fake"));
 
     public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
     {

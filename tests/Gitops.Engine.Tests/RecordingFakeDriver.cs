@@ -45,6 +45,8 @@ internal sealed class RecordingFakeDriver : ITargetDriver, IReplicaDriver
         }
     }
 
+    public Task<TargetProbe> ProbeAsync(CancellationToken cancellationToken) => Task.FromResult(new TargetProbe(true, "fake"));
+
     public Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken) =>
         Task.FromResult(ObservedState.Nothing);
 

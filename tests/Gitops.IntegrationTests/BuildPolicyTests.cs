@@ -34,7 +34,7 @@ public sealed class BuildPolicyTests
         Assert.Equal(2, seen.Lines("route").Count); // the default route and the build network's own subnet
         Assert.DoesNotContain(seen.Lines("route"), r => r.Contains("172.17.", StringComparison.Ordinal));
         Assert.Single(seen.Lines("addr"), a => !a.StartsWith("lo ", StringComparison.Ordinal));
-        if (world.Kind == Gitops.Engine.Targets.EngineKind.Podman)
+        if (world.Kind == Gitops.Providers.Docker.EngineKind.Podman)
         {
             // Podman's build API takes a capability set; Docker's classic builder has no such parameter.
             // CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID NET_BIND_SERVICE SETFCAP: no SETPCAP, SYS_CHROOT.

@@ -1,6 +1,7 @@
 using Docker.DotNet.Models;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Targets;
+using Gitops.Providers.Docker;
 using Gitops.Schema.Loading;
 
 namespace Gitops.IntegrationTests;

@@ -18,7 +18,7 @@ internal sealed class EngineRulesFirst : IAsyncDisposable
     {
         var inserted = new EngineRulesFirst();
         var mark = $"paas-test-{Guid.NewGuid():N}";
-        if (world.Kind == Gitops.Engine.Targets.EngineKind.Podman)
+        if (world.Kind == Gitops.Providers.Docker.EngineKind.Podman)
         {
             await inserted.InsertFirstAsync(["FORWARD", "-m", "comment", "--comment", mark, "-j", "NETAVARK_FORWARD"]);
             return inserted;

@@ -25,7 +25,7 @@ internal sealed class EngineTarget(DockerClient client, DockerDriver driver) : I
     {
         var kind = Engines.Endpoint(engine).Kind;
         var client = await Engines.ConnectAsync(engine);
-        return new EngineTarget(client, new DockerDriver(EngineClient.Create(Engines.Endpoint(engine)), kind));
+        return new EngineTarget(client, new DockerDriver(EngineClient.Create(Engines.Endpoint(engine)), Engines.Endpoint(engine)));
     }
 
     public ITargetDriver Driver => driver;

@@ -13,10 +13,10 @@ public static class Engines
 {
     public static TheoryData<string> All => new("docker", "podman");
 
-    public static TargetSpec Endpoint(string name) => name switch
+    public static EngineEndpoint Endpoint(string name) => name switch
     {
-        "docker" => new TargetSpec { Kind = EngineKind.Docker },
-        "podman" => new TargetSpec { Kind = EngineKind.Podman },
+        "docker" => new EngineEndpoint { Kind = EngineKind.Docker },
+        "podman" => new EngineEndpoint { Kind = EngineKind.Podman },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "engines: docker, podman"),
     };
 

@@ -24,11 +24,25 @@ internal sealed record InProcessServer(WebApplication App, HttpClient Http, stri
         return new InProcessServer(app, new HttpClient { BaseAddress = new Uri(url) }, url, token);
     }
 
-    /// <summary>Reconciles finished so far, as /metrics reports them.</summary>
-    public async Task<long> ReconcilesAsync()
+    /// <summary>
+    /// Reconcile passes this server finished. Read from its worker, not from /metrics: the platform's
+    /// Meter is one per process, and other tests' servers run in this one.
+    /// </summary>
+    public Task<long> ReconcilesAsync() =>
+        Task.FromResult(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ReconcileWorker>(App.Services).Completed);
+
+    /// <summary>
+    /// The sum of a metric's series in Prometheus' text format (<c>name{labels} value [timestamp]</c>),
+    /// or null before the metric has a value (OpenTelemetry exports a counter once it was added to).
+    /// </summary>
+    public static double? Metric(string exposition, string name, string? label = null)
     {
-        var metrics = await Http.GetStringAsync("/metrics");
-        return long.Parse(metrics.Split('\n').Single(l => l.StartsWith("paas_reconciles_total ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture);
+        var values = exposition.Split('\n')
+            .Where(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal))
+            .Where(l => label is null || l.Contains(label, StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf('}') is var end and >= 0 ? end + 1 : name.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture))
+            .ToList();
+        return values.Count == 0 ? null : values.Sum();
     }
 
     public async Task WaitForReconcilesAsync(long count)

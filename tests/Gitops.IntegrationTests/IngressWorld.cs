@@ -1,3 +1,4 @@
+using Gitops.Engine.Ingress;
 using Gitops.Engine.Targets;
 using Gitops.Providers.Caddy;
 
@@ -16,7 +17,7 @@ internal sealed class IngressWorld : IAsyncDisposable
     public IngressWorld(EngineWorld world, bool inContainer = false)
     {
         ArgumentNullException.ThrowIfNull(world);
-        Spec = new IngressSpec
+        Spec = new CaddyOptions
         {
             BaseDomain = "localhost", HttpPort = FreePort.Next(), HttpsPort = FreePort.Next(), Bind = "127.0.0.1", AdminPort = FreePort.Next(), Tls = new TlsSpec { Internal = true },
             Mode = inContainer ? IngressMode.Container : IngressMode.Process,
@@ -29,7 +30,7 @@ internal sealed class IngressWorld : IAsyncDisposable
     /// <summary>The container Caddy runs in (mode: container).</summary>
     public string ContainerName => $"paas-ingress-{Spec.AdminPort}";
 
-    public IngressSpec Spec { get; }
+    public CaddyOptions Spec { get; }
 
     public CaddyIngress Caddy => _caddy;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Docker.DotNet.Models;
+using Gitops.Engine.Ingress;
 using Gitops.Cli;
 using System.Globalization;
 using Gitops.Engine.Desired;
@@ -127,7 +128,7 @@ public sealed class QuickstartTests
 
     private static async Task StopCaddyAsync(string data)
     {
-        using var caddy = new CaddyIngress(new IngressSpec { AdminPort = Ports.Admin }, data);
+        using var caddy = new CaddyIngress(new CaddyOptions { AdminPort = Ports.Admin }, data);
         await caddy.StopAsync(CancellationToken.None);
     }
 }

@@ -36,6 +36,40 @@ public sealed class ServerLoopTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_replica_removed_behind_the_platforms_back_is_repaired_and_metrics_count_the_deploy_and_the_drift(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        var git = App(world);
+        git.CommitAndPush("v1");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
+        await WaitForPageAsync(world, "version one");
+        var deployed = await server.Http.GetStringAsync("/metrics");
+
+        var (removed, _) = (await world.ContainersAsync()).Single();
+        await world.Client.Containers.RemoveContainerAsync(removed, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
+        await WaitForPageAsync(world, "version one");
+        var deadline = DateTime.UtcNow + Patience;
+        string repaired;
+        while (InProcessServer.Metric(repaired = await server.Http.GetStringAsync("/metrics"), "paas_drift_total", $"project=\"{world.Project}\"") is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no drift counted for {world.Project} after {Patience}:\n{repaired}");
+            await Task.Delay(200);
+        }
+
+        var mine = $"project=\"{world.Project}\"";
+        Assert.Equal(1, InProcessServer.Metric(deployed, "paas_deploys_total", mine));
+        Assert.Contains($"outcome=\"succeeded\"", deployed.Split('\n').Single(l => l.StartsWith("paas_deploys_total{", StringComparison.Ordinal) && l.Contains(mine, StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains($"target_kind=\"{engine}\"", deployed.Split('\n').Single(l => l.StartsWith("paas_deploys_total{", StringComparison.Ordinal) && l.Contains(mine, StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Equal(1, InProcessServer.Metric(deployed, "paas_deploy_duration_seconds_count", mine));
+        Assert.Equal(1, InProcessServer.Metric(repaired, "paas_drift_total", mine));
+        Assert.Equal(1, InProcessServer.Metric(repaired, "paas_health_degraded_total", mine));
+        Assert.Equal(2, InProcessServer.Metric(repaired, "paas_deploys_total", mine)); // the repair is a deploy too
+        Assert.NotNull(InProcessServer.Metric(repaired, "paas_queue_depth"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task Only_a_genuine_new_webhook_enqueues_a_deploy(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine);

@@ -7,7 +7,6 @@ using Gitops.Engine.Secrets;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
-using Gitops.Providers.Docker;
 using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
@@ -63,9 +62,9 @@ public static class PromoteCommand
     {
         var tree = git.Open(options.Project, pushed.Commit);
         var manifest = tree.LoadManifest().ForEnvironment(options.To);
-        using var connection = DockerTarget.Connection(platform.Target(manifest.Environments[options.To].Target));
+        using var connection = ProviderRegistry.Default.Connect(platform.Target(manifest.Environments[options.To].Target));
         var quiet = new Progress<ExecutorEvent>();
-        using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, state.DataDirectory);
+        using var ingress = ProviderRegistry.Default.OpenIngress(platform, state.DataDirectory);
         var prepared = new Deployer(connection.Driver, connection.Images, state, new SecretStore(state), quiet, new Progress<string>(), ingress)
             .PlanAsync(tree, manifest, options.To, console.Cancellation).GetAwaiter().GetResult();
         var body = $"Promotes `{pushed.Commit[..12]}`, what **{options.From}** runs now, to **{options.To}**. "

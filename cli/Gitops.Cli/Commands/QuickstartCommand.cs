@@ -3,9 +3,8 @@ using Gitops.Cli.Remote;
 using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
+using Gitops.Engine.Ingress;
 using Gitops.Engine.Targets;
-using Gitops.Providers.Caddy;
-using Gitops.Providers.Docker;
 using Gitops.Schema.Validation;
 using Gitops.Server;
 using Microsoft.AspNetCore.Builder;
@@ -30,13 +29,13 @@ public sealed class QuickstartOptions : CommonOptions
     [Option("timeout", Default = 300, HelpText = "Seconds to wait for the app to answer.")]
     public int TimeoutSeconds { get; set; } = 300;
 
-    [Option("https-port", Default = 8443, HelpText = "HTTPS port of the ingress (Caddy), when Caddy is installed; HTTP on --http-port redirects to it.")]
+    [Option("https-port", Default = 8443, HelpText = "HTTPS port of the ingress, when one is installed; HTTP on --http-port redirects to it.")]
     public int HttpsPort { get; set; } = 8443;
 
     [Option("http-port", Default = 8080, HelpText = "HTTP port of the ingress.")]
     public int HttpPort { get; set; } = 8080;
 
-    [Option("ingress-admin-port", Default = 2119, HelpText = "Port of Caddy's admin API on 127.0.0.1.")]
+    [Option("ingress-admin-port", Default = 2119, HelpText = "Port of the ingress's admin API on 127.0.0.1.")]
     public int IngressAdminPort { get; set; } = 2119;
 
     [Option("project", Default = QuickstartCommand.DefaultProject, HelpText = "Project name the sample is deployed as; another name keeps a second quick start (or a test) apart from the first.")]
@@ -71,13 +70,13 @@ public static class QuickstartCommand
         PreparePlatform(data, options);
         var platform = PlatformConfig.Load(data);
         var target = platform.Target("local");
-        using (var driver = ConnectEngine(target, ct))
+        using (var connection = Connect(target, ct))
         {
-            say($"engine: {target}");
+            say($"target: {ProviderRegistry.Default.Describe(target)}");
             var log = new Progress<string>(line => console.Human.MarkupLine($"  [grey]│ {Markup.Escape(line)}[/]"));
-            if (LocalBusybox.EnsureAsync(driver.Client, target.Kind, log, ct).GetAwaiter().GetResult())
+            if (connection.Images.EnsureStarterBaseAsync(log, ct).GetAwaiter().GetResult() is { } made)
             {
-                say($"made the sample's base image {LocalBusybox.Name(target.Kind)} from this machine's /bin/busybox (no registry needed)");
+                say(made);
             }
         }
 
@@ -105,15 +104,16 @@ public static class QuickstartCommand
                 console.Human.MarkupLine($"[green]✓[/] {project}/{environment} answers at [bold]{url}[/]");
             }
 
-            if (platform.Ingress is { } ingress)
+            using var ingress = ProviderRegistry.Default.OpenIngress(platform, data);
+            if (ingress is not null)
             {
                 foreach (var environment in environments)
                 {
-                    var url = WaitForIngress(data, ingress, project, environment, deadline, ct);
-                    console.Human.MarkupLine($"[green]✓[/] {project}/{environment} answers at [bold]{url}[/] (HTTPS through Caddy)");
+                    var url = WaitForIngress(ingress, options.HttpsPort, project, environment, deadline, ct);
+                    console.Human.MarkupLine($"[green]✓[/] {project}/{environment} answers at [bold]{url}[/] (HTTPS through {ingress.Name})");
                 }
 
-                say($"browsers and curl resolve *.localhost to this machine; trust Caddy's local CA to avoid the warning: {new CaddyIngress(ingress, data).RootCertificatePath}");
+                say($"browsers and curl resolve *.localhost to this machine; trust {ingress.Name}'s local CA to avoid the warning: {ingress.LocalCertificateAuthority}");
             }
 
             if (options.ExitWhenReady)
@@ -134,7 +134,7 @@ public static class QuickstartCommand
 
     /// <summary>
     /// file:// repositories are allowed on this platform (the sample lives in a local directory); with
-    /// Caddy installed, public services get HTTPS routes on *.localhost from Caddy's local CA.
+    /// an ingress installed, public services get HTTPS routes on *.localhost from its local CA.
     /// </summary>
     private static void PreparePlatform(string data, QuickstartOptions options)
     {
@@ -142,26 +142,23 @@ public static class QuickstartCommand
         var file = Path.Combine(data, PlatformConfig.FileName);
         if (!File.Exists(file))
         {
-            var ingress = File.Exists("/usr/bin/caddy")
-                ? $"ingress: {{ baseDomain: localhost, httpPort: {options.HttpPort}, httpsPort: {options.HttpsPort}, adminPort: {options.IngressAdminPort}, tls: {{ internal: true }} }}\n"
-                : "# No ingress: Caddy is not installed (apt-get install caddy, then add an ingress: section).\n";
+            var ingress = PlatformProviders.QuickstartIngress(options.HttpPort, options.HttpsPort, options.IngressAdminPort);
             File.WriteAllText(file, "# Written by paas quickstart: the sample is a local repository (file://).\nallowFileUrls: true\n" + ingress);
         }
     }
 
-    /// <summary>The public URL of the sample's web service in one environment, once it answers through Caddy.</summary>
-    private static string WaitForIngress(string data, IngressSpec ingress, string project, string environment, DateTime deadline, CancellationToken ct)
+    /// <summary>The public URL of the sample's web service in one environment, once it answers through the ingress.</summary>
+    private static string WaitForIngress(IIngress ingress, int httpsPort, string project, string environment, DateTime deadline, CancellationToken ct)
     {
-        var port = ingress.HttpsPort == 443 ? "" : $":{ingress.HttpsPort}";
+        var port = httpsPort == 443 ? "" : $":{httpsPort}";
         var url = $"https://{Service}-{environment}-{project}.{ingress.BaseDomain}{port}/";
-        using var caddy = new CaddyIngress(ingress, data);
         while (true)
         {
-            if (File.Exists(caddy.RootCertificatePath))
+            if (ingress.LocalCertificateAuthority is { } authority)
             {
                 try
                 {
-                    using var http = LocalHttps.Client(caddy.RootCertificatePath);
+                    using var http = LocalHttps.Client(authority);
                     using var response = http.GetAsync(url, ct).GetAwaiter().GetResult();
                     if (response.IsSuccessStatusCode)
                     {
@@ -176,24 +173,24 @@ public static class QuickstartCommand
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new CliException(ExitCodes.Failed, $"{url} did not answer through Caddy in time; see {Path.Combine(data, "caddy", "caddy.log")}");
+                throw new CliException(ExitCodes.Failed, $"{url} did not answer through {ingress.Name} in time; see {ingress.Diagnostics}");
             }
 
             Task.Delay(TimeSpan.FromMilliseconds(300), ct).GetAwaiter().GetResult();
         }
     }
 
-    private static DockerDriver ConnectEngine(TargetSpec target, CancellationToken ct)
+    private static TargetConnection Connect(TargetConfig target, CancellationToken ct)
     {
-        var (driver, _) = DockerTarget.Connect(target);
-        var (version, problem) = EngineClient.ProbeAsync(driver.Client, target, ct).GetAwaiter().GetResult();
-        if (version is null)
+        var connection = ProviderRegistry.Default.Connect(target);
+        var probe = connection.Driver.ProbeAsync(ct).GetAwaiter().GetResult();
+        if (!probe.Answers)
         {
-            driver.Dispose();
-            throw new CliException(ExitCodes.Failed, $"no container engine answers ({problem}); install and start Docker (apt-get install docker.io) or Podman, or run ./paas quickstart as root on Debian and it sets them up");
+            connection.Dispose();
+            throw new CliException(ExitCodes.Failed, $"the local target does not answer: {probe.Detail}; or run ./paas quickstart as root on Debian and it sets one up");
         }
 
-        return driver;
+        return connection;
     }
 
     private static WebApplication StartServer(string data, QuickstartOptions options, Action<string> say)
@@ -219,7 +216,7 @@ public static class QuickstartCommand
     }
 
     /// <summary>Waits for each environment's deployment, then for its service to answer; says what happens meanwhile.</summary>
-    private static List<(string Environment, string Url)> WaitUntilAnswering(WebApplication app, TargetSpec target, string project, List<string> environments, TimeSpan timeout, Action<string> say, CancellationToken ct)
+    private static List<(string Environment, string Url)> WaitUntilAnswering(WebApplication app, TargetConfig target, string project, List<string> environments, TimeSpan timeout, Action<string> say, CancellationToken ct)
     {
         var state = app.Services.GetRequiredService<StateStore>();
         var records = new EnvironmentRecords(state);
@@ -227,8 +224,7 @@ public static class QuickstartCommand
         var reported = new Dictionary<string, string>(StringComparer.Ordinal);
         var answering = new Dictionary<string, string>(StringComparer.Ordinal);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var (driver, _) = DockerTarget.Connect(target);
-        using (driver)
+        using (var connection = ProviderRegistry.Default.Connect(target))
         {
             while (true)
             {
@@ -251,7 +247,7 @@ public static class QuickstartCommand
                     }
 
                     if (sync.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.InSync
-                        && Answering(http, driver, project, environment, ct) is { } url)
+                        && Answering(http, connection.Driver, project, environment, ct) is { } url)
                     {
                         answering[environment] = url;
                     }
@@ -272,9 +268,10 @@ public static class QuickstartCommand
         }
     }
 
-    private static string? Answering(HttpClient http, DockerDriver driver, string project, string environment, CancellationToken ct)
+    private static string? Answering(HttpClient http, ITargetDriver driver, string project, string environment, CancellationToken ct)
     {
-        foreach (var address in driver.AddressesAsync(project, environment, Service, ct).GetAwaiter().GetResult())
+        var observed = driver.ObserveAsync(project, environment, ct).GetAwaiter().GetResult();
+        foreach (var address in observed.Containers.Where(c => c.Service == Service && c.Running && c.Address is not null).Select(c => c.Address))
         {
             var url = $"http://{address}:{Port}/";
             try

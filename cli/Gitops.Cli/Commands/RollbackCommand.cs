@@ -3,8 +3,6 @@ using Gitops.Cli.Remote;
 using Gitops.Engine.Reconcile;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
-using Gitops.Providers.Caddy;
-using Gitops.Providers.Docker;
 using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
@@ -73,9 +71,9 @@ public static class RollbackCommand
             return ExitCodes.Ok;
         }
 
-        using var ingress = CaddyIngress.For(platform, dataDirectory);
+        using var ingress = ProviderRegistry.Default.OpenIngress(platform, dataDirectory);
         var progress = new ProgressPrinter(console);
-        var rollbacks = new Rollbacks(state, platform, DockerTarget.Connection, ingress, progress);
+        var rollbacks = new Rollbacks(state, platform, ProviderRegistry.Default.Connect, ingress, progress);
         Deployment target;
         try
         {

@@ -3,7 +3,6 @@ using Gitops.Cli.Output;
 using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.Targets;
-using Gitops.Providers.Docker;
 using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
@@ -42,8 +41,8 @@ public static class SyncCommand
         var platform = LoadPlatform(dataDirectory);
         using var state = SecretsCommand.OpenState(dataDirectory);
         var progress = new ProgressPrinter(console);
-        using var ingress = Gitops.Providers.Caddy.CaddyIngress.For(platform, dataDirectory);
-        var reconciler = new Reconciler(state, new GitSource(Path.Combine(dataDirectory, "repos"), platform.AllowFileUrls), platform, DockerTarget.Connection, progress, progress.BuildLog, ingress);
+        using var ingress = ProviderRegistry.Default.OpenIngress(platform, dataDirectory);
+        var reconciler = new Reconciler(state, new GitSource(Path.Combine(dataDirectory, "repos"), platform.AllowFileUrls), platform, ProviderRegistry.Default.Connect, progress, progress.BuildLog, ingress);
         var results = reconciler.SyncAsync(options.Project, console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {

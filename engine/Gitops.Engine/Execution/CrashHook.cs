@@ -56,9 +56,11 @@ public static class CrashHooks
     }
 }
 
-/// <summary>What an apply takes from its surroundings besides the target: the clock and the crash hook.</summary>
+/// <summary>What an apply takes from its surroundings besides the target: the clock, the crash hook and where its events go.</summary>
 public sealed record ExecutionHooks(TimeProvider Clock, ICrashHook Crash)
 {
-    /// <summary>The system clock and the crash point of <c>PAAS_TEST_CRASH_AT</c>, if any.</summary>
+    public Events.IEventSink Events { get; init; } = Gitops.Engine.Events.EventSinks.None;
+
+    /// <summary>The system clock, the crash point of <c>PAAS_TEST_CRASH_AT</c> if any, and no event consumer.</summary>
     public static ExecutionHooks FromEnvironment() => new(TimeProvider.System, CrashHooks.FromEnvironment());
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gitops.Engine.Desired;
+using Gitops.Engine.Events;
 using Gitops.Engine.Ingress;
 using Gitops.Engine.Planning;
 using Gitops.Engine.Secrets;
@@ -45,6 +46,11 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
         }
 
+        if (CapabilityCheck.Refusals(desired, driver) is { Count: > 0 } unsupported)
+        {
+            throw new PlanRefusedException(string.Join(Environment.NewLine, unsupported)); // nothing the target cannot do is accepted and left out
+        }
+
         if (new DomainClaims(state).Conflict(desired, ingress?.BaseDomain) is { } taken)
         {
             throw new PlanRefusedException(taken); // another environment's traffic is never taken over
@@ -63,6 +69,11 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         ArgumentNullException.ThrowIfNull(target);
         var recorded = target.Desired ?? throw new PlanRefusedException($"deployment {target.Id} kept no record of what it applied (it predates rollback support)");
         var desired = recorded with { Network = Names.Network(recorded.Project, recorded.Environment) }; // it may predate the current names
+        if (CapabilityCheck.Refusals(desired, driver) is { Count: > 0 } unsupported)
+        {
+            throw new PlanRefusedException(string.Join(Environment.NewLine, unsupported)); // the environment may have moved to another kind of target since
+        }
+
         var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
         return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), target.Tree);
@@ -118,6 +129,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             Desired = plan.Revision == "destroy" ? null : prepared.Desired,
         };
         var log = new DeploymentLog(state, deployment.Id, progress, buildLog);
+        Publish(PlatformEvent.DeployStarted, deployment);
         var built = new Dictionary<string, string>(StringComparer.Ordinal);
         var toBuild = prepared.Builds
             .Select(b => (Service: b.Key, b.Value.Context, b.Value.Build, Tag: prepared.Desired.Service(b.Key)?.Spec.Image))
@@ -141,7 +153,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             var failed = deployment with { Status = DeploymentStatus.Failed, Error = e.Message, FinishedAt = _hooks.Clock.GetUtcNow() };
             state.SaveDeployment(failed);
             log.Report(new ExecutorEvent("build", false, e.Message, TimeSpan.Zero));
-            return failed;
+            return Finished(failed);
         }
 
         var applied = await new Executor(driver, state, secrets, log, ingress, _hooks).ApplyAsync(plan, deployment with { Images = built }, cancellationToken).ConfigureAwait(false);
@@ -158,8 +170,30 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             }
         }
 
-        return applied;
+        return Finished(applied);
     }
+
+    /// <summary>Tells the event sink how the deployment ended (succeeded, failed, rolled back) and how long it took.</summary>
+    private Deployment Finished(Deployment deployment)
+    {
+        Publish(deployment.Status switch
+        {
+            DeploymentStatus.Succeeded => PlatformEvent.DeploySucceeded,
+            DeploymentStatus.RolledBack => PlatformEvent.DeployRolledBack,
+            _ => PlatformEvent.DeployFailed,
+        }, deployment);
+        return deployment;
+    }
+
+    private void Publish(string name, Deployment deployment) =>
+        _hooks.Events.Publish(new PlatformEvent(name, deployment.Project, deployment.Environment, _hooks.Clock.GetUtcNow())
+        {
+            DeploymentId = deployment.Id,
+            Revision = deployment.Revision,
+            TargetKind = driver.Kind,
+            Duration = deployment.FinishedAt - deployment.StartedAt,
+            Detail = deployment.Error,
+        });
 
     /// <summary>What the engine runs, and what the ingress routes for the environment.</summary>
     private async Task<Observed.ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)

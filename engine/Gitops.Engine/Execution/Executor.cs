@@ -92,6 +92,15 @@ public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSour
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     error ??= e;
+                    if (e is TargetException)
+                    {
+                        _hooks.Events.Publish(new Events.PlatformEvent(Events.PlatformEvent.TargetError, plan.Project, plan.Environment, _hooks.Clock.GetUtcNow())
+                        {
+                            DeploymentId = _deployment.Id,
+                            TargetKind = driver.Kind,
+                            Detail = e switch { TargetUnavailableException => "unavailable", TargetConflictException => "conflict", _ => "refused" },
+                        });
+                    }
                 }
             }
         }

@@ -13,4 +13,11 @@ public sealed record BuiltImage(bool Built, string Id);
 public interface IImageBuilder
 {
     Task<BuiltImage> EnsureBuiltAsync(string project, string service, string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the base image the samples and starters build <c>FROM</c> when the target has no way
+    /// to pull it (no registry), from what this machine has.
+    /// </summary>
+    /// <returns>What was made, for people; null when it was there already.</returns>
+    Task<string?> EnsureStarterBaseAsync(IProgress<string> log, CancellationToken cancellationToken);
 }

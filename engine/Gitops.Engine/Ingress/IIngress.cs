@@ -5,10 +5,19 @@ namespace Gitops.Engine.Ingress;
 
 /// <summary>
 /// The ingress as a driver: routes (host names → a service's replicas) observed by their ids and
-/// changed one at a time, each change atomic. Implemented by Caddy's admin API.
+/// changed one at a time, each change atomic. A provider per kind (<see cref="Targets.IIngressProvider"/>).
 /// </summary>
-public interface IIngress
+public interface IIngress : IDisposable
 {
+    /// <summary>The ingress's product name for people, e.g. in "answers through …".</summary>
+    string Name { get; }
+
+    /// <summary>The certificate of the ingress's own CA, which signs local names (<c>*.localhost</c>), once it exists; null when it has none.</summary>
+    string? LocalCertificateAuthority { get; }
+
+    /// <summary>Where to look when a route does not answer (its log), for error messages.</summary>
+    string Diagnostics { get; }
+
     /// <summary>Where default domains live: <c>&lt;service&gt;-&lt;env&gt;-&lt;project&gt;.&lt;base domain&gt;</c>.</summary>
     string BaseDomain { get; }
 

@@ -1,3 +1,4 @@
+using Gitops.Engine.Events;
 using Gitops.Engine.Execution;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.Sources;
@@ -6,12 +7,6 @@ using Gitops.Engine.Targets;
 using Gitops.Schema.Loading;
 
 namespace Gitops.Engine.Reconcile;
-
-/// <summary>A connected target: its driver and its image builder.</summary>
-public sealed record TargetConnection(ITargetDriver Driver, IImageBuilder Images) : IDisposable
-{
-    public void Dispose() => (Driver as IDisposable)?.Dispose();
-}
 
 /// <summary>
 /// The GitOps loop's one pass, in short named steps like a Flux reconciler: fetch each watched
@@ -23,11 +18,13 @@ public sealed class Reconciler(
     StateStore state,
     GitSource git,
     PlatformConfig platform,
-    Func<TargetSpec, TargetConnection> connect,
+    Func<TargetConfig, TargetConnection> connect,
     IProgress<ExecutorEvent> progress,
     IProgress<string> buildLog,
-    Ingress.IIngress? ingress = null)
+    Ingress.IIngress? ingress = null,
+    ExecutionHooks? hooks = null)
 {
+    private readonly ExecutionHooks _hooks = hooks ?? ExecutionHooks.FromEnvironment();
     private readonly RepositoryRegistry _repositories = new(state);
     private readonly RepositoryCredentials _credentials = new(state);
     private readonly SecretStore _secrets = new(state);
@@ -123,6 +120,28 @@ public sealed class Reconciler(
         return results;
     }
 
+    /// <summary>What changed under a deployed commit: one drift event, and a degraded-health event per service missing instances.</summary>
+    private void ReportDrift(Planning.Plan plan, string targetKind)
+    {
+        var now = _hooks.Clock.GetUtcNow();
+        var changed = plan.Nodes.Where(n => n.Action != Planning.PlanAction.NoOp).ToList();
+        _hooks.Events.Publish(new PlatformEvent(PlatformEvent.DriftDetected, plan.Project, plan.Environment, now)
+        {
+            Revision = plan.Revision,
+            TargetKind = targetKind,
+            Detail = string.Join("; ", changed.Select(n => $"{n.Id}: {n.Cause}")),
+        });
+        foreach (var service in changed.Where(n => n is { Kind: Planning.ResourceKind.Service, Desired: not null, Start.Count: > 0 }))
+        {
+            _hooks.Events.Publish(new PlatformEvent(PlatformEvent.HealthDegraded, plan.Project, plan.Environment, now)
+            {
+                Service = service.Name,
+                TargetKind = targetKind,
+                Detail = $"{service.Desired!.Replicas - service.Start.Count} of {service.Desired.Replicas} replicas ready ({service.Cause})",
+            });
+        }
+    }
+
     private async Task<ReconcileResult> ReconcileEnvironmentAsync(string project, string environment, string commit, ISourceTree tree, Schema.Model.Manifest manifest, Schema.Model.EnvironmentSpec spec, CancellationToken cancellationToken)
     {
         if (_records.IsSuspended(project, environment))
@@ -147,7 +166,7 @@ public sealed class Reconciler(
         }
 
         using var connection = connect(platform.Target(spec.Target));
-        var deployer = new Deployer(connection.Driver, connection.Images, state, _secrets, progress, buildLog, ingress);
+        var deployer = new Deployer(connection.Driver, connection.Images, state, _secrets, progress, buildLog, ingress, _hooks);
         try
         {
             await deployer.RecoverAsync(project, environment, cancellationToken).ConfigureAwait(false);
@@ -155,6 +174,11 @@ public sealed class Reconciler(
             if (!prepared.Plan.HasChanges)
             {
                 return new ReconcileResult(project, environment, commit, ReconcileOutcome.InSync, $"in sync at {commit[..12]}");
+            }
+
+            if (state.Recorded(project, environment).Revision == commit)
+            {
+                ReportDrift(prepared.Plan, connection.Driver.Kind); // the commit ran already: something changed behind the platform's back
             }
 
             if (spec.Approval == Schema.Model.Approval.Required && !_approvals.IsApproved(project, environment, commit))

@@ -18,7 +18,7 @@ public sealed record RollbackResult(Deployment Target, Deployment Deployment, bo
 /// the environment so the loop leaves it there until a new commit reaches its branch. The CLI runs
 /// it on the data directory; the server runs it between two reconciles.
 /// </summary>
-public sealed class Rollbacks(StateStore state, PlatformConfig platform, Func<TargetSpec, TargetConnection> connect, IIngress? ingress, IProgress<ExecutorEvent> progress)
+public sealed class Rollbacks(StateStore state, PlatformConfig platform, Func<TargetConfig, TargetConnection> connect, IIngress? ingress, IProgress<ExecutorEvent> progress)
 {
     private readonly EnvironmentRecords _records = new(state);
 

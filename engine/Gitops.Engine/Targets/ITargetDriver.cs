@@ -20,6 +20,9 @@ public interface ITargetDriver
 
     TargetCapabilities Capabilities { get; }
 
+    /// <summary>Whether the target answers now: its version, or why not (it never throws for that).</summary>
+    Task<TargetProbe> ProbeAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// The environment's services as the target runs them, found by ownership (never by name
     /// alone): each instance with its fingerprint, whether it is ready, and the endpoint an ingress
@@ -54,6 +57,9 @@ public interface ITargetDriver
     /// </summary>
     Task<StepRecovery> RecoverStepAsync(JournalEntry step, CancellationToken cancellationToken);
 }
+
+/// <param name="Detail">The target's version when it answers, else why it does not.</param>
+public sealed record TargetProbe(bool Answers, string Detail);
 
 /// <summary>What recovery did about an interrupted step.</summary>
 public enum StepRecovery

@@ -1,125 +1,172 @@
 using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using Gitops.Schema.Binding;
 using Gitops.Schema.Diagnostics;
-using Gitops.Schema.Model;
 using Gitops.Schema.Yaml;
 
 namespace Gitops.Engine.Targets;
 
-/// <summary>A deployment target on the platform: a container engine and the socket it answers on.</summary>
-public sealed record TargetSpec
-{
-    [Required]
-    [Description("docker or podman.")]
-    public EngineKind Kind { get; init; }
+/// <summary>
+/// A deployment target on the platform: its name, its kind (which provider drives it) and that
+/// provider's own options, bound and checked by the provider (<see cref="ITargetProvider.BindOptions"/>).
+/// </summary>
+public sealed record TargetConfig(string Name, string Kind, object Options);
 
-    [Description("Unix socket of the engine's API. Default: the engine's standard socket.")]
-    public string? Socket { get; init; }
+/// <summary>The platform's ingress: its kind (which provider) and that provider's options.</summary>
+public sealed record IngressConfig(string Kind, object Options);
 
-    public string SocketPath => Socket ?? (Kind == EngineKind.Podman ? "/run/podman/podman.sock" : "/var/run/docker.sock");
-
-    public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} at {SocketPath}";
-}
-
-/// <summary>The platform's ingress: Caddy, started by the platform, routing public services by host name.</summary>
-public sealed record IngressSpec
-{
-    [Description("Default domains are <service>-<env>-<project>.<baseDomain>. Default: localhost (browsers and curl resolve *.localhost to this machine).")]
-    public string BaseDomain { get; init; } = "localhost";
-
-    [Description("Port of plain HTTP (it redirects to HTTPS). Default: 80.")]
-    public int HttpPort { get; init; } = 80;
-
-    [Description("Port of HTTPS. Default: 443.")]
-    public int HttpsPort { get; init; } = 443;
-
-    [Description("Address HTTPS listens on; empty: every interface.")]
-    public string Bind { get; init; } = "";
-
-    [Description("Port of Caddy's admin API, on 127.0.0.1 only. Default: 2019.")]
-    public int AdminPort { get; init; } = 2019;
-
-    public TlsSpec Tls { get; init; } = new();
-
-    [Description("How Caddy runs: process (the platform starts /usr/bin/caddy) or container (on the engine of `target`, host network). Default: process.")]
-    public IngressMode Mode { get; init; } = IngressMode.Process;
-
-    [Description("The target whose engine runs the Caddy container (mode: container). Default: local.")]
-    public string Target { get; init; } = "local";
-
-    [Description("Image of the Caddy container (mode: container). Default: one made from this machine's Caddy, no registry needed.")]
-    public string? Image { get; init; }
-}
-
-/// <summary>Where the ingress's Caddy runs.</summary>
-public enum IngressMode
-{
-    Process,
-    Container,
-}
-
-/// <summary>Where certificates come from.</summary>
-public sealed record TlsSpec
-{
-    [Description("Every certificate from Caddy's own CA (local and test platforms). Default: false: public domains get ACME certificates, local names (*.localhost) the internal CA.")]
-    public bool Internal { get; init; }
-
-    [Description("Contact address given to the ACME CA.")]
-    public string? Email { get; init; }
-
-    [Description("Use Let's Encrypt's staging CA (untrusted certificates, generous rate limits) while trying things out.")]
-    public bool Staging { get; init; }
-}
-
-/// <summary><c>platform.yaml</c> in the data directory: the targets environments deploy to.</summary>
+/// <summary>
+/// <c>platform.yaml</c> in the data directory: the targets environments deploy to, and the ingress.
+/// <code>
+/// targets:
+///   local: { kind: docker }                      # options after kind are the provider's own
+///   edge:  { kind: podman, socket: /run/podman/podman.sock }
+/// ingress: { kind: caddy, baseDomain: example.com }
+/// </code>
+/// </summary>
 public sealed record PlatformConfig
 {
     public const string FileName = "platform.yaml";
 
-    public ValueMap<TargetSpec> Targets { get; init; } = ValueMap<TargetSpec>.Empty;
+    /// <summary>By name, in the order the file lists them.</summary>
+    public IReadOnlyDictionary<string, TargetConfig> Targets { get; init; } = new Dictionary<string, TargetConfig>();
 
-    [Description("Allow file:// repository URLs (local development and tests). Default: only https:// and ssh://.")]
     public bool AllowFileUrls { get; init; }
 
-    [Description("The ingress (Caddy) that routes public services; none when absent.")]
-    public IngressSpec? Ingress { get; init; }
+    /// <summary>The ingress that routes public services; null when the file declares none.</summary>
+    public IngressConfig? Ingress { get; init; }
 
     /// <summary>
-    /// Reads the file. A platform whose file names no <c>local</c> target (or has no file) gets
-    /// <c>local</c> = the engine found on this machine, Docker first.
+    /// Reads the file with the composition root's providers. A platform whose file names no
+    /// <c>local</c> target (or has no file) gets <c>local</c> = the first kind this machine runs.
     /// </summary>
-    public static PlatformConfig Load(string dataDirectory)
+    public static PlatformConfig Load(string dataDirectory) => Load(dataDirectory, ProviderRegistry.Default);
+
+    public static PlatformConfig Load(string dataDirectory, ProviderRegistry providers)
     {
+        ArgumentNullException.ThrowIfNull(providers);
         var file = Path.Combine(dataDirectory, FileName);
-        var config = File.Exists(file) ? Read(file) : new PlatformConfig();
-        if (config.Targets.ContainsKey("local"))
+        var config = File.Exists(file) ? Parse(File.ReadAllText(file), file, providers) : new PlatformConfig();
+        if (config.Targets.ContainsKey("local") || providers.LocalTarget() is not { } local)
         {
             return config;
         }
 
-        var kind = File.Exists(new TargetSpec { Kind = EngineKind.Docker }.SocketPath) || !File.Exists(new TargetSpec { Kind = EngineKind.Podman }.SocketPath)
-            ? EngineKind.Docker
-            : EngineKind.Podman;
-        return config with { Targets = new ValueMap<TargetSpec>(config.Targets.Append(new KeyValuePair<string, TargetSpec>("local", new TargetSpec { Kind = kind }))) };
+        return config with { Targets = new Dictionary<string, TargetConfig>(config.Targets) { ["local"] = local } };
     }
 
-    private static PlatformConfig Read(string file)
+    /// <summary>Binds the text; every problem, each with its <c>file:line:column</c>, in one <see cref="InvalidDataException"/>.</summary>
+    public static PlatformConfig Parse(string text, string file, ProviderRegistry providers)
     {
-
-        var (root, errors) = SafeYamlReader.Read(File.ReadAllText(file), file);
+        ArgumentNullException.ThrowIfNull(providers);
+        var (root, errors) = SafeYamlReader.Read(text, file);
         var problems = errors.ToList();
-        var config = root is null ? new PlatformConfig() : ManifestBinder.Bind<PlatformConfig>(root, new SourceMap(file), problems);
-        if (problems.Count > 0)
+        var map = new SourceMap(file);
+        var config = new PlatformConfig();
+        if (root is YMapping mapping)
         {
-            throw new InvalidDataException(string.Join(Environment.NewLine, problems.Select(p => p.ToString())));
+            var top = ManifestBinder.Bind<TopLevel>(Without(mapping, "targets", "ingress"), map, problems);
+            config = new PlatformConfig
+            {
+                AllowFileUrls = top.AllowFileUrls,
+                Targets = mapping["targets"] is { } targets ? BindTargets(targets, map, providers, problems) : new Dictionary<string, TargetConfig>(),
+                Ingress = mapping["ingress"] is { } ingress ? BindIngress(ingress, map, providers, problems) : null,
+            };
+        }
+        else if (root is not null)
+        {
+            problems.Add(new Diagnostic(ErrorCodes.Type, "expected a mapping (key: value lines)", new SourceLocation(file, root.Line, root.Column)));
         }
 
-        return config;
+        return problems.Count > 0
+            ? throw new InvalidDataException(string.Join(Environment.NewLine, problems.Select(p => p.ToString())))
+            : config;
     }
 
-    public TargetSpec Target(string name) =>
+    public TargetConfig Target(string name) =>
         Targets.TryGetValue(name, out var target)
             ? target
             : throw new KeyNotFoundException($"no target '{name}' on this platform; targets: {string.Join(", ", Targets.Keys)}{Suggestions.Hint(name, Targets.Keys)} (define targets in {FileName})");
+
+    private static Dictionary<string, TargetConfig> BindTargets(YNode node, SourceMap map, ProviderRegistry providers, List<Diagnostic> problems)
+    {
+        var targets = new Dictionary<string, TargetConfig>(StringComparer.Ordinal);
+        if (node is not YMapping mapping)
+        {
+            problems.Add(Problem(ErrorCodes.Type, map, node, "targets", "expected a mapping of target names to their settings"));
+            return targets;
+        }
+
+        foreach (var (key, value) in mapping.Entries.Select(e => (e.Key, e.Value)))
+        {
+            var path = $"targets.{key.Value}";
+            if (Kind(value, path, map, providers.TargetKinds, problems) is not { } kind)
+            {
+                continue;
+            }
+
+            var options = providers.TargetProvider(kind)!.BindOptions(Without((YMapping)value, "kind"), map, path, problems);
+            targets[key.Value] = new TargetConfig(key.Value, kind, options);
+        }
+
+        return targets;
+    }
+
+    /// <summary>The ingress's <c>kind</c> may be left out: the first ingress kind the platform has (Caddy's today).</summary>
+    private static IngressConfig? BindIngress(YNode node, SourceMap map, ProviderRegistry providers, List<Diagnostic> problems)
+    {
+        if (node is not YMapping mapping)
+        {
+            problems.Add(Problem(ErrorCodes.Type, map, node, "ingress", "expected a mapping (key: value lines)"));
+            return null;
+        }
+
+        var kind = mapping["kind"] is null ? (providers.IngressKinds.Count > 0 ? providers.IngressKinds[0] : null) : Kind(mapping, "ingress", map, providers.IngressKinds, problems);
+        if (kind is null)
+        {
+            if (mapping["kind"] is null)
+            {
+                problems.Add(Problem(ErrorCodes.EnumValue, map, mapping, "ingress", "this platform has no ingress provider"));
+            }
+
+            return null;
+        }
+
+        return new IngressConfig(kind, providers.IngressProvider(kind)!.BindOptions(Without(mapping, "kind"), map, "ingress", problems));
+    }
+
+    private static string? Kind(YNode node, string path, SourceMap map, IReadOnlyList<string> kinds, List<Diagnostic> problems)
+    {
+        if (node is not YMapping mapping)
+        {
+            problems.Add(Problem(ErrorCodes.Type, map, node, path, "expected a mapping with a kind, e.g. { kind: docker }"));
+            return null;
+        }
+
+        if (mapping["kind"] is not YScalar { IsNull: false } kind)
+        {
+            problems.Add(Problem(ErrorCodes.Required, map, mapping, path, $"{path} needs 'kind': one of {string.Join(", ", kinds)}"));
+            return null;
+        }
+
+        if (!kinds.Contains(kind.Value, StringComparer.Ordinal))
+        {
+            problems.Add(Problem(ErrorCodes.EnumValue, map, kind, $"{path}.kind", $"'{kind.Value}' is not a kind this platform has: {string.Join(", ", kinds)}{Suggestions.Hint(kind.Value, kinds)}"));
+            return null;
+        }
+
+        return kind.Value;
+    }
+
+    private static YMapping Without(YMapping mapping, params string[] keys) =>
+        mapping with { Entries = mapping.Entries.Where(e => !keys.Contains(e.Key.Value, StringComparer.Ordinal)).ToList() };
+
+    private static Diagnostic Problem(string code, SourceMap map, YNode node, string path, string message) =>
+        new(code, message, new SourceLocation(map.File, node.Line, node.Column), path);
+
+    /// <summary>The file's own keys besides targets and ingress.</summary>
+    private sealed record TopLevel
+    {
+        [Description("Allow file:// repository URLs (local development and tests). Default: only https:// and ssh://.")]
+        public bool AllowFileUrls { get; init; }
+    }
 }

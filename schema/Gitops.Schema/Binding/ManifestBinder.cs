@@ -26,7 +26,11 @@ public sealed class ManifestBinder
     private ManifestBinder(SourceMap map, List<Diagnostic> errors) => (_map, _errors) = (map, errors);
 
     public static T Bind<T>(YNode root, SourceMap map, List<Diagnostic> errors) where T : class, new() =>
-        (T?)new ManifestBinder(map, errors).BindValue(root, typeof(T), "") ?? new T();
+        Bind<T>(root, map, errors, "");
+
+    /// <summary>Binds a part of a larger file (e.g. one target in platform.yaml): <paramref name="path"/> is where it sits, for the map and the errors.</summary>
+    public static T Bind<T>(YNode root, SourceMap map, List<Diagnostic> errors, string path) where T : class, new() =>
+        (T?)new ManifestBinder(map, errors).BindValue(root, typeof(T), path) ?? new T();
 
     /// <summary>The YAML key for a property: its name in camelCase.</summary>
     public static string KeyOf(PropertyInfo property) => JsonNamingPolicy.CamelCase.ConvertName(property.Name);

@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Gitops.Engine.Ingress;
 using Gitops.Cli;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Targets;
@@ -19,7 +20,7 @@ var work = Directory.CreateTempSubdirectory("paas-rollout-").FullName;
 var data = Directory.CreateDirectory(Path.Combine(work, "data"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
 var app = Directory.CreateDirectory(Path.Combine(work, "app")).FullName;
 var compose = Directory.CreateDirectory(Path.Combine(work, "compose")).FullName;
-var ingress = new IngressSpec { BaseDomain = "localhost", HttpPort = FreePort(), HttpsPort = FreePort(), Bind = "127.0.0.1", AdminPort = FreePort(), Tls = new TlsSpec { Internal = true } };
+var ingress = new CaddyOptions { BaseDomain = "localhost", HttpPort = FreePort(), HttpsPort = FreePort(), Bind = "127.0.0.1", AdminPort = FreePort(), Tls = new TlsSpec { Internal = true } };
 var composePort = FreePort();
 File.WriteAllText(Path.Combine(data, PlatformConfig.FileName),
     $"targets: {{ local: {{ kind: docker }} }}\ningress: {{ baseDomain: localhost, httpPort: {ingress.HttpPort}, httpsPort: {ingress.HttpsPort}, bind: 127.0.0.1, adminPort: {ingress.AdminPort}, tls: {{ internal: true }} }}\n");

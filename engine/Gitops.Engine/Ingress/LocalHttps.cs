@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gitops.Providers.Caddy;
+namespace Gitops.Engine.Ingress;
 
 /// <summary>
 /// An HTTPS client for the ingress on this machine (the quick start's check, tests, benchmarks): it

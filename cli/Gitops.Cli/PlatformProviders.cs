@@ -1,0 +1,26 @@
+using Gitops.Engine.Targets;
+using Gitops.Providers.Caddy;
+using Gitops.Providers.Docker;
+
+namespace Gitops.Cli;
+
+/// <summary>
+/// The composition root: the kinds of target and ingress this build of paas has. The only code
+/// outside providers/ that names them; everything else asks the registry by kind. A new kind is
+/// one project under providers/ and one line here (docs/architecture.md).
+/// </summary>
+public static class PlatformProviders
+{
+    public static readonly ProviderRegistry All = new(
+        [EngineProvider.Docker, EngineProvider.Podman], // the default local target: the first that runs here
+        [CaddyProvider.Instance]);
+
+    /// <summary>Makes <see cref="All"/> the registry <see cref="PlatformConfig.Load(string)"/> uses; idempotent.</summary>
+    public static void Register() => ProviderRegistry.UseAsDefault(All);
+
+    /// <summary>The ingress section the quick start writes: HTTPS on *.localhost from Caddy's local CA, when Caddy is installed.</summary>
+    public static string QuickstartIngress(int httpPort, int httpsPort, int adminPort) =>
+        CaddyProvider.Installed
+            ? $"ingress: {{ kind: caddy, baseDomain: localhost, httpPort: {httpPort}, httpsPort: {httpsPort}, adminPort: {adminPort}, tls: {{ internal: true }} }}\n"
+            : "# No ingress: Caddy is not installed (apt-get install caddy, then add an ingress: section).\n";
+}

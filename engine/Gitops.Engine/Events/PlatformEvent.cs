@@ -1,0 +1,61 @@
+namespace Gitops.Engine.Events;
+
+/// <summary>
+/// Something that happened to an environment that people or machines may want to know: one
+/// record for every kind, named as notify rules name them (<c>deploy.succeeded</c>, see
+/// <c>Catalogues.NotifyEvents</c>). Metrics, the server's log and, later, notifications read them
+/// from one <see cref="IEventSink"/>. Never carries a secret: names, ids, counts and reasons only.
+/// </summary>
+public sealed record PlatformEvent(string Name, string Project, string Environment, DateTimeOffset At)
+{
+    public const string DeployStarted = "deploy.started";
+    public const string DeploySucceeded = "deploy.succeeded";
+    public const string DeployFailed = "deploy.failed";
+    public const string DeployRolledBack = "deploy.rolled-back";
+    public const string DriftDetected = "drift.detected";
+    public const string HealthDegraded = "health.degraded";
+    public const string TargetError = "target.error";
+
+    public string? DeploymentId { get; init; }
+
+    /// <summary>The commit (or local revision) deployed.</summary>
+    public string? Revision { get; init; }
+
+    /// <summary>The kind of target (docker, podman, …), for per-target figures.</summary>
+    public string? TargetKind { get; init; }
+
+    public string? Service { get; init; }
+
+    /// <summary>How long a deploy took.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Why it failed, what drifted, or how degraded.</summary>
+    public string? Detail { get; init; }
+}
+
+/// <summary>Where events go. Publishing never throws into the deploy that raised the event.</summary>
+public interface IEventSink
+{
+    void Publish(PlatformEvent platformEvent);
+}
+
+/// <summary>Several sinks as one; a sink that fails is skipped, so a broken consumer never fails a deploy.</summary>
+public sealed class EventSinks(params IEventSink[] sinks) : IEventSink
+{
+    public static readonly IEventSink None = new EventSinks();
+
+    public void Publish(PlatformEvent platformEvent)
+    {
+        foreach (var sink in sinks)
+        {
+            try
+            {
+                sink.Publish(platformEvent);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A consumer's problem is its own: the deploy goes on.
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Gitops.Engine.Desired;
+using Gitops.Schema.Model;
+
+namespace Gitops.Engine.Targets;
+
+/// <summary>
+/// What a manifest asks of its target that the target cannot do (<see cref="TargetCapabilities"/>):
+/// refused before anything is built or runs, naming the field, never silently left out.
+/// </summary>
+public static class CapabilityCheck
+{
+    public static IReadOnlyList<string> Refusals(DesiredState desired, ITargetDriver target)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(target);
+        var can = target.Capabilities;
+        var refusals = new List<string>();
+        foreach (var service in desired.Services)
+        {
+            var spec = service.Spec;
+            if (spec.Mounts.Count > 0 && !can.Volumes)
+            {
+                refusals.Add(Refusal(service, "volumes", "mounts volumes", target));
+            }
+
+            if (spec.Secrets.Count > 0 && !can.Secrets)
+            {
+                refusals.Add(Refusal(service, "secrets", "needs secrets", target));
+            }
+
+            if (spec.Sandbox != SandboxKind.None && !can.Sandbox)
+            {
+                refusals.Add(Refusal(service, "sandbox", $"asks for the {spec.Sandbox.ToString().ToLowerInvariant()} sandbox", target));
+            }
+        }
+
+        return refusals;
+    }
+
+    private static string Refusal(DesiredService service, string field, string what, ITargetDriver target) =>
+        $"services.{service.Name}.{field}: {service.Name} {what}, which this environment's target (kind {target.Kind}) cannot do; deploy it to a target that can, or remove the field";
+}

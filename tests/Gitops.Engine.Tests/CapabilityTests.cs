@@ -1,0 +1,72 @@
+using Gitops.Engine.Execution;
+using Gitops.Engine.Secrets;
+using Gitops.Engine.Sources;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
+using Gitops.Schema.Model;
+
+namespace Gitops.Engine.Tests;
+
+/// <summary>A manifest asking its target for something the target cannot do is refused by name before anything runs (on the FAKE target).</summary>
+public sealed class CapabilityTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("paas-capability-").FullName;
+
+    [Fact]
+    public async Task A_sandboxed_service_on_a_target_without_a_sandbox_is_refused_naming_the_field_and_the_kind()
+    {
+        var target = new FakeContainerTarget();
+
+        var refused = await Assert.ThrowsAsync<PlanRefusedException>(() => PlanAsync(target, "    sandbox: gvisor\n"));
+
+        Assert.Contains("services.web.sandbox", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("gvisor", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("kind fake", refused.Message, StringComparison.Ordinal);
+        Assert.Empty((await target.ObserveAsync("shop", "dev", TestContext.Current.CancellationToken)).Containers);
+    }
+
+    [Fact]
+    public async Task Volumes_and_secrets_are_refused_on_a_target_that_keeps_neither()
+    {
+        var target = new FakeContainerTarget(new TargetCapabilities { Volumes = false, Secrets = false });
+
+        var refused = await Assert.ThrowsAsync<PlanRefusedException>(() => PlanAsync(target, "    volumes: { data: /data }\n    secrets: [TOKEN]\n"));
+
+        Assert.Contains("services.web.volumes", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("services.web.secrets", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_service_is_planned_on_a_target_that_can()
+    {
+        var target = new FakeContainerTarget(DockerLike);
+
+        var prepared = await PlanAsync(target, "    sandbox: gvisor\n    volumes: { data: /data }\n");
+
+        Assert.Contains(prepared.Plan.Nodes, n => n.Id == "service/web");
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static TargetCapabilities DockerLike => new() { Volumes = true, Secrets = true, Sandbox = true, NetworkPolicy = true };
+
+    private async Task<PreparedPlan> PlanAsync(FakeContainerTarget target, string extra)
+    {
+        var app = Directory.CreateDirectory(Path.Combine(_directory, Guid.NewGuid().ToString("N"))).FullName;
+        var data = Directory.CreateDirectory(Path.Combine(_directory, Guid.NewGuid().ToString("N")), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName; // the platform refuses a data directory others can enter
+        await File.WriteAllTextAsync(Path.Combine(app, "paas.yaml"), Scenario.Header + "services:\n  web:\n    image: nginx:1.27\n" + extra, TestContext.Current.CancellationToken);
+        var tree = new DirectoryTree(app);
+        using var state = StateStore.Open(data);
+        new SecretStore(state).Set("shop", null, "TOKEN", "a-value-the-plan-never-shows");
+        var deployer = new Deployer(target, new NoImages(), state, new SecretStore(state), new Progress<ExecutorEvent>(), new Progress<string>());
+        return await deployer.PlanAsync(tree, tree.LoadManifest().ForEnvironment("dev"), "dev", TestContext.Current.CancellationToken);
+    }
+
+    internal sealed class NoImages : IImageBuilder
+    {
+        public Task<BuiltImage> EnsureBuiltAsync(string project, string service, string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("nothing is built in these tests");
+
+        public Task<string?> EnsureStarterBaseAsync(IProgress<string> log, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    }
+}
