@@ -10,6 +10,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {Event} {Project}/{Environment} service {Service} deployment {Deployment}: {Detail}")]
     public static partial void Event(ILogger logger, string @event, string project, string environment, string? service, string? deployment, string? detail);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {Event} of {Project}/{Environment} could not be recorded (audit, metrics or log)")]
+    public static partial void EventNotTaken(ILogger logger, string @event, string project, string environment, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling {Project} failed")]
     public static partial void ReconcileFailed(ILogger logger, string project, Exception exception);
 

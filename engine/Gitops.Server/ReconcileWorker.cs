@@ -45,7 +45,8 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
         var audit = new Gitops.Engine.Audit.AuditLog(state);
         using var ingress = ProviderRegistry.Default.OpenIngress(platform, options.DataDirectory);
         // Every deploy, drift and target error goes to the metrics and to the log (notifications will read the same events).
-        var hooks = ExecutionHooks.FromEnvironment() with { Events = new EventSinks(metrics, new LoggingEventSink(logger)) };
+        var events = new EventSinks(new AuditEventSink(audit), metrics, new LoggingEventSink(logger)) { Failed = (e, error) => Log.EventNotTaken(logger, e.Name, e.Project, e.Environment, error) };
+        var hooks = ExecutionHooks.FromEnvironment() with { Events = events };
         var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, ProviderRegistry.Default.Connect, progress, progress, ingress, hooks);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -65,11 +66,8 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
                 _inFlight = project;
                 foreach (var result in await reconciler.SyncAsync(project, _abort.Token).ConfigureAwait(false))
                 {
-                    if (result.Deployment is { } deployment)
-                    {
-                        audit.Append("system", "apply", $"{result.Project}/{result.Environment} at {result.Commit?[..12]}", AuditResult(result, deployment));
-                    }
-                    else if (result is { Outcome: ReconcileOutcome.InvalidManifest, First: true })
+                    // A deploy is audited from its event (AuditEventSink); a refused manifest deploys nothing, so here.
+                    if (result is { Outcome: ReconcileOutcome.InvalidManifest, First: true })
                     {
                         // A refused manifest (a foreign image, a broken file) is recorded once per commit.
                         audit.Append("system", "apply", $"{result.Project}/{result.Environment} at {result.Commit?[..12]}", $"refused: {(result.Detail.Length > 300 ? result.Detail[..300] + "…" : result.Detail)}");
@@ -92,18 +90,6 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
             Interlocked.Increment(ref _completed);
             metrics.Reconciled();
         }
-    }
-
-    /// <summary>The outcome, and for a failure its reason (a refused image or build is a tenant's attempt the audit should show).</summary>
-    private static string AuditResult(ReconcileResult result, Gitops.Engine.State.Deployment deployment)
-    {
-        var outcome = $"{result.Outcome.ToString().ToLowerInvariant()} ({deployment.Id})";
-        if (result.Outcome is not (ReconcileOutcome.Failed or ReconcileOutcome.RolledBack) || deployment.Error is not { Length: > 0 } error)
-        {
-            return outcome;
-        }
-
-        return $"{outcome}: {(error.Length > 300 ? error[..300] + "…" : error)}";
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.NetworkInformation;
+using Gitops.Engine.Targets;
 
 namespace Gitops.Providers.Docker;
 
@@ -23,21 +24,11 @@ internal static class PodmanBridge
     /// veths come and go, and then may throw "An invalid IP address was specified" (seen once in a
     /// full suite on Podman): a listing that failed that way is taken again.
     /// </summary>
-    private static async Task<NetworkInterface?> InterfaceWithAsync(string address, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return NetworkInterface.GetAllNetworkInterfaces()
-                    .FirstOrDefault(i => i.GetIPProperties().UnicastAddresses.Any(a => a.Address.ToString() == address));
-            }
-            catch (Exception e) when (attempt < 5 && e is ArgumentException or NetworkInformationException)
-            {
-                await Task.Delay(50 * attempt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private static Task<NetworkInterface?> InterfaceWithAsync(string address, CancellationToken cancellationToken) =>
+        Retry.RunAsync(
+            _ => Task.FromResult(NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(i => i.GetIPProperties().UnicastAddresses.Any(a => a.Address.ToString() == address))),
+            e => e is ArgumentException or NetworkInformationException,
+            cancellationToken);
 
     public static async Task PinAddressAsync(string gateway, CancellationToken cancellationToken)
     {

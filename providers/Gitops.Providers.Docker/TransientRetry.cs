@@ -1,30 +1,17 @@
 using System.Net;
 using Docker.DotNet;
+using Gitops.Engine.Targets;
 
 namespace Gitops.Providers.Docker;
 
 /// <summary>
-/// Retries engine calls that failed for a reason that passes (the daemon restarting, a socket
-/// reset, a 5xx), with capped, jittered exponential backoff. Anything else fails at once.
+/// Engine calls under the platform's one retry policy (<see cref="Retry"/>): what passes is the
+/// daemon restarting, a socket reset, a 5xx. Anything else fails at once.
 /// </summary>
 public static class TransientRetry
 {
-    public static async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, int attempts = 5)
-    {
-        ArgumentNullException.ThrowIfNull(call);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await call(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (attempt < attempts && IsTransient(e) && !cancellationToken.IsCancellationRequested)
-            {
-                var cap = Math.Min(5_000, 100 * (1 << attempt));
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(cap / 2, cap)), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public static Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, int attempts = Retry.DefaultAttempts) =>
+        Retry.RunAsync(call, IsTransient, cancellationToken, attempts);
 
     public static Task RunAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
         RunAsync(async token => { await call(token).ConfigureAwait(false); return true; }, cancellationToken);

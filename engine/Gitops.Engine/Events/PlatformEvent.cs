@@ -39,10 +39,16 @@ public interface IEventSink
     void Publish(PlatformEvent platformEvent);
 }
 
-/// <summary>Several sinks as one; a sink that fails is skipped, so a broken consumer never fails a deploy.</summary>
+/// <summary>
+/// Several sinks as one. A sink that throws is reported to <see cref="Failed"/> (the server logs
+/// it as an error) and the others still get the event: a broken consumer never fails a deploy.
+/// </summary>
 public sealed class EventSinks(params IEventSink[] sinks) : IEventSink
 {
     public static readonly IEventSink None = new EventSinks();
+
+    /// <summary>Told which event a sink could not take, and why.</summary>
+    public Action<PlatformEvent, Exception>? Failed { get; init; }
 
     public void Publish(PlatformEvent platformEvent)
     {
@@ -54,7 +60,7 @@ public sealed class EventSinks(params IEventSink[] sinks) : IEventSink
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // A consumer's problem is its own: the deploy goes on.
+                Failed?.Invoke(platformEvent, e); // a consumer's problem is its own: the deploy goes on
             }
         }
     }

@@ -90,7 +90,7 @@ public sealed class Reconciler(
             var effective = loaded.ForEnvironment(environment);
             _records.DeclaredCrons(project, environment, effective.Crons.Select(c => new CronInfo(c.Key, c.Value.Service, c.Value.Schedule)).ToList());
             var result = await ReconcileEnvironmentAsync(project, environment, commit, tree, effective, spec, cancellationToken).ConfigureAwait(false);
-            _records.Synced(project, environment, new SyncRecord(result.Outcome, result.Detail, commit, spec.Target, DateTimeOffset.UtcNow, branch));
+            _records.Synced(project, environment, new SyncRecord(result.Outcome, result.Detail, commit, spec.Target, _hooks.Clock.GetUtcNow(), branch));
             results.Add(result);
         }
 
@@ -113,7 +113,7 @@ public sealed class Reconciler(
         foreach (var (environment, last) in following)
         {
             var first = !(last.Outcome == ReconcileOutcome.InvalidManifest && last.Commit == commit);
-            _records.Synced(project, environment, last with { Outcome = ReconcileOutcome.InvalidManifest, Detail = detail, Commit = commit, At = DateTimeOffset.UtcNow });
+            _records.Synced(project, environment, last with { Outcome = ReconcileOutcome.InvalidManifest, Detail = detail, Commit = commit, At = _hooks.Clock.GetUtcNow() });
             results.Add(new ReconcileResult(project, environment, commit, ReconcileOutcome.InvalidManifest, detail, First: first));
         }
 
@@ -211,10 +211,18 @@ public sealed class Reconciler(
                 PlanText = "",
                 Status = DeploymentStatus.Failed,
                 Error = e.Message,
-                StartedAt = DateTimeOffset.UtcNow,
-                FinishedAt = DateTimeOffset.UtcNow,
+                StartedAt = _hooks.Clock.GetUtcNow(),
+                FinishedAt = _hooks.Clock.GetUtcNow(),
             };
             state.SaveDeployment(failed);
+            _hooks.Events.Publish(new PlatformEvent(PlatformEvent.DeployFailed, project, environment, _hooks.Clock.GetUtcNow())
+            {
+                DeploymentId = failed.Id,
+                Revision = commit,
+                TargetKind = platform.Targets.TryGetValue(spec.Target, out var target) ? target.Kind : null,
+                Duration = TimeSpan.Zero,
+                Detail = e.Message,
+            });
             return new ReconcileResult(project, environment, commit, ReconcileOutcome.Failed, e.Message, failed);
         }
     }
