@@ -43,6 +43,28 @@ public sealed class LoginThrottleTests : IDisposable
     }
 
     [Fact]
+    public void A_failure_exactly_one_window_old_neither_counts_nor_stays()
+    {
+        // The throttle reads the clock itself. A failure seeded one window before a reading taken just
+        // before the attempt sits exactly on the cut-off whenever both readings fall in the same
+        // millisecond, as most of these tries do; nine recent failures make that one decide the lock.
+        for (var i = 0; i < 40; i++)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var edge = now - (long)LoginThrottle.Window.TotalMilliseconds;
+            var recent = Enumerable.Range(0, LoginThrottle.Limit - 1).Select(j => now - 60_000 + j);
+            Seed($"user:edge{i}", recent.Append(edge));
+
+            Assert.Null(_throttle.TryBegin($"edge{i}", $"10.1.{i}.1", out var attempt));
+
+            var kept = _state.Collection("login_failures").FindById($"user:edge{i}")["times"].AsArray.Select(t => t.AsInt64).ToList();
+            Assert.DoesNotContain(edge, kept);
+            Assert.Equal(LoginThrottle.Limit, kept.Count);
+            Assert.Equal(attempt, kept[^1]);
+        }
+    }
+
+    [Fact]
     public void Failures_within_the_window_lock_the_account_from_any_address()
     {
         var recent = DateTimeOffset.UtcNow - LoginThrottle.Window + TimeSpan.FromMinutes(5);

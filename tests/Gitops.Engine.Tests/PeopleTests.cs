@@ -63,6 +63,82 @@ public sealed class PeopleTests : IDisposable
     }
 
     [Fact]
+    public void A_session_bound_to_an_earlier_user_of_the_name_belongs_to_nobody_even_if_not_ended()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        var sessions = new Sessions(state);
+        people.AddUser("ana", Password);
+        var session = sessions.Start("ana");
+        // The user goes without the removal's ending of sessions (as an older version left it), then the name returns.
+        state.Collection("users").Delete("ana");
+        people.AddUser("ana", Password);
+
+        Assert.Single(state.Collection("sessions").FindAll());
+        Assert.Null(sessions.UserOf(session));
+    }
+
+    [Fact]
+    public void A_token_stays_bound_to_its_users_identity_even_when_a_later_user_of_the_name_looks_older()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        var tokens = new Tokens(state);
+        people.AddUser("ana", Password);
+        var (token, _) = tokens.Create("ana", "cli", Role.Owner, TimeSpan.FromDays(1));
+        state.Collection("users").Delete("ana");
+        people.AddUser("ana", "another person's password");
+        // The clock was a day behind when the name was re-added: by creation time alone the token would look younger.
+        var users = state.Collection("users");
+        var later = users.FindById("ana");
+        later["created"] = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
+        users.Update(later);
+
+        Assert.Null(tokens.Resolve(token));
+    }
+
+    [Fact]
+    public void A_new_user_is_stored_with_their_identity_from_the_start()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+
+        people.AddUser("ana", Password);
+
+        // Given at creation: two first uses at once cannot each store a different identity.
+        var stored = state.Collection("users").FindById("ana")["uid"];
+        Assert.True(stored.IsString);
+        Assert.Matches("^[0-9a-f]{32}$", stored.AsString);
+        Assert.Equal(stored.AsString, people.IdOf("ana"));
+    }
+
+    [Fact]
+    public void Removing_a_user_deletes_their_session_records_and_leaves_others()
+    {
+        using var state = StateStore.Open(_directory);
+        var people = new People(state);
+        var sessions = new Sessions(state);
+        people.AddUser("ana", Password);
+        people.AddUser("bob", Password);
+        sessions.Start("ana");
+        sessions.Start("ana");
+        var bobs = sessions.Start("bob");
+
+        people.RemoveUser("ana");
+
+        Assert.Equal(["bob"], state.Collection("sessions").FindAll().Select(d => d["user"].AsString));
+        Assert.Equal("bob", sessions.UserOf(bobs));
+    }
+
+    [Fact]
+    public void Granting_nothing_is_an_argument_error()
+    {
+        using var state = StateStore.Open(_directory);
+
+        Assert.Throws<ArgumentNullException>(() => new People(state).GrantRole(null!));
+    }
+
+    [Fact]
     public void Thirty_parallel_attempts_get_exactly_the_limit_of_checks()
     {
         using var state = StateStore.Open(_directory);

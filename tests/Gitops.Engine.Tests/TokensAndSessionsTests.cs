@@ -37,6 +37,18 @@ public sealed class TokensAndSessionsTests : IDisposable
         Assert.DoesNotContain(parts[2], _state.Collection("api_tokens").FindById(token.Id).ToString(), StringComparison.Ordinal); // only its hash is stored
     }
 
+    [Fact]
+    public void The_record_of_a_new_token_is_the_one_stored_live_and_unrevoked()
+    {
+        var (_, token) = _tokens.Create("ana", "ci", Role.Viewer, TimeSpan.FromHours(2));
+
+        var stored = _tokens.Find(token.Id)!;
+
+        Assert.False(token.Revoked);
+        Assert.Equal(token with { Created = stored.Created, Expires = stored.Expires }, stored); // the clock's sub-millisecond part is not stored
+        Assert.Equal(token.Created.ToUnixTimeMilliseconds(), stored.Created.ToUnixTimeMilliseconds());
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("paas")]
