@@ -466,6 +466,115 @@ public sealed class AuditLogTests : IDisposable
         Assert.Equal(new AuditVerification(true, 6, null, "6 entries, chain intact"), log.Verify()); // entries 1-3 still checked as unkeyed, 4 on as keyed
     }
 
+    [Fact]
+    public void A_broken_link_is_reported_as_not_intact_with_the_good_entries_before_it_counted()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        var entries = state.Collection("audit");
+        var fourth = entries.FindById(4);
+        fourth["previous"] = new string('0', 64);
+        entries.Update(fourth);
+
+        Assert.Equal(new AuditVerification(false, 3, 4, "entry 4 does not follow entry 3 (removed, reordered or altered before it)"), log.Verify());
+    }
+
+    [Fact]
+    public void Editing_the_first_keyed_entry_is_reported_against_its_keyed_hash()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        var entries = state.Collection("audit");
+        var first = entries.FindById(1);
+        first["actor"] = "mallory";
+        entries.Update(first);
+
+        Assert.Equal(new AuditVerification(false, 0, 1, "entry 1 was altered: its content does not match its keyed hash"), log.Verify());
+    }
+
+    [Fact]
+    public void Entries_cut_from_the_end_are_a_truncation_even_when_the_state_files_own_count_was_edited_to_match()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        state.Collection("audit").Delete(5);
+        state.Collection("audit").Delete(4);
+        var own = state.Collection("audit_head");
+        var record = own.FindAll().Single();
+        record["entries"] = 3L; // its hash still names entry 5: only a whole state file put back agrees with itself
+        own.Update(record);
+
+        var verification = log.Verify();
+
+        Assert.Equal((false, 4L), (verification.Intact, verification.FirstBad));
+        Assert.Equal("the last 2 entries are missing (truncated): audit.head records 5 entries, the log ends at entry 3", verification.Detail);
+    }
+
+    [Fact]
+    public void Re_anchoring_with_the_key_missing_beside_its_head_is_refused_and_makes_no_new_key()
+    {
+        using var state = StateStore.Open(_directory);
+        var log = Fill(state);
+        File.Delete(Path.Combine(_directory, AuditKey.FileName));
+
+        var refused = Assert.Throws<InvalidOperationException>(() => log.Reanchor("cli:owner"));
+
+        Assert.Equal("audit.key is missing while audit.head exists; restore the key from your backup", refused.Message);
+        Assert.False(File.Exists(Path.Combine(_directory, AuditKey.FileName))); // a new key would pass off a rewritten chain as intact
+        Assert.Equal(5, log.List().Count);
+    }
+
+    [Fact]
+    public void Re_anchoring_after_putting_back_a_state_file_from_before_the_re_key_keeps_its_entries_checked_as_unkeyed()
+    {
+        var copy = Directory.CreateTempSubdirectory("paas-audit-copy-").FullName;
+        try
+        {
+            using (var state = StateStore.Open(_directory))
+            {
+                WriteUnkeyed(state, 3);
+            }
+
+            CopyStateFiles(_directory, copy);
+            using (var state = StateStore.Open(_directory))
+            {
+                new AuditLog(state).Append("bob", "login", "127.0.0.1", "ok"); // re-keys: entry 4 links to the unkeyed 1-3
+            }
+
+            CopyStateFiles(copy, _directory); // the backup holds no "chain re-keyed" entry; audit.head still says where keying began
+
+            using var restored = StateStore.Open(_directory);
+            var log = new AuditLog(restored);
+            var entry = log.Reanchor("cli:owner");
+
+            Assert.Equal(4, entry.Sequence);
+            Assert.Equal(new AuditVerification(true, 4, null, "4 entries, chain intact"), log.Verify());
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Re_anchoring_a_head_that_records_no_entries_names_it_by_its_genesis_hash()
+    {
+        using var state = StateStore.Open(_directory);
+        // A crash after the first head was written and before the first entry: key and an empty head.
+        foreach (var (file, content) in new[] { (AuditKey.FileName, RandomNumberGenerator.GetBytes(32)), (AuditHead.FileName, Encoding.UTF8.GetBytes("""{"entries":0,"hash":"genesis","keyedFrom":1}""")) })
+        {
+            var path = Path.Combine(_directory, file);
+            File.WriteAllBytes(path, content);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        var log = new AuditLog(state);
+        var entry = log.Reanchor("cli:owner");
+
+        Assert.Equal((1L, "audit.head recorded 0 entries ending genesis; the log had 0"), (entry.Sequence, entry.Result));
+        Assert.Equal(new AuditVerification(true, 1, null, "1 entries, chain intact"), log.Verify());
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static AuditLog Fill(StateStore state)
