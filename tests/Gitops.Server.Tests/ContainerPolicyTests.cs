@@ -41,6 +41,17 @@ public sealed class ContainerPolicyTests
     }
 
     [Fact]
+    public void A_refusal_names_every_violation_in_its_message()
+    {
+        var violations = ContainerPolicy.Check(new CreateContainerParameters { Image = "busybox", HostConfig = new HostConfig { Privileged = true, CapDrop = ["ALL"], SecurityOpt = ["no-new-privileges"], Memory = 64L * 1024 * 1024 } });
+
+        var refusal = new PolicyViolationException(violations);
+
+        Assert.Equal("refused by container policy: privileged mode; no pids limit", refusal.Message);
+        Assert.Equal(violations, refusal.Violations);
+    }
+
+    [Fact]
     public void A_missing_request_is_an_argument_error() =>
         Assert.Throws<ArgumentNullException>(() => ContainerPolicy.Check(null!));
 
@@ -116,6 +127,14 @@ public sealed class ContainerPolicyTests
         Assert.Equal([$"user namespace '{mode}'"], Violations(h => h.UsernsMode = mode));
         Assert.Equal([$"cgroup namespace '{mode}'"], Violations(h => h.CgroupnsMode = mode));
     }
+
+    [Fact]
+    public void Namespaces_left_unset_pass() =>
+        Assert.Empty(Violations(h =>
+        {
+            // The model starts them as "", but a request read from JSON with null fields holds null: the engine's defaults.
+            h.NetworkMode = h.PidMode = h.IpcMode = h.UTSMode = h.UsernsMode = h.CgroupnsMode = null!;
+        }));
 
     [Theory]
     [InlineData("private")]

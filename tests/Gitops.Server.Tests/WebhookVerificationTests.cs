@@ -133,6 +133,35 @@ public sealed class WebhookVerificationTests : IDisposable
     }
 
     [Fact]
+    public void A_delivery_carrying_several_id_headers_is_known_by_githubs_then_giteas_then_gitlabs()
+    {
+        Dictionary<string, string> Headers(params (string Name, string Value)[] ids)
+        {
+            var headers = new Dictionary<string, string> { ["X-Gitlab-Token"] = Secret };
+            foreach (var (name, value) in ids)
+            {
+                headers[name] = value;
+            }
+
+            return headers;
+        }
+
+        byte[] Push(string branch) => Encoding.UTF8.GetBytes($$"""{"ref":"refs/heads/{{branch}}"}""");
+
+        Assert.Null(_webhooks.Verify("shop", Headers(("X-GitHub-Delivery", "a"), ("X-Gitea-Delivery", "b"), ("X-Gitlab-Event-UUID", "c")), Push("one")));
+        Assert.Equal("this delivery (its id or its body) was seen before (replay)", _webhooks.Verify("shop", Headers(("X-GitHub-Delivery", "a")), Push("two")));
+        Assert.Null(_webhooks.Verify("shop", Headers(("X-Gitea-Delivery", "b")), Push("three"))); // only GitHub's id was recorded
+
+        Assert.Null(_webhooks.Verify("shop", Headers(("X-Gitea-Delivery", "d"), ("X-Gitlab-Event-UUID", "e")), Push("four")));
+        Assert.Equal("this delivery (its id or its body) was seen before (replay)", _webhooks.Verify("shop", Headers(("X-Gitea-Delivery", "d")), Push("five")));
+        Assert.Null(_webhooks.Verify("shop", Headers(("X-Gitlab-Event-UUID", "e")), Push("six")));
+    }
+
+    [Fact]
+    public void A_missing_body_is_an_argument_error_even_for_a_project_without_a_webhook() =>
+        Assert.Throws<ArgumentNullException>(() => _webhooks.Verify("web", new Dictionary<string, string>(), null!));
+
+    [Fact]
     public void A_refused_delivery_is_not_remembered()
     {
         Assert.NotNull(_webhooks.Verify("shop", GitHub("sha256=" + Sign("another-secret", Body), "d1"), Body));
