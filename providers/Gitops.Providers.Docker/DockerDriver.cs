@@ -44,6 +44,8 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
 
     public DockerClient Client { get; } = client;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<List<(string Subnet, string Gateway)>>>> _isolated = new(StringComparer.Ordinal);
+
     private async Task<ObservedState> ObserveCoreAsync(string project, string environment, CancellationToken cancellationToken)
     {
         var filters = OwnedBy(project, environment);
@@ -103,6 +105,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
             }
         }
 
+        _isolated.TryRemove(name, out _); // a network made again may have another subnet
         await IsolateAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
@@ -143,14 +146,10 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
             // Already created (a rerun after a crash): start it below.
         }
 
-        // Every start checks the network's isolation again (firewall rules do not survive a reboot or
-        // a flushed ruleset); on Podman it then fixes the bridge's MAC address (the bridge exists once
-        // a container joined).
-        var addressing = await AddressingAsync(request.Network, cancellationToken).ConfigureAwait(false);
-        foreach (var (subnet, _) in addressing)
-        {
-            await NetworkIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
-        }
+        // Every apply checks the network's isolation again before its first start there (firewall rules
+        // do not survive a reboot or a flushed ruleset); on Podman every start then fixes the bridge's
+        // MAC address (the bridge exists once a container joined).
+        var addressing = await IsolatedAsync(request.Network, cancellationToken).ConfigureAwait(false);
 
         await TransientRetry.RunAsync(t => Client.Containers.StartContainerAsync(request.Name, new ContainerStartParameters(), t), cancellationToken).ConfigureAwait(false);
         foreach (var (_, gateway) in Engine == EngineKind.Podman ? addressing : [])
@@ -321,6 +320,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
 
     private async Task RemoveEnvironmentCoreAsync(string name, CancellationToken cancellationToken)
     {
+        _isolated.TryRemove(name, out _);
         try
         {
             var subnets = await SubnetsAsync(name, cancellationToken).ConfigureAwait(false);
@@ -390,6 +390,31 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
     /// The platform's own firewall table keeps the network apart on both engines, whatever order
     /// the engines' own rules are in (see <see cref="NetworkIsolation"/>).
     /// </summary>
+    /// <summary>
+    /// The network's addressing, its isolation ensured once per driver (one apply or one reconcile):
+    /// a replica start would otherwise inspect the network and list the firewall rules each time,
+    /// which with 20 replicas starting at once took CPU the engine needed to start them.
+    /// </summary>
+    private Task<List<(string Subnet, string Gateway)>> IsolatedAsync(string network, CancellationToken cancellationToken)
+    {
+        var checking = _isolated.GetOrAdd(network, n => new Lazy<Task<List<(string Subnet, string Gateway)>>>(async () =>
+        {
+            var addressing = await AddressingAsync(n, CancellationToken.None).ConfigureAwait(false);
+            foreach (var (subnet, _) in addressing)
+            {
+                await NetworkIsolation.EnsureAsync(subnet, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return addressing;
+        })).Value;
+        if (checking.IsFaulted || checking.IsCanceled)
+        {
+            _isolated.TryRemove(network, out _); // a failure is not remembered: the next start tries again
+        }
+
+        return checking.WaitAsync(cancellationToken);
+    }
+
     private async Task IsolateAsync(string network, CancellationToken cancellationToken)
     {
         foreach (var subnet in await SubnetsAsync(network, cancellationToken).ConfigureAwait(false))

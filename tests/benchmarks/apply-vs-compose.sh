@@ -7,6 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 services="${1:-20}"
 rounds="${2:-3}"
 command -v docker-compose >/dev/null || { echo "installing docker-compose (Debian package)"; apt-get install -y -qq docker-compose >/dev/null; }
+command -v jq >/dev/null || apt-get install -y -qq jq >/dev/null
 bash "$root/scripts/setup-engines.sh" >/dev/null
 docker image inspect busybox:1.36 >/dev/null 2>&1 || { echo "busybox:1.36 is missing: run ./test once (it builds the local base image)"; exit 1; }
 "$root/paas" --help >/dev/null # build the CLI before timing anything
@@ -37,6 +38,14 @@ for round in $(seq 1 "$rounds"); do
   t0=$(now); "$root/paas" apply "$work/app" --env dev --yes --data-dir "$data" >/dev/null; t1=$(now)
   "$root/paas" apply "$work/app" --env dev --yes --data-dir "$data" >/dev/null; t2=$(now)
   paas_create+=("$(elapsed "$t0" "$t1")"); paas_noop+=("$(elapsed "$t1" "$t2")")
+  if [ "$round" = 1 ] || [ -n "${TIMELINE:-}" ]; then
+    # Where the seconds of the create went: each step's start and length (ms after the apply began),
+    # and for each replica how long the engine took to start it and how long until it was ready.
+    echo "timeline of round $round (paas apply from nothing): start ms, length ms, step, detail"
+    "$root/paas" history "$work/app" --env dev --output json --data-dir "$data" \
+      | jq -r 'map(select(.trigger == "cli")) | last | .steps | sort_by(.startedMs)[] | "\(.startedMs)\t\(.durationMs)\t\(.description)\t\(.result)"' \
+      | awk -F'\t' '{ printf "  %6d %6d  %s: %s\n", $1, $2, $3, $4 }'
+  fi
   "$root/paas" destroy "$work/app" --env dev --yes --data-dir "$data" >/dev/null
 
   t0=$(now); docker-compose -p benchcompose -f "$work/compose/docker-compose.yml" up -d >/dev/null 2>&1; t1=$(now)

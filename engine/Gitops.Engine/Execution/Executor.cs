@@ -25,9 +25,12 @@ public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSour
 
     private readonly ExecutionHooks _hooks = hooks ?? ExecutionHooks.FromEnvironment();
 
+    TimeProvider IRolloutHost.Clock => _hooks.Clock;
+
     private readonly List<DeploymentStep> _steps = [];
     private Deployment _deployment = null!;
     private int _sequence;
+    private long _began;
 
     /// <summary>Applies the plan as <paramref name="deployment"/> (recorded as running here, if it was not already).</summary>
     public async Task<Deployment> ApplyAsync(Plan plan, Deployment deployment, CancellationToken cancellationToken)
@@ -35,6 +38,7 @@ public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSour
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(deployment);
         _deployment = deployment with { Status = DeploymentStatus.Running };
+        _began = _hooks.Clock.GetTimestamp();
         state.SaveDeployment(_deployment);
 
         var (applied, failure, error) = await WalkAsync(plan, cancellationToken).ConfigureAwait(false);
@@ -246,7 +250,8 @@ public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSour
     {
         lock (_steps)
         {
-            _steps.Add(new DeploymentStep(step, ok ? detail : $"failed: {detail}", (long)duration.TotalMilliseconds));
+            var ended = _hooks.Clock.GetElapsedTime(_began);
+            _steps.Add(new DeploymentStep(step, ok ? detail : $"failed: {detail}", (long)duration.TotalMilliseconds) { StartedMs = (long)(ended - duration).TotalMilliseconds });
         }
 
         progress.Report(new ExecutorEvent(step, ok, detail, duration));

@@ -12,7 +12,11 @@ public enum DeploymentStatus
 }
 
 /// <summary>One step of a deployment as it ran: what, how it ended, how long it took.</summary>
-public sealed record DeploymentStep(string Description, string Result, long DurationMs);
+public sealed record DeploymentStep(string Description, string Result, long DurationMs)
+{
+    /// <summary>When it began, in milliseconds after the apply began: with <see cref="DurationMs"/>, the deployment's timeline.</summary>
+    public long StartedMs { get; init; }
+}
 
 /// <summary>A deployment in the history: which revision, what plan, who or what started it, how it went.</summary>
 public sealed record Deployment

@@ -36,6 +36,9 @@ public sealed record StepResult(bool Completed, string Detail)
 /// </summary>
 public interface IRolloutHost
 {
+    /// <summary>The apply's clock, for timings a rollout reports.</summary>
+    TimeProvider Clock { get; }
+
     /// <summary>Journals the step as started, runs <paramref name="effect"/>, then journals it as done when it completed.</summary>
     Task<StepResult> StepAsync(JournaledStep step, Func<CancellationToken, Task<StepResult>> effect, CancellationToken cancellationToken);
 

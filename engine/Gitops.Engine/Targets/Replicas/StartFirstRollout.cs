@@ -1,3 +1,4 @@
+using System.Globalization;
 using Gitops.Engine.Planning;
 using Gitops.Engine.State;
 
@@ -89,9 +90,13 @@ public static class StartFirstRollout
             new JournaledStep(StartReplica, replica.Name, InventoryChange.Adds) { Description = $"start {replica.Service.Name} replica {replica.Index} ({replica.Name})" },
             async t =>
             {
+                // Both halves are timed: the deployment's timeline shows where a rollout's seconds go.
+                var began = host.Clock.GetTimestamp();
                 await replicas.StartReplicaAsync(replica, t).ConfigureAwait(false);
+                var started = host.Clock.GetElapsedTime(began);
                 var health = await replicas.WaitHealthyAsync(replica, t).ConfigureAwait(false);
-                return new StepResult(health.Healthy, health.Detail);
+                var ready = host.Clock.GetElapsedTime(began) - started;
+                return new StepResult(health.Healthy, string.Create(CultureInfo.InvariantCulture, $"{health.Detail}; started in {started.TotalSeconds:0.00} s, ready {ready.TotalSeconds:0.00} s later"));
             },
             cancellationToken);
 
