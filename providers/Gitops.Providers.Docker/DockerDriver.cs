@@ -16,7 +16,7 @@ namespace Gitops.Providers.Docker;
 /// The driver for Docker and Podman: both speak the Docker Engine API, so one implementation
 /// serves them. Where they differ it says so (see <see cref="NetworkOptions"/>).
 /// </summary>
-public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) : ITargetDriver, IReplicaDriver, IDisposable
+public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) : IReplicaDriver, IDisposable
 {
     private static readonly TimeSpan UptimePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(150);
@@ -188,15 +188,6 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         var (version, problem) = await EngineClient.ProbeAsync(Client, endpoint, cancellationToken).ConfigureAwait(false);
         return version is null ? new TargetProbe(false, $"{problem ?? $"{endpoint} does not answer"}; install and start Docker (apt-get install docker.io) or Podman") : new TargetProbe(true, $"{Kind} {version.Version} (API {version.APIVersion})");
     }
-
-    public Task<IRollout> ApplyServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
-        StartFirstRollout.ApplyAsync(this, change, host, cancellationToken);
-
-    public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
-        StartFirstRollout.DeleteAsync(this, change, host, cancellationToken);
-
-    public Task<StepRecovery> RecoverStepAsync(JournalEntry step, CancellationToken cancellationToken) =>
-        StartFirstRollout.RecoverAsync(this, step, cancellationToken);
 
     private async Task<HealthResult> WaitHealthyCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {

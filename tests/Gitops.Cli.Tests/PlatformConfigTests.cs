@@ -48,4 +48,14 @@ public sealed class PlatformConfigTests
         Assert.Contains($"{File}:3:23", error.Message, StringComparison.Ordinal);
         Assert.Contains("expected a whole number, found 'many'", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_misspelt_top_level_key_is_refused_with_the_key_it_resembles()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => PlatformConfig.Parse("allowFileUrls: true\ntarget:\n  local: { kind: docker }\n", File, PlatformProviders.All));
+
+        Assert.Contains($"{File}:2:1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'target'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'targets'?", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -19,7 +19,7 @@ namespace Gitops.Engine.Tests;
 /// under <c>/missing</c> (404), like busybox httpd serving <c>/etc</c> in the real engines' tests.
 /// Every call yields and honours cancellation before it changes anything.
 /// </summary>
-internal sealed class FakeContainerTarget(TargetCapabilities? capabilities = null) : ITargetDriver, IReplicaDriver, ITargetUnderTest
+internal sealed class FakeContainerTarget(TargetCapabilities? capabilities = null) : IReplicaDriver, ITargetUnderTest
 {
     public const string HttpdImage = "fake.local/httpd:1";
 
@@ -97,15 +97,6 @@ internal sealed class FakeContainerTarget(TargetCapabilities? capabilities = nul
             _volumes.Remove(name);
         }
     }
-
-    public Task<IRollout> ApplyServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
-        StartFirstRollout.ApplyAsync(this, change, host, cancellationToken);
-
-    public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
-        StartFirstRollout.DeleteAsync(this, change, host, cancellationToken);
-
-    public Task<StepRecovery> RecoverStepAsync(JournalEntry step, CancellationToken cancellationToken) =>
-        StartFirstRollout.RecoverAsync(this, step, cancellationToken);
 
     public async Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {

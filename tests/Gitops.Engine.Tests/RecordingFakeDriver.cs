@@ -10,7 +10,7 @@ namespace Gitops.Engine.Tests;
 /// node it belongs to and when it began and ended (one global counter), and every call yields,
 /// so nodes the walk runs side by side really interleave.
 /// </summary>
-internal sealed class RecordingFakeDriver : ITargetDriver, IReplicaDriver
+internal sealed class RecordingFakeDriver : IReplicaDriver
 {
     private readonly Lock _gate = new();
     private readonly List<Call> _calls = [];
@@ -55,15 +55,6 @@ internal sealed class RecordingFakeDriver : ITargetDriver, IReplicaDriver
 
     public Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
         RecordAsync("ensure-volume", name);
-
-    public Task<IRollout> ApplyServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
-        StartFirstRollout.ApplyAsync(this, change, host, cancellationToken);
-
-    public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
-        StartFirstRollout.DeleteAsync(this, change, host, cancellationToken);
-
-    public Task<StepRecovery> RecoverStepAsync(JournalEntry step, CancellationToken cancellationToken) =>
-        StartFirstRollout.RecoverAsync(this, step, cancellationToken);
 
     public Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
         RecordAsync("start-replica", request.Service.Name);

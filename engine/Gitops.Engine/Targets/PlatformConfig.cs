@@ -64,7 +64,12 @@ public sealed record PlatformConfig
         var config = new PlatformConfig();
         if (root is YMapping mapping)
         {
-            var top = ManifestBinder.Bind<TopLevel>(Without(mapping, "targets", "ingress"), map, problems);
+            foreach (var key in mapping.Entries.Select(e => e.Key).Where(k => !TopLevelKeys.Contains(k.Value, StringComparer.Ordinal)))
+            {
+                problems.Add(Problem(ErrorCodes.UnknownKey, map, key, key.Value, $"unknown key '{key.Value}' in {FileName}; keys: {string.Join(", ", TopLevelKeys)}{Suggestions.Hint(key.Value, TopLevelKeys)}"));
+            }
+
+            var top = ManifestBinder.Bind<TopLevel>(Only(mapping, "allowFileUrls"), map, problems);
             config = new PlatformConfig
             {
                 AllowFileUrls = top.AllowFileUrls,
@@ -157,13 +162,18 @@ public sealed record PlatformConfig
         return kind.Value;
     }
 
+    private static readonly string[] TopLevelKeys = ["targets", "ingress", "allowFileUrls"];
+
+    private static YMapping Only(YMapping mapping, params string[] keys) =>
+        mapping with { Entries = mapping.Entries.Where(e => keys.Contains(e.Key.Value, StringComparer.Ordinal)).ToList() };
+
     private static YMapping Without(YMapping mapping, params string[] keys) =>
         mapping with { Entries = mapping.Entries.Where(e => !keys.Contains(e.Key.Value, StringComparer.Ordinal)).ToList() };
 
     private static Diagnostic Problem(string code, SourceMap map, YNode node, string path, string message) =>
         new(code, message, new SourceLocation(map.File, node.Line, node.Column), path);
 
-    /// <summary>The file's own keys besides targets and ingress.</summary>
+    /// <summary>The file's own settings besides targets and ingress.</summary>
     private sealed record TopLevel
     {
         [Description("Allow file:// repository URLs (local development and tests). Default: only https:// and ssh://.")]

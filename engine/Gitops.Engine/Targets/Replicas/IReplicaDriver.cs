@@ -19,12 +19,12 @@ public sealed record ReplicaRequest(
 public sealed record HealthResult(bool Healthy, string Detail);
 
 /// <summary>
-/// The verbs of a target whose replicas the platform starts itself, one by one (the container
-/// family: <see cref="TargetCapabilities.Rollout"/> is <see cref="RolloutOwner.Platform"/>).
-/// Such a target implements <see cref="ITargetDriver"/> by handing its services to
-/// <see cref="StartFirstRollout"/>.
+/// A target whose replicas the platform starts itself, one by one (the container family:
+/// <see cref="TargetCapabilities.Rollout"/> is <see cref="RolloutOwner.Platform"/>). It implements
+/// these verbs; its services roll out through <see cref="StartFirstRollout"/>, which this
+/// interface wires in for it.
 /// </summary>
-public interface IReplicaDriver
+public interface IReplicaDriver : ITargetDriver
 {
     /// <summary>Creates and starts the replica; one that exists already is started if stopped.</summary>
     Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken);
@@ -37,4 +37,13 @@ public interface IReplicaDriver
 
     /// <summary>Stops the replica (killed after <paramref name="stopTimeout"/>) and removes it; already gone is success.</summary>
     Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken);
+
+    Task<IRollout> ITargetDriver.ApplyServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
+        StartFirstRollout.ApplyAsync(this, change, host, cancellationToken);
+
+    Task ITargetDriver.DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
+        StartFirstRollout.DeleteAsync(this, change, host, cancellationToken);
+
+    Task<StepRecovery> ITargetDriver.RecoverStepAsync(State.JournalEntry step, CancellationToken cancellationToken) =>
+        StartFirstRollout.RecoverAsync(this, step, cancellationToken);
 }
