@@ -34,10 +34,35 @@ public sealed class DockerImageBuilder(DockerClient client, EngineEndpoint targe
         }
 
         log.Report($"building {tag} from {context.Root} ({context.Entries.Count} files)");
-        using var tar = BuildContext.FromFiles(context);
-        await PolicedBuild.RunAsync(client, target, tar, tag, build, Ownership.ImageLabels(project, service), log, cancellationToken).ConfigureAwait(false);
+        await Retry.RunAsync(
+            async t =>
+            {
+                using var tar = BuildContext.FromFiles(context);
+                await PolicedBuild.RunAsync(client, target, tar, tag, build, Ownership.ImageLabels(project, service), log, t).ConfigureAwait(false);
+                return true;
+            },
+            e =>
+            {
+                var again = CacheRace(e);
+                if (again)
+                {
+                    log.Report("the engine's build cache changed under the build (an image was removed meanwhile); building again");
+                }
+
+                return again;
+            },
+            cancellationToken).ConfigureAwait(false);
         return new BuiltImage(true, (await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false)).ID);
     }
+
+    /// <summary>
+    /// Podman's build reuses cached layers of other images; when one of those images is removed
+    /// while the build checks its cache (seen in CI: "checking if cached image exists from a
+    /// previous build: getting top layer info: layer not known"), the build fails through no fault
+    /// of its own, and building again works.
+    /// </summary>
+    private static bool CacheRace(Exception e) =>
+        e is InvalidOperationException && e.Message.Contains("layer not known", StringComparison.Ordinal);
 
     public async Task<string?> EnsureStarterBaseAsync(IProgress<string> log, CancellationToken cancellationToken) =>
         await LocalBusybox.EnsureAsync(client, target.Kind, log, cancellationToken).ConfigureAwait(false)
