@@ -98,6 +98,20 @@ public sealed class EngineWorld : IAsyncDisposable
         return list.ToDictionary(c => c.Names.First().TrimStart('/'), c => (c.ID, c.State == "running", c.Labels.TryGetValue(Labels.Service, out var service) ? service : ""));
     }
 
+    /// <summary>
+    /// Tags of the images built for this world's project (<c>localhost/paas-PROJECT-…</c>), asked with
+    /// a reference filter: listing every image takes Podman tens of seconds once its store holds a
+    /// few hundred build layers.
+    /// </summary>
+    public async Task<List<string>> BuiltImagesAsync()
+    {
+        var images = await Client.Images.ListImagesAsync(new ImagesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { [$"{Names.BuiltImagePrefix}{Project}-*"] = true } },
+        });
+        return images.SelectMany(i => i.RepoTags ?? []).Where(t => t.StartsWith($"{Names.BuiltImagePrefix}{Project}-", StringComparison.Ordinal)).ToList();
+    }
+
     /// <summary>Runs a command in a container and returns its exit code.</summary>
     public async Task<long> ExecAsync(string container, params string[] command)
     {
