@@ -8,7 +8,7 @@ internal static partial class Log
     public static partial void Reconciled(ILogger logger, string project, string environment, string? commit, Gitops.Engine.Reconcile.ReconcileOutcome outcome, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {Event} {Project}/{Environment} service {Service} deployment {Deployment}: {Detail}")]
-    public static partial void Event(ILogger logger, string @event, string project, string environment, string? service, string? deployment, string? detail);
+    public static partial void Event(ILogger logger, string @event, string project, string environment, string service, string deployment, string detail);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {Event} of {Project}/{Environment} could not be recorded (audit, metrics or log)")]
     public static partial void EventNotTaken(ILogger logger, string @event, string project, string environment, Exception exception);

@@ -118,7 +118,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
     private sealed class LoggingEventSink(ILogger logger) : IEventSink
     {
         public void Publish(PlatformEvent platformEvent) =>
-            Log.Event(logger, platformEvent.Name, platformEvent.Project, platformEvent.Environment, platformEvent.Service, platformEvent.DeploymentId, platformEvent.Detail);
+            Log.Event(logger, platformEvent.Name, platformEvent.Project, platformEvent.Environment, platformEvent.Service ?? "-", platformEvent.DeploymentId ?? "-", platformEvent.Detail ?? "-");
     }
 
     private sealed class LoggingProgress(ILogger logger) : IProgress<ExecutorEvent>, IProgress<string>

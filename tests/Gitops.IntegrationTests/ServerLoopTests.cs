@@ -43,28 +43,22 @@ public sealed class ServerLoopTests
         git.CommitAndPush("v1");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
         await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
-        await WaitForPageAsync(world, "version one");
-        var deployed = await server.Http.GetStringAsync("/metrics");
+        var mine = $"project=\"{world.Project}\"";
+        // The duration is recorded just after the count, so waiting for it sees both (the page can answer before the deploy is done).
+        var deployed = await MetricsWhenAsync(server, "paas_deploy_duration_seconds_count", mine, 1);
 
         var (removed, _) = (await world.ContainersAsync()).Single();
         await world.Client.Containers.RemoveContainerAsync(removed, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
+        var repaired = await MetricsWhenAsync(server, "paas_deploy_duration_seconds_count", mine, 2); // the repair is a deploy too
         await WaitForPageAsync(world, "version one");
-        var deadline = DateTime.UtcNow + Patience;
-        string repaired;
-        while (InProcessServer.Metric(repaired = await server.Http.GetStringAsync("/metrics"), "paas_drift_total", $"project=\"{world.Project}\"") is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no drift counted for {world.Project} after {Patience}:\n{repaired}");
-            await Task.Delay(200);
-        }
 
-        var mine = $"project=\"{world.Project}\"";
         Assert.Equal(1, InProcessServer.Metric(deployed, "paas_deploys_total", mine));
         Assert.Contains($"outcome=\"succeeded\"", deployed.Split('\n').Single(l => l.StartsWith("paas_deploys_total{", StringComparison.Ordinal) && l.Contains(mine, StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Contains($"target_kind=\"{engine}\"", deployed.Split('\n').Single(l => l.StartsWith("paas_deploys_total{", StringComparison.Ordinal) && l.Contains(mine, StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Equal(1, InProcessServer.Metric(deployed, "paas_deploy_duration_seconds_count", mine));
         Assert.Equal(1, InProcessServer.Metric(repaired, "paas_drift_total", mine));
         Assert.Equal(1, InProcessServer.Metric(repaired, "paas_health_degraded_total", mine));
-        Assert.Equal(2, InProcessServer.Metric(repaired, "paas_deploys_total", mine)); // the repair is a deploy too
+        Assert.Equal(2, InProcessServer.Metric(repaired, "paas_deploys_total", mine));
         Assert.NotNull(InProcessServer.Metric(repaired, "paas_queue_depth"));
     }
 
@@ -102,6 +96,23 @@ public sealed class ServerLoopTests
         Assert.Equal(HttpStatusCode.Accepted, genuine);
         Assert.Equal(HttpStatusCode.Unauthorized, replayed);
         Assert.Equal(2, await server.ReconcilesAsync());
+    }
+
+    /// <summary>/metrics once <paramref name="name"/> (the series with <paramref name="label"/>) reached <paramref name="value"/>.</summary>
+    private static async Task<string> MetricsWhenAsync(InProcessServer server, string name, string label, double value)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var metrics = await server.Http.GetStringAsync("/metrics");
+            if (InProcessServer.Metric(metrics, name, label) >= value)
+            {
+                return metrics;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{name}{{{label}}} did not reach {value} after {Patience}:\n{metrics}");
+            await Task.Delay(200);
+        }
     }
 
     internal static GitWorkTree App(EngineWorld world)
