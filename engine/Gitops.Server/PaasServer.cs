@@ -101,7 +101,8 @@ public static class PaasServer
     private static void MapEndpoints(WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapPrometheusScrapingEndpoint("/metrics"); // PlatformMetrics, in Prometheus' text format
+        // PlatformMetrics in Prometheus' text format, for platform administrators only (they name every project).
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch => branch.Use(Access.MetricsAccess.RequirePlatformAsync), optionsName: null);
         app.MapPost("/hooks/{project}", ReceiveWebhookAsync);
 
         ApiEndpoints.Map(app);

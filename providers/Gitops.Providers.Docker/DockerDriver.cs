@@ -38,7 +38,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
 
     public EngineKind Engine => endpoint.Kind;
 
-    public string Kind => Engine == EngineKind.Podman ? "podman" : "docker";
+    public string Kind => endpoint.KindName;
 
     public TargetCapabilities Capabilities => Family;
 
@@ -106,7 +106,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         }
 
         _isolated.TryRemove(name, out _); // a network made again may have another subnet
-        await IsolateAsync(name, cancellationToken).ConfigureAwait(false);
+        await IsolatedAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task EnsureVolumeCoreAsync(string project, string environment, string name, CancellationToken cancellationToken)
@@ -278,24 +278,6 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         }
     }
 
-    /// <summary>The addresses of a service's running replicas on its environment's network, reachable from this host.</summary>
-    public async Task<IReadOnlyList<string>> AddressesAsync(string project, string environment, string service, CancellationToken cancellationToken)
-    {
-        var network = Gitops.Engine.Desired.Names.Network(project, environment);
-        var addresses = new List<string>();
-        foreach (var container in (await ObserveCoreAsync(project, environment, cancellationToken).ConfigureAwait(false)).Containers.Where(c => c.Service == service && c.Running))
-        {
-            EndpointSettings? endpoint = null;
-            _ = (await InspectAsync(container.Name, cancellationToken).ConfigureAwait(false))?.NetworkSettings?.Networks?.TryGetValue(network, out endpoint);
-            if (endpoint?.IPAddress is { Length: > 0 } ip)
-            {
-                addresses.Add(ip);
-            }
-        }
-
-        return addresses;
-    }
-
     private async Task RemoveReplicaCoreAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken)
     {
         try
@@ -378,39 +360,37 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         Engine == EngineKind.Podman ? new() { ["isolate"] = "true" } : [];
 
     /// <summary>
-    /// The platform's own firewall table keeps the network apart on both engines, whatever order
-    /// the engines' own rules are in (see <see cref="NetworkIsolation"/>).
+    /// The network's addressing, its isolation by the platform's own firewall table ensured (whatever
+    /// order the engines' own rules are in, see <see cref="NetworkIsolation"/>) once per driver, that
+    /// is once per apply or reconcile: checking at every replica start inspected the network and
+    /// listed the firewall rules each time, CPU the engine needed to start the replicas. A failed
+    /// check is not remembered.
     /// </summary>
-    /// <summary>
-    /// The network's addressing, its isolation ensured once per driver (one apply or one reconcile):
-    /// a replica start would otherwise inspect the network and list the firewall rules each time,
-    /// which with 20 replicas starting at once took CPU the engine needed to start them.
-    /// </summary>
-    private Task<List<(string Subnet, string Gateway)>> IsolatedAsync(string network, CancellationToken cancellationToken)
+    private Task<List<(string Subnet, string Gateway)>> IsolatedAsync(string network, CancellationToken cancellationToken) =>
+        _isolated.GetOrAdd(network, n => new Lazy<Task<List<(string Subnet, string Gateway)>>>(() => IsolateAsync(n))).Value.WaitAsync(cancellationToken);
+
+    private async Task<List<(string Subnet, string Gateway)>> IsolateAsync(string network)
     {
-        var checking = _isolated.GetOrAdd(network, n => new Lazy<Task<List<(string Subnet, string Gateway)>>>(async () =>
+        try
         {
-            var addressing = await AddressingAsync(n, CancellationToken.None).ConfigureAwait(false);
+            // Not the caller's token: other starts wait on this same check.
+            var addressing = await AddressingAsync(network, CancellationToken.None).ConfigureAwait(false);
+            if (addressing.Count == 0)
+            {
+                throw new TargetRefusedException($"network {network} reports no IPv4 subnet, so the platform cannot wall it off; refusing to start replicas on it");
+            }
+
             foreach (var (subnet, _) in addressing)
             {
                 await NetworkIsolation.EnsureAsync(subnet, CancellationToken.None).ConfigureAwait(false);
             }
 
             return addressing;
-        })).Value;
-        if (checking.IsFaulted || checking.IsCanceled)
-        {
-            _isolated.TryRemove(network, out _); // a failure is not remembered: the next start tries again
         }
-
-        return checking.WaitAsync(cancellationToken);
-    }
-
-    private async Task IsolateAsync(string network, CancellationToken cancellationToken)
-    {
-        foreach (var subnet in await SubnetsAsync(network, cancellationToken).ConfigureAwait(false))
+        catch
         {
-            await NetworkIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
+            _isolated.TryRemove(network, out _);
+            throw;
         }
     }
 

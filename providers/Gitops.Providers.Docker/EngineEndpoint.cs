@@ -11,9 +11,14 @@ public sealed record EngineEndpoint
 
     public string SocketPath => Socket ?? DefaultSocket(Kind);
 
+    /// <summary>The kind as platform.yaml names it.</summary>
+    public string KindName => Name(Kind);
+
+    public static string Name(EngineKind kind) => kind == EngineKind.Podman ? "podman" : "docker";
+
     public static string DefaultSocket(EngineKind kind) => kind == EngineKind.Podman ? "/run/podman/podman.sock" : "/var/run/docker.sock";
 
-    public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} at {SocketPath}";
+    public override string ToString() => $"{KindName} at {SocketPath}";
 }
 
 /// <summary>A docker or podman target's options in platform.yaml (after <c>kind</c>).</summary>

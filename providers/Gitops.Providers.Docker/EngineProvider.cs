@@ -11,7 +11,7 @@ public sealed class EngineProvider(EngineKind engine) : ITargetProvider
     public static readonly EngineProvider Docker = new(EngineKind.Docker);
     public static readonly EngineProvider Podman = new(EngineKind.Podman);
 
-    public string Kind { get; } = engine == EngineKind.Podman ? "podman" : "docker";
+    public string Kind { get; } = EngineEndpoint.Name(engine);
 
     public object BindOptions(YMapping options, SourceMap map, string path, List<Diagnostic> problems) =>
         ManifestBinder.Bind<EngineOptions>(options, map, problems, path);
@@ -31,7 +31,8 @@ public sealed class EngineProvider(EngineKind engine) : ITargetProvider
     public static EngineEndpoint Endpoint(TargetConfig target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var kind = target.Kind == "podman" ? EngineKind.Podman : target.Kind == "docker" ? EngineKind.Docker
+        var kind = target.Kind == EngineEndpoint.Name(EngineKind.Podman) ? EngineKind.Podman
+            : target.Kind == EngineEndpoint.Name(EngineKind.Docker) ? EngineKind.Docker
             : throw new ArgumentException($"target '{target.Name}' is a {target.Kind} target, not docker or podman", nameof(target));
         return new EngineEndpoint { Kind = kind, Socket = (target.Options as EngineOptions)?.Socket };
     }

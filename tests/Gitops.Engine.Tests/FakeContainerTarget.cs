@@ -202,10 +202,18 @@ internal sealed class FakeContainerTarget(TargetCapabilities? capabilities = nul
         }
     }
 
+    /// <summary>While set, every call fails as a target that does not answer (a stopped daemon).</summary>
+    public bool Unavailable { get; set; }
+
     /// <summary>Every call yields, so concurrent nodes interleave, and does nothing once cancelled (a dead process's calls).</summary>
-    private static async Task EnterAsync(CancellationToken cancellationToken)
+    private async Task EnterAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (Unavailable)
+        {
+            throw new TargetUnavailableException("fake target: connection refused");
+        }
+
         await Task.Yield();
         cancellationToken.ThrowIfCancellationRequested();
     }

@@ -70,6 +70,21 @@ public sealed class FakeReconcilerTests : IDisposable
         Assert.Contains(_events, e => e.Name == PlatformEvent.HealthDegraded && e.Service == "web" && e.Detail!.StartsWith("0 of 1", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_target_that_does_not_answer_fails_no_commit_and_the_next_pass_deploys_it()
+    {
+        using var world = Open();
+        world.Commit(Manifest("1"));
+        _target.Unavailable = true;
+
+        await Assert.ThrowsAsync<TargetUnavailableException>(world.SyncAsync);
+        _target.Unavailable = false;
+        var next = Assert.Single(await world.SyncAsync());
+
+        Assert.Equal(ReconcileOutcome.Applied, next.Outcome); // not "failed before, waiting for the branch to move"
+        Assert.Single((await _target.ObserveAsync(Project, "dev", TestContext.Current.CancellationToken)).Containers, c => c.Running);
+    }
+
     public void Dispose()
     {
         foreach (var file in Directory.EnumerateFiles(_directory, "*", SearchOption.AllDirectories))

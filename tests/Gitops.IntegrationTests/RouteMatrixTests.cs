@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Gitops.Engine.Access;
+using Gitops.Engine.Audit;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Microsoft.AspNetCore.Routing;
@@ -97,6 +98,8 @@ public sealed class RouteMatrixTests : IDisposable
 
         // Platform administration: no project grant reaches it, whatever the query says.
         new("POST", "/api/v1/repositories", "{}", Platform, ""),
+        new("POST", "/api/v1/repositories", """{"project":"shop2","url":"ssh://git@git.example.invalid/shop2.git","sshKey":"not a key","knownHosts":"x"}""", Platform, ""),
+        new("POST", "/api/v1/repositories", """{"project":"shop3","url":"https://git.example.invalid/shop3.git","credential":"a-token"}""", Platform, ""),
         new("GET", "/api/v1/users", null, Platform, ""),
         new("POST", "/api/v1/users", "{}", Platform, ""),
         new("DELETE", "/api/v1/users/nobody", null, Platform, ""),
@@ -145,6 +148,29 @@ public sealed class RouteMatrixTests : IDisposable
         {
             Assert.DoesNotContain(secret.Replace("Bearer ", "", StringComparison.Ordinal), bodies.ToString(), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Metrics_name_every_project_so_only_platform_administrators_read_them_whatever_the_query_names()
+    {
+        await using var server = await StartAsync();
+        var failures = new List<string>();
+        var row = new Row("GET", "/metrics", null, Platform, "");
+        foreach (var caller in Everyone)
+        {
+            foreach (var path in Injections(row).Select(i => i.Path).Prepend(row.Path))
+            {
+                var (status, body) = await CallAsync(server, "GET", path, null, caller);
+                var expected = row.Expected(caller);
+                if (Classify(status, body) != expected || (expected != "allowed" && body.Contains("shop", StringComparison.Ordinal)))
+                {
+                    failures.Add($"GET {path} as {caller}: expected {expected}, got {(int)status} {body}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(20)));
+        Assert.Contains(new AuditLog(server.State).List(action: "GET /metrics"), e => e.Actor.StartsWith("projadmin (token", StringComparison.Ordinal) && e.Result == "refused (forbidden)");
     }
 
     [Fact]

@@ -104,7 +104,9 @@ public sealed class ServerLoopTests
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            var metrics = await server.Http.GetStringAsync("/metrics");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", $"Bearer {server.Token}" } } };
+            using var response = await server.Http.SendAsync(request);
+            var metrics = await response.Content.ReadAsStringAsync();
             if (InProcessServer.Metric(metrics, name, label) >= value)
             {
                 return metrics;

@@ -46,10 +46,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
         }
 
-        if (CapabilityCheck.Refusals(desired, driver) is { Count: > 0 } unsupported)
-        {
-            throw new PlanRefusedException(string.Join(Environment.NewLine, unsupported)); // nothing the target cannot do is accepted and left out
-        }
+        RefuseWhatTheTargetCannotDo(desired); // nothing the target cannot do is accepted and left out
 
         if (new DomainClaims(state).Conflict(desired, ingress?.BaseDomain) is { } taken)
         {
@@ -69,10 +66,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         ArgumentNullException.ThrowIfNull(target);
         var recorded = target.Desired ?? throw new PlanRefusedException($"deployment {target.Id} kept no record of what it applied (it predates rollback support)");
         var desired = recorded with { Network = Names.Network(recorded.Project, recorded.Environment) }; // it may predate the current names
-        if (CapabilityCheck.Refusals(desired, driver) is { Count: > 0 } unsupported)
-        {
-            throw new PlanRefusedException(string.Join(Environment.NewLine, unsupported)); // the environment may have moved to another kind of target since
-        }
+        RefuseWhatTheTargetCannotDo(desired); // the environment may have moved to another kind of target since
 
         var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
@@ -171,6 +165,14 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         }
 
         return Finished(applied);
+    }
+
+    private void RefuseWhatTheTargetCannotDo(DesiredState desired)
+    {
+        if (CapabilityCheck.Refusals(desired, driver) is { Count: > 0 } unsupported)
+        {
+            throw new PlanRefusedException(string.Join(Environment.NewLine, unsupported));
+        }
     }
 
     /// <summary>Tells the event sink how the deployment ended (succeeded, failed, rolled back) and how long it took.</summary>

@@ -278,5 +278,4 @@ public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSour
         state.SaveDeployment(_deployment);
         return _deployment;
     }
-
 }

@@ -198,8 +198,9 @@ public sealed class Reconciler(
             };
             return new ReconcileResult(project, environment, commit, outcome, deployment.Error ?? $"deployed {commit[..12]}", deployment);
         }
-        catch (Exception e) when (e is PlanRefusedException or InvalidOperationException or IOException or KeyNotFoundException)
+        catch (Exception e) when (e is not TargetUnavailableException && e is PlanRefusedException or InvalidOperationException or IOException or KeyNotFoundException)
         {
+            // A target that does not answer is not this commit's fault: it escapes, and the next pass tries again.
             // Recorded as a failed deployment of this commit, so it is not retried until the branch moves.
             var failed = new Deployment
             {

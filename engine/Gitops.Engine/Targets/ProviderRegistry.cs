@@ -53,29 +53,47 @@ public sealed record TargetConnection(ITargetDriver Driver, IImageBuilder Images
 /// <c>PlatformProviders</c>) builds it once at start and makes it the <see cref="Default"/>; the
 /// engine, the server and the commands only ever see kinds, never a provider's types.
 /// </summary>
-public sealed class ProviderRegistry(IReadOnlyList<ITargetProvider> targets, IReadOnlyList<IIngressProvider> ingresses)
+public sealed class ProviderRegistry
 {
+    private static readonly ProviderRegistry Empty = new([], []);
     private static ProviderRegistry? _default;
 
+    private readonly IReadOnlyList<ITargetProvider> _targets;
+    private readonly IReadOnlyList<IIngressProvider> _ingresses;
+
+    public ProviderRegistry(IReadOnlyList<ITargetProvider> targets, IReadOnlyList<IIngressProvider> ingresses)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(ingresses);
+        if (targets.Select(t => t.Kind).Concat(ingresses.Select(i => i.Kind)).GroupBy(k => k, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ArgumentException($"kind '{twice.Key}' is registered twice; a kind names one provider");
+        }
+
+        (_targets, _ingresses) = (targets, ingresses);
+        TargetKinds = targets.Select(t => t.Kind).ToList();
+        IngressKinds = ingresses.Select(i => i.Kind).ToList();
+    }
+
     /// <summary>The composition root's registry; an empty one before it ran (every kind is then unknown).</summary>
-    public static ProviderRegistry Default => _default ?? new ProviderRegistry([], []);
+    public static ProviderRegistry Default => _default ?? Empty;
 
     /// <summary>Target kinds in the order the composition root registered them (the default <c>local</c> prefers the first).</summary>
-    public IReadOnlyList<string> TargetKinds { get; } = targets.Select(t => t.Kind).ToList();
+    public IReadOnlyList<string> TargetKinds { get; }
 
-    public IReadOnlyList<string> IngressKinds { get; } = ingresses.Select(i => i.Kind).ToList();
+    public IReadOnlyList<string> IngressKinds { get; }
 
     /// <summary>Called once by the composition root; later calls with the same kinds change nothing.</summary>
     public static void UseAsDefault(ProviderRegistry registry) => Interlocked.CompareExchange(ref _default, registry, null);
 
-    public ITargetProvider? TargetProvider(string kind) => targets.FirstOrDefault(t => t.Kind == kind);
+    public ITargetProvider? TargetProvider(string kind) => _targets.FirstOrDefault(t => t.Kind == kind);
 
-    public IIngressProvider? IngressProvider(string kind) => ingresses.FirstOrDefault(i => i.Kind == kind);
+    public IIngressProvider? IngressProvider(string kind) => _ingresses.FirstOrDefault(i => i.Kind == kind);
 
     /// <summary>The <c>local</c> target when platform.yaml names none: the first kind this machine runs, else the first kind.</summary>
     public TargetConfig? LocalTarget()
     {
-        foreach (var provider in targets)
+        foreach (var provider in _targets)
         {
             if (provider.DetectLocal() is { } options)
             {
@@ -83,7 +101,9 @@ public sealed class ProviderRegistry(IReadOnlyList<ITargetProvider> targets, IRe
             }
         }
 
-        return null;
+        // None runs here: the first kind with its default options, so that using it says what is missing.
+        return _targets.Count == 0 ? null
+            : new TargetConfig("local", _targets[0].Kind, _targets[0].BindOptions(new YMapping([], 0, 0), new SourceMap(PlatformConfig.FileName), "targets.local", []));
     }
 
     public TargetConnection Connect(TargetConfig target)

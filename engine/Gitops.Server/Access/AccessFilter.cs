@@ -134,7 +134,7 @@ public static class AccessFilter
     }
 
     /// <summary>The bootstrap admin token, an API token (acting for its user, capped), or a session cookie.</summary>
-    private static Principal? Resolve(HttpContext http)
+    internal static Principal? Resolve(HttpContext http)
     {
         var services = http.RequestServices;
         var state = services.GetRequiredService<StateStore>();
