@@ -296,12 +296,9 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         _isolated.TryRemove(name, out _);
         try
         {
-            var subnets = await SubnetsAsync(name, cancellationToken).ConfigureAwait(false);
+            var (id, _) = await AddressingAsync(name, cancellationToken).ConfigureAwait(false);
             await TransientRetry.RunAsync(t => Client.Networks.DeleteNetworkAsync(name, t), cancellationToken).ConfigureAwait(false);
-            foreach (var subnet in subnets)
-            {
-                await NetworkIsolation.RemoveAsync(subnet, cancellationToken).ConfigureAwait(false);
-            }
+            await NetworkIsolation.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
         }
         catch (DockerNetworkNotFoundException)
         {
@@ -374,7 +371,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         try
         {
             // Not the caller's token: other starts wait on this same check.
-            var addressing = await AddressingAsync(network, CancellationToken.None).ConfigureAwait(false);
+            var (id, addressing) = await AddressingAsync(network, CancellationToken.None).ConfigureAwait(false);
             if (addressing.Count == 0)
             {
                 throw new TargetRefusedException($"network {network} reports no IPv4 subnet, so the platform cannot wall it off; refusing to start replicas on it");
@@ -382,7 +379,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
 
             foreach (var (subnet, _) in addressing)
             {
-                await NetworkIsolation.EnsureAsync(subnet, CancellationToken.None).ConfigureAwait(false);
+                await NetworkIsolation.EnsureAsync(id, subnet, CancellationToken.None).ConfigureAwait(false);
             }
 
             return addressing;
@@ -394,17 +391,14 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         }
     }
 
-    private async Task<List<string>> SubnetsAsync(string network, CancellationToken cancellationToken) =>
-        (await AddressingAsync(network, cancellationToken).ConfigureAwait(false)).Select(c => c.Subnet).ToList();
-
-    /// <summary>The network's IPv4 subnets with their gateways (the platform's networks have no IPv6).</summary>
-    private async Task<List<(string Subnet, string Gateway)>> AddressingAsync(string network, CancellationToken cancellationToken)
+    /// <summary>The network's engine ID and its IPv4 subnets with their gateways (the platform's networks have no IPv6).</summary>
+    private async Task<(string Id, List<(string Subnet, string Gateway)> Addressing)> AddressingAsync(string network, CancellationToken cancellationToken)
     {
         var inspected = await TransientRetry.RunAsync(t => Client.Networks.InspectNetworkAsync(network, t), cancellationToken).ConfigureAwait(false);
-        return (inspected.IPAM?.Config ?? [])
+        return (inspected.ID, (inspected.IPAM?.Config ?? [])
             .Where(c => !string.IsNullOrEmpty(c.Subnet) && !c.Subnet.Contains(':', StringComparison.Ordinal))
             .Select(c => (c.Subnet, c.Gateway ?? ""))
-            .ToList();
+            .ToList());
     }
 
     private async Task RequireRuntimeAsync(string runtime, CancellationToken cancellationToken)

@@ -25,38 +25,69 @@ public static class NetworkIsolation
     /// <summary>The interfaces container engines name their bridges with (Docker: docker0, br-*; Podman: podman*).</summary>
     private const string Bridges = "{ \"docker0\", \"br-*\", \"podman*\" }";
 
-    /// <summary>Idempotent: the table, its chain and this subnet's rules exist afterwards (a partial set is replaced).</summary>
-    public static async Task EnsureAsync(string subnet, CancellationToken cancellationToken)
+    /// <summary>
+    /// One change at a time in this process: a listing and the change made from it are one step
+    /// (a rule deleted between the two made nft refuse the whole change).
+    /// </summary>
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
+    /// <summary>
+    /// Idempotent: the table, its chain and this network's rules for <paramref name="subnet"/> exist
+    /// afterwards (a partial set is replaced). Rules belong to the engine's network ID, never to the
+    /// subnet alone: an engine hands a freed subnet to the next network, and removing the old
+    /// network's rules by subnet took the new one's wall down with them.
+    /// </summary>
+    public static async Task EnsureAsync(string networkId, string subnet, CancellationToken cancellationToken)
     {
-        var handles = await HandlesAsync(subnet, cancellationToken).ConfigureAwait(false);
-        if (handles is { Count: 2 })
+        var rules = Rules(subnet); // refuses what is not an IPv4 subnet before anything changes
+        var comment = Comment(networkId, subnet);
+        await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return;
-        }
+            var handles = await HandlesAsync(c => c == comment, cancellationToken).ConfigureAwait(false);
+            if (handles is { Count: 2 })
+            {
+                return;
+            }
 
-        var script = new StringBuilder()
-            .AppendLine(FormattableString.Invariant($"table inet {Table} {{"))
-            .AppendLine(FormattableString.Invariant($"  chain {Chain} {{ type filter hook forward priority filter - 10; policy accept; }}"))
-            .AppendLine("}");
-        foreach (var handle in handles ?? [])
+            var script = new StringBuilder()
+                .AppendLine(FormattableString.Invariant($"table inet {Table} {{"))
+                .AppendLine(FormattableString.Invariant($"  chain {Chain} {{ type filter hook forward priority filter - 10; policy accept; }}"))
+                .AppendLine("}");
+            foreach (var handle in handles ?? [])
+            {
+                script.AppendLine(FormattableString.Invariant($"delete rule inet {Table} {Chain} handle {handle}"));
+            }
+
+            foreach (var rule in rules)
+            {
+                script.AppendLine(FormattableString.Invariant($"add rule inet {Table} {Chain} {rule} comment \"{comment}\""));
+            }
+
+            await RequireAsync(script.ToString(), cancellationToken, "-f", "-").ConfigureAwait(false);
+        }
+        finally
         {
-            script.AppendLine(FormattableString.Invariant($"delete rule inet {Table} {Chain} handle {handle}"));
+            Gate.Release();
         }
-
-        foreach (var rule in Rules(subnet))
-        {
-            script.AppendLine(FormattableString.Invariant($"add rule inet {Table} {Chain} {rule} comment \"{Comment(subnet)}\""));
-        }
-
-        await RequireAsync(script.ToString(), cancellationToken, "-f", "-").ConfigureAwait(false);
     }
 
-    public static async Task RemoveAsync(string subnet, CancellationToken cancellationToken)
+    /// <summary>Removes every rule of this network (whatever its subnets were); other networks' rules stay, also on the same subnet.</summary>
+    public static async Task RemoveAsync(string networkId, CancellationToken cancellationToken)
     {
-        var handles = await HandlesAsync(subnet, cancellationToken).ConfigureAwait(false) ?? [];
-        if (handles.Count > 0)
+        var owner = Owner(networkId);
+        await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            await RequireAsync(string.Concat(handles.Select(h => FormattableString.Invariant($"delete rule inet {Table} {Chain} handle {h}\n"))), cancellationToken, "-f", "-").ConfigureAwait(false);
+            var handles = await HandlesAsync(c => c.StartsWith(owner, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false) ?? [];
+            if (handles.Count > 0)
+            {
+                await RequireAsync(string.Concat(handles.Select(h => FormattableString.Invariant($"delete rule inet {Table} {Chain} handle {h}\n"))), cancellationToken, "-f", "-").ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Gate.Release();
         }
     }
 
@@ -64,7 +95,7 @@ public static class NetworkIsolation
     public static IReadOnlyList<string> Rules(string subnet)
     {
         ArgumentException.ThrowIfNullOrEmpty(subnet);
-        if (!System.Net.IPNetwork.TryParse(subnet, out _))
+        if (!System.Net.IPNetwork.TryParse(subnet, out var parsed) || parsed.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
         {
             throw new ArgumentException($"not an IPv4 subnet: '{subnet}'", nameof(subnet));
         }
@@ -76,10 +107,30 @@ public static class NetworkIsolation
         ];
     }
 
-    private static string Comment(string subnet) => $"paas network {subnet}";
+    /// <summary>Whether this network has its full set of rules for <paramref name="subnet"/> (what <see cref="EnsureAsync"/> makes).</summary>
+    public static async Task<bool> IsIsolatedAsync(string networkId, string subnet, CancellationToken cancellationToken)
+    {
+        var comment = Comment(networkId, subnet);
+        return await HandlesAsync(c => c == comment, cancellationToken).ConfigureAwait(false) is { Count: 2 };
+    }
 
-    /// <summary>The handles of this subnet's rules, or null when the table or chain is missing.</summary>
-    private static async Task<List<long>?> HandlesAsync(string subnet, CancellationToken cancellationToken)
+    // The engine's ID (64 hex digits for both engines) names the owner: unlike a name, it is never
+    // given to a later network. The comment stays under nft's 128 bytes.
+    private static string Owner(string networkId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(networkId);
+        if (networkId.Length > 64 || !networkId.All(char.IsAsciiHexDigitLower))
+        {
+            throw new ArgumentException($"not an engine network ID: '{networkId}'", nameof(networkId));
+        }
+
+        return $"paas network {networkId} ";
+    }
+
+    private static string Comment(string networkId, string subnet) => Owner(networkId) + subnet;
+
+    /// <summary>The handles of the rules whose comment matches, or null when the table or chain is missing.</summary>
+    private static async Task<List<long>?> HandlesAsync(Func<string, bool> comment, CancellationToken cancellationToken)
     {
         var (code, output, _) = await NftAsync(null, cancellationToken, "-j", "list", "chain", "inet", Table, Chain).ConfigureAwait(false);
         if (code != 0)
@@ -89,7 +140,7 @@ public static class NetworkIsolation
 
         using var listing = JsonDocument.Parse(output);
         return listing.RootElement.GetProperty("nftables").EnumerateArray()
-            .Where(e => e.TryGetProperty("rule", out var rule) && rule.TryGetProperty("comment", out var comment) && comment.GetString() == Comment(subnet))
+            .Where(e => e.TryGetProperty("rule", out var rule) && rule.TryGetProperty("comment", out var c) && c.GetString() is { } text && comment(text))
             .Select(e => e.GetProperty("rule").GetProperty("handle").GetInt64())
             .ToList();
     }

@@ -24,7 +24,7 @@ internal static class PolicedBuild
         var info = await client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
         using var cgroup = BuildCgroup.Create($"paas-build-{id}", info.CgroupDriver, BuildPolicy.PidsLimit, log);
         string? network = build.Network == BuildNetwork.Isolated ? $"paas-build-{id}" : null;
-        var subnets = network is null ? [] : await CreateNetworkAsync(client, target.Kind, network, tag, cancellationToken).ConfigureAwait(false);
+        var networkId = network is null ? null : await CreateNetworkAsync(client, target.Kind, network, tag, cancellationToken).ConfigureAwait(false);
         try
         {
             var query = new List<KeyValuePair<string, string>>
@@ -46,19 +46,31 @@ internal static class PolicedBuild
         }
         finally
         {
-            if (network is not null)
+            if (network is not null && networkId is not null)
             {
-                // Not cancelled with the build: a network left behind would keep its firewall rules.
-                await TransientRetry.RunAsync(t => client.Networks.DeleteNetworkAsync(network, t), CancellationToken.None).ConfigureAwait(false);
-                foreach (var subnet in subnets)
-                {
-                    await NetworkIsolation.RemoveAsync(subnet, CancellationToken.None).ConfigureAwait(false);
-                }
+                await RemoveNetworkAsync(client, network, networkId, log).ConfigureAwait(false);
             }
         }
     }
 
-    private static async Task<List<string>> CreateNetworkAsync(DockerClient client, EngineKind kind, string name, string tag, CancellationToken cancellationToken)
+    /// <summary>
+    /// Not cancelled with the build, and not failing it: the image is built, and a network left
+    /// behind keeps its walls (its rules go only after it), so the log says what to remove by hand.
+    /// </summary>
+    private static async Task RemoveNetworkAsync(DockerClient client, string network, string networkId, IProgress<string> log)
+    {
+        try
+        {
+            await TransientRetry.RunAsync(t => client.Networks.DeleteNetworkAsync(network, t), CancellationToken.None).ConfigureAwait(false);
+            await NetworkIsolation.RemoveAsync(networkId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DockerApiException or InvalidOperationException or HttpRequestException or IOException)
+        {
+            log.Report($"warning: the build's network {network} was not removed: {e.Message}");
+        }
+    }
+
+    private static async Task<string> CreateNetworkAsync(DockerClient client, EngineKind kind, string name, string tag, CancellationToken cancellationToken)
     {
         await TransientRetry.RunAsync(t => client.Networks.CreateNetworkAsync(new NetworksCreateParameters
         {
@@ -69,12 +81,18 @@ internal static class PolicedBuild
         }, t), cancellationToken).ConfigureAwait(false);
         var inspected = await client.Networks.InspectNetworkAsync(name, cancellationToken).ConfigureAwait(false);
         var subnets = (inspected.IPAM?.Config ?? []).Select(c => c.Subnet).Where(s => s is { Length: > 0 } && !s.Contains(':', StringComparison.Ordinal)).ToList();
-        foreach (var subnet in subnets)
+        if (subnets.Count == 0)
         {
-            await NetworkIsolation.EnsureAsync(subnet, cancellationToken).ConfigureAwait(false);
+            await client.Networks.DeleteNetworkAsync(name, CancellationToken.None).ConfigureAwait(false);
+            throw new TargetRefusedException($"the build network {name} reports no IPv4 subnet, so the platform cannot wall it off; refusing to build in it");
         }
 
-        return subnets;
+        foreach (var subnet in subnets)
+        {
+            await NetworkIsolation.EnsureAsync(inspected.ID, subnet, cancellationToken).ConfigureAwait(false);
+        }
+
+        return inspected.ID;
     }
 
     private static async Task PostAsync(string socket, List<KeyValuePair<string, string>> query, Stream context, string tag, IProgress<string> log, CancellationToken cancellationToken)

@@ -19,12 +19,8 @@ public static class EngineCleanup
 
         foreach (var network in await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filter }))
         {
-            var subnets = (await client.Networks.InspectNetworkAsync(network.ID)).IPAM?.Config?.Select(c => c.Subnet).Where(s => s is { Length: > 0 } && !s.Contains(':', StringComparison.Ordinal)).ToList() ?? [];
             await client.Networks.DeleteNetworkAsync(network.ID);
-            foreach (var subnet in subnets)
-            {
-                await NetworkIsolation.RemoveAsync(subnet, CancellationToken.None); // the platform's firewall rules for it
-            }
+            await NetworkIsolation.RemoveAsync(network.ID, CancellationToken.None); // the platform's firewall rules for it
         }
 
         foreach (var volume in (await client.Volumes.ListAsync(new VolumesListParameters { Filters = filter })).Volumes ?? [])

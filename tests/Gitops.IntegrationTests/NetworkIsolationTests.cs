@@ -97,5 +97,37 @@ public sealed class NetworkIsolationTests
         Assert.Equal(0, dockerToItself);
     }
 
+    /// <summary>
+    /// An engine gives a freed subnet to the next network it makes. The old network's rules going
+    /// late (a build's cleanup, a destroyed environment) must not take the new network's wall with
+    /// them: rules belong to a network, not to a subnet. (Real nft; the IDs stand for two networks
+    /// one engine made one after the other on the same subnet.)
+    /// </summary>
+    [Fact]
+    public async Task Removing_a_gone_networks_rules_leaves_the_wall_of_the_network_that_took_its_subnet()
+    {
+        const string subnet = "198.18.251.0/24";
+        var gone = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var next = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        try
+        {
+            await Gitops.Providers.Docker.NetworkIsolation.EnsureAsync(gone, subnet, CancellationToken.None);
+            await Gitops.Providers.Docker.NetworkIsolation.EnsureAsync(next, subnet, CancellationToken.None);
+            Assert.True(await Gitops.Providers.Docker.NetworkIsolation.IsIsolatedAsync(next, subnet, CancellationToken.None));
+
+            await Gitops.Providers.Docker.NetworkIsolation.RemoveAsync(gone, CancellationToken.None);
+
+            Assert.True(await Gitops.Providers.Docker.NetworkIsolation.IsIsolatedAsync(next, subnet, CancellationToken.None));
+            Assert.False(await Gitops.Providers.Docker.NetworkIsolation.IsIsolatedAsync(gone, subnet, CancellationToken.None));
+        }
+        finally
+        {
+            await Gitops.Providers.Docker.NetworkIsolation.RemoveAsync(gone, CancellationToken.None);
+            await Gitops.Providers.Docker.NetworkIsolation.RemoveAsync(next, CancellationToken.None);
+        }
+
+        Assert.False(await Gitops.Providers.Docker.NetworkIsolation.IsIsolatedAsync(next, subnet, CancellationToken.None));
+    }
+
     private static void AssertApplied(CliRun run) => Assert.True(run.ExitCode == 0, run.ToString());
 }
