@@ -23,12 +23,12 @@ public sealed class CliException(int exitCode, string message) : Exception(messa
 /// </summary>
 public sealed class EngineSession : IDisposable
 {
-    private EngineSession(string directory, Manifest manifest, string environment, StateStore state, TargetConnection target, IIngress? ingress, CliConsole console)
+    private EngineSession(string directory, Manifest manifest, string environment, StateStore state, TargetConnection target, IIngress? ingress, PlatformConfig platform, CliConsole console)
     {
         (Directory, Manifest, Environment, State, _target, Ingress) = (directory, manifest, environment, state, target, ingress);
         var progress = new ProgressPrinter(console);
         Secrets = new SecretStore(state);
-        Deployer = new Deployer(target.Driver, target.Images, state, Secrets, progress, progress.BuildLog, ingress);
+        Deployer = new Deployer(target.Driver, target.Images, state, Secrets, progress, progress.BuildLog, ingress, registry: platform.Registry);
     }
 
     private readonly TargetConnection _target;
@@ -101,7 +101,7 @@ public sealed class EngineSession : IDisposable
             throw new CliException(ExitCodes.Failed, e.Message);
         }
 
-        return new EngineSession(directory, manifest, environment, state, connection, ProviderRegistry.Default.OpenIngress(platform, dataDirectory), console);
+        return new EngineSession(directory, manifest, environment, state, connection, ProviderRegistry.Default.OpenIngress(platform, dataDirectory), platform, console);
     }
 
     public void Dispose()

@@ -56,7 +56,7 @@ public static class PaasCli
         typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
-        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions),
+        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(RegistryOptions),
     ];
 
     private static int Dispatch(object options, CliConsole console, TextReader input) => options switch
@@ -71,6 +71,7 @@ public static class PaasCli
         LogsOptions o => LogsCommand.Run(o, console),
         DestroyOptions o => DestroyCommand.Run(o, console),
         SecretsOptions o => SecretsCommand.Run(o, console, input),
+        RegistryOptions o => RegistryCommand.Run(o, console, input),
         RepoOptions o => RepoCommand.Run(o, console, input),
         SyncOptions o => SyncCommand.Run(o, console),
         ServerOptionsCli o => ServerCommand.Run(o, console),

@@ -31,7 +31,7 @@ public static class ContainerRequest
         {
             Name = replica.Name,
             Hostname = $"{service.Name}-{replica.Index}",
-            Image = spec.Image,
+            Image = service.RunImage,
             Cmd = spec.Command?.ToList()!, // null keeps the image's own command
             Env = spec.Env.Concat(replica.Secrets?.Reveal() ?? []).Select(e => $"{e.Key}={e.Value}").ToList(),
             Labels = labels,

@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Execution;
+using Gitops.Engine.Images;
 using Gitops.Engine.Sources;
 using Gitops.Engine.Targets;
 using Gitops.Schema.Model;
@@ -63,6 +64,12 @@ public sealed class DockerImageBuilder(DockerClient client, EngineEndpoint targe
     /// </summary>
     private static bool CacheRace(Exception e) =>
         e is InvalidOperationException && e.Message.Contains("layer not known", StringComparison.Ordinal);
+
+    public Task<string?> EnsurePresentAsync(string image, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(target, () => RegistryTransfer.EnsurePresentAsync(client, target, image, login, plainHttp, log, cancellationToken));
+
+    public Task<string> PushAsync(string local, string remote, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(target, () => RegistryTransfer.PushAsync(client, target, local, remote, login, plainHttp, log, cancellationToken));
 
     public async Task<string?> EnsureStarterBaseAsync(IProgress<string> log, CancellationToken cancellationToken) =>
         await LocalBusybox.EnsureAsync(client, target.Kind, log, cancellationToken).ConfigureAwait(false)

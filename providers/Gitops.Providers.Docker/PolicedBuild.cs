@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -97,55 +96,18 @@ internal static class PolicedBuild
 
     private static async Task PostAsync(string socket, List<KeyValuePair<string, string>> query, Stream context, string tag, IProgress<string> log, CancellationToken cancellationToken)
     {
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, token) =>
-            {
-                var connection = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await connection.ConnectAsync(new UnixDomainSocketEndPoint(socket), token).ConfigureAwait(false);
-                    return new NetworkStream(connection, ownsSocket: true);
-                }
-                catch
-                {
-                    connection.Dispose();
-                    throw;
-                }
-            },
-        };
-        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        var path = $"/v{EngineClient.ApiVersion}/build?" + string.Join('&', query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        using var http = EngineHttp.Create(socket);
         using var content = new StreamContent(context);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri("http://engine"), path)) { Content = content };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v{EngineClient.ApiVersion}/build?{EngineHttp.Query(query)}") { Content = content };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        var error = await EngineHttp.ReadStreamAsync(response, $"building {tag}", message =>
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new InvalidOperationException($"building {tag} failed: the engine answered {(int)response.StatusCode}: {body.Trim()}");
-        }
-
-        string? error = null;
-        using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var message in JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, topLevelValues: true, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            if (message.ValueKind != JsonValueKind.Object)
-            {
-                continue;
-            }
-
             if (message.TryGetProperty("stream", out var line) && line.GetString() is { } text && !string.IsNullOrWhiteSpace(text))
             {
                 log.Report(text.TrimEnd('\n'));
             }
-
-            if (message.TryGetProperty("error", out var failure) && failure.GetString() is { Length: > 0 } reason)
-            {
-                error = reason.Trim();
-            }
-        }
-
+        }, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             throw new InvalidOperationException($"building {tag} failed: {error}");

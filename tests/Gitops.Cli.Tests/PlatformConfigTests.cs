@@ -58,4 +58,15 @@ public sealed class PlatformConfigTests
         Assert.Contains("unknown key 'target'", error.Message, StringComparison.Ordinal);
         Assert.Contains("did you mean 'targets'?", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_registry_is_read_as_the_push_target_and_a_clear_text_one_elsewhere_is_refused_at_its_place()
+    {
+        var platform = PlatformConfig.Parse("registry: https://reg.example.com/paas\n", File, PlatformProviders.All);
+        Assert.Equal(new Gitops.Engine.Images.PushRegistry("reg.example.com", "paas", false), platform.Registry);
+
+        var error = Assert.Throws<InvalidDataException>(() => PlatformConfig.Parse("targets:\n  local: { kind: docker }\nregistry: http://reg.example.com\n", File, PlatformProviders.All));
+        Assert.Contains($"{File}:3:11", error.Message, StringComparison.Ordinal);
+        Assert.Contains("plain http is accepted only for a registry on this machine", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -65,7 +65,7 @@ public static class PromoteCommand
         using var connection = ProviderRegistry.Default.Connect(platform.Target(manifest.Environments[options.To].Target));
         var quiet = new Progress<ExecutorEvent>();
         using var ingress = ProviderRegistry.Default.OpenIngress(platform, state.DataDirectory);
-        var prepared = new Deployer(connection.Driver, connection.Images, state, new SecretStore(state), quiet, new Progress<string>(), ingress)
+        var prepared = new Deployer(connection.Driver, connection.Images, state, new SecretStore(state), quiet, new Progress<string>(), ingress, registry: platform.Registry)
             .PlanAsync(tree, manifest, options.To, console.Cancellation).GetAwaiter().GetResult();
         var body = $"Promotes `{pushed.Commit[..12]}`, what **{options.From}** runs now, to **{options.To}**. "
             + $"The images are the ones {options.From} runs (same build inputs), so nothing is rebuilt.\n\n"

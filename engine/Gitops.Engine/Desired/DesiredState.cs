@@ -27,4 +27,15 @@ public sealed record DesiredService(
     int Replicas,
     DeployStrategy Strategy,
     Duration Drain,
-    ValueList<string> DependsOn);
+    ValueList<string> DependsOn)
+{
+    /// <summary>
+    /// The image by the digest its registry gave (<c>registry/repo@sha256:…</c>), set when the
+    /// deployment made the image ready: what the target runs, so no later push to the same tag
+    /// changes it. Outside the spec, so it never changes the fingerprint.
+    /// </summary>
+    public string? PinnedImage { get; init; }
+
+    /// <summary>What the target runs: the pinned image when there is one, else the spec's.</summary>
+    public string RunImage => PinnedImage ?? Spec.Image;
+}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Events;
+using Gitops.Engine.Images;
 using Gitops.Engine.Ingress;
 using Gitops.Engine.Planning;
 using Gitops.Engine.Secrets;
@@ -22,7 +23,8 @@ public sealed class PlanRefusedException(string message) : Exception(message);
 /// read build inputs → compile → observe → plan; then, to apply: check the plan is current →
 /// build missing images → execute. The same steps serve the CLI now and the server later.
 /// </summary>
-public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IProgress<string> buildLog, IIngress? ingress = null, ExecutionHooks? hooks = null)
+/// <param name="registry">Where builds are pushed to run by digest (platform.yaml's <c>registry:</c>); null keeps them on the target.</param>
+public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateStore state, ISecretSource secrets, IProgress<ExecutorEvent> progress, IProgress<string> buildLog, IIngress? ingress = null, ExecutionHooks? hooks = null, PushRegistry? registry = null)
 {
     private readonly ExecutionHooks _hooks = hooks ?? ExecutionHooks.FromEnvironment();
 
@@ -31,7 +33,11 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         ArgumentNullException.ThrowIfNull(tree);
         ArgumentNullException.ThrowIfNull(manifest);
         var builds = ReadBuildInputs(tree, manifest);
-        if (builds.SelectMany(b => DockerfileImages.Refusals(b.Value.Context, b.Value.Build)).ToList() is { Count: > 0 } refused)
+        Func<string, string?>? othersInRegistry = registry is null ? null : image => registry.Refusal(image, manifest.Project);
+        var refused = builds.SelectMany(b => DockerfileImages.Refusals(b.Value.Context, b.Value.Build, othersInRegistry))
+            .Concat(manifest.Services.Where(s => s.Value.Image is not null).Select(s => othersInRegistry?.Invoke(s.Value.Image!) is { } why ? $"services.{s.Key}.image: {why}" : null).OfType<string>())
+            .ToList();
+        if (refused.Count > 0)
         {
             throw new PlanRefusedException(string.Join(Environment.NewLine, refused)); // before anything is built or run
         }
@@ -124,22 +130,15 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         };
         var log = new DeploymentLog(state, deployment.Id, progress, buildLog);
         Publish(PlatformEvent.DeployStarted, deployment);
-        var built = new Dictionary<string, string>(StringComparer.Ordinal);
-        var toBuild = prepared.Builds
-            .Select(b => (Service: b.Key, b.Value.Context, b.Value.Build, Tag: prepared.Desired.Service(b.Key)?.Spec.Image))
-            .Where(b => b.Tag is not null && plan.Nodes.Any(n => n.Desired?.Name == b.Service && n.Start.Count > 0))
-            .ToList();
-        if (toBuild.Count > 0)
+        if (plan.Nodes.Any(n => n.Start.Count > 0))
         {
             state.SaveDeployment(deployment);
         }
 
+        PreparedImages ready;
         try
         {
-            foreach (var (service, context, build, tag) in toBuild)
-            {
-                built[service] = (await images.EnsureBuiltAsync(plan.Project, service, tag!, context, build, log, cancellationToken).ConfigureAwait(false)).Id;
-            }
+            ready = await new ImagePreparation(images, new RegistryLogins(state), registry).RunAsync(prepared, log, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
@@ -150,7 +149,10 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             return Finished(failed);
         }
 
-        var applied = await new Executor(driver, state, secrets, log, ingress, _hooks).ApplyAsync(plan, deployment with { Images = built }, cancellationToken).ConfigureAwait(false);
+        // The target runs each image by its digest, and the deployment records it (a rollback runs the same bytes).
+        (plan, var pinned) = ImagePreparation.Pin(plan, prepared.Desired, ready.Pinned);
+        deployment = deployment with { Images = ready.Built, Desired = plan.Revision == "destroy" ? null : pinned };
+        var applied = await new Executor(driver, state, secrets, log, ingress, _hooks).ApplyAsync(plan, deployment, cancellationToken).ConfigureAwait(false);
         if (applied.Status == DeploymentStatus.Succeeded)
         {
             // Names stop being this environment's only once it no longer routes them.

@@ -1,3 +1,4 @@
+using Gitops.Engine.Images;
 using Gitops.Engine.Sources;
 using Gitops.Schema.Model;
 
@@ -20,4 +21,15 @@ public interface IImageBuilder
     /// </summary>
     /// <returns>What was made, for people; null when it was there already.</returns>
     Task<string?> EnsureStarterBaseAsync(IProgress<string> log, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="image"/> present on the target, pulling it (with <paramref name="login"/>,
+    /// or anonymously) only when it is missing, as <c>docker compose up</c> does.
+    /// </summary>
+    /// <returns>The digest the registry knows it by (<c>sha256:…</c>), or null for an image no registry gave (built or loaded here).</returns>
+    Task<string?> EnsurePresentAsync(string image, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken);
+
+    /// <summary>Tags the local image <paramref name="local"/> as <paramref name="remote"/> and pushes it.</summary>
+    /// <returns>The digest the registry stored it under (<c>sha256:…</c>).</returns>
+    Task<string> PushAsync(string local, string remote, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken);
 }

@@ -17,7 +17,8 @@ public sealed record DockerfileImage(int Line, string Instruction, string Refere
 public static class DockerfileImages
 {
     /// <summary>Checks the Dockerfile of a build context (read from the context itself, following links that stay inside it).</summary>
-    public static IReadOnlyList<string> Refusals(BuildContextFiles context, BuildSpec build)
+    /// <param name="alsoRefuse">The platform's own rule for a reference (its registry's other projects), beside <see cref="ImageReferencePolicy"/>.</param>
+    public static IReadOnlyList<string> Refusals(BuildContextFiles context, BuildSpec build, Func<string, string?>? alsoRefuse = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(build);
@@ -29,7 +30,7 @@ public static class DockerfileImages
             if (entry?.Open is { } open)
             {
                 using var reader = new StreamReader(open());
-                return Refusals(file, reader.ReadToEnd(), build.Args);
+                return Refusals(file, reader.ReadToEnd(), build.Args, alsoRefuse);
             }
 
             var folder = path.Contains('/', StringComparison.Ordinal) ? path[..path.LastIndexOf('/')] : ".";
@@ -40,7 +41,7 @@ public static class DockerfileImages
     }
 
     /// <returns>One "file:line: message" per refused reference; empty when the Dockerfile may be built.</returns>
-    public static IReadOnlyList<string> Refusals(string file, string text, IReadOnlyDictionary<string, string> buildArgs)
+    public static IReadOnlyList<string> Refusals(string file, string text, IReadOnlyDictionary<string, string> buildArgs, Func<string, string?>? alsoRefuse = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(buildArgs);
@@ -64,14 +65,14 @@ public static class DockerfileImages
                     break;
                 case "FROM":
                     var words = Words(arguments).Where(w => !w.StartsWith("--", StringComparison.Ordinal)).ToList();
-                    Check(line, "FROM", words.FirstOrDefault() ?? "", globals, stages, errors, file);
+                    Check(line, "FROM", words.FirstOrDefault() ?? "", globals, stages, errors, file, alsoRefuse);
                     stages.Add(words.Count >= 3 && words[1].Equals("AS", StringComparison.OrdinalIgnoreCase) ? words[2].ToLowerInvariant() : "");
                     stage = new Dictionary<string, string?>(StringComparer.Ordinal);
                     break;
                 case "COPY" or "ADD":
                     foreach (var flag in Flags(arguments).Where(w => w.StartsWith("--from=", StringComparison.OrdinalIgnoreCase)))
                     {
-                        Check(line, $"{instruction} --from", flag["--from=".Length..], scope, stages, errors, file);
+                        Check(line, $"{instruction} --from", flag["--from=".Length..], scope, stages, errors, file, alsoRefuse);
                     }
 
                     break;
@@ -80,7 +81,7 @@ public static class DockerfileImages
                     {
                         foreach (var from in mount["--mount=".Length..].Split(',').Where(o => o.StartsWith("from=", StringComparison.OrdinalIgnoreCase)))
                         {
-                            Check(line, "RUN --mount from", from["from=".Length..], scope, stages, errors, file);
+                            Check(line, "RUN --mount from", from["from=".Length..], scope, stages, errors, file, alsoRefuse);
                         }
                     }
 
@@ -93,7 +94,7 @@ public static class DockerfileImages
         return errors;
     }
 
-    private static void Check(int line, string what, string raw, IReadOnlyDictionary<string, string?> args, List<string> stages, List<string> errors, string file)
+    private static void Check(int line, string what, string raw, IReadOnlyDictionary<string, string?> args, List<string> stages, List<string> errors, string file, Func<string, string?>? alsoRefuse)
     {
         string reference;
         try
@@ -112,7 +113,7 @@ public static class DockerfileImages
             return; // an earlier stage (only earlier ones exist yet)
         }
 
-        if (ImageReferencePolicy.Refusal(reference) is { } refusal)
+        if ((ImageReferencePolicy.Refusal(reference) ?? alsoRefuse?.Invoke(reference)) is { } refusal)
         {
             errors.Add($"{file}:{line}: {what} {raw}{(raw == reference ? "" : $" (= {reference})")}: {refusal}");
         }

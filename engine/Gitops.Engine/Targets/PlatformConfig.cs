@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Gitops.Engine.Images;
 using Gitops.Schema.Binding;
 using Gitops.Schema.Diagnostics;
 using Gitops.Schema.Yaml;
@@ -21,6 +22,7 @@ public sealed record IngressConfig(string Kind, object Options);
 ///   local: { kind: docker }                      # options after kind are the provider's own
 ///   edge:  { kind: podman, socket: /run/podman/podman.sock }
 /// ingress: { kind: caddy, baseDomain: example.com }
+/// registry: https://registry.example.com/paas   # builds are pushed there and run by digest
 /// </code>
 /// </summary>
 public sealed record PlatformConfig
@@ -34,6 +36,9 @@ public sealed record PlatformConfig
 
     /// <summary>The ingress that routes public services; null when the file declares none.</summary>
     public IngressConfig? Ingress { get; init; }
+
+    /// <summary>Where builds are pushed, to run by digest; null keeps them on the target's engine only.</summary>
+    public PushRegistry? Registry { get; init; }
 
     /// <summary>
     /// Reads the file with the composition root's providers. A platform whose file names no
@@ -75,6 +80,7 @@ public sealed record PlatformConfig
                 AllowFileUrls = top.AllowFileUrls,
                 Targets = mapping["targets"] is { } targets ? BindTargets(targets, map, providers, problems) : new Dictionary<string, TargetConfig>(),
                 Ingress = mapping["ingress"] is { } ingress ? BindIngress(ingress, map, providers, problems) : null,
+                Registry = mapping["registry"] is { } registry ? BindRegistry(registry, map, problems) : null,
             };
         }
         else if (root is not null)
@@ -139,6 +145,25 @@ public sealed record PlatformConfig
         return new IngressConfig(kind, providers.IngressProvider(kind)!.BindOptions(Without(mapping, "kind"), map, "ingress", problems));
     }
 
+    private static PushRegistry? BindRegistry(YNode node, SourceMap map, List<Diagnostic> problems)
+    {
+        if (node is not YScalar { IsNull: false } url)
+        {
+            problems.Add(Problem(ErrorCodes.Type, map, node, "registry", "expected the registry's URL, e.g. registry: https://registry.example.com/paas"));
+            return null;
+        }
+
+        try
+        {
+            return PushRegistry.Parse(url.Value);
+        }
+        catch (FormatException e)
+        {
+            problems.Add(Problem(ErrorCodes.Type, map, url, "registry", e.Message));
+            return null;
+        }
+    }
+
     private static string? Kind(YNode node, string path, SourceMap map, IReadOnlyList<string> kinds, List<Diagnostic> problems)
     {
         if (node is not YMapping mapping)
@@ -162,7 +187,7 @@ public sealed record PlatformConfig
         return kind.Value;
     }
 
-    private static readonly string[] TopLevelKeys = ["targets", "ingress", "allowFileUrls"];
+    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "allowFileUrls"];
 
     private static YMapping Only(YMapping mapping, params string[] keys) =>
         mapping with { Entries = mapping.Entries.Where(e => keys.Contains(e.Key.Value, StringComparer.Ordinal)).ToList() };
