@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and starts what `./paas quickstart` and the integration tests need on a Debian machine, as root:
-# Docker Engine, Podman (with runc), busybox-static for the local base image.
+# Docker Engine, Podman (with runc), busybox-static for the local base image, and the test image registry.
 # Facts behind each setting: ../shared/notes/container-engines.md. Safe to run twice.
 set -euo pipefail
 
@@ -32,6 +32,10 @@ command -v chromium >/dev/null || need+=(chromium)
 # openssh-server: the tests' private Git host over SSH (each test starts its own sshd on a free port).
 command -v ssh >/dev/null || need+=(openssh-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+# docker-registry: the tests' image registry (distribution 2.8; each test serves its own config on a free port).
+command -v docker-registry >/dev/null || need+=(docker-registry)
+# apache2-utils: `htpasswd -B`, the bcrypt password file the registry's basic auth requires.
+command -v htpasswd >/dev/null || need+=(apache2-utils)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -45,6 +49,10 @@ if ! id sshd >/dev/null 2>&1; then
   useradd --system --no-create-home --home-dir /run/sshd --shell /usr/sbin/nologin "${group[@]}" sshd
 fi
 mkdir -p /run/sshd && chmod 0755 /run/sshd
+# The registry package's own service (port 5000, /var/lib/docker-registry) is unused: where its
+# postinst could start it (an init system, no policy-rc.d forbidding it), stop it and keep it off.
+if [ -f /run/docker-registry.pid ]; then start-stop-daemon --stop --quiet --oknodo --pidfile /run/docker-registry.pid || true; fi
+if [ -d /run/systemd/system ]; then systemctl disable --now docker-registry.service >/dev/null 2>&1 || true; fi
 
 # The sandbox lacks CAP_SYS_RESOURCE: containers may only lower rlimits, so defaults must be low.
 mkdir -p /etc/docker /etc/containers
