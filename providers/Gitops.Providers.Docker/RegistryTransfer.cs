@@ -60,7 +60,8 @@ internal static partial class RegistryTransfer
             throw Refusal($"pushing {remote}", target.Registry, login, error);
         }
 
-        digest ??= await RepoDigestsAsync(client, remote, cancellationToken).ConfigureAwait(false) is { } known ? DigestFor(target, known) : null;
+        // Podman says no digest, and its local copy's digest is not the registry's (layers are compressed on the way).
+        digest ??= await RegistryApi.ManifestDigestAsync(target.Registry, target.Repository, target.Tag!, login, plainHttp, cancellationToken).ConfigureAwait(false);
         log.Report($"pushed {remote}{(digest is null ? "" : $" ({digest})")}");
         return digest ?? throw new TargetRefusedException($"pushing {remote} did not say which digest the registry stored it under");
     }

@@ -65,8 +65,13 @@ public sealed class ImagePreparation(IImageBuilder images, RegistryLogins logins
         var local = ImageReference.Parse(service.Spec.Image);
         var remote = registry!.ImageFor(project, service.Name, local.Tag ?? "latest");
         log.Report($"pushing {service.Name}'s image to {remote}");
-        var digest = await images.PushAsync(service.Spec.Image, remote, logins.For(registry.Host), registry.PlainHttp, log, cancellationToken).ConfigureAwait(false);
+        var login = logins.For(registry.Host);
+        var digest = await images.PushAsync(service.Spec.Image, remote, login, registry.PlainHttp, log, cancellationToken).ConfigureAwait(false);
         var pin = ImageReference.Parse(remote).Pinned(digest);
+
+        // The target must know the image by the registry's digest: Podman's local copy has another
+        // (its layers were compressed on the way), so the manifest is fetched back (the layers are here).
+        await images.EnsurePresentAsync(pin, login, registry.PlainHttp, log, cancellationToken).ConfigureAwait(false);
         log.Report($"{service.Name} runs {pin}");
         return pin;
     }
