@@ -65,11 +65,11 @@ public sealed class DockerImageBuilder(DockerClient client, EngineEndpoint targe
     private static bool CacheRace(Exception e) =>
         e is InvalidOperationException && e.Message.Contains("layer not known", StringComparison.Ordinal);
 
-    public Task<string?> EnsurePresentAsync(string image, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken) =>
-        EngineErrors.Guard(target, () => RegistryTransfer.EnsurePresentAsync(client, target, image, login, plainHttp, log, cancellationToken));
+    public Task<string?> EnsurePresentAsync(string image, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(target, () => RegistryTransfer.EnsurePresentAsync(client, target, image, login, log, cancellationToken));
 
-    public Task<string> PushAsync(string local, string remote, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken) =>
-        EngineErrors.Guard(target, () => RegistryTransfer.PushAsync(client, target, local, remote, login, plainHttp, log, cancellationToken));
+    public Task<string> PushAsync(string local, string remote, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(target, () => RegistryTransfer.PushAsync(client, target, local, remote, login, log, cancellationToken));
 
     public async Task<string?> EnsureStarterBaseAsync(IProgress<string> log, CancellationToken cancellationToken) =>
         await LocalBusybox.EnsureAsync(client, target.Kind, log, cancellationToken).ConfigureAwait(false)

@@ -34,17 +34,18 @@ internal static class EngineHttp
 
     /// <summary>
     /// Reads a streamed answer (one JSON object after another) and hands each object to
-    /// <paramref name="message"/>; a refused request throws with the engine's own words.
+    /// <paramref name="message"/>. A refused request's error comes in its body, a failure on the way
+    /// in the stream: either is returned, in the engine's own words.
     /// </summary>
-    /// <returns>The last <c>error</c> the stream carried, or null.</returns>
-    public static async Task<string?> ReadStreamAsync(HttpResponseMessage response, string doing, Action<JsonElement> message, CancellationToken cancellationToken)
+    /// <returns>What went wrong, or null.</returns>
+    public static async Task<string?> ReadStreamAsync(HttpResponseMessage response, Action<JsonElement> message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(message);
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new InvalidOperationException($"{doing} failed: the engine answered {(int)response.StatusCode}: {ErrorText(body)}");
+            return $"the engine answered {(int)response.StatusCode}: {ErrorText(body)}";
         }
 
         string? error = null;

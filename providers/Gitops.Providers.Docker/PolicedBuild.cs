@@ -101,7 +101,7 @@ internal static class PolicedBuild
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v{EngineClient.ApiVersion}/build?{EngineHttp.Query(query)}") { Content = content };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var error = await EngineHttp.ReadStreamAsync(response, $"building {tag}", message =>
+        var error = await EngineHttp.ReadStreamAsync(response, message =>
         {
             if (message.TryGetProperty("stream", out var line) && line.GetString() is { } text && !string.IsNullOrWhiteSpace(text))
             {

@@ -27,15 +27,30 @@ internal static class RegistryApi
 
     private static readonly string[] CertificateFolders = ["/etc/docker/certs.d", "/etc/containers/certs.d"];
 
-    public static async Task<string?> ManifestDigestAsync(string registry, string repository, string reference, RegistryLogin? login, bool plainHttp, CancellationToken cancellationToken)
+    /// <summary>The digest the registry holds <paramref name="image"/>'s tag under, or null when it has no such tag.</summary>
+    public static async Task<string?> ManifestDigestAsync(ImageReference image, RegistryLogin? login, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(image);
         using var http = new HttpClient(new SocketsHttpHandler
         {
-            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(registry, certificate as X509Certificate2, errors) },
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(image.Registry, certificate as X509Certificate2, errors) },
         })
         { Timeout = TimeSpan.FromSeconds(30) };
-        var host = registry == ImageReference.DockerHub ? "registry-1.docker.io" : registry;
-        var url = new Uri($"{(plainHttp ? "http" : "https")}://{host}/v2/{repository}/manifests/{reference}");
+        var host = image.Registry == ImageReference.DockerHub ? "registry-1.docker.io" : image.Registry;
+        var path = $"/v2/{image.Repository}/manifests/{image.Tag ?? image.Digest ?? "latest"}";
+        try
+        {
+            return await DigestAsync(http, new Uri($"https://{host}{path}"), login, image.Repository, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException) when (image.OnLoopback)
+        {
+            // A registry on this machine may speak plain http (the engines allow it there too).
+            return await DigestAsync(http, new Uri($"http://{host}{path}"), login, image.Repository, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<string?> DigestAsync(HttpClient http, Uri url, RegistryLogin? login, string repository, CancellationToken cancellationToken)
+    {
         using var first = await HeadAsync(http, url, null, cancellationToken).ConfigureAwait(false);
         if (first.StatusCode != HttpStatusCode.Unauthorized || login is null)
         {

@@ -9,16 +9,17 @@ namespace Gitops.Providers.Docker;
 
 /// <summary>
 /// Pulls and pushes through the engine, with a login per registry sent as the engine's
-/// <c>X-Registry-Auth</c> header (never in a URL, a log or an error). Podman's compatible endpoints
-/// always verify TLS, so a plain-http registry on loopback goes through Podman's own endpoints with
-/// <c>tlsVerify=false</c> (Docker treats 127.0.0.0/8 as plain-http by default).
+/// <c>X-Registry-Auth</c> header (never in a URL, a log or an error). A registry on loopback may
+/// answer plain http, as Docker allows by default; Podman 4.3's compatible endpoints always demand
+/// TLS there (measured: neither a <c>tlsVerify</c> parameter nor a registries.conf drop-in helps a
+/// running service), so for a loopback registry Podman's own endpoints are used, with <c>tlsVerify=false</c>.
 /// </summary>
 internal static partial class RegistryTransfer
 {
     private const string LibpodVersion = "v4.0.0";
 
     /// <returns>The digest the registry holds the image under, or null when no registry gave it.</returns>
-    public static async Task<string?> EnsurePresentAsync(DockerClient client, EngineEndpoint engine, string image, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken)
+    public static async Task<string?> EnsurePresentAsync(DockerClient client, EngineEndpoint engine, string image, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken)
     {
         var reference = ImageReference.Parse(image);
         if (await RepoDigestsAsync(client, image, cancellationToken).ConfigureAwait(false) is { } present)
@@ -28,11 +29,10 @@ internal static partial class RegistryTransfer
 
         log.Report($"pulling {image}{(login is null ? "" : $" as {login.Username}")}");
         using var http = EngineHttp.Create(engine.SocketPath);
-        var name = image[..^((reference.Digest is null ? 0 : reference.Digest.Length + 1) + (reference.Tag is null ? 0 : reference.Tag.Length + 1))];
-        var path = engine.Kind == EngineKind.Podman && plainHttp
+        var path = engine.Kind == EngineKind.Podman && reference.OnLoopback
             ? $"/{LibpodVersion}/libpod/images/pull?{EngineHttp.Query([new("reference", image), new("tlsVerify", "false"), new("quiet", "true")])}"
-            : $"/v{EngineClient.ApiVersion}/images/create?{EngineHttp.Query([new("fromImage", name), new("tag", reference.Digest ?? reference.Tag ?? "latest")])}"; // a tag always: none pulls every tag
-        var error = await SendAsync(http, path, login, $"pulling {image}", _ => { }, cancellationToken).ConfigureAwait(false);
+            : $"/v{EngineClient.ApiVersion}/images/create?{EngineHttp.Query([new("fromImage", $"{reference.Registry}/{reference.Repository}"), new("tag", reference.Digest ?? reference.Tag ?? "latest")])}"; // a tag always: none pulls every tag
+        var error = await SendAsync(http, path, login, _ => { }, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             throw Refusal($"pulling {image}", reference.Registry, login, error);
@@ -44,41 +44,34 @@ internal static partial class RegistryTransfer
     }
 
     /// <returns>The digest the registry stored the pushed image under.</returns>
-    public static async Task<string> PushAsync(DockerClient client, EngineEndpoint engine, string local, string remote, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken)
+    public static async Task<string> PushAsync(DockerClient client, EngineEndpoint engine, string local, string remote, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken)
     {
         var target = ImageReference.Parse(remote);
-        var repository = remote[..^(target.Tag!.Length + 1)];
+        var repository = $"{target.Registry}/{target.Repository}";
         await TransientRetry.RunAsync(t => client.Images.TagImageAsync(local, new() { RepositoryName = repository, Tag = target.Tag }, t), cancellationToken).ConfigureAwait(false);
         using var http = EngineHttp.Create(engine.SocketPath);
-        var path = engine.Kind == EngineKind.Podman && plainHttp
+        var path = engine.Kind == EngineKind.Podman && target.OnLoopback
             ? $"/{LibpodVersion}/libpod/images/{Uri.EscapeDataString(remote)}/push?{EngineHttp.Query([new("destination", remote), new("tlsVerify", "false")])}"
             : $"/v{EngineClient.ApiVersion}/images/{Uri.EscapeDataString(repository)}/push?{EngineHttp.Query([new("tag", target.Tag!)])}";
         string? digest = null;
-        var error = await SendAsync(http, path, login, $"pushing {remote}", message => digest ??= PushedDigest(message), cancellationToken).ConfigureAwait(false);
+        var error = await SendAsync(http, path, login, message => digest ??= PushedDigest(message), cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             throw Refusal($"pushing {remote}", target.Registry, login, error);
         }
 
         // Podman says no digest, and its local copy's digest is not the registry's (layers are compressed on the way).
-        digest ??= await RegistryApi.ManifestDigestAsync(target.Registry, target.Repository, target.Tag!, login, plainHttp, cancellationToken).ConfigureAwait(false);
+        digest ??= await RegistryApi.ManifestDigestAsync(target, login, cancellationToken).ConfigureAwait(false);
         log.Report($"pushed {remote}{(digest is null ? "" : $" ({digest})")}");
         return digest ?? throw new TargetRefusedException($"pushing {remote} did not say which digest the registry stored it under");
     }
 
-    private static async Task<string?> SendAsync(HttpClient http, string path, RegistryLogin? login, string doing, Action<JsonElement> message, CancellationToken cancellationToken)
+    private static async Task<string?> SendAsync(HttpClient http, string path, RegistryLogin? login, Action<JsonElement> message, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path);
         request.Headers.Add("X-Registry-Auth", AuthHeader(login)); // Docker wants the header even for an anonymous push
-        try
-        {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            return await EngineHttp.ReadStreamAsync(response, doing, message, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException e)
-        {
-            return e.Message; // a refused request: the same treatment as an error inside the stream
-        }
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        return await EngineHttp.ReadStreamAsync(response, message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Base64url of the engine's auth config; an empty object pulls anonymously.</summary>

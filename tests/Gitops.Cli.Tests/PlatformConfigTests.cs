@@ -63,10 +63,13 @@ public sealed class PlatformConfigTests
     public void A_registry_is_read_as_the_push_target_and_a_clear_text_one_elsewhere_is_refused_at_its_place()
     {
         var platform = PlatformConfig.Parse("registry: https://reg.example.com/paas\n", File, PlatformProviders.All);
-        Assert.Equal(new Gitops.Engine.Images.PushRegistry("reg.example.com", "paas", false), platform.Registry);
+        Assert.Equal(new Gitops.Engine.Images.PushRegistry("reg.example.com", "paas"), platform.Registry);
 
         var error = Assert.Throws<InvalidDataException>(() => PlatformConfig.Parse("targets:\n  local: { kind: docker }\nregistry: http://reg.example.com\n", File, PlatformProviders.All));
         Assert.Contains($"{File}:3:11", error.Message, StringComparison.Ordinal);
         Assert.Contains("plain http is accepted only for a registry on this machine", error.Message, StringComparison.Ordinal);
+
+        var twice = Assert.Throws<InvalidDataException>(() => PlatformConfig.Parse("registry: https://a.example.com\nregistry: https://b.example.com\n", File, PlatformProviders.All));
+        Assert.Contains($"{File}:2:1", twice.Message, StringComparison.Ordinal); // the second one is named, not silently taken
     }
 }

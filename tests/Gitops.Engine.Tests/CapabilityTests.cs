@@ -70,9 +70,9 @@ public sealed class CapabilityTests : IDisposable
         public Task<string?> EnsureStarterBaseAsync(IProgress<string> log, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
         // The fake target has every image it is asked for, from no registry.
-        public Task<string?> EnsurePresentAsync(string image, Gitops.Engine.Images.RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+        public Task<string?> EnsurePresentAsync(string image, Gitops.Engine.Images.RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
-        public Task<string> PushAsync(string local, string remote, Gitops.Engine.Images.RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken) =>
+        public Task<string> PushAsync(string local, string remote, Gitops.Engine.Images.RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("nothing is pushed in these tests");
     }
 }

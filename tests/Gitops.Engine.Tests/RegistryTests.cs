@@ -29,13 +29,26 @@ public sealed class RegistryTests : IDisposable
     }
 
     [Theory]
-    [InlineData("https://reg.example.com/paas", "reg.example.com", "paas", false)]
-    [InlineData("https://reg.example.com:5000", "reg.example.com:5000", "", false)]
-    [InlineData("http://127.0.0.1:5055/team/paas/", "127.0.0.1:5055", "team/paas", true)]
-    [InlineData("http://localhost:5055", "localhost:5055", "", true)]
-    public void A_registry_url_gives_the_host_the_namespace_and_whether_it_is_plain_http(string url, string host, string ns, bool plain)
+    [InlineData("https://reg.example.com/paas", "reg.example.com", "paas")]
+    [InlineData("https://reg.example.com:5000", "reg.example.com:5000", "")]
+    [InlineData("http://127.0.0.1:5055/team/paas/", "127.0.0.1:5055", "team/paas")]
+    [InlineData("http://localhost:5055", "localhost:5055", "")]
+    public void A_registry_url_gives_the_host_and_the_namespace(string url, string host, string ns)
     {
-        Assert.Equal(new PushRegistry(host, ns, plain), PushRegistry.Parse(url));
+        Assert.Equal(new PushRegistry(host, ns), PushRegistry.Parse(url));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:5000", true)]
+    [InlineData("127.8.9.10", true)]
+    [InlineData("localhost:5000", true)]
+    [InlineData("[::1]:5000", true)]
+    [InlineData("reg.example.com:5000", false)]
+    [InlineData("10.0.0.1:5000", false)]
+    [InlineData("docker.io", false)]
+    public void Only_a_registry_on_this_machine_may_answer_plain_http(string registry, bool loopback)
+    {
+        Assert.Equal(loopback, ImageReference.IsLoopback(registry));
     }
 
     [Theory]
@@ -84,29 +97,56 @@ public sealed class RegistryTests : IDisposable
     }
 
     [Fact]
-    public void A_login_is_kept_encrypted_per_host_and_its_password_never_shows_in_text()
+    public void A_login_is_kept_encrypted_per_host_and_owner_and_its_password_never_shows_in_text()
     {
         using (var state = StateStore.Open(_directory))
         {
             var logins = new RegistryLogins(state);
-            logins.Save(new RegistryLogin("Reg.Example.com:5000", "ci", "canary-pw-31c9"));
-            logins.Save(new RegistryLogin("index.docker.io", "me", "hub-pw"));
+            logins.Save(new RegistryLogin("Reg.Example.com:5000", "ci", "canary-pw-31c9"), null);
+            logins.Save(new RegistryLogin("index.docker.io", "me", "hub-pw"), "shop");
 
-            var login = logins.For("reg.example.com:5000");
+            var login = logins.For("reg.example.com:5000", null);
             Assert.Equal(new RegistryLogin("reg.example.com:5000", "ci", "canary-pw-31c9"), login);
             Assert.DoesNotContain("canary-pw", login!.ToString(), StringComparison.Ordinal);
-            Assert.Equal("me", logins.For(ImageReference.DockerHub)?.Username); // Docker Hub's other names are the same registry
-            Assert.Null(logins.For("reg.example.com")); // another port is another registry
-            Assert.Equal(["docker.io", "reg.example.com:5000"], logins.List().Select(l => l.Name).Order(StringComparer.Ordinal));
-            Assert.Empty(new SecretStore(state).List("shop")); // not among any project's secrets
-            Assert.True(logins.Remove("reg.example.com:5000"));
-            Assert.Null(logins.For("reg.example.com:5000"));
+            Assert.Equal("me", logins.For(ImageReference.DockerHub, "shop")?.Username); // Docker Hub's other names are the same registry
+            Assert.Null(logins.For("reg.example.com", null)); // another port is another registry
+            Assert.Equal(
+                [new RegistryLoginInfo("docker.io", "shop", default), new RegistryLoginInfo("reg.example.com:5000", null, default)],
+                logins.List().Select(l => l with { SavedAt = default }).OrderBy(l => l.Host, StringComparer.Ordinal));
+            Assert.Empty(new SecretStore(state).List("shop")); // not among the project's secrets
+            Assert.True(logins.Remove("reg.example.com:5000", null));
+            Assert.Null(logins.For("reg.example.com:5000", null));
         }
 
         foreach (var file in Directory.GetFiles(_directory))
         {
             Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf("hub-pw"u8) < 0, file);
         }
+    }
+
+    [Fact]
+    public void A_projects_login_serves_that_project_alone_and_the_platforms_login_no_project()
+    {
+        using var state = StateStore.Open(_directory);
+        var logins = new RegistryLogins(state);
+        logins.Save(new RegistryLogin("ghcr.io", "shop-bot", "shop-token"), "shop");
+        logins.Save(new RegistryLogin("reg.example.com", "platform", "platform-pw"), null);
+
+        Assert.Equal("shop-bot", logins.For("ghcr.io", "shop")?.Username);
+        Assert.Null(logins.For("ghcr.io", "bank")); // another project pulls anonymously
+        Assert.Null(logins.For("ghcr.io", null));
+        Assert.Null(logins.For("reg.example.com", "shop")); // the platform's login is not lent to a project's own pulls by name
+    }
+
+    [Theory]
+    [InlineData("reg.example.com/paas/shop/web:1", true)]
+    [InlineData("reg.example.com/paas/shop/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true)]
+    [InlineData("reg.example.com/paas/shopping/web:1", false)]
+    [InlineData("reg.example.com/other/tool:1", false)] // on the host, outside the platform's namespace: the project's own login
+    [InlineData("ghcr.io/paas/shop/web:1", false)]
+    public void The_platforms_login_fetches_only_the_projects_own_path_in_its_registry(string image, bool platforms)
+    {
+        Assert.Equal(platforms, PushRegistry.Parse("https://reg.example.com/paas").Owns(ImageReference.Parse(image), "shop"));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
 
-[Verb("registry", HelpText = "Image registry logins the platform pulls and pushes with: login HOST (password from stdin or a prompt, never an argument), list, logout HOST.")]
+[Verb("registry", HelpText = "Image registry logins: login HOST (password from stdin or a prompt, never an argument), list, logout HOST. With --project, the project's own login for its image: pulls; without, the platform's, for the registry in platform.yaml.")]
 public sealed class RegistryOptions : CommonOptions
 {
     [Value(0, MetaName = "ACTION", Required = true, HelpText = "login, list or logout.")]
@@ -18,36 +18,46 @@ public sealed class RegistryOptions : CommonOptions
     [Option('u', "username", HelpText = "The user to log in as (login).")]
     public string? Username { get; set; }
 
+    [Option('p', "project", HelpText = "Whose login: this project's pulls only. Default: the platform's, used for its own registry (registry: in platform.yaml).")]
+    public string? Project { get; set; }
+
     [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
     public string? DataDir { get; set; }
 }
 
 /// <summary>
-/// Keeps one login per registry in the encrypted store; builds are pushed and images pulled with
-/// it. Run it where the platform's data directory is (a running server holds the store: stop it,
-/// or run this before starting it).
+/// Keeps one login per registry and owner in the encrypted store: a project's serves only that
+/// project's pulls, the platform's its push registry. Run it where the platform's data directory is
+/// (a running server holds the store: stop it, or run this before starting it).
 /// </summary>
 public static class RegistryCommand
 {
     public static int Run(RegistryOptions options, CliConsole console, TextReader input)
     {
         console = console.For(options.Output);
+        if (options.Project is { } named && !Gitops.Schema.Validation.Grammar.Name().IsMatch(named))
+        {
+            throw new CliException(ExitCodes.InvalidInput, $"'{named}' is not a project name (lower-case letters, digits and '-')");
+        }
+
+        var owner = options.Project is null ? "the platform" : $"project {options.Project}";
         using var state = SecretsCommand.OpenState(DataDirectory.Resolve(options.DataDir));
         var logins = new RegistryLogins(state);
         switch (options.Action)
         {
             case "list":
-                var saved = logins.List().Select(l => new { host = l.Name, savedAt = l.UpdatedAt }).ToList();
+                var saved = logins.List().Where(l => options.Project is null || l.Project == options.Project)
+                    .Select(l => new { host = l.Host, project = l.Project, savedAt = l.SavedAt }).ToList();
                 if (options.Output == OutputFormat.Json)
                 {
                     Json.Write(console, saved);
                     return ExitCodes.Ok;
                 }
 
-                var table = new Table().AddColumns("registry", "saved");
+                var table = new Table().AddColumns("registry", "whose", "saved");
                 foreach (var login in saved)
                 {
-                    table.AddRow(login.host, login.savedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+                    table.AddRow(Markup.Escape(login.host), login.project ?? "(platform)", login.savedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
                 }
 
                 console.Human.Write(table);
@@ -58,15 +68,15 @@ public static class RegistryCommand
                     ? u
                     : throw new CliException(ExitCodes.Usage, "say who logs in with --username");
                 var password = SecretsCommand.ReadValue(console, input, $"{user}'s password at {host}");
-                logins.Save(new RegistryLogin(host, user, password));
-                CliAudit.Record(state, "registry login", $"{user}@{host}"); // never the password
-                console.Human.MarkupLine(Markup.Escape($"saved the login of {user} for {host}; the next pull or push there uses it"));
+                logins.Save(new RegistryLogin(host, user, password), options.Project);
+                CliAudit.Record(state, "registry login", $"{user}@{host} for {owner}"); // never the password
+                console.Human.MarkupLine(Markup.Escape($"saved the login of {user} at {host} for {owner}; its next pull or push there uses it"));
                 return ExitCodes.Ok;
             case "logout":
                 var gone = RequireHost(options);
-                var removed = logins.Remove(gone);
-                CliAudit.Record(state, "registry logout", gone, removed ? "ok" : "none");
-                console.Human.MarkupLine(Markup.Escape(removed ? $"removed the login for {gone}" : $"no login for {gone}"));
+                var removed = logins.Remove(gone, options.Project);
+                CliAudit.Record(state, "registry logout", $"{gone} for {owner}", removed ? "ok" : "none");
+                console.Human.MarkupLine(Markup.Escape(removed ? $"removed the login at {gone} for {owner}" : $"no login at {gone} for {owner}"));
                 return removed ? ExitCodes.Ok : ExitCodes.InvalidInput;
             default:
                 throw new CliException(ExitCodes.Usage, $"unknown action '{options.Action}'; use login, list or logout");

@@ -24,12 +24,13 @@ public interface IImageBuilder
 
     /// <summary>
     /// Makes <paramref name="image"/> present on the target, pulling it (with <paramref name="login"/>,
-    /// or anonymously) only when it is missing, as <c>docker compose up</c> does.
+    /// or anonymously) only when it is missing, as <c>docker compose up</c> does. A registry on
+    /// loopback may answer plain http (<see cref="ImageReference.OnLoopback"/>).
     /// </summary>
     /// <returns>The digest the registry knows it by (<c>sha256:…</c>), or null for an image no registry gave (built or loaded here).</returns>
-    Task<string?> EnsurePresentAsync(string image, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken);
+    Task<string?> EnsurePresentAsync(string image, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken);
 
     /// <summary>Tags the local image <paramref name="local"/> as <paramref name="remote"/> and pushes it.</summary>
     /// <returns>The digest the registry stored it under (<c>sha256:…</c>).</returns>
-    Task<string> PushAsync(string local, string remote, RegistryLogin? login, bool plainHttp, IProgress<string> log, CancellationToken cancellationToken);
+    Task<string> PushAsync(string local, string remote, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken);
 }

@@ -11,7 +11,8 @@ public sealed record PreparedImages(IReadOnlyDictionary<string, string> Built, I
 /// Makes every image the plan starts ready before anything on the target changes, so a failed
 /// build, push or pull (a wrong registry password) leaves the running version untouched: builds
 /// what is built (and pushes it when the platform has a registry), pulls what is missing, and
-/// pins each service to the digest its registry gave.
+/// pins each service to the digest its registry gave. Logins: the platform's for its registry's
+/// path of this project, the project's own anywhere else (<see cref="RegistryLogins"/>).
 /// </summary>
 public sealed class ImagePreparation(IImageBuilder images, RegistryLogins logins, PushRegistry? registry)
 {
@@ -19,6 +20,7 @@ public sealed class ImagePreparation(IImageBuilder images, RegistryLogins logins
     {
         ArgumentNullException.ThrowIfNull(prepared);
         ArgumentNullException.ThrowIfNull(log);
+        var project = prepared.Plan.Project;
         var built = new Dictionary<string, string>(StringComparer.Ordinal);
         var pinned = new Dictionary<string, string>(StringComparer.Ordinal);
         var started = Started(prepared.Plan).ToList();
@@ -27,15 +29,19 @@ public sealed class ImagePreparation(IImageBuilder images, RegistryLogins logins
         foreach (var service in started.Where(s => prepared.Builds.ContainsKey(s.Name)))
         {
             var (context, build) = prepared.Builds[service.Name];
-            built[service.Name] = (await images.EnsureBuiltAsync(prepared.Plan.Project, service.Name, service.Spec.Image, context, build, log, cancellationToken).ConfigureAwait(false)).Id;
+            built[service.Name] = (await images.EnsureBuiltAsync(project, service.Name, service.Spec.Image, context, build, log, cancellationToken).ConfigureAwait(false)).Id;
             if (registry is not null)
             {
-                pinned[service.Name] = await PushAsync(prepared.Plan.Project, service, log, cancellationToken).ConfigureAwait(false);
+                pinned[service.Name] = await PushAsync(project, service, log, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        var pulled = await Task.WhenAll(started.Where(s => !prepared.Builds.ContainsKey(s.Name))
-            .Select(async s => (s.Name, Pin: await PullAsync(s, log, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        var pulls = started.Where(s => !prepared.Builds.ContainsKey(s.Name))
+            .Select(s => (s.Name, Image: ImageReference.Parse(s.RunImage), Raw: s.RunImage))
+            .ToList();
+        var loginOf = pulls.Select(p => LoginOwner(p.Image, project)).Distinct().ToDictionary(o => o, o => logins.For(o.Host, o.Project)); // one lookup per registry
+        var pulled = await Task.WhenAll(pulls.Select(async p =>
+            (p.Name, Pin: await PullAsync(p.Name, p.Raw, p.Image, loginOf[LoginOwner(p.Image, project)], log, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
         foreach (var (name, pin) in pulled.Where(p => p.Pin is not null))
         {
             pinned[name] = pin!;
@@ -60,36 +66,37 @@ public sealed class ImagePreparation(IImageBuilder images, RegistryLogins logins
         .Select(n => n.Desired!)
         .DistinctBy(s => s.Name, StringComparer.Ordinal);
 
+    /// <summary>Whose login fetches the image: the platform's for this project's own path in its registry, else the project's.</summary>
+    private (string Host, string? Project) LoginOwner(ImageReference image, string project) =>
+        (image.Registry, registry?.Owns(image, project) == true ? null : project);
+
     private async Task<string> PushAsync(string project, DesiredService service, IProgress<string> log, CancellationToken cancellationToken)
     {
         var local = ImageReference.Parse(service.Spec.Image);
         var remote = registry!.ImageFor(project, service.Name, local.Tag ?? "latest");
         log.Report($"pushing {service.Name}'s image to {remote}");
-        var login = logins.For(registry.Host);
-        var digest = await images.PushAsync(service.Spec.Image, remote, login, registry.PlainHttp, log, cancellationToken).ConfigureAwait(false);
+        var login = logins.For(registry.Host, null);
+        var digest = await images.PushAsync(service.Spec.Image, remote, login, log, cancellationToken).ConfigureAwait(false);
         var pin = ImageReference.Parse(remote).Pinned(digest);
 
         // The target must know the image by the registry's digest: Podman's local copy has another
         // (its layers were compressed on the way), so the manifest is fetched back (the layers are here).
-        await images.EnsurePresentAsync(pin, login, registry.PlainHttp, log, cancellationToken).ConfigureAwait(false);
+        await images.EnsurePresentAsync(pin, login, log, cancellationToken).ConfigureAwait(false);
         log.Report($"{service.Name} runs {pin}");
         return pin;
     }
 
     /// <summary>Null when the image came from no registry (nothing to pin) or is pinned already (a rollback).</summary>
-    private async Task<string?> PullAsync(DesiredService service, IProgress<string> log, CancellationToken cancellationToken)
+    private async Task<string?> PullAsync(string service, string raw, ImageReference image, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken)
     {
-        var image = service.RunImage;
-        var reference = ImageReference.Parse(image);
-        var plainHttp = registry is { PlainHttp: true } && string.Equals(reference.Registry, registry.Host, StringComparison.OrdinalIgnoreCase);
-        var digest = await images.EnsurePresentAsync(image, logins.For(reference.Registry), plainHttp, log, cancellationToken).ConfigureAwait(false);
-        if (digest is null || reference.Digest is not null)
+        var digest = await images.EnsurePresentAsync(raw, login, log, cancellationToken).ConfigureAwait(false);
+        if (digest is null || image.Digest is not null)
         {
             return null;
         }
 
-        var pin = reference.Pinned(digest);
-        log.Report($"{service.Name} runs {pin}");
+        var pin = image.Pinned(digest);
+        log.Report($"{service} runs {pin}");
         return pin;
     }
 }

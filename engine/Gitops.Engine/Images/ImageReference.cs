@@ -1,47 +1,39 @@
-using System.Text.RegularExpressions;
+using System.Net;
+using Gitops.Schema.Validation;
 
 namespace Gitops.Engine.Images;
 
 /// <summary>
-/// An image name as engines read it: <c>[registry/]repository[:tag][@digest]</c>. The registry is
-/// the first path part when it looks like a host (has a dot or a port, or is <c>localhost</c>);
-/// otherwise the image is on Docker Hub, which is where logins for it are kept.
+/// An image name with its registry made explicit (<see cref="ImageName"/> reads it as written): no
+/// domain means Docker Hub, whose official images live under <c>library/</c>, and Docker Hub is
+/// where logins for it are kept.
 /// </summary>
-public sealed partial record ImageReference(string Registry, string Repository, string? Tag, string? Digest)
+public sealed record ImageReference(string Registry, string Repository, string? Tag, string? Digest)
 {
     public const string DockerHub = "docker.io";
 
     /// <summary>The name with the digest, which no later push can change: <c>registry/repository@sha256:…</c>.</summary>
     public string Pinned(string digest) => $"{Registry}/{Repository}@{digest}";
 
+    /// <summary>
+    /// A registry on this machine (<c>localhost</c>, 127.0.0.0/8, ::1). Engines may reach it over
+    /// plain http, as Docker does by default; nothing then crosses a network.
+    /// </summary>
+    public bool OnLoopback => IsLoopback(Registry);
+
+    public static bool IsLoopback(string registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var host = registry.StartsWith('[') ? registry[1..registry.IndexOf(']', StringComparison.Ordinal)] : registry.Split(':')[0];
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+    }
+
     public static ImageReference Parse(string image)
     {
         ArgumentException.ThrowIfNullOrEmpty(image);
-        var match = Shape().Match(image);
-        if (!match.Success)
-        {
-            throw new FormatException($"'{image}' is not an image name (registry/repository:tag or @sha256:digest)");
-        }
-
-        var name = match.Groups["name"].Value;
-        var slash = name.IndexOf('/', StringComparison.Ordinal);
-        var first = slash < 0 ? "" : name[..slash];
-        var isHost = first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost";
-        var registry = isHost ? first : DockerHub;
-        var repository = isHost ? name[(slash + 1)..] : name;
-        if (registry == DockerHub && !repository.Contains('/', StringComparison.Ordinal))
-        {
-            repository = "library/" + repository; // how Docker Hub names its official images
-        }
-
-        return new ImageReference(
-            registry == "index.docker.io" ? DockerHub : registry,
-            repository,
-            match.Groups["tag"].Success ? match.Groups["tag"].Value : null,
-            match.Groups["digest"].Success ? match.Groups["digest"].Value : null);
+        var name = ImageName.TryParse(image) ?? throw new FormatException($"'{image}' is not an image name (registry/repository:tag or @sha256:digest)");
+        var registry = name.Domain?.ToLowerInvariant() is { } domain && domain != "index.docker.io" ? domain : DockerHub;
+        var repository = registry == DockerHub && !name.Path.Contains('/', StringComparison.Ordinal) ? "library/" + name.Path : name.Path;
+        return new ImageReference(registry, repository, name.Tag, name.Digest);
     }
-
-    // Lower-case path parts, an optional host[:port] first; a tag of up to 128 word characters; a sha256 digest.
-    [GeneratedRegex(@"^(?<name>(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$", RegexOptions.CultureInvariant)]
-    private static partial Regex Shape();
 }

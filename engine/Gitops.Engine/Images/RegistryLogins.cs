@@ -15,34 +15,41 @@ public sealed record RegistryLogin(string Host, string Username, string Password
     }
 }
 
+/// <summary>A saved login as listed: its registry and whose it is (null: the platform's), never its password.</summary>
+public sealed record RegistryLoginInfo(string Host, string? Project, DateTimeOffset SavedAt);
+
 /// <summary>
-/// The platform's registry logins (<c>paas registry login HOST</c>), one per registry host, kept in
-/// the encrypted secret store under a name no project can have (project names have no <c>@</c>).
+/// Registry logins (<c>paas registry login HOST [--project P]</c>), one per registry host and owner,
+/// kept in the encrypted secret store under owners no project can be (project names have no
+/// <c>@</c>). A project's login serves only that project's pulls: a login lent to every tenant
+/// would let any of them pull whatever it can read. The platform's own login serves its push
+/// registry: the builds it pushes there and each project's pulls of its own path.
 /// </summary>
 public sealed class RegistryLogins(StateStore state)
 {
-    private const string Owner = "@registries";
+    private const string Platform = "@registries";
     private const string Everywhere = SecretStore.AllEnvironments;
     private readonly SecretStore _store = new(state);
 
-    public void Save(RegistryLogin login)
+    /// <param name="project">Whose login it is; null for the platform's.</param>
+    public void Save(RegistryLogin login, string? project)
     {
         ArgumentNullException.ThrowIfNull(login);
-        var host = Host(login.Host);
-        _store.Set(Owner, Everywhere, host, $"{login.Username}\n{login.Password}");
+        _store.Set(Owner(project), Everywhere, Host(login.Host), $"{login.Username}\n{login.Password}");
     }
 
-    public bool Remove(string host) => _store.Remove(Owner, Everywhere, Host(host));
+    public bool Remove(string host, string? project) => _store.Remove(Owner(project), Everywhere, Host(host));
 
-    /// <summary>Hosts with a login and when each was saved; never a password.</summary>
-    public IReadOnlyList<SecretInfo> List() => _store.List(Owner);
+    /// <summary>Every saved login, never a password.</summary>
+    public IReadOnlyList<RegistryLoginInfo> List() => _store.ListOwners(Platform)
+        .Select(s => new RegistryLoginInfo(s.Name, s.Project == Platform ? null : s.Project[(Platform.Length + 1)..], s.UpdatedAt))
+        .ToList();
 
-    /// <summary>The login for the registry that holds <paramref name="host"/>'s images, or null to pull anonymously.</summary>
-    public RegistryLogin? For(string host)
+    /// <summary>The login <paramref name="project"/> (null: the platform) saved for <paramref name="host"/>, or null to go anonymously.</summary>
+    public RegistryLogin? For(string host, string? project)
     {
         var key = Host(host);
-        var values = _store.Resolve(Owner, Everywhere, [key]);
-        if (values.Reveal().FirstOrDefault(v => v.Key == key).Value is not { } stored)
+        if (_store.Resolve(Owner(project), Everywhere, [key]).Reveal().FirstOrDefault(v => v.Key == key).Value is not { } stored)
         {
             return null;
         }
@@ -60,4 +67,6 @@ public sealed class RegistryLogins(StateStore state)
         name = name.TrimEnd('/');
         return name is "index.docker.io" or "registry-1.docker.io" or "registry.hub.docker.com" ? ImageReference.DockerHub : name;
     }
+
+    private static string Owner(string? project) => project is null ? Platform : $"{Platform}:{project}";
 }

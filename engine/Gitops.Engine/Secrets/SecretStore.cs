@@ -74,6 +74,14 @@ public sealed class SecretStore : ISecretSource
         .OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Environment, StringComparer.Ordinal)
         .ToList();
 
+    /// <summary>The secrets of every owner whose name starts with <paramref name="prefix"/> (the platform's own reserved owners).</summary>
+    public IReadOnlyList<SecretInfo> ListOwners(string prefix) => _secrets
+        .FindAll()
+        .Where(d => d["project"].AsString.StartsWith(prefix, StringComparison.Ordinal))
+        .Select(d => new SecretInfo(d["project"].AsString, d["env"].AsString, d["name"].AsString, d["version"].AsInt32, new DateTimeOffset(d["updated"].AsDateTime, TimeSpan.Zero)))
+        .OrderBy(s => s.Project, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal)
+        .ToList();
+
     /// <summary>Per name, the environment's own secret wins over the project-wide one.</summary>
     public IReadOnlyDictionary<string, string> Versions(string project, string environment) =>
         Applicable(project, environment).ToDictionary(

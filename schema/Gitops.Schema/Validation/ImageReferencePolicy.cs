@@ -22,12 +22,12 @@ public static partial class ImageReferencePolicy
             return $"'{reference}' is an image id, which names whatever image is on this machine; name an image from a registry (registry.example.com/team/app:1.2)";
         }
 
-        if (!Grammar.ImageReference().IsMatch(reference))
+        if (ImageName.TryParse(reference) is not { } parsed)
         {
             return $"'{reference}' is not an image reference like registry.example.com/team/app:1.2";
         }
 
-        var (domain, path, tagged) = Split(reference);
+        var (domain, path, tagged) = (parsed.Domain, parsed.Path, parsed.Tag is not null || parsed.Digest is not null);
         if (domain is not null && domain.Equals("localhost", StringComparison.OrdinalIgnoreCase))
         {
             return $"'{reference}' names a local image (localhost/ holds this machine's builds, every project's among them); name an image from a registry, or build yours with build:";
@@ -44,28 +44,6 @@ public static partial class ImageReferencePolicy
         }
 
         return null;
-    }
-
-    /// <summary>Docker's rule: the first component is a registry when it has a '.' or ':' or is localhost.</summary>
-    private static (string? Domain, string Path, bool Tagged) Split(string reference)
-    {
-        var digest = reference.IndexOf('@', StringComparison.Ordinal);
-        var name = digest >= 0 ? reference[..digest] : reference;
-        var slash = name.IndexOf('/', StringComparison.Ordinal);
-        string? domain = null;
-        if (slash > 0)
-        {
-            var first = name[..slash];
-            if (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-            {
-                domain = first;
-                name = name[(slash + 1)..];
-            }
-        }
-
-        var colon = name.LastIndexOf(':');
-        var path = colon > name.LastIndexOf('/') && colon >= 0 ? name[..colon] : name;
-        return (domain, path, colon > name.LastIndexOf('/') && colon >= 0 || digest >= 0);
     }
 
     [GeneratedRegex("^[a-f0-9]+$")]
