@@ -59,8 +59,17 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         var volumes = (await TransientRetry.RunAsync(t => Client.Volumes.ListAsync(new VolumesListParameters { Filters = filters }, t), cancellationToken).ConfigureAwait(false)).Volumes?
             .Where(v => Ownership.Owns(v.Labels, project, environment)).ToList();
         var network = Names.Network(project, environment);
+        var own = networks.FirstOrDefault(n => n.Name == network);
+        var walled = own is null || await NetworkIsolation.IsWalledAsync(own.ID, NetworkIsolation.Ipv4Subnets(own.IPAM), cancellationToken).ConfigureAwait(false);
+        if (own is not null && walled && NetworkIsolation.Ipv4(own.IPAM).All(c => !string.IsNullOrEmpty(c.Gateway)))
+        {
+            // Seen walled just now: the starts of this apply need not inspect the network and list the rules again.
+            var addressing = NetworkIsolation.Ipv4(own.IPAM).Select(c => (c.Subnet, c.Gateway ?? "")).ToList();
+            _isolated.TryAdd(network, new Lazy<Task<List<(string Subnet, string Gateway)>>>(Task.FromResult(addressing)));
+        }
+
         return new ObservedState(
-            networks.Any(n => n.Name == network),
+            own is not null,
             new ValueList<string>((volumes ?? []).Select(v => v.Name).Order(StringComparer.Ordinal)),
             new ValueList<ObservedContainer>(containers
                 .Where(c => c.Labels.ContainsKey(Labels.Service))
@@ -77,6 +86,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
                 })
                 .OrderBy(c => c.Name, StringComparer.Ordinal)))
         {
+            NetworkWalled = walled,
             OtherNetworks = new ValueList<string>(networks.Select(n => n.Name).Where(n => n != network).Order(StringComparer.Ordinal)),
         };
     }
@@ -372,16 +382,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         {
             // Not the caller's token: other starts wait on this same check.
             var (id, addressing) = await AddressingAsync(network, CancellationToken.None).ConfigureAwait(false);
-            if (addressing.Count == 0)
-            {
-                throw new TargetRefusedException($"network {network} reports no IPv4 subnet, so the platform cannot wall it off; refusing to start replicas on it");
-            }
-
-            foreach (var (subnet, _) in addressing)
-            {
-                await NetworkIsolation.EnsureAsync(id, subnet, CancellationToken.None).ConfigureAwait(false);
-            }
-
+            await NetworkIsolation.WallAsync(id, network, addressing.Select(a => a.Subnet).ToList(), CancellationToken.None).ConfigureAwait(false);
             return addressing;
         }
         catch
@@ -395,10 +396,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
     private async Task<(string Id, List<(string Subnet, string Gateway)> Addressing)> AddressingAsync(string network, CancellationToken cancellationToken)
     {
         var inspected = await TransientRetry.RunAsync(t => Client.Networks.InspectNetworkAsync(network, t), cancellationToken).ConfigureAwait(false);
-        return (inspected.ID, (inspected.IPAM?.Config ?? [])
-            .Where(c => !string.IsNullOrEmpty(c.Subnet) && !c.Subnet.Contains(':', StringComparison.Ordinal))
-            .Select(c => (c.Subnet, c.Gateway ?? ""))
-            .ToList());
+        return (inspected.ID, NetworkIsolation.Ipv4(inspected.IPAM).Select(c => (c.Subnet, c.Gateway ?? "")).ToList());
     }
 
     private async Task RequireRuntimeAsync(string runtime, CancellationToken cancellationToken)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Docker.DotNet.Models;
+using Gitops.Engine.Targets;
 
 namespace Gitops.Providers.Docker;
 
@@ -72,6 +74,24 @@ public static class NetworkIsolation
         }
     }
 
+    /// <summary>
+    /// Walls off one network on every IPv4 subnet it has. A network that reports none is refused:
+    /// the platform could not wall it off, and an unwalled network reaches every other.
+    /// </summary>
+    public static async Task WallAsync(string networkId, string networkName, IReadOnlyCollection<string> subnets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subnets);
+        if (subnets.Count == 0)
+        {
+            throw new TargetRefusedException($"network {networkName} reports no IPv4 subnet, so the platform cannot wall it off; refusing to use it");
+        }
+
+        foreach (var subnet in subnets)
+        {
+            await EnsureAsync(networkId, subnet, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Removes every rule of this network (whatever its subnets were); other networks' rules stay, also on the same subnet.</summary>
     public static async Task RemoveAsync(string networkId, CancellationToken cancellationToken)
     {
@@ -91,6 +111,13 @@ public static class NetworkIsolation
         }
     }
 
+    /// <summary>A network's IPv4 subnets, the ones walled off (the platform's networks have no IPv6).</summary>
+    public static List<string> Ipv4Subnets(IPAM? ipam) => Ipv4(ipam).Select(c => c.Subnet).ToList();
+
+    /// <summary>IPv4 entries only; an engine may leave out the gateway (Docker's default bridge) or the whole config.</summary>
+    public static IEnumerable<IPAMConfig> Ipv4(IPAM? ipam) =>
+        (ipam?.Config ?? []).Where(c => !string.IsNullOrEmpty(c.Subnet) && !c.Subnet.Contains(':', StringComparison.Ordinal));
+
     /// <summary>The rules for one subnet, in nft syntax (the subnet comes from the engine's network inspect).</summary>
     public static IReadOnlyList<string> Rules(string subnet)
     {
@@ -107,11 +134,25 @@ public static class NetworkIsolation
         ];
     }
 
-    /// <summary>Whether this network has its full set of rules for <paramref name="subnet"/> (what <see cref="EnsureAsync"/> makes).</summary>
-    public static async Task<bool> IsIsolatedAsync(string networkId, string subnet, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether this network has its full set of rules for every one of its subnets (what
+    /// <see cref="WallAsync"/> makes); false for a network without a subnet. One listing, so the
+    /// driver can ask at every observe: rules vanish with a reboot or a flushed ruleset while the
+    /// engine brings the containers back.
+    /// </summary>
+    public static async Task<bool> IsWalledAsync(string networkId, IReadOnlyCollection<string> subnets, CancellationToken cancellationToken)
     {
-        var comment = Comment(networkId, subnet);
-        return await HandlesAsync(c => c == comment, cancellationToken).ConfigureAwait(false) is { Count: 2 };
+        ArgumentNullException.ThrowIfNull(subnets);
+        if (subnets.Count == 0)
+        {
+            return false;
+        }
+
+        var owner = Owner(networkId);
+        var rules = (await HandlesByCommentAsync(c => c.StartsWith(owner, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false) ?? [])
+            .GroupBy(r => r.Comment, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return subnets.All(s => rules.GetValueOrDefault(Comment(networkId, s)) == 2);
     }
 
     // The engine's ID (64 hex digits for both engines) names the owner: unlike a name, it is never
@@ -130,7 +171,10 @@ public static class NetworkIsolation
     private static string Comment(string networkId, string subnet) => Owner(networkId) + subnet;
 
     /// <summary>The handles of the rules whose comment matches, or null when the table or chain is missing.</summary>
-    private static async Task<List<long>?> HandlesAsync(Func<string, bool> comment, CancellationToken cancellationToken)
+    private static async Task<List<long>?> HandlesAsync(Func<string, bool> comment, CancellationToken cancellationToken) =>
+        (await HandlesByCommentAsync(comment, cancellationToken).ConfigureAwait(false))?.Select(r => r.Handle).ToList();
+
+    private static async Task<List<(long Handle, string Comment)>?> HandlesByCommentAsync(Func<string, bool> comment, CancellationToken cancellationToken)
     {
         var (code, output, _) = await NftAsync(null, cancellationToken, "-j", "list", "chain", "inet", Table, Chain).ConfigureAwait(false);
         if (code != 0)
@@ -141,7 +185,7 @@ public static class NetworkIsolation
         using var listing = JsonDocument.Parse(output);
         return listing.RootElement.GetProperty("nftables").EnumerateArray()
             .Where(e => e.TryGetProperty("rule", out var rule) && rule.TryGetProperty("comment", out var c) && c.GetString() is { } text && comment(text))
-            .Select(e => e.GetProperty("rule").GetProperty("handle").GetInt64())
+            .Select(e => (e.GetProperty("rule").GetProperty("handle").GetInt64(), e.GetProperty("rule").GetProperty("comment").GetString()!))
             .ToList();
     }
 

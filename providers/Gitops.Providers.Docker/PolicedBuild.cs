@@ -23,7 +23,7 @@ internal static class PolicedBuild
         var info = await client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
         using var cgroup = BuildCgroup.Create($"paas-build-{id}", info.CgroupDriver, BuildPolicy.PidsLimit, log);
         string? network = build.Network == BuildNetwork.Isolated ? $"paas-build-{id}" : null;
-        var networkId = network is null ? null : await CreateNetworkAsync(client, target.Kind, network, tag, cancellationToken).ConfigureAwait(false);
+        var networkId = network is null ? null : await CreateNetworkAsync(client, target.Kind, network, tag, log, cancellationToken).ConfigureAwait(false);
         try
         {
             var query = new List<KeyValuePair<string, string>>
@@ -45,9 +45,9 @@ internal static class PolicedBuild
         }
         finally
         {
-            if (network is not null && networkId is not null)
+            if (networkId is not null)
             {
-                await RemoveNetworkAsync(client, network, networkId, log).ConfigureAwait(false);
+                await RemoveNetworkAsync(client, network!, networkId, log).ConfigureAwait(false);
             }
         }
     }
@@ -69,7 +69,7 @@ internal static class PolicedBuild
         }
     }
 
-    private static async Task<string> CreateNetworkAsync(DockerClient client, EngineKind kind, string name, string tag, CancellationToken cancellationToken)
+    private static async Task<string> CreateNetworkAsync(DockerClient client, EngineKind kind, string name, string tag, IProgress<string> log, CancellationToken cancellationToken)
     {
         await TransientRetry.RunAsync(t => client.Networks.CreateNetworkAsync(new NetworksCreateParameters
         {
@@ -79,16 +79,15 @@ internal static class PolicedBuild
             Options = kind == EngineKind.Podman ? new Dictionary<string, string> { ["isolate"] = "true" } : [],
         }, t), cancellationToken).ConfigureAwait(false);
         var inspected = await client.Networks.InspectNetworkAsync(name, cancellationToken).ConfigureAwait(false);
-        var subnets = (inspected.IPAM?.Config ?? []).Select(c => c.Subnet).Where(s => s is { Length: > 0 } && !s.Contains(':', StringComparison.Ordinal)).ToList();
-        if (subnets.Count == 0)
+        try
         {
-            await client.Networks.DeleteNetworkAsync(name, CancellationToken.None).ConfigureAwait(false);
-            throw new TargetRefusedException($"the build network {name} reports no IPv4 subnet, so the platform cannot wall it off; refusing to build in it");
+            await NetworkIsolation.WallAsync(inspected.ID, name, NetworkIsolation.Ipv4Subnets(inspected.IPAM), cancellationToken).ConfigureAwait(false);
         }
-
-        foreach (var subnet in subnets)
+        catch
         {
-            await NetworkIsolation.EnsureAsync(inspected.ID, subnet, cancellationToken).ConfigureAwait(false);
+            // Nothing builds in a network without its walls, and nothing of it is left behind.
+            await RemoveNetworkAsync(client, name, inspected.ID, log).ConfigureAwait(false);
+            throw;
         }
 
         return inspected.ID;

@@ -30,6 +30,22 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void A_network_that_lost_its_walls_is_walled_again_before_anything_else_and_nothing_is_replaced()
+    {
+        var desired = Scenario.Desired(Services);
+        var unwalled = Scenario.Running(desired) with { NetworkWalled = false };
+
+        var plan = Planner.Plan(desired, unwalled, Scenario.Recorded(desired));
+
+        var network = Assert.Single(plan.Nodes, n => n.Kind == ResourceKind.Network);
+        Assert.Equal(PlanAction.Update, network.Action);
+        Assert.Contains("not walled off", network.Cause, StringComparison.Ordinal);
+        Assert.All(plan.Nodes.Where(n => n.Kind == ResourceKind.Service), n => Assert.Equal(PlanAction.NoOp, n.Action)); // the replicas keep running
+        Assert.All(plan.Nodes.Where(n => n.Kind == ResourceKind.Service), n => Assert.Contains(network.Id, n.DependsOn));
+        Assert.Equal(PlanAction.NoOp, Planner.Plan(desired, Scenario.Running(desired), Scenario.Recorded(desired)).Nodes.Single(n => n.Kind == ResourceKind.Network).Action);
+    }
+
+    [Fact]
     public void A_plan_removing_every_service_says_so()
     {
         var before = Scenario.Desired(Services);

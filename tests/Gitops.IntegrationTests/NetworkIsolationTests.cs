@@ -98,6 +98,33 @@ public sealed class NetworkIsolationTests
     }
 
     /// <summary>
+    /// Firewall rules vanish with a reboot or a flushed ruleset while the engine restarts the
+    /// containers: the next plan shows the lost walls as drift and the next apply builds them again,
+    /// without replacing a replica.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Walls_lost_behind_the_platforms_back_show_in_the_plan_and_the_next_apply_rebuilds_them(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        world.WriteManifest("services:\n" + world.WebService("web"));
+        AssertApplied(world.Apply());
+        var running = (await world.ContainersAsync()).Single().Key;
+        var network = await world.Client.Networks.InspectNetworkAsync(Gitops.Engine.Desired.Names.Network(world.Project, world.Environment));
+        var subnets = Gitops.Providers.Docker.NetworkIsolation.Ipv4Subnets(network.IPAM);
+        await Gitops.Providers.Docker.NetworkIsolation.RemoveAsync(network.ID, CancellationToken.None); // what a reboot does to nftables
+
+        var plan = world.Plan();
+        var applied = world.Apply();
+
+        Assert.Contains("not walled off from other networks", plan.Output, StringComparison.Ordinal);
+        AssertApplied(applied);
+        Assert.True(await Gitops.Providers.Docker.NetworkIsolation.IsWalledAsync(network.ID, subnets, CancellationToken.None));
+        Assert.Equal([running], (await world.ContainersAsync()).Keys); // the same replica: only the walls changed
+        Assert.Contains("No changes", world.Plan().Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// An engine gives a freed subnet to the next network it makes. The old network's rules going
     /// late (a build's cleanup, a destroyed environment) must not take the new network's wall with
     /// them: rules belong to a network, not to a subnet. (Real nft; the IDs stand for two networks
@@ -113,12 +140,12 @@ public sealed class NetworkIsolationTests
         {
             await Gitops.Providers.Docker.NetworkIsolation.EnsureAsync(gone, subnet, CancellationToken.None);
             await Gitops.Providers.Docker.NetworkIsolation.EnsureAsync(next, subnet, CancellationToken.None);
-            Assert.True(await Gitops.Providers.Docker.NetworkIsolation.IsIsolatedAsync(next, subnet, CancellationToken.None));
+            Assert.True(await Gitops.Providers.Docker.NetworkIsolation.IsWalledAsync(next, [subnet], CancellationToken.None));
 
             await Gitops.Providers.Docker.NetworkIsolation.RemoveAsync(gone, CancellationToken.None);
 
-            Assert.True(await Gitops.Providers.Docker.NetworkIsolation.IsIsolatedAsync(next, subnet, CancellationToken.None));
-            Assert.False(await Gitops.Providers.Docker.NetworkIsolation.IsIsolatedAsync(gone, subnet, CancellationToken.None));
+            Assert.True(await Gitops.Providers.Docker.NetworkIsolation.IsWalledAsync(next, [subnet], CancellationToken.None));
+            Assert.False(await Gitops.Providers.Docker.NetworkIsolation.IsWalledAsync(gone, [subnet], CancellationToken.None));
         }
         finally
         {
@@ -126,7 +153,7 @@ public sealed class NetworkIsolationTests
             await Gitops.Providers.Docker.NetworkIsolation.RemoveAsync(next, CancellationToken.None);
         }
 
-        Assert.False(await Gitops.Providers.Docker.NetworkIsolation.IsIsolatedAsync(next, subnet, CancellationToken.None));
+        Assert.False(await Gitops.Providers.Docker.NetworkIsolation.IsWalledAsync(next, [subnet], CancellationToken.None));
     }
 
     private static void AssertApplied(CliRun run) => Assert.True(run.ExitCode == 0, run.ToString());

@@ -104,6 +104,7 @@ public sealed class QuickstartTests
         foreach (var network in await docker.Networks.ListNetworksAsync(new NetworksListParameters { Filters = own }))
         {
             await docker.Networks.DeleteNetworkAsync(network.ID);
+            await Gitops.Providers.Docker.NetworkIsolation.RemoveAsync(network.ID, CancellationToken.None); // its walls go with it
         }
 
         var builtPrefix = $"localhost/paas-{project}-";

@@ -129,7 +129,7 @@ public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSour
         {
             case (_, PlanAction.NoOp):
                 return null;
-            case (ResourceKind.Network, PlanAction.Create):
+            case (ResourceKind.Network, PlanAction.Create or PlanAction.Update): // ensuring the environment builds its walls again
                 await this.StepAsync(new JournaledStep("create-network", node.Name, InventoryChange.Adds), t => driver.EnsureEnvironmentAsync(plan.Project, plan.Environment, node.Name, t), cancellationToken).ConfigureAwait(false);
                 return null;
             case (ResourceKind.Volume, PlanAction.Create):

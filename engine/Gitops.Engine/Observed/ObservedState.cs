@@ -10,6 +10,13 @@ public sealed record ObservedState(
 {
     public static readonly ObservedState Nothing = new(false, ValueList<string>.Empty, ValueList<ObservedContainer>.Empty);
 
+    /// <summary>
+    /// Whether the environment's network is walled off from every other (false: the target lost the
+    /// walls, e.g. firewall rules gone with a reboot while the engine restarted the containers).
+    /// A target whose networks are isolated by construction always reports true.
+    /// </summary>
+    public bool NetworkWalled { get; init; } = true;
+
     /// <summary>The ingress's routes of this environment (none without an ingress).</summary>
     public ValueList<ObservedRoute> Routes { get; init; } = ValueList<ObservedRoute>.Empty;
 

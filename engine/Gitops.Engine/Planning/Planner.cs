@@ -65,9 +65,9 @@ public static class Planner
     }
 
     private static PlanNode NetworkNode(string network, ObservedState observed) =>
-        observed.NetworkExists
-            ? Node(ResourceKind.Network, network, PlanAction.NoOp, NoChange)
-            : Node(ResourceKind.Network, network, PlanAction.Create, "not deployed yet");
+        !observed.NetworkExists ? Node(ResourceKind.Network, network, PlanAction.Create, "not deployed yet")
+        : !observed.NetworkWalled ? Node(ResourceKind.Network, network, PlanAction.Update, "not walled off from other networks (drift: its firewall rules are gone)")
+        : Node(ResourceKind.Network, network, PlanAction.NoOp, NoChange);
 
     private static PlanNode VolumeNode(string volume, ObservedState observed) =>
         observed.Volumes.Contains(volume)
