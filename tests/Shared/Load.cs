@@ -37,7 +37,7 @@ public static class Load
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    error = e.Message;
+                    error = e.InnerException is { } inner ? $"{e.Message} ({inner.GetType().Name}: {inner.Message})" : e.Message; // the inner one says which side broke off
                 }
 
                 lock (errors)
