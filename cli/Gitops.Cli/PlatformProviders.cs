@@ -1,6 +1,7 @@
 using Gitops.Engine.Targets;
 using Gitops.Providers.Caddy;
 using Gitops.Providers.Docker;
+using Gitops.Providers.Swarm;
 
 namespace Gitops.Cli;
 
@@ -12,7 +13,7 @@ namespace Gitops.Cli;
 public static class PlatformProviders
 {
     public static readonly ProviderRegistry All = new(
-        [EngineProvider.Docker, EngineProvider.Podman], // the default local target: the first that runs here
+        [EngineProvider.Docker, EngineProvider.Podman, SwarmProvider.Instance], // the default local target: the first that runs here (never swarm)
         [CaddyProvider.Instance]);
 
     /// <summary>Makes <see cref="All"/> the registry <see cref="PlatformConfig.Load(string)"/> uses; idempotent.</summary>

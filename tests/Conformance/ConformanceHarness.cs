@@ -22,6 +22,13 @@ public interface ITargetUnderTest : IAsyncDisposable
 
     string Command { get; }
 
+    /// <summary>
+    /// How many steps this target journals for a change of the crash test: <c>create</c> (from
+    /// nothing, two replicas) or <c>replace</c> (a new version of two replicas). The container
+    /// family journals each replica; a target that rolls out itself journals each service.
+    /// </summary>
+    int StepsOf(string change);
+
     /// <summary>Removes an instance as someone with access to the target would, without the platform.</summary>
     Task RemoveBehindThePlatformsBackAsync(string instance, CancellationToken cancellationToken);
 

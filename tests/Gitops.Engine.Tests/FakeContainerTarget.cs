@@ -47,6 +47,8 @@ internal sealed class FakeContainerTarget(TargetCapabilities? capabilities = nul
 
     string ITargetUnderTest.Command => "[\"httpd\"]";
 
+    int ITargetUnderTest.StepsOf(string change) => change == "create" ? 3 : 4;
+
     public Task<TargetProbe> ProbeAsync(CancellationToken cancellationToken) => Task.FromResult(new TargetProbe(true, "fake"));
 
     public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)

@@ -34,6 +34,9 @@ internal sealed class EngineTarget(DockerClient client, DockerDriver driver) : I
 
     public string Command => "[\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/etc\"]";
 
+    /// <summary>The container family journals each replica: create the network, start two; or start two new, remove two old.</summary>
+    public int StepsOf(string change) => change == "create" ? 3 : 4;
+
     public Task RemoveBehindThePlatformsBackAsync(string instance, CancellationToken cancellationToken) =>
         client.Containers.RemoveContainerAsync(instance, new ContainerRemoveParameters { Force = true }, cancellationToken);
 
