@@ -49,8 +49,9 @@ public sealed class EngineWorld : IAsyncDisposable
     public string Busybox => LocalBaseImage.Name(Kind);
 
     /// <summary>A world with a unique project (or <paramref name="project"/>, when a test needs names of its choosing).</summary>
+    /// <remarks><paramref name="engine"/> <c>swarm</c> is this machine's Docker as a single-node swarm (<see cref="TestSwarm"/>).</remarks>
     public static async Task<EngineWorld> CreateAsync(string engine, string? project = null, string environment = "dev") =>
-        new(engine, await Engines.ConnectAsync(engine), project, environment);
+        new(engine, engine == "swarm" ? await TestSwarm.ConnectAsync() : await Engines.ConnectAsync(engine), project, environment);
 
     /// <summary>Writes paas.yaml: the project line and a production environment are added here.</summary>
     public void WriteManifest(string services) =>
@@ -126,7 +127,7 @@ public sealed class EngineWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await EngineCleanup.RemoveProjectAsync(Client, Project);
+        await (Engine == "swarm" ? TestSwarm.RemoveProjectAsync(Client, Project) : EngineCleanup.RemoveProjectAsync(Client, Project));
         Client.Dispose();
         Directory.Delete(Root, recursive: true);
     }

@@ -17,7 +17,8 @@ public static class Engines
     {
         "docker" => new EngineEndpoint { Kind = EngineKind.Docker },
         "podman" => new EngineEndpoint { Kind = EngineKind.Podman },
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "engines: docker, podman"),
+        "swarm" => new EngineEndpoint { Kind = EngineKind.Docker }, // the Docker engine in swarm mode (TestSwarm)
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "engines: docker, podman, swarm"),
     };
 
     public static async Task<DockerClient> ConnectAsync(string name)
