@@ -197,13 +197,14 @@ public sealed class SwarmDriver(DockerClient client, SwarmOptions options) : ITa
         {
             await host.StepAsync(new JournaledStep(CreateService, name, InventoryChange.Adds) { Description = $"create Swarm service {name} ({desired.Replicas} replica(s))" },
                 t => TransientRetry.RunAsync(c => client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec }, c), t), cancellationToken).ConfigureAwait(false);
-            return new SwarmRollout(this, change, host, previous: null);
+            return new SwarmRollout(this, change, host, previous: null, templateChanged: false);
         }
 
         // The whole spec is sent, as the platform wants it: whatever was changed outside goes back.
         await host.StepAsync(new JournaledStep(UpdateService, name, InventoryChange.Adds) { Description = $"update Swarm service {name} ({desired.Replicas} replica(s); Swarm rolls it out start-first)" },
             t => TransientRetry.RunAsync(c => client.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = (long)(existing.Version?.Index ?? 0) }, c), t), cancellationToken).ConfigureAwait(false);
-        return new SwarmRollout(this, change, host, existing);
+        var templateChanged = existing.Spec is null || SwarmSpec.TaskTemplateHash(existing.Spec) != SwarmSpec.TaskTemplateHash(spec);
+        return new SwarmRollout(this, change, host, existing, templateChanged);
     }
 
     /// <summary>The Swarm service of that name when it is this environment's; one that is not is refused.</summary>

@@ -87,7 +87,10 @@ public static class SwarmSpec
             Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)service.Replicas } },
             UpdateConfig = Rollout(monitor, onFailure: "rollback"),
             RollbackConfig = Rollout(monitor, onFailure: "pause"),
-            EndpointSpec = new EndpointSpec { Mode = "vip" }, // no published port: traffic comes through the platform's ingress
+            // No published port (traffic comes through the platform's ingress) and no virtual IP: the service's
+            // name resolves to its tasks' addresses. A VIP needs the kernel's IPVS, which not every host has
+            // (measured: none on our machines, where a VIP answered "No route to host"); DNS round robin works on all.
+            EndpointSpec = new EndpointSpec { Mode = "dnsrr" },
         };
         // The deployment labels the service, not its tasks: a changed task template restarts every task, and scaling must not.
         result.Labels[Labels.Deployment] = change.DeploymentId;
@@ -104,16 +107,27 @@ public static class SwarmSpec
     }
 
     /// <summary>
-    /// A hash of what the platform decides in a service's spec (the task template but for its
-    /// force-update counter, the update and rollback settings), never its replica count or labels.
-    /// Computed on what the platform sends and again on what the engine reports, so a
-    /// <c>docker service update</c> made outside the platform shows as drift.
+    /// A hash of what the platform decides in a service's spec (<see cref="TaskTemplateHash"/> and
+    /// the update settings), never its replica count or labels. Computed on what the platform sends
+    /// and again on what the engine reports, so a <c>docker service update</c> made outside the
+    /// platform shows as drift.
     /// </summary>
     public static string Projection(ServiceSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        return Hash(new { Task = TaskTemplateHash(spec), Update = spec.UpdateConfig?.Order, Failure = spec.UpdateConfig?.FailureAction });
+    }
+
+    /// <summary>
+    /// A hash of the task template's fields the platform sets: when it changes, Swarm replaces every
+    /// task (and reports an update status); when it does not, an update only scales.
+    /// </summary>
+    public static string TaskTemplateHash(ServiceSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
         var container = spec.TaskTemplate?.ContainerSpec;
-        var shape = new
+        var limits = spec.TaskTemplate?.Resources?.Limits;
+        return Hash(new
         {
             container?.Image,
             Command = container?.Command ?? [],
@@ -125,15 +139,14 @@ public static class SwarmSpec
             Secrets = (container?.Secrets ?? []).Select(s => $"{s.SecretName}:{s.File?.Name}").Order(StringComparer.Ordinal).ToList(),
             Health = container?.Healthcheck?.Test ?? [],
             Fingerprint = container?.Labels?.TryGetValue(Labels.Fingerprint, out var fingerprint) == true ? fingerprint : null,
-            Memory = spec.TaskTemplate?.Resources?.Limits?.MemoryBytes ?? 0,
-            Cpu = spec.TaskTemplate?.Resources?.Limits?.NanoCPUs ?? 0,
-            Pids = spec.TaskTemplate?.Resources?.Limits?.Pids ?? 0,
+            Memory = limits?.MemoryBytes ?? 0,
+            Cpu = limits?.NanoCPUs ?? 0,
+            Pids = limits?.Pids ?? 0,
             Placement = (spec.TaskTemplate?.Placement?.Constraints ?? []).Order(StringComparer.Ordinal).ToList(),
-            Update = spec.UpdateConfig?.Order,
-            Failure = spec.UpdateConfig?.FailureAction,
-        };
-        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(shape)))[..16];
+        });
     }
+
+    private static string Hash(object shape) => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(shape)))[..16];
 
     /// <summary>The platform's fingerprint a task was started with (each task keeps the spec it was made from).</summary>
     public static string? FingerprintOf(TaskResponse task) =>

@@ -25,8 +25,8 @@ internal sealed class SwarmTarget(DockerClient client) : ITargetUnderTest
 
     public string Command => "[\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/etc\"]";
 
-    /// <summary>Swarm journals one step per service: creating it (after the network) or updating it.</summary>
-    public int StepsOf(string change) => change == "create" ? 2 : 1;
+    /// <summary>Swarm journals two steps per service: creating it (after the network) or updating it, then waiting for its rollout.</summary>
+    public int StepsOf(string change) => change == "create" ? 3 : 2;
 
     /// <summary>A task cannot be removed from a Swarm service (Swarm starts another): its service is scaled down by one, as <c>docker service scale</c> does.</summary>
     public async Task RemoveBehindThePlatformsBackAsync(string instance, CancellationToken cancellationToken)

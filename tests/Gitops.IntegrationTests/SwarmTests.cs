@@ -1,0 +1,193 @@
+using System.Text.Json;
+using Docker.DotNet.Models;
+using Gitops.Engine.Desired;
+
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// What a Swarm target does beyond the conformance suite, through the CLI on a real single-node
+/// swarm: secrets as Swarm secrets, drift made with the engine's own API, placement from the
+/// target's options, walls between environments, the container policy on every task, destroy.
+/// </summary>
+public sealed class SwarmTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_secret_reaches_a_swarm_task_as_a_file_and_never_its_environment_or_the_service_spec()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        var (canary, rotated) = ($"canary-{Guid.NewGuid():N}", $"rotated-{Guid.NewGuid():N}");
+        world.WriteManifest("services:\n" + world.WebService("web", "    secrets: [API_TOKEN]\n"));
+        Assert.Equal(0, world.PaasWithInput(canary + "\n", "secrets", "set", world.Project, "API_TOKEN").ExitCode);
+
+        var first = world.Apply();
+        var (firstFile, firstEnv, firstSpec) = await SecretSeenByTaskAsync(world);
+        Assert.Equal(0, world.PaasWithInput(rotated + "\n", "secrets", "set", world.Project, "API_TOKEN", "--env", "dev").ExitCode);
+        var second = world.Apply();
+        var (secondFile, secondEnv, secondSpec) = await SecretSeenByTaskAsync(world);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(canary, firstFile);
+        Assert.Equal(rotated, secondFile); // a new value is a new Swarm secret and a rollout
+        Assert.Contains("API_TOKEN_FILE=/run/secrets/API_TOKEN", firstEnv);
+        foreach (var text in new[] { string.Join("\n", firstEnv), string.Join("\n", secondEnv), firstSpec, secondSpec, first.ToString(), second.ToString() })
+        {
+            Assert.DoesNotContain(canary, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(rotated, text, StringComparison.Ordinal);
+        }
+
+        var secrets = (await world.Client.Secrets.ListAsync(Token)).Where(s => s.Spec?.Labels?.TryGetValue(Labels.Project, out var p) == true && p == world.Project).ToList();
+        Assert.Single(secrets); // the old value's secret went once no task used it
+    }
+
+    [Fact]
+    public async Task A_service_changed_with_docker_service_update_shows_in_the_plan_and_the_next_apply_puts_it_back()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        world.WriteManifest("services:\n" + world.WebService("web", replicas: 2));
+        Assert.Equal(0, world.Apply().ExitCode);
+        var service = await ServiceAsync(world, "web");
+        var spec = service.Spec!;
+        var container = spec.TaskTemplate!.ContainerSpec!;
+        container.Env = [.. container.Env ?? [], "INJECTED=by-hand"];
+        await world.Client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = spec, Version = (long)(service.Version?.Index ?? 0) }, Token);
+
+        var drift = world.Plan();
+        var repaired = world.Apply();
+        var after = await ServiceAsync(world, "web");
+        var again = world.Plan();
+
+        Assert.Contains("-/+ service web", drift.Output, StringComparison.Ordinal);
+        Assert.True(repaired.ExitCode == 0, repaired.ToString());
+        Assert.DoesNotContain("INJECTED=by-hand", after.Spec!.TaskTemplate!.ContainerSpec!.Env ?? []);
+        Assert.Equal((ulong)2, after.Spec.Mode!.Replicated!.Replicas);
+        Assert.Contains("No changes", again.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_targets_placement_places_every_task_and_a_service_no_node_can_run_fails_clearly_keeping_the_old_version()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        world.WriteManifest("services:\n" + world.WebService("web", "    env: { V: \"1\" }\n"));
+        Place(world, "node.role == manager");
+        var placed = world.Apply();
+        var running = (await world.ContainersAsync()).Single();
+        var constraints = (await ServiceAsync(world, "web")).Spec!.TaskTemplate!.Placement!.Constraints;
+
+        Place(world, "node.labels.paas-test-zone == nowhere");
+        world.WriteManifest("services:\n" + world.WebService("web", "    env: { V: \"2\" }\n"));
+        var unplaceable = world.Apply();
+        var after = await world.ContainersAsync();
+
+        Assert.True(placed.ExitCode == 0, placed.ToString());
+        Assert.Equal(["node.role == manager"], constraints);
+        Assert.Equal(3, unplaceable.ExitCode); // rolled back
+        Assert.Contains("no node can run it", unplaceable.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no suitable node", unplaceable.ToString(), StringComparison.Ordinal);
+        Assert.True(after[running.Key].Running, string.Join(", ", after.Keys)); // the old task kept running
+        Assert.Equal(["node.role == manager"], (await ServiceAsync(world, "web")).Spec!.TaskTemplate!.Placement!.Constraints!);
+    }
+
+    [Fact]
+    public async Task Environments_on_one_swarm_cannot_reach_each_other_and_services_of_one_environment_can()
+    {
+        await using var mine = await EngineWorld.CreateAsync("swarm");
+        await using var theirs = await EngineWorld.CreateAsync("swarm");
+        mine.WriteManifest("services:\n" + mine.WebService("web") + mine.WebService("api"));
+        theirs.WriteManifest("services:\n" + theirs.WebService("web"));
+        Assert.Equal(0, mine.Apply().ExitCode);
+        Assert.Equal(0, theirs.Apply().ExitCode);
+        var api = (await mine.ContainersAsync()).Single(c => c.Value.Service == "api").Value.Id;
+        var target = await mine.Client.Containers.InspectContainerAsync((await theirs.ContainersAsync()).Single().Value.Id, Token);
+        var overlay = target.NetworkSettings!.Networks![Names.Network(theirs.Project, "dev")].IPAddress;
+        var gateway = (await mine.Client.Networks.InspectNetworkAsync("docker_gwbridge", Token)).Containers![target.ID].IPv4Address!.Split('/')[0];
+
+        var sameEnvironment = await mine.ExecAsync(api, "timeout", "5", "wget", "-q", "-O", "/dev/null", "http://web:8080/hostname");
+        var theirOverlay = await mine.ExecAsync(api, "timeout", "5", "wget", "-q", "-O", "/dev/null", $"http://{overlay}:8080/hostname");
+        var theirGateway = await mine.ExecAsync(api, "timeout", "5", "wget", "-q", "-O", "/dev/null", $"http://{gateway}:8080/hostname");
+
+        Assert.Equal(0, sameEnvironment); // the positive control: the probe itself works
+        Assert.NotEqual(0, theirOverlay);
+        Assert.NotEqual(0, theirGateway);
+    }
+
+    [Fact]
+    public async Task Every_task_runs_under_the_container_policy()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        world.WriteManifest("services:\n" + world.WebService("web"));
+        Assert.Equal(0, world.Apply().ExitCode);
+
+        var container = await world.Client.Containers.InspectContainerAsync((await world.ContainersAsync()).Single().Value.Id, Token);
+
+        Assert.Contains("ALL", container.HostConfig!.CapDrop);
+        Assert.Equal(["CHOWN", "KILL", "NET_BIND_SERVICE", "SETGID", "SETUID"], container.HostConfig.CapAdd.Select(c => c.Replace("CAP_", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(512, container.HostConfig.PidsLimit);
+        Assert.True(container.HostConfig.Memory > 0);
+        Assert.False(container.HostConfig.Privileged);
+        Assert.True(container.HostConfig.Init);
+        Assert.Equal([Names.Network(world.Project, "dev")], container.NetworkSettings!.Networks!.Keys); // its environment's network only
+    }
+
+    [Fact]
+    public async Task A_gvisor_sandbox_is_refused_on_a_swarm_before_anything_runs()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        world.WriteManifest("services:\n" + world.WebService("web", "    sandbox: gvisor\n"));
+
+        var applied = world.Apply();
+
+        Assert.NotEqual(0, applied.ExitCode);
+        Assert.Contains("sandbox", applied.ToString(), StringComparison.Ordinal);
+        Assert.Contains("swarm", applied.ToString(), StringComparison.Ordinal);
+        Assert.Empty(await world.Client.Swarm.ListServicesAsync(new ServiceListParameters { Filters = ByProject(world) }, Token));
+    }
+
+    [Fact]
+    public async Task Destroying_a_swarm_environment_leaves_no_service_network_or_secret()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        world.WriteManifest("services:\n" + world.WebService("web", "    secrets: [API_TOKEN]\n", replicas: 2) + world.WebService("api"));
+        Assert.Equal(0, world.PaasWithInput("value\n", "secrets", "set", world.Project, "API_TOKEN").ExitCode);
+        Assert.Equal(0, world.Apply().ExitCode);
+
+        var destroyed = world.Paas("destroy", world.AppDirectory, "--env", "dev", "--yes");
+
+        Assert.True(destroyed.ExitCode == 0, destroyed.ToString());
+        Assert.Empty(await world.Client.Swarm.ListServicesAsync(new ServiceListParameters { Filters = ByProject(world) }, Token));
+        Assert.Empty(await world.Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = ByProject(world) }, Token));
+        Assert.DoesNotContain(await world.Client.Secrets.ListAsync(Token), s => s.Spec?.Labels?.TryGetValue(Labels.Project, out var p) == true && p == world.Project);
+        Assert.Empty(await world.ContainersAsync());
+    }
+
+    /// <summary>The target's placement in platform.yaml, as an operator would write it.</summary>
+    private static void Place(EngineWorld world, string constraint)
+    {
+        var path = Path.Combine(world.DataDirectory, "platform.yaml");
+        var lines = File.ReadAllLines(path).Where(l => !l.StartsWith("  local:", StringComparison.Ordinal)).ToList();
+        lines.Insert(lines.IndexOf("targets:") + 1, $"  local: {{ kind: swarm, socket: /var/run/docker.sock, placement: [\"{constraint}\"] }}");
+        File.WriteAllLines(path, lines);
+    }
+
+    private static async Task<SwarmService> ServiceAsync(EngineWorld world, string service) =>
+        await world.Client.Swarm.InspectServiceAsync($"{Names.Network(world.Project, "dev")}_{service}", Token);
+
+    /// <summary>What the web task reads from its secret file, its environment, and the service's spec as the engine reports it.</summary>
+    private static async Task<(string File, IList<string> Env, string Spec)> SecretSeenByTaskAsync(EngineWorld world)
+    {
+        var containers = await world.ContainersAsync();
+        Assert.True(containers.Count(c => c.Value.Running) == 1, string.Join(", ", containers.Select(c => $"{c.Key} running={c.Value.Running}")));
+        var container = containers.Single(c => c.Value.Running).Value.Id;
+        var exec = await world.Client.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters { Cmd = ["cat", "/run/secrets/API_TOKEN"], AttachStdout = true, AttachStderr = true }, Token);
+        using var stream = await world.Client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), Token);
+        var (stdout, _) = await stream.ReadOutputToEndAsync(Token);
+        var inspected = await world.Client.Containers.InspectContainerAsync(container, Token);
+        var service = await ServiceAsync(world, "web");
+        return (stdout.Trim(), inspected.Config!.Env!, JsonSerializer.Serialize(service));
+    }
+
+    private static Dictionary<string, IDictionary<string, bool>> ByProject(EngineWorld world) =>
+        new() { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={world.Project}"] = true } };
+}
