@@ -127,7 +127,7 @@ public sealed class EngineWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await (Engine == "swarm" ? TestSwarm.RemoveProjectAsync(Client, Project) : EngineCleanup.RemoveProjectAsync(Client, Project));
+        await EngineCleanup.RemoveProjectAsync(Client, Project);
         Client.Dispose();
         Directory.Delete(Root, recursive: true);
     }

@@ -18,6 +18,7 @@ public sealed class RegistryImageTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [InlineData("swarm")]
     public async Task An_image_only_the_registry_has_is_pulled_with_the_projects_login_and_runs_by_its_digest(string engine)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -42,6 +43,7 @@ public sealed class RegistryImageTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [InlineData("swarm")]
     public async Task A_wrong_registry_password_fails_the_deployment_clearly_and_the_running_version_keeps_running(string engine)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -89,6 +91,7 @@ public sealed class RegistryImageTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [InlineData("swarm")]
     public async Task A_build_is_pushed_to_the_platforms_registry_and_runs_by_the_registrys_digest(string engine)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -187,10 +190,16 @@ public sealed class RegistryImageTests
 
         public async ValueTask DisposeAsync()
         {
-            await EngineCleanup.RemoveProjectAsync(World.Client, World.Project);
-            await RemoveImagesAsync(World.Client, Image, $"{Registry.Host}/{Repository}@{Digest}");
-            await World.DisposeAsync();
-            await Registry.DisposeAsync();
+            try
+            {
+                await EngineCleanup.RemoveProjectAsync(World.Client, World.Project);
+                await RemoveImagesAsync(World.Client, Image, $"{Registry.Host}/{Repository}@{Digest}");
+                await World.DisposeAsync();
+            }
+            finally
+            {
+                await Registry.DisposeAsync(); // a failed clean-up must not leave the registry process running
+            }
         }
     }
 
@@ -212,9 +221,15 @@ public sealed class RegistryImageTests
             {
                 Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { [$"{Registry.Host}/paas/{World.Project}/*"] = true } },
             });
-            await RemoveImagesAsync(World.Client, [.. pushed.Select(i => i.ID), .. await World.BuiltImagesAsync()]);
-            await World.DisposeAsync();
-            await Registry.DisposeAsync();
+            try
+            {
+                await RemoveImagesAsync(World.Client, [.. pushed.Select(i => i.ID), .. await World.BuiltImagesAsync()]);
+                await World.DisposeAsync();
+            }
+            finally
+            {
+                await Registry.DisposeAsync();
+            }
         }
     }
 

@@ -47,7 +47,7 @@ internal sealed class SwarmTarget(DockerClient client) : ITargetUnderTest
         }
     }
 
-    public Task CleanUpAsync(string project, CancellationToken cancellationToken) => TestSwarm.RemoveProjectAsync(client, project);
+    public Task CleanUpAsync(string project, CancellationToken cancellationToken) => EngineCleanup.RemoveProjectAsync(client, project);
 
     public ValueTask DisposeAsync()
     {

@@ -41,38 +41,6 @@ public sealed class TestSwarm : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Removes everything of <paramref name="project"/> from the swarm: services first (else Swarm starts their tasks again), then networks, secrets, volumes.</summary>
-    public static async Task RemoveProjectAsync(DockerClient client, string project)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        var filter = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={project}"] = true } };
-        foreach (var service in await client.Swarm.ListServicesAsync(new ServiceListParameters { Filters = filter }))
-        {
-            await client.Swarm.RemoveServiceAsync(service.ID);
-        }
-
-        for (var i = 0; i < 100 && (await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filter })).Count > 0; i++)
-        {
-            await Task.Delay(200);
-        }
-
-        foreach (var secret in (await client.Secrets.ListAsync()).Where(s => s.Spec?.Labels?.TryGetValue(Labels.Project, out var p) == true && p == project))
-        {
-            await client.Secrets.DeleteAsync(secret.ID);
-        }
-
-        // Overlay networks have no firewall rules of the platform's (their IDs are Swarm's, not an engine's bridge).
-        foreach (var network in await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filter }))
-        {
-            await Retry.RunAsync(async t => { await client.Networks.DeleteNetworkAsync(network.ID, t); return true; }, e => e is DockerApiException, CancellationToken.None, attempts: 10);
-        }
-
-        foreach (var volume in (await client.Volumes.ListAsync(new VolumesListParameters { Filters = filter })).Volumes ?? [])
-        {
-            await client.Volumes.RemoveAsync(volume.Name, force: true);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_initialized)
