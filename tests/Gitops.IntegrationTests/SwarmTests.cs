@@ -146,6 +146,21 @@ public sealed class SwarmTests
     }
 
     [Fact]
+    public async Task An_engine_that_is_not_a_swarm_manager_is_refused_with_the_command_that_makes_it_one()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        await Engines.ConnectAsync("podman"); // a real engine that answers but has no swarm mode
+        File.WriteAllText(Path.Combine(world.DataDirectory, "platform.yaml"), "targets:\n  local: { kind: swarm, socket: /run/podman/podman.sock }\n");
+        world.WriteManifest("services:\n" + world.WebService("web"));
+
+        var planned = world.Plan();
+
+        Assert.NotEqual(0, planned.ExitCode);
+        Assert.Contains("is not a swarm manager", planned.Error, StringComparison.Ordinal);
+        Assert.Contains("docker swarm init", planned.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Destroying_a_swarm_environment_leaves_no_service_network_or_secret()
     {
         await using var world = await EngineWorld.CreateAsync("swarm");

@@ -1,7 +1,8 @@
-// The rollout benchmark (issue 5): a steady request rate over HTTPS through Caddy while the version
-// changes, counting every non-2xx and connection error, with p50/p99 latency. In the same run the
-// same change is made with `docker-compose up -d`, behind the same Caddy (a route to its published
-// port) and on that port directly. Usage: dotnet run -c Release --project tests/benchmarks/Gitops.Rollout -- [REQUESTS=10000] [RATE=250]
+// The rollout benchmark (issues 5 and 12): a steady request rate over HTTPS through Caddy while the
+// version changes, counting every non-2xx and connection error, with p50/p99 latency: on the docker
+// target, then on a swarm target (the same engine in swarm mode). In the same run the same change is
+// made with `docker-compose up -d`, behind the same Caddy (a route to its published port) and on
+// that port directly. Usage: dotnet run -c Release --project tests/benchmarks/Gitops.Rollout -- [REQUESTS=10000] [RATE=250]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -23,7 +24,7 @@ var compose = Directory.CreateDirectory(Path.Combine(work, "compose")).FullName;
 var ingress = new CaddyOptions { BaseDomain = "localhost", HttpPort = FreePort(), HttpsPort = FreePort(), Bind = "127.0.0.1", AdminPort = FreePort(), Tls = new TlsSpec { Internal = true } };
 var composePort = FreePort();
 File.WriteAllText(Path.Combine(data, PlatformConfig.FileName),
-    $"targets: {{ local: {{ kind: docker }} }}\ningress: {{ baseDomain: localhost, httpPort: {ingress.HttpPort}, httpsPort: {ingress.HttpsPort}, bind: 127.0.0.1, adminPort: {ingress.AdminPort}, tls: {{ internal: true }} }}\n");
+    $"targets: {{ local: {{ kind: docker }}, swarm: {{ kind: swarm }} }}\ningress: {{ baseDomain: localhost, httpPort: {ingress.HttpPort}, httpsPort: {ingress.HttpsPort}, bind: 127.0.0.1, adminPort: {ingress.AdminPort}, tls: {{ internal: true }} }}\n");
 using var caddy = new CaddyIngress(ingress, data);
 var results = new List<(string Name, LoadResult Load, TimeSpan Change)>();
 try
@@ -37,6 +38,16 @@ try
     {
         Manifest("v2");
         Paas("apply", app, "--env", "dev", "--yes");
+    }));
+
+    // paas on a swarm target (the same engine in swarm mode): Swarm replaces the tasks start-first, the route follows them.
+    Paas("apply", app, "--env", "swarm", "--yes");
+    var swarmUrl = new Uri($"https://web-swarm-rollout.localhost:{ingress.HttpsPort}/index.html");
+    await WaitAsync(swarmUrl, "v2");
+    results.Add(await UnderLoadAsync("paas apply, swarm target (Swarm start-first, route follows its tasks)", swarmUrl, Client, () =>
+    {
+        Manifest("v3");
+        Paas("apply", app, "--env", "swarm", "--yes");
     }));
 
     // docker-compose: the same service published on a port, behind a Caddy route configured like ours, and direct.
@@ -60,6 +71,7 @@ try
 finally
 {
     Paas("destroy", app, "--env", "dev", "--yes");
+    Paas("destroy", app, "--env", "swarm", "--yes");
     Run("docker-compose", "-p", "rolloutcompose", "-f", Path.Combine(compose, "docker-compose.yml"), "down", "-t", "1");
     await caddy.StopAsync(CancellationToken.None);
     Directory.Delete(work, recursive: true);
@@ -83,6 +95,7 @@ void Manifest(string version) => File.WriteAllText(Path.Combine(app, "paas.yaml"
     project: rollout
     environments:
       dev: { branch: main }
+      swarm: { branch: main, target: swarm }
     services:
       web:
         image: busybox:1.36
