@@ -38,6 +38,7 @@ public sealed class SwarmDriver(DockerClient client, SwarmOptions options) : ITa
         NetworkPolicy = true,
         Volumes = true,
         Secrets = true,
+        Placement = true,
     };
 
     private readonly EngineEndpoint _endpoint = options.Endpoint;

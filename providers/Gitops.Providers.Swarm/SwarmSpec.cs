@@ -6,6 +6,7 @@ using Docker.DotNet.Models;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Targets;
 using Gitops.Providers.Docker;
+using Gitops.Schema.Model;
 using ServiceSpec = global::Docker.DotNet.Models.ServiceSpec;
 
 namespace Gitops.Providers.Swarm;
@@ -81,7 +82,7 @@ public static class SwarmSpec
                     },
                 },
                 RestartPolicy = new SwarmRestartPolicy { Condition = "any", Delay = TimeSpan.FromSeconds(1) },
-                Placement = new Placement { Constraints = placement.ToList() },
+                Placement = new Placement { Constraints = placement.Concat(spec.Placement ?? ValueList<string>.Empty).Distinct(StringComparer.Ordinal).ToList() }, // the target's, then the service's own
                 Networks = [new NetworkAttachmentConfig { Target = change.Network, Aliases = [service.Name] }],
             },
             Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)service.Replicas } },

@@ -37,6 +37,34 @@ public sealed class CapabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task Placement_is_refused_on_a_target_that_does_not_place_replicas_on_nodes()
+    {
+        var target = new FakeContainerTarget(DockerLike);
+
+        var refused = await Assert.ThrowsAsync<PlanRefusedException>(() => PlanAsync(target, "    placement: [\"node.labels.zone == eu\"]\n"));
+
+        Assert.Contains("services.web.placement", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("kind fake", refused.Message, StringComparison.Ordinal);
+        Assert.Empty((await target.ObserveAsync("shop", "dev", TestContext.Current.CancellationToken)).Containers);
+    }
+
+    [Fact]
+    public async Task Placement_is_planned_on_a_target_that_places_replicas_and_changing_it_replaces_the_service()
+    {
+        var target = new FakeContainerTarget(DockerLike with { Placement = true });
+
+        var prepared = await PlanAsync(target, "    placement: [\"node.labels.zone == eu\"]\n");
+
+        var web = Assert.Single(prepared.Plan.Nodes, n => n.Id == "service/web");
+        Assert.Equal(["node.labels.zone == eu"], web.Desired!.Spec.Placement!);
+        var moved = web.Desired.Spec with { Placement = new Gitops.Schema.Model.ValueList<string>(["node.labels.zone == us"]) };
+        Assert.Contains(Gitops.Engine.Planning.SpecDiff.Between(web.Desired.Spec, moved), c => c.Field == "placement");
+        Assert.NotEqual(Gitops.Engine.Desired.Fingerprint.Of(web.Desired.Spec), Gitops.Engine.Desired.Fingerprint.Of(moved));
+        // Without placement the spec serializes as before the field existed, so no running service's fingerprint moved.
+        Assert.DoesNotContain("placement", System.Text.Json.JsonSerializer.Serialize(web.Desired.Spec with { Placement = null }, Gitops.Engine.Desired.Fingerprint.Canonical), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_same_service_is_planned_on_a_target_that_can()
     {
         var target = new FakeContainerTarget(DockerLike);

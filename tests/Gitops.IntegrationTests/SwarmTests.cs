@@ -91,6 +91,41 @@ public sealed class SwarmTests
     }
 
     [Fact]
+    public async Task A_services_own_placement_joins_the_targets_and_a_change_of_it_is_planned_and_rolled_out()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        Place(world, "node.role == manager");
+        world.WriteManifest("services:\n" + world.WebService("web", "    placement: [\"node.platform.os == linux\"]\n"));
+        var placed = world.Apply();
+        var first = (await ServiceAsync(world, "web")).Spec!.TaskTemplate!.Placement!.Constraints;
+
+        world.WriteManifest("services:\n" + world.WebService("web", "    placement: [\"node.platform.os != windows\"]\n"));
+        var plan = world.Plan();
+        var moved = world.Apply();
+        var second = (await ServiceAsync(world, "web")).Spec!.TaskTemplate!.Placement!.Constraints;
+
+        Assert.True(placed.ExitCode == 0, placed.ToString());
+        Assert.Equal(["node.role == manager", "node.platform.os == linux"], first);
+        Assert.Contains("placement changed", plan.Output, StringComparison.Ordinal);
+        Assert.True(moved.ExitCode == 0, moved.ToString());
+        Assert.Equal(["node.role == manager", "node.platform.os != windows"], second);
+    }
+
+    [Fact]
+    public async Task Placement_on_a_docker_target_is_refused_naming_the_field_before_anything_runs()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        world.WriteManifest("services:\n" + world.WebService("web", "    placement: [\"node.role == worker\"]\n"));
+
+        var applied = world.Apply();
+
+        Assert.NotEqual(0, applied.ExitCode);
+        Assert.Contains("services.web.placement", applied.ToString(), StringComparison.Ordinal);
+        Assert.Contains("kind docker", applied.ToString(), StringComparison.Ordinal);
+        Assert.Empty(await world.ContainersAsync());
+    }
+
+    [Fact]
     public async Task Environments_on_one_swarm_cannot_reach_each_other_and_services_of_one_environment_can()
     {
         await using var mine = await EngineWorld.CreateAsync("swarm");

@@ -70,6 +70,7 @@ public static class Compiler
                 MemoryBytes = service.Resources.Memory?.Bytes ?? DefaultMemoryBytes,
                 ReadOnly = service.ReadOnly,
                 Sandbox = service.Sandbox,
+                Placement = service.Placement.Count > 0 ? service.Placement : null,
                 Mounts = new ValueMap<string>(mounts),
             };
             var replicas = service.Autoscale is { } autoscale ? autoscale.Min : service.Replicas;

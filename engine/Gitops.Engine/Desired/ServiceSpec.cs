@@ -32,6 +32,9 @@ public sealed record ServiceSpec
 
     public SandboxKind Sandbox { get; init; }
 
+    /// <summary>Placement constraints (<c>node.labels.zone == eu</c>); null when none, so specs without them keep their fingerprints.</summary>
+    public ValueList<string>? Placement { get; init; }
+
     /// <summary>Engine volume name → absolute path in the container.</summary>
     public ValueMap<string> Mounts { get; init; } = ValueMap<string>.Empty;
 }

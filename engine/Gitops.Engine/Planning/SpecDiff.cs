@@ -26,6 +26,7 @@ public static class SpecDiff
         Compare(changes, "resources.memory", new ByteSize(before.MemoryBytes).ToString(), new ByteSize(after.MemoryBytes).ToString());
         Compare(changes, "readOnly", before.ReadOnly.ToString(), after.ReadOnly.ToString());
         Compare(changes, "sandbox", before.Sandbox.ToString().ToLowerInvariant(), after.Sandbox.ToString().ToLowerInvariant());
+        Compare(changes, "placement", Text(before.Placement), Text(after.Placement));
         Maps(changes, "volumes", before.Mounts, after.Mounts);
         return changes;
     }

@@ -28,6 +28,11 @@ public static class CapabilityCheck
                 refusals.Add(Refusal(service, "secrets", "needs secrets", target));
             }
 
+            if (spec.Placement is { Count: > 0 } && !can.Placement)
+            {
+                refusals.Add(Refusal(service, "placement", "asks to be placed on particular nodes", target));
+            }
+
             if (spec.Sandbox != SandboxKind.None && !can.Sandbox)
             {
                 refusals.Add(Refusal(service, "sandbox", $"asks for the {spec.Sandbox.ToString().ToLowerInvariant()} sandbox", target));

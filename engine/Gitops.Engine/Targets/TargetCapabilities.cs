@@ -42,6 +42,9 @@ public sealed record TargetCapabilities
     /// <summary><c>sandbox: gvisor</c> can be honoured (the target still checks its runtime is installed).</summary>
     public bool Sandbox { get; init; }
 
+    /// <summary>The target places replicas on nodes by constraints (<c>placement:</c>).</summary>
+    public bool Placement { get; init; }
+
     /// <summary>Scheduled jobs run by the target itself.</summary>
     public bool ScheduledJobs { get; init; }
 

@@ -44,4 +44,5 @@ public static class ErrorCodes
     public const string HealthPath = "E-MANIFEST-HEALTH-PATH";
     public const string MountPath = "E-MANIFEST-MOUNT-PATH";
     public const string Image = "E-MANIFEST-IMAGE";
+    public const string Placement = "E-MANIFEST-PLACEMENT";
 }

@@ -40,7 +40,7 @@ public sealed record Service
     [Description("Environment variables (names: letters, digits, '_').")]
     public ValueMap<string> Env { get; init; } = ValueMap<string>.Empty;
 
-    [Description("Names of secrets from the platform's encrypted store, given to the service as environment variables.")]
+    [Description("Names of secrets from the platform's encrypted store, given to the service as environment variables (on a swarm target: files under /run/secrets, their paths in NAME_FILE).")]
     public ValueList<string> Secrets { get; init; } = ValueList<string>.Empty;
 
     [Description("CPU and memory limits.")]
@@ -48,6 +48,9 @@ public sealed record Service
 
     [Description("'gvisor' runs the service in the gVisor sandbox; deploys fail where the target lacks it.")]
     public SandboxKind Sandbox { get; init; } = SandboxKind.None;
+
+    [Description("Where the replicas may run, as placement constraints: node.labels.zone == eu, node.role == worker, node.hostname != db1 (node.id, node.hostname, node.role, node.platform.os, node.platform.arch, node.labels.KEY, engine.labels.KEY; == or !=). Only a target that places replicas on nodes (swarm) accepts it.")]
+    public ValueList<string> Placement { get; init; } = ValueList<string>.Empty;
 
     [Description("Mount the image's file system read-only.")]
     public bool ReadOnly { get; init; }

@@ -9,7 +9,7 @@ namespace Gitops.Schema.Validation;
 /// Checks what a manifest means once its shape is right: names, references, cycles, ranges,
 /// paths. Pure: records and a <see cref="SourceMap"/> in, diagnostics out.
 /// </summary>
-public sealed class ManifestValidator
+public sealed partial class ManifestValidator
 {
     private readonly Manifest _manifest;
     private readonly SourceMap _map;
@@ -85,6 +85,7 @@ public sealed class ManifestValidator
         CheckReferences(name, service.DependsOn, $"{path}.dependsOn", "dependsOn");
         CheckReferences(name, service.AllowFrom, $"{path}.allowFrom", "allowFrom");
         CheckVolumes(service, path);
+        CheckPlacement(service.Placement, $"{path}.placement");
         CheckDeploy(service.Deploy, $"{path}.deploy");
         if (service.Backup is { } backup)
         {
@@ -93,6 +94,21 @@ public sealed class ManifestValidator
             CheckName(backup.To, $"{path}.backup.to", "backup destination", atKey: false);
         }
     }
+
+    /// <summary>Swarm's constraint grammar: a node or engine attribute, == or !=, a value without spaces.</summary>
+    private void CheckPlacement(ValueList<string> placement, string path)
+    {
+        for (var i = 0; i < placement.Count; i++)
+        {
+            if (!PlacementConstraint().IsMatch(placement[i]))
+            {
+                Report(ErrorCodes.Placement, $"{path}[{i}]", $"'{Shorten(placement[i])}' is not a placement constraint like node.labels.zone == eu (node.id, node.hostname, node.role, node.platform.os, node.platform.arch, node.labels.KEY or engine.labels.KEY; then == or !=; then a value)");
+            }
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(node\.(id|hostname|role|platform\.os|platform\.arch|labels\.[A-Za-z0-9][A-Za-z0-9._-]*)|engine\.labels\.[A-Za-z0-9][A-Za-z0-9._-]*)\s*(==|!=)\s*[^\s=!]+\s*$")]
+    private static partial System.Text.RegularExpressions.Regex PlacementConstraint();
 
     private void CheckSource(string name, Service service, string path)
     {
