@@ -149,6 +149,34 @@ public sealed class SwarmTests
     }
 
     [Fact]
+    public async Task A_volume_keeps_its_data_across_a_new_version_on_a_swarm()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        string Web(string version) => $$"""
+              web:
+                image: {{world.Busybox}}
+                command: ["sh", "-c", "[ -f /data/first ] || echo $VERSION > /data/first; exec httpd -f -p 8080 -h /data"]
+                port: 8080
+                env: { VERSION: "{{version}}" }
+                volumes: { data: /data }
+                health: { path: /first, interval: 1s, timeout: 1s, retries: 3 }
+                deploy: { drain: 1s }
+
+            """;
+        world.WriteManifest("services:\n" + Web("v1"));
+        var first = world.Apply();
+        world.WriteManifest("services:\n" + Web("v2"));
+        var second = world.Apply();
+        var (file, _, _) = await ReadInTaskAsync(world, "/data/first");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal("v1", file); // written by the first version, read by the second
+        var volumes = (await world.Client.Volumes.ListAsync(new VolumesListParameters { Filters = ByProject(world) }, Token)).Volumes;
+        Assert.Equal([Names.Volume(world.Project, "dev", "data")], volumes.Select(v => v.Name));
+    }
+
+    [Fact]
     public async Task Every_task_runs_under_the_container_policy()
     {
         await using var world = await EngineWorld.CreateAsync("swarm");
@@ -225,12 +253,15 @@ public sealed class SwarmTests
         await world.Client.Swarm.InspectServiceAsync($"{Names.Network(world.Project, "dev")}_{service}", Token);
 
     /// <summary>What the web task reads from its secret file, its environment, and the service's spec as the engine reports it.</summary>
-    private static async Task<(string File, IList<string> Env, string Spec)> SecretSeenByTaskAsync(EngineWorld world)
+    private static Task<(string File, IList<string> Env, string Spec)> SecretSeenByTaskAsync(EngineWorld world) => ReadInTaskAsync(world, "/run/secrets/API_TOKEN");
+
+    /// <summary>A file as the running web task reads it, the task's environment, and the service's spec as the engine reports it.</summary>
+    private static async Task<(string File, IList<string> Env, string Spec)> ReadInTaskAsync(EngineWorld world, string path)
     {
         var containers = await world.ContainersAsync();
         Assert.True(containers.Count(c => c.Value.Running) == 1, string.Join(", ", containers.Select(c => $"{c.Key} running={c.Value.Running}")));
         var container = containers.Single(c => c.Value.Running).Value.Id;
-        var exec = await world.Client.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters { Cmd = ["cat", "/run/secrets/API_TOKEN"], AttachStdout = true, AttachStderr = true }, Token);
+        var exec = await world.Client.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters { Cmd = ["cat", path], AttachStdout = true, AttachStderr = true }, Token);
         using var stream = await world.Client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), Token);
         var (stdout, _) = await stream.ReadOutputToEndAsync(Token);
         var inspected = await world.Client.Containers.InspectContainerAsync(container, Token);
