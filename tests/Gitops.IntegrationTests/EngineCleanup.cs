@@ -53,14 +53,20 @@ public static class EngineCleanup
     /// <summary>Services first (else Swarm starts their tasks again), waiting for their containers to go; then secrets.</summary>
     private static async Task RemoveSwarmObjectsAsync(DockerClient client, string project, Dictionary<string, IDictionary<string, bool>> filter)
     {
-        foreach (var service in await client.Swarm.ListServicesAsync(new ServiceListParameters { Filters = filter }))
+        var services = await client.Swarm.ListServicesAsync(new ServiceListParameters { Filters = filter });
+        foreach (var service in services)
         {
             await client.Swarm.RemoveServiceAsync(service.ID);
         }
 
-        for (var i = 0; i < 100 && (await client.Containers.ListContainersAsync(new ContainersListParameters { Filters = filter })).Count > 0; i++)
+        // Only the services' own tasks are waited for: a project on the plain engine has containers of its own, removed next.
+        foreach (var service in services)
         {
-            await Task.Delay(200);
+            var tasks = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"com.docker.swarm.service.id={service.ID}"] = true } };
+            for (var i = 0; i < 100 && (await client.Containers.ListContainersAsync(new ContainersListParameters { Filters = tasks })).Count > 0; i++)
+            {
+                await Task.Delay(200);
+            }
         }
 
         foreach (var secret in (await client.Secrets.ListAsync()).Where(s => s.Spec?.Labels?.TryGetValue(Labels.Project, out var p) == true && p == project))
