@@ -119,26 +119,6 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         await IsolatedAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task EnsureVolumeCoreAsync(string project, string environment, string name, CancellationToken cancellationToken)
-    {
-        // Creating a volume that exists succeeds silently and keeps its labels, so it is looked up first.
-        try
-        {
-            var existing = await TransientRetry.RunAsync(t => Client.Volumes.InspectAsync(name, t), cancellationToken).ConfigureAwait(false);
-            if (Ownership.Refusal("volume", name, existing.Labels, project, environment) is { } refusal)
-            {
-                throw new TargetConflictException(refusal);
-            }
-
-            return;
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
-
-        await TransientRetry.RunAsync(t => Client.Volumes.CreateAsync(new VolumesCreateParameters { Name = name, Labels = Labels.For(project, environment) }, t), cancellationToken).ConfigureAwait(false);
-    }
-
     private async Task StartReplicaCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -179,10 +159,10 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         EngineErrors.Guard(endpoint, () => RemoveEnvironmentCoreAsync(name, cancellationToken));
 
     public Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
-        EngineErrors.Guard(endpoint, () => EnsureVolumeCoreAsync(project, environment, name, cancellationToken));
+        EngineErrors.Guard(endpoint, () => EngineVolumes.EnsureAsync(Client, project, environment, name, cancellationToken));
 
     public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken) =>
-        EngineErrors.Guard(endpoint, () => RemoveVolumeCoreAsync(name, cancellationToken));
+        EngineErrors.Guard(endpoint, () => EngineVolumes.RemoveAsync(Client, name, cancellationToken));
 
     public Task StartReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
         EngineErrors.Guard(endpoint, () => StartReplicaCoreAsync(request, cancellationToken));
@@ -312,17 +292,6 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         }
         catch (DockerNetworkNotFoundException)
         {
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
-    }
-
-    private async Task RemoveVolumeCoreAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await TransientRetry.RunAsync(t => Client.Volumes.RemoveAsync(name, force: false, t), cancellationToken).ConfigureAwait(false);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {

@@ -118,38 +118,12 @@ public sealed class SwarmDriver(DockerClient client, SwarmOptions options) : ITa
             }
         });
 
+    /// <summary>A Swarm volume is the node's own local volume; made here, on the manager (docs/swarm.md, volumes pinned to a node).</summary>
     public Task EnsureVolumeAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
-        EngineErrors.Guard(_endpoint, async () =>
-        {
-            // A Swarm volume is the node's own local volume; made here, on the manager (docs/swarm.md, volumes pinned to a node).
-            try
-            {
-                var existing = await TransientRetry.RunAsync(t => client.Volumes.InspectAsync(name, t), cancellationToken).ConfigureAwait(false);
-                if (Ownership.Refusal("volume", name, existing.Labels, project, environment) is { } refusal)
-                {
-                    throw new TargetConflictException(refusal);
-                }
-
-                return;
-            }
-            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-            }
-
-            await TransientRetry.RunAsync(t => client.Volumes.CreateAsync(new VolumesCreateParameters { Name = name, Labels = Labels.For(project, environment) }, t), cancellationToken).ConfigureAwait(false);
-        });
+        EngineErrors.Guard(_endpoint, () => EngineVolumes.EnsureAsync(client, project, environment, name, cancellationToken));
 
     public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken) =>
-        EngineErrors.Guard(_endpoint, async () =>
-        {
-            try
-            {
-                await TransientRetry.RunAsync(t => client.Volumes.RemoveAsync(name, force: false, t), cancellationToken).ConfigureAwait(false);
-            }
-            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-            }
-        });
+        EngineErrors.Guard(_endpoint, () => EngineVolumes.RemoveAsync(client, name, cancellationToken));
 
     public Task<IRollout> ApplyServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
         EngineErrors.Guard(_endpoint, () => ApplyServiceCoreAsync(change, host, cancellationToken));

@@ -112,20 +112,6 @@ public sealed class SwarmTests
     }
 
     [Fact]
-    public async Task Placement_on_a_docker_target_is_refused_naming_the_field_before_anything_runs()
-    {
-        await using var world = await EngineWorld.CreateAsync("docker");
-        world.WriteManifest("services:\n" + world.WebService("web", "    placement: [\"node.role == worker\"]\n"));
-
-        var applied = world.Apply();
-
-        Assert.NotEqual(0, applied.ExitCode);
-        Assert.Contains("services.web.placement", applied.ToString(), StringComparison.Ordinal);
-        Assert.Contains("kind docker", applied.ToString(), StringComparison.Ordinal);
-        Assert.Empty(await world.ContainersAsync());
-    }
-
-    [Fact]
     public async Task Environments_on_one_swarm_cannot_reach_each_other_and_services_of_one_environment_can()
     {
         await using var mine = await EngineWorld.CreateAsync("swarm");
@@ -194,18 +180,25 @@ public sealed class SwarmTests
         Assert.Equal([Names.Network(world.Project, "dev")], container.NetworkSettings!.Networks!.Keys); // its environment's network only
     }
 
-    [Fact]
-    public async Task A_gvisor_sandbox_is_refused_on_a_swarm_before_anything_runs()
+    /// <summary>What a target cannot do is refused by field and kind: placement on docker, gVisor on a swarm (Swarm cannot choose a runtime).</summary>
+    [Theory]
+    [InlineData("docker", "placement", "    placement: [\"node.role == worker\"]\n")]
+    [InlineData("swarm", "sandbox", "    sandbox: gvisor\n")]
+    public async Task A_field_the_target_cannot_do_is_refused_naming_it_and_the_kind_before_anything_runs(string engine, string field, string line)
     {
-        await using var world = await EngineWorld.CreateAsync("swarm");
-        world.WriteManifest("services:\n" + world.WebService("web", "    sandbox: gvisor\n"));
+        await using var world = await EngineWorld.CreateAsync(engine);
+        world.WriteManifest("services:\n" + world.WebService("web", line));
 
         var applied = world.Apply();
 
         Assert.NotEqual(0, applied.ExitCode);
-        Assert.Contains("sandbox", applied.ToString(), StringComparison.Ordinal);
-        Assert.Contains("swarm", applied.ToString(), StringComparison.Ordinal);
-        Assert.Empty(await world.Client.Swarm.ListServicesAsync(new ServiceListParameters { Filters = ByProject(world) }, Token));
+        Assert.Contains($"services.web.{field}", applied.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"kind {engine}", applied.ToString(), StringComparison.Ordinal);
+        Assert.Empty(await world.ContainersAsync());
+        if (engine == "swarm")
+        {
+            Assert.Empty(await world.Client.Swarm.ListServicesAsync(new ServiceListParameters { Filters = ByProject(world) }, Token));
+        }
     }
 
     [Fact]
