@@ -36,6 +36,9 @@ command -v ssh >/dev/null || need+=(openssh-client)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 # apache2-utils: `htpasswd -B`, the bcrypt password file the registry's basic auth requires.
 command -v htpasswd >/dev/null || need+=(apache2-utils)
+# kubectl checks that the tests' FAKE Kubernetes API server speaks the real protocol (the machine image has
+# v1.32 from the Cloud SDK; Debian's kubernetes-client where it is missing).
+command -v kubectl >/dev/null || need+=(kubernetes-client)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -101,12 +101,18 @@ public sealed class EngineSession : IDisposable
             throw new CliException(ExitCodes.Failed, e.Message);
         }
 
-        return new EngineSession(directory, manifest, environment, state, connection, ProviderRegistry.Default.OpenIngress(platform, dataDirectory), platform, console);
+        // A target with a front door of its own (a cluster's ingress controller) routes its public services itself.
+        var ingress = connection.Ingress is null ? ProviderRegistry.Default.OpenIngress(platform, dataDirectory) : null;
+        return new EngineSession(directory, manifest, environment, state, connection, connection.IngressOr(ingress), platform, console);
     }
 
     public void Dispose()
     {
-        Ingress?.Dispose();
+        if (Ingress != _target.Ingress)
+        {
+            Ingress?.Dispose();
+        }
+
         _target.Dispose();
         State.Dispose();
     }

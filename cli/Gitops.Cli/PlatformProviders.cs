@@ -1,6 +1,7 @@
 using Gitops.Engine.Targets;
 using Gitops.Providers.Caddy;
 using Gitops.Providers.Docker;
+using Gitops.Providers.Kubernetes;
 using Gitops.Providers.Swarm;
 
 namespace Gitops.Cli;
@@ -13,7 +14,7 @@ namespace Gitops.Cli;
 public static class PlatformProviders
 {
     public static readonly ProviderRegistry All = new(
-        [EngineProvider.Docker, EngineProvider.Podman, SwarmProvider.Instance], // the default local target: the first that runs here (never swarm)
+        [EngineProvider.Docker, EngineProvider.Podman, SwarmProvider.Instance, KubernetesProvider.Instance], // the default local target: the first that runs here (never swarm or kubernetes)
         [CaddyProvider.Instance]);
 
     /// <summary>Makes <see cref="All"/> the registry <see cref="PlatformConfig.Load(string)"/> uses; idempotent.</summary>

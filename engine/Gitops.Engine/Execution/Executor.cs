@@ -239,6 +239,8 @@ public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSour
         return result;
     }
 
+    void IRolloutHost.Progress(string step, string detail) => progress.Report(new ExecutorEvent(step, true, detail, _hooks.Clock.GetElapsedTime(_began)));
+
     private int Journal(string action, string target, JournalPhase phase, int? sequence = null)
     {
         var number = sequence ?? Interlocked.Increment(ref _sequence);

@@ -1,3 +1,4 @@
+using Gitops.Engine.Planning;
 using Gitops.Schema.Model;
 
 namespace Gitops.Engine.Observed;
@@ -25,6 +26,18 @@ public sealed record ObservedState(
     /// before names were unambiguous): removed once its containers moved to the current network.
     /// </summary>
     public ValueList<string> OtherNetworks { get; init; } = ValueList<string>.Empty;
+
+    /// <summary>What the target calls a service and an environment's space, for plans people read (a Kubernetes plan says <c>deployment</c> and <c>namespace</c>).</summary>
+    public string ServiceNoun { get; init; } = "service";
+
+    /// <inheritdoc cref="ServiceNoun"/>
+    public string NetworkNoun { get; init; } = "network";
+
+    /// <summary>
+    /// The target moves a service to a new spec in place (a Kubernetes Deployment's rollout): a
+    /// changed spec is planned as an update (<c>~</c>), not as new instances replacing old ones.
+    /// </summary>
+    public bool UpdatesInPlace { get; init; }
 }
 
 /// <summary>A container the platform created (it carries the ownership labels).</summary>
@@ -41,4 +54,10 @@ public sealed record ObservedContainer(
 
     /// <summary>Whether it is attached to the environment's current network (false: it runs on an older one and is replaced).</summary>
     public bool OnNetwork { get; init; } = true;
+
+    /// <summary>
+    /// Fields of the instance's object that were changed on the target behind the platform's back
+    /// (before: what runs, after: what the platform applied), for a target that can tell (Kubernetes).
+    /// </summary>
+    public ValueList<FieldChange> Drift { get; init; } = ValueList<FieldChange>.Empty;
 }

@@ -78,6 +78,12 @@ public sealed record Plan(
 {
     public bool HasChanges => Nodes.Any(n => n.Action != PlanAction.NoOp);
 
+    /// <summary>What the target calls a service (<c>deployment</c> on Kubernetes), as <see cref="PlanText"/> shows it.</summary>
+    public string ServiceNoun { get; init; } = "service";
+
+    /// <summary>What the target calls an environment's space (<c>namespace</c> on Kubernetes).</summary>
+    public string NetworkNoun { get; init; } = "network";
+
     /// <summary>True when every service that exists would be deleted and none would remain.</summary>
     public bool DeletesEverything =>
         Nodes.Any(n => n.Kind == ResourceKind.Service && n.Action == PlanAction.Delete)

@@ -17,7 +17,12 @@ public static class PlanText
         text.Append(CultureInfo.InvariantCulture, $"Plan for {plan.Project}/{plan.Environment} (revision {plan.Revision}, state version {plan.StateVersion})\n");
         foreach (var node in plan.Nodes.Where(n => n.Action != PlanAction.NoOp || n.Cause != Planner.NoChange))
         {
-            var kind = node.Kind.ToString().ToLowerInvariant();
+            var kind = node.Kind switch
+            {
+                ResourceKind.Service => plan.ServiceNoun,
+                ResourceKind.Network => plan.NetworkNoun,
+                _ => node.Kind.ToString().ToLowerInvariant(),
+            };
             text.Append(CultureInfo.InvariantCulture, $"{Marker(node.Action),3} {kind,-7} {node.Name}{Detail(node)}: {node.Cause}\n");
             foreach (var change in node.Changes)
             {

@@ -38,7 +38,7 @@ public static class Planner
         nodes.AddRange(unrouted);
         nodes.AddRange(PruneNodes(desired, observed, recorded, unrouted));
         nodes.AddRange(OtherNetworkNodes(observed, nodes, $"replaced by {desired.Network}"));
-        return new Plan(desired.Project, desired.Environment, desired.Revision, recorded.Version, new ValueList<PlanNode>(nodes));
+        return new Plan(desired.Project, desired.Environment, desired.Revision, recorded.Version, new ValueList<PlanNode>(nodes)) { ServiceNoun = observed.ServiceNoun, NetworkNoun = observed.NetworkNoun };
     }
 
     /// <summary>Everything the environment runs goes; volumes stay unless <paramref name="volumes"/> (data needs opt-in).</summary>
@@ -61,7 +61,7 @@ public static class Planner
             nodes.AddRange(observed.Volumes.Select(v => Node(ResourceKind.Volume, v, PlanAction.Delete, "destroy (--volumes)") with { DependsOn = new ValueList<string>(services) }));
         }
 
-        return new Plan(project, environment, "destroy", recorded.Version, new ValueList<PlanNode>(nodes));
+        return new Plan(project, environment, "destroy", recorded.Version, new ValueList<PlanNode>(nodes)) { ServiceNoun = observed.ServiceNoun, NetworkNoun = observed.NetworkNoun };
     }
 
     private static PlanNode NetworkNode(string network, ObservedState observed) =>
@@ -107,7 +107,7 @@ public static class Planner
             var moves = changes.Count == 0 && outdated.Count > 0 && outdated.All(c => c.Fingerprint == service.Fingerprint);
             return node with
             {
-                Action = PlanAction.Replace,
+                Action = observed.UpdatesInPlace ? PlanAction.Update : PlanAction.Replace,
                 Cause = moves ? $"moves to network {desired.Network}" : SpecDiff.Cause(changes),
                 Changes = new ValueList<FieldChange>(changes),
                 Remove = new ValueList<string>(outdated.Select(c => c.Name).Concat(stale)),
@@ -115,7 +115,9 @@ public static class Planner
             };
         }
 
-        if (missing.Count == 0 && stale.Count == 0)
+        // Fields changed on the target behind the platform's back (a kubectl edit): shown, then put back.
+        var drift = current.SelectMany(c => c.Drift).DistinctBy(c => c.Field, StringComparer.Ordinal).ToList();
+        if (missing.Count == 0 && stale.Count == 0 && drift.Count == 0)
         {
             return node;
         }
@@ -123,11 +125,13 @@ public static class Planner
         var recordedReplicas = recordedService?.Replicas ?? current.Count;
         var cause = recordedReplicas != service.Replicas
             ? $"replicas {recordedReplicas.ToString(CultureInfo.InvariantCulture)} → {service.Replicas.ToString(CultureInfo.InvariantCulture)}"
+            : drift.Count > 0 ? "changed outside the platform (drift)"
             : current.Any(c => !c.Running) ? "container stopped (drift)" : "container missing (drift)";
         return node with
         {
             Action = PlanAction.Update,
             Cause = cause,
+            Changes = new ValueList<FieldChange>(drift),
             Remove = new ValueList<string>(stale),
             StopFirst = current.Any(c => !c.Running),
         };

@@ -166,7 +166,7 @@ public sealed class Reconciler(
         }
 
         using var connection = connect(platform.Target(spec.Target));
-        var deployer = new Deployer(connection.Driver, connection.Images, state, _secrets, progress, buildLog, ingress, _hooks, platform.Registry);
+        var deployer = new Deployer(connection.Driver, connection.Images, state, _secrets, progress, buildLog, connection.IngressOr(ingress), _hooks, platform.Registry);
         try
         {
             await deployer.RecoverAsync(project, environment, cancellationToken).ConfigureAwait(false);

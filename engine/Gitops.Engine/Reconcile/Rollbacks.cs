@@ -45,7 +45,7 @@ public sealed class Rollbacks(StateStore state, PlatformConfig platform, Func<Ta
         var (project, environment) = (target.Project, target.Environment);
         var lastSync = _records.LastSync(project, environment);
         using var connection = connect(platform.Target(lastSync?.Target ?? "local"));
-        var deployer = new Deployer(connection.Driver, connection.Images, state, new SecretStore(state), progress, new Progress<string>(), ingress, registry: platform.Registry);
+        var deployer = new Deployer(connection.Driver, connection.Images, state, new SecretStore(state), progress, new Progress<string>(), connection.IngressOr(ingress), registry: platform.Registry);
         await deployer.RecoverAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var prepared = await deployer.PlanRollbackAsync(target, cancellationToken).ConfigureAwait(false);
         planned?.Report(prepared.Plan);

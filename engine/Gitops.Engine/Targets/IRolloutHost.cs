@@ -48,6 +48,9 @@ public interface IRolloutHost
     /// Nothing happens when the plan did not route the service through the platform's ingress.
     /// </summary>
     Task SwitchTrafficAsync(ServiceChange change, IReadOnlyCollection<string> leaving, CancellationToken cancellationToken);
+
+    /// <summary>A progress line while a step waits (a rollout the target performs): shown, not journaled.</summary>
+    void Progress(string step, string detail);
 }
 
 public static class RolloutHostExtensions

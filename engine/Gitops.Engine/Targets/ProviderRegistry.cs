@@ -45,7 +45,20 @@ public interface IIngressProvider
 /// <summary>A connected target: its driver and its image builder, released together.</summary>
 public sealed record TargetConnection(ITargetDriver Driver, IImageBuilder Images) : IDisposable
 {
-    public void Dispose() => (Driver as IDisposable)?.Dispose();
+    /// <summary>
+    /// The target's own front door when it routes traffic itself (<see cref="TrafficOwner.Target"/>:
+    /// a Kubernetes cluster's ingress controller): used instead of the platform's ingress.
+    /// </summary>
+    public IIngress? Ingress { get; init; }
+
+    /// <summary>The ingress the environment's public services go through: the target's own, else the platform's.</summary>
+    public IIngress? IngressOr(IIngress? platform) => Ingress ?? platform;
+
+    public void Dispose()
+    {
+        Ingress?.Dispose();
+        (Driver as IDisposable)?.Dispose();
+    }
 }
 
 /// <summary>

@@ -1,0 +1,143 @@
+using Gitops.Engine.Desired;
+using Gitops.Schema.Model;
+using k8s.Models;
+
+namespace Gitops.Providers.Kubernetes;
+
+/// <summary>
+/// A paas service as a Kubernetes Deployment: the cluster rolls it out (never below the running
+/// capacity: <c>maxUnavailable: 0</c>), gated on the readiness probe, with the same defaults as the
+/// container family (all capabilities dropped but five, no privilege escalation, memory limit,
+/// read-only root on request). Pure: the same service always gives the same object.
+/// </summary>
+public static class KubeWorkload
+{
+    /// <summary>The capabilities a container keeps, as the container family's policy allows them.</summary>
+    public static readonly IReadOnlyList<string> KeptCapabilities = ["CHOWN", "KILL", "NET_BIND_SERVICE", "SETGID", "SETUID"];
+
+    public const string ContainerName = "app";
+    public const string SandboxRuntimeClass = "gvisor";
+
+    public static V1Deployment Deployment(KubeScope scope, DesiredService service, KubernetesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(options);
+        var name = KubeNames.Object(scope, service.Name);
+        var labels = KubeLabels.Service(scope.Project, scope.Environment, service.Name);
+        return new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = scope.Namespace, Labels = labels },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = service.Replicas,
+                Selector = new V1LabelSelector { MatchLabels = KubeLabels.Selector(scope.Project, scope.Environment, service.Name) },
+                Strategy = service.Strategy == DeployStrategy.Recreate
+                    ? new V1DeploymentStrategy { Type = "Recreate" }
+                    : new V1DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new V1RollingUpdateDeployment { MaxUnavailable = 0, MaxSurge = 1 } },
+                ProgressDeadlineSeconds = options.ProgressDeadlineSeconds,
+                RevisionHistoryLimit = 5,
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta
+                    {
+                        Labels = labels,
+                        Annotations = new Dictionary<string, string> { [KubeLabels.Fingerprint] = service.Fingerprint },
+                    },
+                    Spec = PodSpec(scope, service),
+                },
+            },
+        };
+    }
+
+    private static V1PodSpec PodSpec(KubeScope scope, DesiredService service)
+    {
+        var spec = service.Spec;
+        var mounts = spec.Mounts.OrderBy(m => m.Key, StringComparer.Ordinal)
+            .Select(m => (Volume: KubeNames.VolumeKey(m.Key), Claim: KubeNames.Claim(scope, KubeNames.VolumeKey(m.Key)), Path: m.Value))
+            .ToList();
+        var volumes = mounts.Select(m => new V1Volume { Name = m.Volume, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = m.Claim } }).ToList();
+        var volumeMounts = mounts.Select(m => new V1VolumeMount { Name = m.Volume, MountPath = m.Path }).ToList();
+        if (spec.ReadOnly)
+        {
+            // As on Docker: a read-only root still gets a small writable /tmp.
+            volumes.Add(new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("64Mi") } });
+            volumeMounts.Add(new V1VolumeMount { Name = "tmp", MountPath = "/tmp" });
+        }
+
+        return new V1PodSpec
+        {
+            Containers = [Container(scope, service, volumeMounts)],
+            Volumes = volumes.Count > 0 ? volumes : null,
+            RuntimeClassName = spec.Sandbox == SandboxKind.Gvisor ? SandboxRuntimeClass : null,
+            // An app has no business with the cluster's API, nor with every other service's address in its env.
+            AutomountServiceAccountToken = false,
+            EnableServiceLinks = false,
+            TerminationGracePeriodSeconds = (long)Math.Ceiling(service.Drain.Value.TotalSeconds) + 10,
+            SecurityContext = new V1PodSecurityContext { SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+        };
+    }
+
+    private static V1Container Container(KubeScope scope, DesiredService service, List<V1VolumeMount> mounts)
+    {
+        var spec = service.Spec;
+        var env = spec.Env.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new V1EnvVar { Name = e.Key, Value = e.Value })
+            .Concat(spec.Secrets.Order(StringComparer.Ordinal).Select(s => new V1EnvVar
+            {
+                Name = s,
+                ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = KubeNames.Secret(scope, service.Name), Key = s } },
+            }))
+            .ToList();
+        var limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new(KubeQuantities.Memory(spec.MemoryBytes)) };
+        if (spec.CpuMillicores > 0)
+        {
+            limits["cpu"] = new ResourceQuantity(KubeQuantities.Cpu(spec.CpuMillicores));
+        }
+
+        return new V1Container
+        {
+            Name = ContainerName,
+            Image = service.RunImage,
+            Args = spec.Command?.ToList(), // as on Docker: replaces the image's command, keeps its entrypoint
+            Env = env.Count > 0 ? env : null,
+            Ports = spec.Port is { } port ? [new V1ContainerPort { Name = "http", ContainerPort = port, Protocol = "TCP" }] : null,
+            ReadinessProbe = Probe(spec, readiness: true),
+            LivenessProbe = Probe(spec, readiness: false),
+            Resources = new V1ResourceRequirements { Limits = limits, Requests = new Dictionary<string, ResourceQuantity>(limits) },
+            VolumeMounts = mounts.Count > 0 ? mounts : null,
+            SecurityContext = new V1SecurityContext
+            {
+                AllowPrivilegeEscalation = false,
+                Privileged = false,
+                ReadOnlyRootFilesystem = spec.ReadOnly,
+                Capabilities = new V1Capabilities { Drop = ["ALL"], Add = [.. KeptCapabilities] },
+            },
+        };
+    }
+
+    /// <summary>
+    /// The health check as probes: readiness gates traffic and the rollout; liveness restarts a
+    /// replica that stops answering, after the start period and the same number of failures.
+    /// </summary>
+    private static V1Probe? Probe(ServiceSpec spec, bool readiness)
+    {
+        if (spec.Health is not { } health || (health.Port ?? spec.Port) is not { } port)
+        {
+            return null;
+        }
+
+        return new V1Probe
+        {
+            HttpGet = new V1HTTPGetAction { Path = health.Path, Port = port, Scheme = "HTTP" },
+            InitialDelaySeconds = readiness ? null : Seconds(health.StartPeriod),
+            PeriodSeconds = Math.Max(1, Seconds(health.Interval)),
+            TimeoutSeconds = Math.Max(1, Seconds(health.Timeout)),
+            FailureThreshold = Math.Max(1, health.Retries),
+            SuccessThreshold = 1,
+        };
+    }
+
+    private static int Seconds(Duration duration) => (int)Math.Ceiling(duration.Value.TotalSeconds);
+}
