@@ -17,6 +17,12 @@ public static class KubeLabels
     /// <summary>A fingerprint is 64 hex characters, longer than a label value may be: an annotation.</summary>
     public const string Fingerprint = Labels.Fingerprint;
 
+    /// <summary>On the pods of a service with <c>allowFrom</c>: the environment's wall leaves them to their own policy.</summary>
+    public const string Restricted = "paas.restricted";
+
+    /// <summary>On a cron's job pods instead of <see cref="Labels.Service"/>: they are no replicas, and its Service must not send them requests.</summary>
+    public const string Cron = "paas.cron";
+
     /// <summary>The fields the platform applied, as JSON without secret values: what drift is measured against.</summary>
     public const string Applied = "paas.applied";
 

@@ -41,7 +41,12 @@ public static class KubeNetwork
             Metadata = new V1ObjectMeta { Name = scope.Shared ? KubeNames.Object(scope, EnvironmentPolicy) : EnvironmentPolicy, NamespaceProperty = scope.Namespace, Labels = KubeLabels.Environment(scope.Project, scope.Environment) },
             Spec = new V1NetworkPolicySpec
             {
-                PodSelector = scope.Shared ? new V1LabelSelector { MatchLabels = own } : new V1LabelSelector(),
+                // Pods of a service with allowFrom answer to their own policy only (policies add up: this one would let everyone in).
+                PodSelector = new V1LabelSelector
+                {
+                    MatchLabels = scope.Shared ? own : null,
+                    MatchExpressions = [new V1LabelSelectorRequirement { Key = KubeLabels.Restricted, OperatorProperty = "DoesNotExist" }],
+                },
                 PolicyTypes = ["Ingress"],
                 Ingress = [new V1NetworkPolicyIngressRule { FromProperty = [new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = own } }] }],
             },
@@ -64,6 +69,35 @@ public static class KubeNetwork
                 Type = "ClusterIP",
                 Selector = KubeLabels.Selector(scope.Project, scope.Environment, service.Name),
                 Ports = [new V1ServicePort { Name = "http", Port = port, TargetPort = port, Protocol = "TCP" }],
+            },
+        };
+    }
+
+    /// <summary><c>allowFrom</c>: the service's pods accept connections from the named services of the environment only.</summary>
+    public static V1NetworkPolicy AllowFrom(KubeScope scope, DesiredService service)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(service);
+        return new V1NetworkPolicy
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "NetworkPolicy",
+            Metadata = new V1ObjectMeta { Name = KubeNames.Object(scope, service.Name) + "-allow-from", NamespaceProperty = scope.Namespace, Labels = KubeLabels.Service(scope.Project, scope.Environment, service.Name) },
+            Spec = new V1NetworkPolicySpec
+            {
+                PodSelector = new V1LabelSelector { MatchLabels = KubeLabels.Selector(scope.Project, scope.Environment, service.Name) },
+                PolicyTypes = ["Ingress"],
+                Ingress = [new V1NetworkPolicyIngressRule
+                {
+                    FromProperty = [new V1NetworkPolicyPeer
+                    {
+                        PodSelector = new V1LabelSelector
+                        {
+                            MatchLabels = Labels.For(scope.Project, scope.Environment),
+                            MatchExpressions = [new V1LabelSelectorRequirement { Key = Labels.Service, OperatorProperty = "In", Values = [.. service.Extras.AllowFrom] }],
+                        },
+                    }],
+                }],
             },
         };
     }

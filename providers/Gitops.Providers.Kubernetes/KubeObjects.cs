@@ -36,7 +36,10 @@ public static class KubeObjects
     public static KubeObject Volume(KubeScope scope, string volume) =>
         new(KubeResource.Claim, KubernetesDriver.Json(KubeStorage.Claim(scope, volume)));
 
-    /// <summary>A service's Secret (when it has secrets), Service (when it has a port) and Deployment (with the record drift is measured against).</summary>
+    /// <summary>
+    /// A service's Secret (when it has secrets), Service (when it has a port), allowFrom policy,
+    /// Deployment (with the record drift is measured against), autoscaler and CronJobs.
+    /// </summary>
     public static IReadOnlyList<KubeObject> Service(KubeScope scope, DesiredService service, SecretValues? secrets, KubernetesOptions options)
     {
         ArgumentNullException.ThrowIfNull(service);
@@ -51,7 +54,18 @@ public static class KubeObjects
             objects.Add(new(KubeResource.Service, KubernetesDriver.Json(KubeNetwork.Service(scope, service))));
         }
 
+        if (service.Extras.AllowFrom.Count > 0)
+        {
+            objects.Add(new(KubeResource.NetworkPolicy, KubernetesDriver.Json(KubeNetwork.AllowFrom(scope, service))));
+        }
+
         objects.Add(new(KubeResource.Deployment, KubeDrift.WithRecord(KubernetesDriver.Json(KubeWorkload.Deployment(scope, service, options)))));
+        if (service.Extras.Autoscale is not null)
+        {
+            objects.Add(new(KubeResource.Autoscaler, KubernetesDriver.Json(KubeWorkload.Autoscaler(scope, service))));
+        }
+
+        objects.AddRange(service.Extras.Crons.Select(c => new KubeObject(KubeResource.CronJob, KubernetesDriver.Json(KubeWorkload.CronJob(scope, service, c)))));
         return objects;
     }
 

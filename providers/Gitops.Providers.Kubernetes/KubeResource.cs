@@ -15,10 +15,12 @@ public sealed record KubeResource(string Group, string Version, string Plural, s
     public static readonly KubeResource NetworkPolicy = new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy");
     public static readonly KubeResource Ingress = new("networking.k8s.io", "v1", "ingresses", "Ingress");
     public static readonly KubeResource HttpRoute = new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute");
+    public static readonly KubeResource CronJob = new("batch", "v1", "cronjobs", "CronJob");
+    public static readonly KubeResource Autoscaler = new("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler");
     public static readonly KubeResource RuntimeClass = new("node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", Namespaced: false);
 
     /// <summary>What a service owns besides its Deployment, removed with it (by its labels).</summary>
-    public static readonly IReadOnlyList<KubeResource> OfAService = [Service, NetworkPolicy, Ingress, Secret];
+    public static readonly IReadOnlyList<KubeResource> OfAService = [Autoscaler, CronJob, Service, NetworkPolicy, Ingress, Secret];
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

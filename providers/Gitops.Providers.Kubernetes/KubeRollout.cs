@@ -43,7 +43,7 @@ internal sealed class KubeRollout(KubernetesDriver driver, KubeScope scope, Serv
         await host.StepAsync(
             new JournaledStep(AwaitRollout, KubeNames.Instance(scope.Project, scope.Environment, _desired.Name))
             {
-                Description = $"Kubernetes rolls out deployment {_name}: {_desired.Replicas} pod(s) of the new version, each ready before an old one stops",
+                Description = $"Kubernetes rolls out deployment {_name}: each new pod ready before an old one stops",
             },
             async t =>
             {
@@ -105,14 +105,15 @@ internal sealed class KubeRollout(KubernetesDriver driver, KubeScope scope, Serv
     {
         var status = deployment["status"];
         var wanted = KubeObserver.Number(deployment["spec"]?["replicas"]);
+        var seen = KubeObserver.Number(status?["observedGeneration"]) >= generation;
         var progress = Progress(deployment);
-        if (progress != _shown)
+        if (seen && progress != _shown)
         {
+            // Counts of an older generation say nothing of this rollout: shown once the controller has seen it.
             host.Progress($"rollout {_desired.Name}", progress);
             _shown = progress;
         }
 
-        var seen = KubeObserver.Number(status?["observedGeneration"]) >= generation;
         var progressing = (status?["conditions"] as JsonArray ?? []).FirstOrDefault(c => (string?)c?["type"] == "Progressing");
         if (seen && (string?)progressing?["reason"] == "ProgressDeadlineExceeded")
         {
@@ -124,7 +125,7 @@ internal sealed class KubeRollout(KubernetesDriver driver, KubeScope scope, Serv
             && KubeObserver.Number(status?["replicas"]) == wanted
             && KubeObserver.Number(status?["availableReplicas"]) == wanted)
         {
-            return await SettledAsync(cancellationToken).ConfigureAwait(false)
+            return await SettledAsync(wanted, cancellationToken).ConfigureAwait(false)
                 ? new RolloutResult(true, $"{wanted} pod(s) of the new version ready")
                 : null;
         }
@@ -135,10 +136,10 @@ internal sealed class KubeRollout(KubernetesDriver driver, KubeScope scope, Serv
     }
 
     /// <summary>The counters say done; the pods agree (an old pod the controller scaled away may linger for a moment).</summary>
-    private async Task<bool> SettledAsync(CancellationToken cancellationToken)
+    private async Task<bool> SettledAsync(long wanted, CancellationToken cancellationToken)
     {
         var pods = await ServicePodsAsync(cancellationToken).ConfigureAwait(false);
-        return pods.Count == _desired.Replicas && pods.All(p => Fingerprint(p) == _desired.Fingerprint && KubeObserver.Ready(p));
+        return pods.Count == wanted && pods.All(p => Fingerprint(p) == _desired.Fingerprint && KubeObserver.Ready(p));
     }
 
     /// <summary>Why a pod of the new version will not become ready by itself, once it has been so for its grace time.</summary>

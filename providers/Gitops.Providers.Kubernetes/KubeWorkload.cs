@@ -25,6 +25,12 @@ public static class KubeWorkload
         ArgumentNullException.ThrowIfNull(options);
         var name = KubeNames.Object(scope, service.Name);
         var labels = KubeLabels.Service(scope.Project, scope.Environment, service.Name);
+        var podLabels = new Dictionary<string, string>(labels, StringComparer.Ordinal);
+        if (service.Extras.AllowFrom.Count > 0)
+        {
+            podLabels[KubeLabels.Restricted] = "true";
+        }
+
         return new V1Deployment
         {
             ApiVersion = "apps/v1",
@@ -32,7 +38,7 @@ public static class KubeWorkload
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = scope.Namespace, Labels = labels },
             Spec = new V1DeploymentSpec
             {
-                Replicas = service.Replicas,
+                Replicas = service.Extras.Autoscale is null ? service.Replicas : null, // the autoscaler owns the count
                 Selector = new V1LabelSelector { MatchLabels = KubeLabels.Selector(scope.Project, scope.Environment, service.Name) },
                 Strategy = service.Strategy == DeployStrategy.Recreate
                     ? new V1DeploymentStrategy { Type = "Recreate" }
@@ -43,16 +49,99 @@ public static class KubeWorkload
                 {
                     Metadata = new V1ObjectMeta
                     {
-                        Labels = labels,
+                        Labels = podLabels,
                         Annotations = new Dictionary<string, string> { [KubeLabels.Fingerprint] = service.Fingerprint },
                     },
-                    Spec = PodSpec(scope, service),
+                    Spec = PodSpec(scope, service, service.Spec.Command, probes: true),
                 },
             },
         };
     }
 
-    private static V1PodSpec PodSpec(KubeScope scope, DesiredService service)
+    /// <summary>
+    /// A cron as a CronJob: the service's pod (image, env, secrets, volumes, limits, policy) with the
+    /// cron's command, no probes and no port, stopped after its timeout, on its schedule in UTC.
+    /// </summary>
+    public static V1CronJob CronJob(KubeScope scope, DesiredService service, DesiredCron cron)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(cron);
+        var labels = KubeLabels.Service(scope.Project, scope.Environment, service.Name);
+        var podLabels = KubeLabels.Environment(scope.Project, scope.Environment);
+        podLabels[KubeLabels.Cron] = cron.Name;
+        podLabels[KubeLabels.Name] = cron.Name;
+        var pod = PodSpec(scope, service, cron.Command ?? service.Spec.Command, probes: false);
+        pod.RestartPolicy = "Never";
+        return new V1CronJob
+        {
+            ApiVersion = "batch/v1",
+            Kind = "CronJob",
+            Metadata = new V1ObjectMeta { Name = KubeNames.Object(scope, "cron-" + cron.Name), NamespaceProperty = scope.Namespace, Labels = labels },
+            Spec = new V1CronJobSpec
+            {
+                Schedule = cron.Schedule,
+                TimeZone = "Etc/UTC",
+                ConcurrencyPolicy = cron.Concurrency.ToString(),
+                SuccessfulJobsHistoryLimit = 3,
+                FailedJobsHistoryLimit = 3,
+                JobTemplate = new V1JobTemplateSpec
+                {
+                    Spec = new V1JobSpec
+                    {
+                        ActiveDeadlineSeconds = Seconds(cron.Timeout),
+                        BackoffLimit = 0, // a failed run waits for its next schedule, as on a crontab
+                        Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = podLabels }, Spec = pod },
+                    },
+                },
+            },
+        };
+    }
+
+    /// <summary>
+    /// <c>autoscale:</c> as a HorizontalPodAutoscaler (autoscaling/v2) of the Deployment, on the
+    /// average CPU and memory use of the pods as a share of their requests (80 % CPU when the
+    /// manifest names neither, the autoscaler's own default).
+    /// </summary>
+    public static V2HorizontalPodAutoscaler Autoscaler(KubeScope scope, DesiredService service)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(service);
+        var autoscale = service.Extras.Autoscale ?? throw new ArgumentException($"{service.Name} does not autoscale", nameof(service));
+        var metrics = new List<V2MetricSpec>();
+        if (autoscale.Cpu is not null || autoscale.Memory is null)
+        {
+            metrics.Add(Utilization("cpu", autoscale.Cpu ?? 80));
+        }
+
+        if (autoscale.Memory is { } memory)
+        {
+            metrics.Add(Utilization("memory", memory));
+        }
+
+        var name = KubeNames.Object(scope, service.Name);
+        return new V2HorizontalPodAutoscaler
+        {
+            ApiVersion = "autoscaling/v2",
+            Kind = "HorizontalPodAutoscaler",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = scope.Namespace, Labels = KubeLabels.Service(scope.Project, scope.Environment, service.Name) },
+            Spec = new V2HorizontalPodAutoscalerSpec
+            {
+                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = name },
+                MinReplicas = autoscale.Min,
+                MaxReplicas = autoscale.Max,
+                Metrics = metrics,
+            },
+        };
+
+        static V2MetricSpec Utilization(string resource, int percent) => new()
+        {
+            Type = "Resource",
+            Resource = new V2ResourceMetricSource { Name = resource, Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = percent } },
+        };
+    }
+
+    private static V1PodSpec PodSpec(KubeScope scope, DesiredService service, IReadOnlyList<string>? command, bool probes)
     {
         var spec = service.Spec;
         var mounts = spec.Mounts.OrderBy(m => m.Key, StringComparer.Ordinal)
@@ -69,7 +158,7 @@ public static class KubeWorkload
 
         return new V1PodSpec
         {
-            Containers = [Container(scope, service, volumeMounts)],
+            Containers = [Container(scope, service, command, probes, volumeMounts)],
             Volumes = volumes.Count > 0 ? volumes : null,
             RuntimeClassName = spec.Sandbox == SandboxKind.Gvisor ? SandboxRuntimeClass : null,
             // An app has no business with the cluster's API, nor with every other service's address in its env.
@@ -80,7 +169,7 @@ public static class KubeWorkload
         };
     }
 
-    private static V1Container Container(KubeScope scope, DesiredService service, List<V1VolumeMount> mounts)
+    private static V1Container Container(KubeScope scope, DesiredService service, IReadOnlyList<string>? command, bool probes, List<V1VolumeMount> mounts)
     {
         var spec = service.Spec;
         var env = spec.Env.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new V1EnvVar { Name = e.Key, Value = e.Value })
@@ -100,11 +189,11 @@ public static class KubeWorkload
         {
             Name = ContainerName,
             Image = service.RunImage,
-            Args = spec.Command?.ToList(), // as on Docker: replaces the image's command, keeps its entrypoint
+            Args = command?.ToList(), // as on Docker: replaces the image's command, keeps its entrypoint
             Env = env.Count > 0 ? env : null,
-            Ports = spec.Port is { } port ? [new V1ContainerPort { Name = "http", ContainerPort = port, Protocol = "TCP" }] : null,
-            ReadinessProbe = Probe(spec, readiness: true),
-            LivenessProbe = Probe(spec, readiness: false),
+            Ports = probes && spec.Port is { } port ? [new V1ContainerPort { Name = "http", ContainerPort = port, Protocol = "TCP" }] : null,
+            ReadinessProbe = probes ? Probe(spec, readiness: true) : null,
+            LivenessProbe = probes ? Probe(spec, readiness: false) : null,
             Resources = new V1ResourceRequirements { Limits = limits, Requests = new Dictionary<string, ResourceQuantity>(limits) },
             VolumeMounts = mounts.Count > 0 ? mounts : null,
             SecurityContext = new V1SecurityContext

@@ -35,6 +35,8 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
         Volumes = true,
         Secrets = true,
         Sandbox = true,
+        ScheduledJobs = true,
+        Autoscaling = true,
     };
 
     private readonly KubeObserver _observer = new(cluster, options);
@@ -129,6 +131,11 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
             throw new TargetRefusedException($"services.{desired.Name}.build: the image was built on this machine and no cluster node can pull it; add a registry to platform.yaml (registry: {{ url: … }}) so built images reach the cluster by digest");
         }
 
+        if (desired.Extras.Autoscale is { } autoscale && (autoscale.P95Ms is not null || autoscale.Rps is not null))
+        {
+            throw new TargetRefusedException($"services.{desired.Name}.autoscale.{(autoscale.P95Ms is not null ? "p95Ms" : "rps")}: a Kubernetes autoscaler scales on cpu and memory here (latency and request rate need a metrics adapter the platform does not install); use autoscale.cpu or autoscale.memory");
+        }
+
         var scope = KubeScope.For(change.Project, change.Environment, options);
         var name = KubeNames.Object(scope, desired.Name);
         var previous = await cluster.GetAsync(KubeResource.Deployment, scope.Namespace, name, cancellationToken).ConfigureAwait(false);
@@ -195,14 +202,34 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
             await DeleteOwnedAsync(KubeResource.Service, scope, KubeNames.Object(scope, desired.Name), cancellationToken).ConfigureAwait(false);
         }
 
-        JsonObject applied = null!;
+        JsonObject? deployment = null;
         foreach (var item in objects)
         {
             await RefuseOthersAsync(item.Resource, item.Namespace, item.Name, scope, cancellationToken).ConfigureAwait(false);
-            applied = await cluster.ApplyAsync(item.Resource, item.Value, item.Resource == KubeResource.Deployment ? takeOver : NoTakeOver, cancellationToken).ConfigureAwait(false);
+            var applied = await cluster.ApplyAsync(item.Resource, item.Value, item.Resource == KubeResource.Deployment ? takeOver : NoTakeOver, cancellationToken).ConfigureAwait(false);
+            deployment = item.Resource == KubeResource.Deployment ? applied : deployment;
         }
 
-        return applied; // the Deployment comes last
+        // What the service no longer has: an autoscaler, crons, its allowFrom policy (its route's objects are the route's).
+        var selector = $"{scope.Selector},{Gitops.Engine.Desired.Labels.Service}={desired.Name}";
+        var wanted = objects.Select(o => (o.Resource, o.Name)).ToHashSet();
+        foreach (var resource in new[] { KubeResource.Autoscaler, KubeResource.CronJob })
+        {
+            foreach (var item in (await cluster.ListAsync(resource, scope.Namespace, selector, cancellationToken).ConfigureAwait(false)).Items)
+            {
+                if (!wanted.Contains((resource, (string)item["metadata"]!["name"]!)))
+                {
+                    await cluster.DeleteAsync(resource, scope.Namespace, (string)item["metadata"]!["name"]!, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        if (desired.Extras.AllowFrom.Count == 0)
+        {
+            await DeleteOwnedAsync(KubeResource.NetworkPolicy, scope, KubeNames.Object(scope, desired.Name) + "-allow-from", cancellationToken).ConfigureAwait(false);
+        }
+
+        return deployment!;
     }
 
     /// <summary>The spec the platform applied before a failed rollout, applied again (from the object's own record of it).</summary>

@@ -40,6 +40,9 @@ public sealed class GoldenObjectsTests
         ["16-three-services"] = (Web + "    public: true\n    dependsOn: [api]\n  api:\n    image: registry.example.com/shop/api:3\n    port: 9000\n    health: { path: /ready }\n  worker:\n    image: registry.example.com/shop/worker:2\n", new() { BaseDomain = "apps.example.com" }),
         ["17-health-on-another-port"] = (Web + "    health: { path: /status, port: 9090 }\n", new()),
         ["18-progress-deadline-from-the-target"] = (Web + "    replicas: 2\n", new() { ProgressDeadlineSeconds = 120 }),
+        ["19-autoscale-on-cpu-and-memory"] = (Web + "    autoscale: { min: 2, max: 6, cpu: 70, memory: 80 }\n    resources: { cpu: 500m }\n", new()),
+        ["20-crons-in-the-services-image"] = (Web + "    secrets: [API_KEY]\ncrons:\n  nightly: { service: web, schedule: \"0 3 * * *\", command: [\"report\", \"--daily\"], timeout: 30m }\n  cleanup: { service: web, schedule: \"@hourly\", concurrency: replace }\n", new()),
+        ["21-allow-from"] = (Web + "    allowFrom: [api]\n  api:\n    image: registry.example.com/shop/api:3\n    port: 9000\n", new()),
     };
 
     [Theory]

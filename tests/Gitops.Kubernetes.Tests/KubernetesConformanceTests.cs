@@ -33,7 +33,7 @@ internal sealed class KubernetesTarget(FakeCluster cluster) : ITargetUnderTest
         var (project, environment, service) = KubeNames.Parse(instance)!.Value;
         var ns = cluster.NamespaceOf(project, environment);
         var deployment = await cluster.GetAsync(KubeResource.Deployment, ns, service);
-        var replicas = (int)deployment!["spec"]!["replicas"]! - 1;
+        var replicas = KubeObserver.Number(deployment!["spec"]!["replicas"]) - 1;
         await cluster.User.MustAsync("scale", "deployment", service, "-n", ns, $"--replicas={replicas.ToString(CultureInfo.InvariantCulture)}");
         for (var i = 0; i < 100 && cluster.Server.List("Pod", ns).Count(p => p["metadata"]?["deletionTimestamp"] is null) > replicas; i++)
         {

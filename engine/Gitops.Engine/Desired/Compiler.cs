@@ -74,7 +74,12 @@ public static class Compiler
                 Mounts = new ValueMap<string>(mounts),
             };
             var replicas = service.Autoscale is { } autoscale ? autoscale.Min : service.Replicas;
-            services.Add(new DesiredService(name, spec, Fingerprint.Of(spec), replicas, service.Deploy.Strategy, service.Deploy.Drain, service.DependsOn));
+            var crons = manifest.Crons.Where(c => c.Value.Service == name).OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new DesiredCron(c.Key, c.Value.Schedule, c.Value.Command, c.Value.Timeout, c.Value.Concurrency));
+            services.Add(new DesiredService(name, spec, Fingerprint.Of(spec), replicas, service.Deploy.Strategy, service.Deploy.Drain, service.DependsOn)
+            {
+                Extras = new ServiceExtras(service.Autoscale, new ValueList<string>(service.AllowFrom.Order(StringComparer.Ordinal)), new ValueList<DesiredCron>(crons)),
+            });
         }
 
         if (errors.Count > 0)

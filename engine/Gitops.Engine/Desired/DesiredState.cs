@@ -38,4 +38,22 @@ public sealed record DesiredService(
 
     /// <summary>What the target runs: the pinned image when there is one, else the spec's.</summary>
     public string RunImage => PinnedImage ?? Spec.Image;
+
+    /// <summary>
+    /// What a target changes in place, beside the replica count, without new instances: scaling
+    /// bounds, who may connect, the scheduled jobs run in the service's image. Outside the spec, so
+    /// none of it changes the fingerprint; a target that cannot do one says so in its capabilities.
+    /// </summary>
+    public ServiceExtras Extras { get; init; } = ServiceExtras.None;
 }
+
+/// <param name="Autoscale">Replica bounds and the load to scale on; null for a fixed replica count.</param>
+/// <param name="AllowFrom">Services of the environment allowed to connect; empty: every one.</param>
+/// <param name="Crons">The project's crons that run in this service's image, with its env and secrets.</param>
+public sealed record ServiceExtras(Autoscale? Autoscale, ValueList<string> AllowFrom, ValueList<DesiredCron> Crons)
+{
+    public static readonly ServiceExtras None = new(null, ValueList<string>.Empty, ValueList<DesiredCron>.Empty);
+}
+
+/// <summary>A scheduled job: a command run in its service's image on a schedule (UTC).</summary>
+public sealed record DesiredCron(string Name, string Schedule, ValueList<string>? Command, Duration Timeout, CronConcurrency Concurrency);

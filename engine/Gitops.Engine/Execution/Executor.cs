@@ -267,7 +267,7 @@ public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSour
         {
             if (node.Desired is { } desired)
             {
-                services[node.Name] = new RecordedService(desired.Fingerprint, desired.Replicas, desired.Spec);
+                services[node.Name] = new RecordedService(desired.Fingerprint, desired.Replicas, desired.Spec) { Extras = desired.Extras };
             }
             else
             {

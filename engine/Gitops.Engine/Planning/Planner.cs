@@ -81,7 +81,8 @@ public static class Planner
         var outdated = containers.Where(c => c.Fingerprint != service.Fingerprint || !c.OnNetwork).ToList();
         var healthy = current.Where(c => c.Running && c.Replica <= service.Replicas).Select(c => c.Replica).ToHashSet();
         var missing = Enumerable.Range(1, service.Replicas).Where(i => !healthy.Contains(i)).ToList();
-        var stale = current.Where(c => !c.Running || c.Replica > service.Replicas).Select(c => c.Name).ToList();
+        var most = service.Extras.Autoscale?.Max ?? service.Replicas; // an autoscaled service may run up to its maximum
+        var stale = current.Where(c => !c.Running || c.Replica > most).Select(c => c.Name).ToList();
         var recordedService = recorded.Services.GetValueOrDefault(service.Name);
 
         var node = Node(ResourceKind.Service, service.Name, PlanAction.NoOp, NoChange) with
@@ -104,12 +105,13 @@ public static class Planner
             var changes = recordedService is not null && recordedService.Fingerprint != service.Fingerprint
                 ? SpecDiff.Between(recordedService.Spec, service.Spec)
                 : [];
+            var extrasToo = recordedService is null ? [] : SpecDiff.Between(recordedService.Extras, service.Extras);
             var moves = changes.Count == 0 && outdated.Count > 0 && outdated.All(c => c.Fingerprint == service.Fingerprint);
             return node with
             {
                 Action = observed.UpdatesInPlace ? PlanAction.Update : PlanAction.Replace,
                 Cause = moves ? $"moves to network {desired.Network}" : SpecDiff.Cause(changes),
-                Changes = new ValueList<FieldChange>(changes),
+                Changes = new ValueList<FieldChange>(changes.Concat(extrasToo)),
                 Remove = new ValueList<string>(outdated.Select(c => c.Name).Concat(stale)),
                 StopFirst = service.Strategy == DeployStrategy.Recreate,
             };
@@ -117,7 +119,8 @@ public static class Planner
 
         // Fields changed on the target behind the platform's back (a kubectl edit): shown, then put back.
         var drift = current.SelectMany(c => c.Drift).DistinctBy(c => c.Field, StringComparer.Ordinal).ToList();
-        if (missing.Count == 0 && stale.Count == 0 && drift.Count == 0)
+        var extras = recordedService is null ? [] : SpecDiff.Between(recordedService.Extras, service.Extras);
+        if (missing.Count == 0 && stale.Count == 0 && drift.Count == 0 && extras.Count == 0)
         {
             return node;
         }
@@ -125,13 +128,14 @@ public static class Planner
         var recordedReplicas = recordedService?.Replicas ?? current.Count;
         var cause = recordedReplicas != service.Replicas
             ? $"replicas {recordedReplicas.ToString(CultureInfo.InvariantCulture)} → {service.Replicas.ToString(CultureInfo.InvariantCulture)}"
+            : extras.Count > 0 ? SpecDiff.Cause(extras)
             : drift.Count > 0 ? "changed outside the platform (drift)"
             : current.Any(c => !c.Running) ? "container stopped (drift)" : "container missing (drift)";
         return node with
         {
             Action = PlanAction.Update,
             Cause = cause,
-            Changes = new ValueList<FieldChange>(drift),
+            Changes = new ValueList<FieldChange>(extras.Concat(drift)),
             Remove = new ValueList<string>(stale),
             StopFirst = current.Any(c => !c.Running),
         };

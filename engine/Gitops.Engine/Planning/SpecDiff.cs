@@ -31,6 +31,22 @@ public static class SpecDiff
         return changes;
     }
 
+    /// <summary>What changes in place beside the replicas: the scaling bounds, who may connect, each cron.</summary>
+    public static List<FieldChange> Between(ServiceExtras before, ServiceExtras after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var changes = new List<FieldChange>();
+        Compare(changes, "autoscale", Text(before.Autoscale), Text(after.Autoscale));
+        Compare(changes, "allowFrom", Text(before.AllowFrom.Count == 0 ? null : before.AllowFrom), Text(after.AllowFrom.Count == 0 ? null : after.AllowFrom));
+        foreach (var name in before.Crons.Select(c => c.Name).Union(after.Crons.Select(c => c.Name)).Order(StringComparer.Ordinal))
+        {
+            Compare(changes, $"cron {name}", Text(before.Crons.FirstOrDefault(c => c.Name == name)), Text(after.Crons.FirstOrDefault(c => c.Name == name)));
+        }
+
+        return changes;
+    }
+
     /// <summary>The plan's one-line cause: "image changed", "env LOG_LEVEL changed", ...</summary>
     public static string Cause(IReadOnlyList<FieldChange> changes) =>
         changes.Count == 0 ? "spec changed" : string.Join(", ", changes.Select(c => $"{c.Field.Replace('.', ' ')} changed"));
@@ -52,6 +68,19 @@ public static class SpecDiff
     }
 
     private static string? Text(ValueList<string>? list) => list is null ? null : $"[{string.Join(", ", list)}]";
+
+    private static string? Text(Autoscale? autoscale) => autoscale is null ? null : string.Join(' ', new[]
+    {
+        $"{autoscale.Min.ToString(CultureInfo.InvariantCulture)}..{autoscale.Max.ToString(CultureInfo.InvariantCulture)} replicas",
+        autoscale.Cpu is { } cpu ? $"cpu {cpu.ToString(CultureInfo.InvariantCulture)}%" : null,
+        autoscale.Memory is { } memory ? $"memory {memory.ToString(CultureInfo.InvariantCulture)}%" : null,
+        autoscale.P95Ms is { } p95 ? $"p95 {p95.ToString(CultureInfo.InvariantCulture)}ms" : null,
+        autoscale.Rps is { } rps ? $"{rps.ToString(CultureInfo.InvariantCulture)} rps" : null,
+    }.OfType<string>());
+
+    private static string? Text(DesiredCron? cron) => cron is null
+        ? null
+        : $"{cron.Schedule} {Text(cron.Command) ?? "(the image's command)"}, timeout {cron.Timeout}, concurrency {cron.Concurrency.ToString().ToLowerInvariant()}";
 
     private static string Cpu(int millicores) => millicores == 0 ? "unlimited" : new CpuQuantity(millicores).ToString();
 }

@@ -16,4 +16,8 @@ public sealed record RecordedState(
     public static readonly RecordedState Empty = new(0, null, ValueMap<RecordedService>.Empty, ValueList<string>.Empty);
 }
 
-public sealed record RecordedService(string Fingerprint, int Replicas, ServiceSpec Spec);
+public sealed record RecordedService(string Fingerprint, int Replicas, ServiceSpec Spec)
+{
+    /// <summary>What was applied in place beside the replicas (none in states recorded before it existed).</summary>
+    public ServiceExtras Extras { get; init; } = ServiceExtras.None;
+}
