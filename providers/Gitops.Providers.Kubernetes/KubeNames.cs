@@ -28,8 +28,16 @@ public static class KubeNames
     public static string Object(KubeScope scope, string service) =>
         scope.Shared ? Fit($"{scope.Project}-{scope.Environment}-{service}", Hash($"{scope.Project}\n{scope.Environment}\n{service}"), 47) : service;
 
-    /// <summary>The Secret holding a service's secret values.</summary>
-    public static string Secret(KubeScope scope, string service) => Object(scope, service) + "-secrets";
+    /// <summary>
+    /// The Secret holding a service's secret values: one per set of values (by their store versions,
+    /// never the values), so a rollout that fails goes back to pods reading the values they had.
+    /// </summary>
+    public static string Secret(KubeScope scope, DesiredService service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var versions = string.Join("\n", service.Spec.SecretVersions.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}"));
+        return $"{Object(scope, service.Name)}-secrets-{Hash(versions)[..8]}";
+    }
 
     /// <summary>The manifest's name of a volume from its platform name (<c>paas_project_env_data</c> → <c>data</c>).</summary>
     public static string VolumeKey(string volume) => volume[(volume.LastIndexOf(Names.Separator) + 1)..];

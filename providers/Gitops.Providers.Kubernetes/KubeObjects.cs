@@ -46,7 +46,7 @@ public static class KubeObjects
         var objects = new List<KubeObject>();
         if (secrets is not null)
         {
-            objects.Add(new(KubeResource.Secret, KubernetesDriver.Json(KubeStorage.Secret(scope, service.Name, secrets))));
+            objects.Add(new(KubeResource.Secret, KubernetesDriver.Json(KubeStorage.Secret(scope, service, secrets))));
         }
 
         if (service.Spec.Port is not null)

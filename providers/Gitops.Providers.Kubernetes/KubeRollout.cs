@@ -125,9 +125,13 @@ internal sealed class KubeRollout(KubernetesDriver driver, KubeScope scope, Serv
             && KubeObserver.Number(status?["replicas"]) == wanted
             && KubeObserver.Number(status?["availableReplicas"]) == wanted)
         {
-            return await SettledAsync(wanted, cancellationToken).ConfigureAwait(false)
-                ? new RolloutResult(true, $"{wanted} pod(s) of the new version ready")
-                : null;
+            if (!await SettledAsync(wanted, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            await driver.RemoveLeftoversAsync(scope, _desired, cancellationToken).ConfigureAwait(false);
+            return new RolloutResult(true, $"{wanted} pod(s) of the new version ready");
         }
 
         return await FailureAsync(cancellationToken).ConfigureAwait(false) is { } failure

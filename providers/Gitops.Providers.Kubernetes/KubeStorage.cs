@@ -1,4 +1,5 @@
 using System.Text;
+using Gitops.Engine.Desired;
 using Gitops.Engine.Secrets;
 using k8s.Models;
 
@@ -30,16 +31,17 @@ public static class KubeStorage
     }
 
     /// <summary>The values only ever travel in this object's <c>data</c>: never in a plan, the state, an annotation or a log.</summary>
-    public static V1Secret Secret(KubeScope scope, string service, SecretValues values)
+    public static V1Secret Secret(KubeScope scope, DesiredService service, SecretValues values)
     {
         ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(values);
         return new V1Secret
         {
             ApiVersion = "v1",
             Kind = "Secret",
             Type = "Opaque",
-            Metadata = new V1ObjectMeta { Name = KubeNames.Secret(scope, service), NamespaceProperty = scope.Namespace, Labels = KubeLabels.Service(scope.Project, scope.Environment, service) },
+            Metadata = new V1ObjectMeta { Name = KubeNames.Secret(scope, service), NamespaceProperty = scope.Namespace, Labels = KubeLabels.Service(scope.Project, scope.Environment, service.Name) },
             Data = values.Reveal().ToDictionary(v => v.Key, v => Encoding.UTF8.GetBytes(v.Value), StringComparer.Ordinal),
         };
     }

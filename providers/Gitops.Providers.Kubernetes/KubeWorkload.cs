@@ -176,7 +176,7 @@ public static class KubeWorkload
             .Concat(spec.Secrets.Order(StringComparer.Ordinal).Select(s => new V1EnvVar
             {
                 Name = s,
-                ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = KubeNames.Secret(scope, service.Name), Key = s } },
+                ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = KubeNames.Secret(scope, service), Key = s } },
             }))
             .ToList();
         var limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new(KubeQuantities.Memory(spec.MemoryBytes)) };

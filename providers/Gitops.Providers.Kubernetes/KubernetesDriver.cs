@@ -192,45 +192,67 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
     {
         var desired = change.Node.Desired!;
         var objects = KubeObjects.Service(scope, desired, change.Secrets, options);
-        if (change.Secrets is null)
-        {
-            await DeleteOwnedAsync(KubeResource.Secret, scope, KubeNames.Secret(scope, desired.Name), cancellationToken).ConfigureAwait(false);
-        }
-
         if (desired.Spec.Port is null)
         {
             await DeleteOwnedAsync(KubeResource.Service, scope, KubeNames.Object(scope, desired.Name), cancellationToken).ConfigureAwait(false);
+        }
+
+        // An autoscaler the service no longer has goes first, and the replica count it set is taken back (the plan showed autoscale removed).
+        var takeBack = new HashSet<string>(takeOver, StringComparer.Ordinal);
+        if (desired.Extras.Autoscale is null)
+        {
+            await DeleteOwnedAsync(KubeResource.Autoscaler, scope, KubeNames.Object(scope, desired.Name), cancellationToken).ConfigureAwait(false);
+            if (change.Node.Changes.Any(c => c.Field == "autoscale"))
+            {
+                takeBack.Add(".spec.replicas");
+            }
         }
 
         JsonObject? deployment = null;
         foreach (var item in objects)
         {
             await RefuseOthersAsync(item.Resource, item.Namespace, item.Name, scope, cancellationToken).ConfigureAwait(false);
-            var applied = await cluster.ApplyAsync(item.Resource, item.Value, item.Resource == KubeResource.Deployment ? takeOver : NoTakeOver, cancellationToken).ConfigureAwait(false);
+            var applied = await cluster.ApplyAsync(item.Resource, item.Value, item.Resource == KubeResource.Deployment ? takeBack : NoTakeOver, cancellationToken).ConfigureAwait(false);
             deployment = item.Resource == KubeResource.Deployment ? applied : deployment;
         }
 
-        // What the service no longer has: an autoscaler, crons, its allowFrom policy (its route's objects are the route's).
-        var selector = $"{scope.Selector},{Gitops.Engine.Desired.Labels.Service}={desired.Name}";
-        var wanted = objects.Select(o => (o.Resource, o.Name)).ToHashSet();
-        foreach (var resource in new[] { KubeResource.Autoscaler, KubeResource.CronJob })
+        // Crons the service no longer has.
+        var wanted = objects.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var item in (await cluster.ListAsync(KubeResource.CronJob, scope.Namespace, ServiceSelector(scope, desired.Name), cancellationToken).ConfigureAwait(false)).Items)
         {
-            foreach (var item in (await cluster.ListAsync(resource, scope.Namespace, selector, cancellationToken).ConfigureAwait(false)).Items)
+            if (!wanted.Contains((string)item["metadata"]!["name"]!) && KubeObserver.Owned(item, scope.Project, scope.Environment))
             {
-                if (!wanted.Contains((resource, (string)item["metadata"]!["name"]!)))
-                {
-                    await cluster.DeleteAsync(resource, scope.Namespace, (string)item["metadata"]!["name"]!, cancellationToken).ConfigureAwait(false);
-                }
+                await cluster.DeleteAsync(KubeResource.CronJob, scope.Namespace, (string)item["metadata"]!["name"]!, cancellationToken).ConfigureAwait(false);
             }
-        }
-
-        if (desired.Extras.AllowFrom.Count == 0)
-        {
-            await DeleteOwnedAsync(KubeResource.NetworkPolicy, scope, KubeNames.Object(scope, desired.Name) + "-allow-from", cancellationToken).ConfigureAwait(false);
         }
 
         return deployment!;
     }
+
+    /// <summary>
+    /// Once a rollout succeeded, what the old pods needed goes: Secrets of earlier values, and an
+    /// allowFrom policy the service no longer has (removed earlier, it would have left the old,
+    /// restricted pods open to all). A failed rollout keeps both for the version that stays.
+    /// </summary>
+    internal async Task RemoveLeftoversAsync(KubeScope scope, DesiredService service, CancellationToken cancellationToken)
+    {
+        var keep = service.Spec.Secrets.Count > 0 ? KubeNames.Secret(scope, service) : null;
+        foreach (var secret in (await cluster.ListAsync(KubeResource.Secret, scope.Namespace, ServiceSelector(scope, service.Name), cancellationToken).ConfigureAwait(false)).Items)
+        {
+            var name = (string)secret["metadata"]!["name"]!;
+            if (name != keep && KubeObserver.Owned(secret, scope.Project, scope.Environment))
+            {
+                await cluster.DeleteAsync(KubeResource.Secret, scope.Namespace, name, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (service.Extras.AllowFrom.Count == 0)
+        {
+            await DeleteOwnedAsync(KubeResource.NetworkPolicy, scope, KubeNames.Object(scope, service.Name) + "-allow-from", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string ServiceSelector(KubeScope scope, string service) => $"{scope.Selector},{Gitops.Engine.Desired.Labels.Service}={service}";
 
     /// <summary>The spec the platform applied before a failed rollout, applied again (from the object's own record of it).</summary>
     internal async Task<JsonObject> ApplyPreviousAsync(KubeScope scope, JsonObject previous, CancellationToken cancellationToken)

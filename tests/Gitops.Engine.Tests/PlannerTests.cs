@@ -46,6 +46,40 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void A_changed_autoscale_allow_from_or_cron_is_an_in_place_update_naming_each_and_starting_nothing()
+    {
+        var before = Scenario.Desired(Services + "crons:\n  nightly: { service: api, schedule: \"0 3 * * *\" }\n");
+        var after = Scenario.Desired(Services.Replace("port: 8080 }", "port: 8080, autoscale: { min: 1, max: 4, cpu: 70 }, allowFrom: [api] }", StringComparison.Ordinal)
+            + "crons:\n  nightly: { service: api, schedule: \"0 4 * * *\" }\n");
+
+        var plan = Planner.Plan(after, Scenario.Running(before), Scenario.Recorded(before));
+
+        var web = plan.Nodes.Single(n => n.Id == "service/web");
+        var api = plan.Nodes.Single(n => n.Id == "service/api");
+        Assert.Equal((PlanAction.Update, "autoscale changed, allowFrom changed"), (web.Action, web.Cause));
+        Assert.Equal([new FieldChange("autoscale", null, "1..4 replicas cpu 70%"), new FieldChange("allowFrom", null, "[api]")], web.Changes);
+        Assert.Equal((PlanAction.Update, "cron nightly changed"), (api.Action, api.Cause));
+        Assert.Empty(web.Start.Concat(api.Start));
+        Assert.Equal(before.Service("web")!.Fingerprint, after.Service("web")!.Fingerprint); // no new containers for any of it
+        Assert.False(Planner.Plan(after, Scenario.Running(after), Scenario.Recorded(after)).HasChanges);
+    }
+
+    [Fact]
+    public void An_autoscaled_service_running_more_than_its_minimum_but_no_more_than_its_maximum_needs_nothing()
+    {
+        var desired = Scenario.Desired(Services.Replace("port: 8080 }", "port: 8080, autoscale: { min: 1, max: 3 } }", StringComparison.Ordinal));
+        var web = desired.Service("web")!;
+        var scaled = Scenario.Running(desired);
+        scaled = scaled with { Containers = new(scaled.Containers.Concat(Enumerable.Range(2, 3).Select(i => new Observed.ObservedContainer($"id-web-{i}", $"web-{i}", "web", web.Fingerprint, i, true)))) };
+
+        var plan = Planner.Plan(desired, scaled, Scenario.Recorded(desired));
+
+        var node = plan.Nodes.Single(n => n.Id == "service/web");
+        Assert.Equal(PlanAction.Update, node.Action);
+        Assert.Equal(["web-4"], node.Remove); // only the one above the maximum
+    }
+
+    [Fact]
     public void A_plan_removing_every_service_says_so()
     {
         var before = Scenario.Desired(Services);

@@ -40,7 +40,7 @@ internal static class Scenario
     public static RecordedState Recorded(DesiredState desired, long version = 3) => new(
         version,
         "rev-1",
-        new ValueMap<RecordedService>(desired.Services.Select(s => KeyValuePair.Create(s.Name, new RecordedService(s.Fingerprint, s.Replicas, s.Spec)))),
+        new ValueMap<RecordedService>(desired.Services.Select(s => KeyValuePair.Create(s.Name, new RecordedService(s.Fingerprint, s.Replicas, s.Spec) { Extras = s.Extras }))),
         new ValueList<string>(Running(desired).Containers.Select(c => c.Name).Append(desired.Network).Concat(desired.Volumes)));
 
     public static Plan Plan(DesiredState desired, ObservedState observed, RecordedState recorded) => Planner.Plan(desired, observed, recorded);

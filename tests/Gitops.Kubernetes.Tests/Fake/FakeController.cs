@@ -40,6 +40,7 @@ internal sealed partial class FakeController(ObjectStore store, Func<JsonObject,
     {
         Each(ResourceTypes.Pod, pod => RunPod(pod, now));
         Each(ResourceTypes.ReplicaSet, rs => SyncReplicaSet(rs, now));
+        Each(ResourceTypes.HorizontalPodAutoscaler, SyncAutoscaler);
         Each(ResourceTypes.Deployment, deployment => SyncDeployment(deployment, now));
         var live = store.Items(ResourceTypes.Pod).Select(p => p.Uid()).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in pods.Keys.Where(uid => !live.Contains(uid)).ToList())

@@ -13,8 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Gitops.Kubernetes.Tests.Fake;
 
 /// <summary>
-/// A FAKE Kubernetes API server for tests (no real one runs on these machines): plain HTTP on
-/// 127.0.0.1, bearer-token auth, legacy discovery, JSON resources with server-side apply, watches,
+/// A FAKE Kubernetes API server for tests (no real one runs on these machines): HTTPS (and plain
+/// HTTP) on 127.0.0.1, bearer-token auth, legacy discovery, JSON resources with server-side apply, watches,
 /// and a controller loop that rolls Deployments out to pods a settable <see cref="Kubelet"/> starts.
 /// kubectl and the official C# client both work against it; what it leaves out is in docs of its
 /// tests (FakeApiServerTests, KubectlAgainstTheFakeTests).
@@ -28,6 +28,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     private readonly X509Certificate2 certificate;
     private Task? controllerLoop;
     private int requestCount;
+    private int disposed;
 
     private FakeKubernetesApiServer(WebApplication app, ObjectStore store, X509Certificate2 certificate)
     {
@@ -165,6 +166,11 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return; // a test that stops the server early disposes it again at its end
+        }
+
         await stopping.CancelAsync();
         store.CompleteAllWatches();
         if (controllerLoop is not null)
