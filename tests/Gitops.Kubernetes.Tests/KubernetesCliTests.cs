@@ -116,6 +116,28 @@ public sealed class KubernetesCliTests
         }
     }
 
+    [Fact]
+    public async Task A_public_service_behind_a_gateway_gets_an_http_route_and_a_second_plan_has_nothing_to_do()
+    {
+        await using var world = await ClusterWorld.StartAsync(", gateway: infra/public");
+        world.Cluster.Server.ServesGatewayApi = true;
+        world.WriteManifest(Web("web", "1", "    public: true\n    domains: [shop.example.com]\n"));
+
+        var first = world.Plan();
+        var applied = world.Apply();
+        var again = world.Plan();
+
+        Assert.Contains("  + route   web: not routed yet: shop.example.com", first.Output, StringComparison.Ordinal);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        var route = JsonNode.Parse(await world.Cluster.User.MustAsync("get", "httproutes.gateway.networking.k8s.io", "web", "-n", world.Namespace, "-o", "json"))!;
+        Assert.Equal("shop.example.com", (string?)route["spec"]!["hostnames"]![0]);
+        Assert.Equal("public", (string?)route["spec"]!["parentRefs"]![0]!["name"]);
+        Assert.Equal("infra", (string?)route["spec"]!["parentRefs"]![0]!["namespace"]);
+        Assert.Equal("web", (string?)route["spec"]!["rules"]![0]!["backendRefs"]![0]!["name"]);
+        Assert.NotNull(await world.Cluster.GetAsync(KubeResource.NetworkPolicy, world.Namespace, "web-public"));
+        Assert.Contains("Plan: 0 to create, 0 to update, 0 to replace, 0 to delete", again.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>Every field of <paramref name="applied"/> is in <paramref name="live"/> with the same value (the server may add defaults).</summary>
     internal static void AssertContains(JsonNode? applied, JsonNode? live, string where)
     {

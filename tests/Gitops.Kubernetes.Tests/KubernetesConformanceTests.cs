@@ -12,6 +12,22 @@ public sealed class KubernetesConformanceTests : TargetConformance
 }
 
 /// <summary>
+/// The same suite with every environment in one namespace the cluster's admin made (the target's
+/// <c>namespace:</c>): objects told apart by labels and hashed names, never by the namespace.
+/// </summary>
+public sealed class KubernetesSharedNamespaceConformanceTests : TargetConformance
+{
+    protected override async Task<ITargetUnderTest> OpenAsync()
+    {
+        var cluster = await FakeCluster.StartAsync(new KubernetesOptions { Namespace = "team-a" });
+        var manifest = Path.Combine(cluster.Directory, "team-a.yaml");
+        await File.WriteAllTextAsync(manifest, "apiVersion: v1\nkind: Namespace\nmetadata: { name: team-a }\n");
+        await cluster.User.MustAsync("create", "-f", manifest);
+        return new KubernetesTarget(cluster);
+    }
+}
+
+/// <summary>
 /// The fake cluster as the suite's target. Its pods run no image: the fake's kubelet makes a pod
 /// ready unless its readiness probe asks for a path under /missing, which is the contract the
 /// suite's image has on real engines (200 for /hostname, 404 under /missing).
@@ -31,17 +47,22 @@ internal sealed class KubernetesTarget(FakeCluster cluster) : ITargetUnderTest
     public async Task RemoveBehindThePlatformsBackAsync(string instance, CancellationToken cancellationToken)
     {
         var (project, environment, service) = KubeNames.Parse(instance)!.Value;
-        var ns = cluster.NamespaceOf(project, environment);
-        var deployment = await cluster.GetAsync(KubeResource.Deployment, ns, service);
+        var scope = KubeScope.For(project, environment, cluster.Options);
+        var name = KubeNames.Object(scope, service);
+        var deployment = await cluster.GetAsync(KubeResource.Deployment, scope.Namespace, name);
         var replicas = KubeObserver.Number(deployment!["spec"]!["replicas"]) - 1;
-        await cluster.User.MustAsync("scale", "deployment", service, "-n", ns, $"--replicas={replicas.ToString(CultureInfo.InvariantCulture)}");
-        for (var i = 0; i < 100 && cluster.Server.List("Pod", ns).Count(p => p["metadata"]?["deletionTimestamp"] is null) > replicas; i++)
+        await cluster.User.MustAsync("scale", "deployment", name, "-n", scope.Namespace, $"--replicas={replicas.ToString(CultureInfo.InvariantCulture)}");
+        for (var i = 0; i < 100 && Pods(scope, service) > replicas; i++)
         {
             await Task.Delay(50, cancellationToken);
         }
     }
 
     public Task CleanUpAsync(string project, CancellationToken cancellationToken) => Task.CompletedTask; // the fake goes with the test
+
+    private int Pods(KubeScope scope, string service) => cluster.Server.List("Pod", scope.Namespace)
+        .Count(p => p["metadata"]?["deletionTimestamp"] is null && (string?)p["metadata"]?["labels"]?[Gitops.Engine.Desired.Labels.Project] == scope.Project
+            && (string?)p["metadata"]?["labels"]?[Gitops.Engine.Desired.Labels.Service] == service);
 
     public ValueTask DisposeAsync() => cluster.DisposeAsync();
 }
