@@ -34,23 +34,19 @@ public static class KubeNetwork
     {
         ArgumentNullException.ThrowIfNull(scope);
         var own = Labels.For(scope.Project, scope.Environment);
-        return new V1NetworkPolicy
+
+        // Pods of a service with allowFrom answer to their own policy only (policies add up: this one would let everyone in).
+        var walled = new V1LabelSelector
         {
-            ApiVersion = "networking.k8s.io/v1",
-            Kind = "NetworkPolicy",
-            Metadata = new V1ObjectMeta { Name = scope.Shared ? KubeNames.Object(scope, EnvironmentPolicy) : EnvironmentPolicy, NamespaceProperty = scope.Namespace, Labels = KubeLabels.Environment(scope.Project, scope.Environment) },
-            Spec = new V1NetworkPolicySpec
-            {
-                // Pods of a service with allowFrom answer to their own policy only (policies add up: this one would let everyone in).
-                PodSelector = new V1LabelSelector
-                {
-                    MatchLabels = scope.Shared ? own : null,
-                    MatchExpressions = [new V1LabelSelectorRequirement { Key = KubeLabels.Restricted, OperatorProperty = "DoesNotExist" }],
-                },
-                PolicyTypes = ["Ingress"],
-                Ingress = [new V1NetworkPolicyIngressRule { FromProperty = [new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = own } }] }],
-            },
+            MatchLabels = scope.Shared ? own : null,
+            MatchExpressions = [new V1LabelSelectorRequirement { Key = KubeLabels.Restricted, OperatorProperty = "DoesNotExist" }],
         };
+        return Policy(
+            scope,
+            scope.Shared ? KubeNames.Object(scope, EnvironmentPolicy) : EnvironmentPolicy,
+            KubeLabels.Environment(scope.Project, scope.Environment),
+            walled,
+            new V1NetworkPolicyIngressRule { FromProperty = [new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = own } }] });
     }
 
     /// <summary>The service's stable address inside the environment: its name, as the network alias is on Docker.</summary>
@@ -78,28 +74,12 @@ public static class KubeNetwork
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(service);
-        return new V1NetworkPolicy
+        var from = new V1LabelSelector
         {
-            ApiVersion = "networking.k8s.io/v1",
-            Kind = "NetworkPolicy",
-            Metadata = new V1ObjectMeta { Name = KubeNames.Object(scope, service.Name) + "-allow-from", NamespaceProperty = scope.Namespace, Labels = KubeLabels.Service(scope.Project, scope.Environment, service.Name) },
-            Spec = new V1NetworkPolicySpec
-            {
-                PodSelector = new V1LabelSelector { MatchLabels = KubeLabels.Selector(scope.Project, scope.Environment, service.Name) },
-                PolicyTypes = ["Ingress"],
-                Ingress = [new V1NetworkPolicyIngressRule
-                {
-                    FromProperty = [new V1NetworkPolicyPeer
-                    {
-                        PodSelector = new V1LabelSelector
-                        {
-                            MatchLabels = Labels.For(scope.Project, scope.Environment),
-                            MatchExpressions = [new V1LabelSelectorRequirement { Key = Labels.Service, OperatorProperty = "In", Values = [.. service.Extras.AllowFrom] }],
-                        },
-                    }],
-                }],
-            },
+            MatchLabels = Labels.For(scope.Project, scope.Environment),
+            MatchExpressions = [new V1LabelSelectorRequirement { Key = Labels.Service, OperatorProperty = "In", Values = [.. service.Extras.AllowFrom] }],
         };
+        return ServicePolicy(scope, service.Name, "-allow-from", new V1NetworkPolicyIngressRule { FromProperty = [new V1NetworkPolicyPeer { PodSelector = from }] });
     }
 
     /// <summary>A public service is reached by the cluster's ingress controller, which runs in a namespace of its own.</summary>
@@ -107,22 +87,11 @@ public static class KubeNetwork
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(route);
-        return new V1NetworkPolicy
+        return ServicePolicy(scope, route.Service, "-public", new V1NetworkPolicyIngressRule
         {
-            ApiVersion = "networking.k8s.io/v1",
-            Kind = "NetworkPolicy",
-            Metadata = new V1ObjectMeta { Name = KubeNames.Object(scope, route.Service) + "-public", NamespaceProperty = scope.Namespace, Labels = KubeLabels.Service(scope.Project, scope.Environment, route.Service) },
-            Spec = new V1NetworkPolicySpec
-            {
-                PodSelector = new V1LabelSelector { MatchLabels = KubeLabels.Selector(scope.Project, scope.Environment, route.Service) },
-                PolicyTypes = ["Ingress"],
-                Ingress = [new V1NetworkPolicyIngressRule
-                {
-                    FromProperty = [new V1NetworkPolicyPeer { NamespaceSelector = new V1LabelSelector() }],
-                    Ports = [new V1NetworkPolicyPort { Port = route.Port, Protocol = "TCP" }],
-                }],
-            },
-        };
+            FromProperty = [new V1NetworkPolicyPeer { NamespaceSelector = new V1LabelSelector() }],
+            Ports = [new V1NetworkPolicyPort { Port = route.Port, Protocol = "TCP" }],
+        });
     }
 
     /// <summary>The route's host names to the service's port through the cluster's ingress controller; TLS from cert-manager when an issuer is named.</summary>
@@ -187,6 +156,24 @@ public static class KubeNetwork
             },
         };
     }
+
+    /// <summary>A policy on one service's pods, named after the service with <paramref name="suffix"/>.</summary>
+    private static V1NetworkPolicy ServicePolicy(KubeScope scope, string service, string suffix, V1NetworkPolicyIngressRule rule) =>
+        Policy(
+            scope,
+            KubeNames.Object(scope, service) + suffix,
+            KubeLabels.Service(scope.Project, scope.Environment, service),
+            new V1LabelSelector { MatchLabels = KubeLabels.Selector(scope.Project, scope.Environment, service) },
+            rule);
+
+    /// <summary>Every policy the platform makes: ingress only (egress stays open, as on Docker), one rule.</summary>
+    private static V1NetworkPolicy Policy(KubeScope scope, string name, Dictionary<string, string> labels, V1LabelSelector pods, V1NetworkPolicyIngressRule rule) => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = "NetworkPolicy",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = scope.Namespace, Labels = labels },
+        Spec = new V1NetworkPolicySpec { PodSelector = pods, PolicyTypes = ["Ingress"], Ingress = [rule] },
+    };
 
     private static Dictionary<string, string> RouteLabels(KubeScope scope, DesiredRoute route) =>
         KubeLabels.Service(scope.Project, scope.Environment, route.Service);
