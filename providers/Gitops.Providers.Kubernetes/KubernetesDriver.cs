@@ -75,7 +75,11 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
         }
     }
 
-    /// <summary>Deletes the environment's namespace (and with it all it holds), or in a shared namespace its wall.</summary>
+    /// <summary>
+    /// Deletes the environment's namespace (and with it all it holds), or in a shared namespace its
+    /// wall. A namespace that still holds the environment's claims stays: deleting it would delete
+    /// the data that a destroy without --volumes keeps.
+    /// </summary>
     public async Task RemoveEnvironmentAsync(string name, CancellationToken cancellationToken)
     {
         if (Parse(name) is not var (project, environment))
@@ -87,6 +91,11 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
         if (scope.Shared)
         {
             await cluster.DeleteAsync(KubeResource.NetworkPolicy, scope.Namespace, KubeNetwork.EnvironmentWall(scope).Metadata.Name, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if ((await cluster.ListAsync(KubeResource.Claim, scope.Namespace, scope.Selector, cancellationToken).ConfigureAwait(false)).Items.Count > 0)
+        {
             return;
         }
 

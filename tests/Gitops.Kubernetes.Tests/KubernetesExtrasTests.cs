@@ -83,6 +83,29 @@ public sealed class KubernetesExtrasTests
     }
 
     [Fact]
+    public async Task Destroy_keeps_the_namespace_with_the_volumes_claims_unless_asked_to_delete_the_volumes()
+    {
+        await using var world = await ClusterWorld.StartAsync();
+        world.WriteManifest(KubernetesCliTests.Web("web", "1", "    volumes: { data: /data }\n"));
+        Assert.Equal(0, world.Apply().ExitCode);
+        var claim = (string)(await world.Cluster.GetAsync(KubeResource.Claim, world.Namespace, "data"))!["metadata"]!["uid"]!;
+
+        var kept = world.Paas("destroy", world.AppDirectory, "--env", ClusterWorld.Environment, "--yes");
+        var keptClaim = await world.Cluster.GetAsync(KubeResource.Claim, world.Namespace, "data");
+        var again = world.Apply();
+        var sameClaim = (string)(await world.Cluster.GetAsync(KubeResource.Claim, world.Namespace, "data"))!["metadata"]!["uid"]!;
+        var gone = world.Paas("destroy", world.AppDirectory, "--env", ClusterWorld.Environment, "--yes", "--volumes");
+
+        Assert.True(kept.ExitCode == 0, kept.ToString());
+        Assert.NotNull(keptClaim);
+        Assert.Empty(world.Cluster.Server.List("Deployment", null));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(claim, sameClaim);
+        Assert.True(gone.ExitCode == 0, gone.ToString());
+        Assert.Null(await world.Cluster.GetAsync(KubeResource.Namespace, null, world.Namespace));
+    }
+
+    [Fact]
     public async Task A_cluster_that_does_not_answer_is_said_before_anything_is_planned()
     {
         await using var world = await ClusterWorld.StartAsync();

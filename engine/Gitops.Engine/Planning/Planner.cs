@@ -50,16 +50,17 @@ public static class Planner
         var routes = RoutePruneNodes(ValueList<DesiredRoute>.Empty, observed).Select(n => n with { Cause = "destroy" }).ToList();
         var nodes = routes.Concat(PruneNodes(empty, observed, recorded, routes).Select(n => n with { Cause = "destroy" })).ToList();
         var services = nodes.Where(n => n.Kind == ResourceKind.Service).Select(n => n.Id).ToList();
+        var going = volumes
+            ? observed.Volumes.Select(v => Node(ResourceKind.Volume, v, PlanAction.Delete, "destroy (--volumes)") with { DependsOn = new ValueList<string>(services) }).ToList()
+            : [];
+        nodes.AddRange(going);
         if (observed.NetworkExists)
         {
-            nodes.Add(Node(ResourceKind.Network, empty.Network, PlanAction.Delete, "destroy") with { DependsOn = new ValueList<string>(services) });
+            // After the volumes that go: a target whose volumes live in the environment's space (a namespace) keeps it while data stays.
+            nodes.Add(Node(ResourceKind.Network, empty.Network, PlanAction.Delete, "destroy") with { DependsOn = new ValueList<string>(services.Concat(going.Select(v => v.Id))) });
         }
 
         nodes.AddRange(OtherNetworkNodes(observed, nodes, "destroy"));
-        if (volumes)
-        {
-            nodes.AddRange(observed.Volumes.Select(v => Node(ResourceKind.Volume, v, PlanAction.Delete, "destroy (--volumes)") with { DependsOn = new ValueList<string>(services) }));
-        }
 
         return new Plan(project, environment, "destroy", recorded.Version, new ValueList<PlanNode>(nodes)) { ServiceNoun = observed.ServiceNoun, NetworkNoun = observed.NetworkNoun };
     }
