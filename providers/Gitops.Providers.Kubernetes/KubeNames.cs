@@ -80,4 +80,7 @@ public sealed record KubeScope(string Project, string Environment, string Namesp
 
     /// <summary>The selector of everything this environment owns.</summary>
     public string Selector => $"{Labels.Project}={Project},{Labels.Environment}={Environment}";
+
+    /// <summary>The selector of everything one service of this environment owns.</summary>
+    public string SelectorOf(string service) => $"{Selector},{Labels.Service}={service}";
 }

@@ -261,7 +261,7 @@ internal sealed class KubeRollout(KubernetesDriver driver, KubeScope scope, Serv
             .Where(p => p["metadata"]?["deletionTimestamp"] is null && (string?)p["status"]?["phase"] is not ("Succeeded" or "Failed"))
             .ToList();
 
-    private string Selector => $"{scope.Selector},{Labels.Service}={_desired.Name}";
+    private string Selector => scope.SelectorOf(_desired.Name);
 
     private TimeSpan Since(string key, long now)
     {

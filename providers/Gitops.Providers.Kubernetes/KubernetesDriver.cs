@@ -170,14 +170,17 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(host);
+        var scope = KubeScope.For(change.Project, change.Environment, options);
         foreach (var instance in change.Node.Remove.Distinct(StringComparer.Ordinal))
         {
-            if (KubeNames.Parse(instance) is var (project, environment, service))
+            // An instance name is read back for its service only: the environment is the change's, never the name's.
+            if (KubeNames.Parse(instance) is not var (project, environment, service) || project != change.Project || environment != change.Environment)
             {
-                var scope = KubeScope.For(project, environment, options);
-                await host.StepAsync(new JournaledStep(DeleteDeployment, instance, InventoryChange.Removes) { Description = $"delete deployment {KubeNames.Object(scope, service)} and its objects" },
-                    t => DeleteServiceObjectsAsync(scope, service, t), cancellationToken).ConfigureAwait(false);
+                throw new TargetRefusedException($"'{instance}' is not an instance of {change.Project}/{change.Environment}; nothing was deleted");
             }
+
+            await host.StepAsync(new JournaledStep(DeleteDeployment, instance, InventoryChange.Removes) { Description = $"delete deployment {KubeNames.Object(scope, service)} and its objects" },
+                t => DeleteServiceObjectsAsync(scope, service, t), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -227,7 +230,7 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
 
         // Crons the service no longer has.
         var wanted = objects.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var item in (await cluster.ListAsync(KubeResource.CronJob, scope.Namespace, ServiceSelector(scope, desired.Name), cancellationToken).ConfigureAwait(false)).Items)
+        foreach (var item in (await cluster.ListAsync(KubeResource.CronJob, scope.Namespace, scope.SelectorOf(desired.Name), cancellationToken).ConfigureAwait(false)).Items)
         {
             if (!wanted.Contains((string)item["metadata"]!["name"]!) && KubeObserver.Owned(item, scope.Project, scope.Environment))
             {
@@ -246,7 +249,7 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
     internal async Task RemoveLeftoversAsync(KubeScope scope, DesiredService service, CancellationToken cancellationToken)
     {
         var keep = service.Spec.Secrets.Count > 0 ? KubeNames.Secret(scope, service) : null;
-        foreach (var secret in (await cluster.ListAsync(KubeResource.Secret, scope.Namespace, ServiceSelector(scope, service.Name), cancellationToken).ConfigureAwait(false)).Items)
+        foreach (var secret in (await cluster.ListAsync(KubeResource.Secret, scope.Namespace, scope.SelectorOf(service.Name), cancellationToken).ConfigureAwait(false)).Items)
         {
             var name = (string)secret["metadata"]!["name"]!;
             if (name != keep && KubeObserver.Owned(secret, scope.Project, scope.Environment))
@@ -260,8 +263,6 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
             await DeleteOwnedAsync(KubeResource.NetworkPolicy, scope, KubeNames.Object(scope, service.Name) + "-allow-from", cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static string ServiceSelector(KubeScope scope, string service) => $"{scope.Selector},{Gitops.Engine.Desired.Labels.Service}={service}";
 
     /// <summary>The spec the platform applied before a failed rollout, applied again (from the object's own record of it).</summary>
     internal async Task<JsonObject> ApplyPreviousAsync(KubeScope scope, JsonObject previous, CancellationToken cancellationToken)
@@ -280,7 +281,7 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
     /// <summary>The service's Deployment and everything else labelled as the service's; waits until its pods are gone.</summary>
     internal async Task DeleteServiceObjectsAsync(KubeScope scope, string service, CancellationToken cancellationToken)
     {
-        var selector = $"{scope.Selector},{Gitops.Engine.Desired.Labels.Service}={service}";
+        var selector = scope.SelectorOf(service);
         foreach (var resource in new[] { KubeResource.Deployment }.Concat(KubeResource.OfAService))
         {
             foreach (var item in (await cluster.ListAsync(resource, scope.Namespace, selector, cancellationToken).ConfigureAwait(false)).Items)

@@ -1,9 +1,9 @@
 using Gitops.Cli;
 
-namespace Gitops.Cli.Tests;
+namespace Gitops.Tests;
 
 /// <summary>Runs the CLI in-process, capturing what a terminal would show.</summary>
-internal sealed record CliRun(int ExitCode, string Output, string Error)
+public sealed partial record CliRun
 {
     public static CliRun Of(params string[] args)
     {

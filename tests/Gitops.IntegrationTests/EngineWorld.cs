@@ -132,8 +132,3 @@ public sealed class EngineWorld : IAsyncDisposable
         Directory.Delete(Root, recursive: true);
     }
 }
-
-public sealed record CliRun(int ExitCode, string Output, string Error)
-{
-    public override string ToString() => $"exit {ExitCode}\n{Output}\n{Error}";
-}

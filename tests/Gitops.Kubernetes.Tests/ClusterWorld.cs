@@ -3,12 +3,6 @@ using Gitops.Engine.Targets;
 
 namespace Gitops.Kubernetes.Tests;
 
-/// <summary>What a terminal showed for one paas command.</summary>
-public sealed record CliRun(int ExitCode, string Output, string Error)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
-}
-
 /// <summary>
 /// The paas CLI, in-process, with a data directory whose platform.yaml has one target, <c>cluster</c>:
 /// kind kubernetes, through the FAKE cluster's kubeconfig. The app's manifest deploys environment

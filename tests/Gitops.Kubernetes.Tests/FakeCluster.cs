@@ -8,7 +8,8 @@ namespace Gitops.Kubernetes.Tests;
 /// A FAKE cluster for the driver's tests: <see cref="FakeKubernetesApiServer"/> (the API server
 /// and its controllers as the Kubernetes API reference describes them; no real one runs on these
 /// machines), a kubeconfig that points at it, the platform's driver connected through that
-/// kubeconfig, and kubectl as a cluster user.
+/// kubeconfig, and kubectl (with a kubeconfig and cache of its own) as a cluster user who does what
+/// the platform does not know about.
 /// </summary>
 internal sealed class FakeCluster : IAsyncDisposable
 {
@@ -20,7 +21,7 @@ internal sealed class FakeCluster : IAsyncDisposable
         Kubeconfig = server.WriteKubeconfig(directory);
         Options = options with { Kubeconfig = Kubeconfig };
         Driver = new KubernetesDriver(new KubeCluster(new k8s.Kubernetes(KubernetesProvider.Configuration(Options))), Options);
-        User = new ClusterUser(Kubeconfig);
+        User = new Kubectl(server);
     }
 
     public FakeKubernetesApiServer Server { get; }
@@ -31,7 +32,7 @@ internal sealed class FakeCluster : IAsyncDisposable
 
     public KubernetesDriver Driver { get; }
 
-    public ClusterUser User { get; }
+    public Kubectl User { get; }
 
     public string Directory => _directory;
 
@@ -50,6 +51,7 @@ internal sealed class FakeCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Driver.Dispose();
+        User.Dispose();
         await Server.DisposeAsync();
         System.IO.Directory.Delete(_directory, recursive: true);
     }

@@ -106,6 +106,46 @@ public sealed class KubernetesExtrasTests
     }
 
     [Fact]
+    public async Task A_removal_naming_another_projects_instance_is_refused_and_deletes_nothing()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        await using var theirs = new Gitops.Tests.Conformance.ConformanceHarness(new KubernetesTarget(cluster));
+        var victim = theirs.NewProject();
+        var deployed = await theirs.ApplyAsync(victim, theirs.Web("web", "1"), TestContext.Current.CancellationToken);
+        var node = new Gitops.Engine.Planning.PlanNode
+        {
+            Id = "service/web",
+            Kind = Gitops.Engine.Planning.ResourceKind.Service,
+            Name = "web",
+            Action = Gitops.Engine.Planning.PlanAction.Delete,
+            Cause = "not in manifest (prune)",
+            Remove = new([KubeNames.Instance(victim, "dev", "web")]),
+        };
+        var change = new Gitops.Engine.Targets.ServiceChange("attacker", "dev", "d-1", "paas_attacker_dev", node);
+
+        var refused = await Assert.ThrowsAsync<Gitops.Engine.Targets.TargetRefusedException>(() => cluster.Driver.DeleteServiceAsync(change, new NoHost(), TestContext.Current.CancellationToken));
+
+        Assert.Equal(Gitops.Engine.State.DeploymentStatus.Succeeded, deployed.Status);
+        Assert.Contains($"is not an instance of attacker/dev", refused.Message, StringComparison.Ordinal);
+        Assert.NotNull(await cluster.GetAsync(KubeResource.Deployment, cluster.NamespaceOf(victim, "dev"), "web"));
+    }
+
+    /// <summary>A rollout host that must never be asked for a step.</summary>
+    private sealed class NoHost : Gitops.Engine.Targets.IRolloutHost
+    {
+        public TimeProvider Clock => TimeProvider.System;
+
+        public Task<Gitops.Engine.Targets.StepResult> StepAsync(Gitops.Engine.Targets.JournaledStep step, Func<CancellationToken, Task<Gitops.Engine.Targets.StepResult>> effect, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException($"step {step.Action} {step.Target} was attempted");
+
+        public Task SwitchTrafficAsync(Gitops.Engine.Targets.ServiceChange change, IReadOnlyCollection<string> leaving, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Progress(string step, string detail)
+        {
+        }
+    }
+
+    [Fact]
     public async Task A_cluster_that_does_not_answer_is_said_before_anything_is_planned()
     {
         await using var world = await ClusterWorld.StartAsync();

@@ -47,19 +47,23 @@ public sealed class KubernetesPolicyTests
     }
 
     [Fact]
-    public async Task The_deployment_the_driver_builds_passes_the_policy_and_runs()
+    public async Task The_deployment_the_driver_builds_passes_the_policy_and_the_cluster_rolls_it_out()
     {
         await using var cluster = await FakeCluster.StartAsync();
-        var desired = GoldenObjectsTests.Desired(KubernetesCliTests.Web("web", "1", "    readOnly: true\n    volumes: { data: /data }\n"), null);
+        var desired = GoldenObjectsTests.Desired(KubernetesCliTests.Web("web", "1", "    readOnly: true\n"), null);
         var scope = KubeScope.For("shop", "dev", cluster.Options);
+        await cluster.Driver.EnsureEnvironmentAsync("shop", "dev", desired.Network, TestContext.Current.CancellationToken);
         var deployment = KubeObjects.Service(scope, desired.Service("web")!, null, cluster.Options).Single(o => o.Resource == KubeResource.Deployment).Value;
-
         var pod = k8s.KubernetesJson.Deserialize<k8s.Models.V1Deployment>(deployment.ToJsonString()).Spec.Template.Spec;
+        using var api = new KubeCluster(new k8s.Kubernetes(KubernetesProvider.Configuration(cluster.Options)));
+
+        await api.ApplyAsync(KubeResource.Deployment, deployment, new HashSet<string>(), TestContext.Current.CancellationToken);
 
         Assert.Empty(KubePolicy.Check(pod));
         Assert.Equal(["ALL"], pod.Containers[0].SecurityContext.Capabilities.Drop);
         Assert.False(pod.Containers[0].SecurityContext.AllowPrivilegeEscalation);
         Assert.False(pod.AutomountServiceAccountToken);
+        await cluster.User.MustAsync("rollout", "status", "deployment/web", "-n", scope.Namespace, "--timeout=20s");
     }
 
     [Fact]

@@ -56,6 +56,14 @@ internal sealed class Kubectl : IDisposable
         return new KubectlResult(process.ExitCode, await output, await error);
     }
 
+    /// <summary>Runs kubectl and fails the test when it fails.</summary>
+    public async Task<string> MustAsync(params string[] arguments)
+    {
+        var result = await RunAsync(arguments);
+        Assert.True(result.ExitCode == 0, $"kubectl {string.Join(' ', arguments)}: {result}");
+        return result.Output;
+    }
+
     /// <summary>Runs a long-lived kubectl (a watch) until its output satisfies <paramref name="done"/>, then stops it.</summary>
     public async Task<string> WatchUntilAsync(Func<string, bool> done, TimeSpan limit, params string[] arguments)
     {
