@@ -22,6 +22,10 @@ command -v aardvark-dns >/dev/null || [ -x /usr/lib/podman/aardvark-dns ] || [ -
 [ -x /usr/libexec/podman/catatonit ] || need+=(catatonit)
 # The local base image copies /bin/busybox into an empty image, so it must be the static build.
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need+=(busybox-static)
+# runsc: gVisor, the sandbox of `sandbox: gvisor` services (registered with both engines below);
+# jq merges its registration into a daemon.json that exists already.
+command -v runsc >/dev/null || need+=(runsc)
+command -v jq >/dev/null || need+=(jq)
 # caddy: the ingress (started by the platform itself, through its admin API).
 command -v caddy >/dev/null || need+=(caddy)
 # nftables: the platform keeps its networks apart with a table of its own (README, network isolation).
@@ -57,12 +61,30 @@ mkdir -p /run/sshd && chmod 0755 /run/sshd
 if [ -f /run/docker-registry.pid ]; then start-stop-daemon --stop --quiet --oknodo --pidfile /run/docker-registry.pid || true; fi
 if [ -d /run/systemd/system ]; then systemctl disable --now docker-registry.service >/dev/null 2>&1 || true; fi
 
-# The sandbox lacks CAP_SYS_RESOURCE: containers may only lower rlimits, so defaults must be low.
 mkdir -p /etc/docker /etc/containers
+# The sandbox lacks CAP_SYS_RESOURCE: containers may only lower rlimits, so defaults must be low.
+# runsc is registered with `--network=host`: this release refuses every network mode without it (it
+# then uses the network namespace the engine made for the container, not the host's).
+gvisor='{"path":"/usr/bin/runsc","runtimeArgs":["--network=host"]}'
+docker_reload=0
 if [ ! -f /etc/docker/daemon.json ]; then
-  cat >/etc/docker/daemon.json <<'JSON'
-{"default-ulimits":{"nofile":{"Name":"nofile","Hard":1024,"Soft":1024}}}
+  cat >/etc/docker/daemon.json <<JSON
+{"default-ulimits":{"nofile":{"Name":"nofile","Hard":1024,"Soft":1024}},"runtimes":{"runsc":$gvisor}}
 JSON
+elif ! grep -q '"runsc"' /etc/docker/daemon.json; then
+  jq --argjson gvisor "$gvisor" '.runtimes.runsc = $gvisor' /etc/docker/daemon.json >/etc/docker/daemon.json.new
+  mv /etc/docker/daemon.json.new /etc/docker/daemon.json
+  docker_reload=1
+fi
+# Podman has no per-runtime arguments: its runsc is a wrapper adding the same one.
+mkdir -p /usr/local/lib/paas /etc/containers/containers.conf.d
+if [ ! -x /usr/local/lib/paas/runsc ]; then
+  printf '#!/bin/sh\n# gVisor for Podman, with the argument this runsc release needs (scripts/setup-engines.sh).\nexec /usr/bin/runsc --network=host "$@"\n' >/usr/local/lib/paas/runsc
+  chmod 0755 /usr/local/lib/paas/runsc
+fi
+if [ ! -f /etc/containers/containers.conf.d/paas-runsc.conf ]; then
+  printf '[engine.runtimes]\nrunsc = ["/usr/local/lib/paas/runsc"]\n' >/etc/containers/containers.conf.d/paas-runsc.conf
+  pkill -f 'podman system service' || true # a running service keeps the old runtimes
 fi
 if ! grep -q 'network_backend = "netavark"' /etc/containers/containers.conf 2>/dev/null; then
   cat >/etc/containers/containers.conf <<'CONF'
@@ -84,6 +106,10 @@ wait_socket() {
   return 1
 }
 
+if [ "$docker_reload" = 1 ] && pidof dockerd >/dev/null; then
+  log "reloading dockerd's runtimes"
+  kill -HUP "$(pidof dockerd)"
+fi
 if ! ping_socket /var/run/docker.sock; then
   log "starting dockerd"
   setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &

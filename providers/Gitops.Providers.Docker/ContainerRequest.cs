@@ -14,9 +14,8 @@ namespace Gitops.Providers.Docker;
 public static class ContainerRequest
 {
     public const long PidsLimit = 512;
-    public const string GvisorRuntime = "runsc";
-
-    public static CreateContainerParameters For(ReplicaRequest replica)
+    /// <param name="gvisorRuntime">The engine's name for gVisor's runtime, used for <c>sandbox: gvisor</c>.</param>
+    public static CreateContainerParameters For(ReplicaRequest replica, string gvisorRuntime = EngineEndpoint.DefaultGvisorRuntime)
     {
         ArgumentNullException.ThrowIfNull(replica);
         var service = replica.Service;
@@ -51,7 +50,7 @@ public static class ContainerRequest
                 Mounts = spec.Mounts.Select(m => new Mount { Type = "volume", Source = m.Key, Target = m.Value }).ToList(),
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
                 Init = true, // an init as PID 1 forwards SIGTERM, so replicas stop at once instead of after the grace time
-                Runtime = spec.Sandbox == SandboxKind.Gvisor ? GvisorRuntime : null,
+                Runtime = spec.Sandbox == SandboxKind.Gvisor ? gvisorRuntime : null,
             },
             NetworkingConfig = new NetworkingConfig
             {

@@ -44,6 +44,8 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
 
     public DockerClient Client { get; } = client;
 
+    private readonly GvisorProbe _gvisor = new(client, endpoint);
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<List<(string Subnet, string Gateway)>>>> _isolated = new(StringComparer.Ordinal);
 
     private async Task<ObservedState> ObserveCoreAsync(string project, string environment, CancellationToken cancellationToken)
@@ -122,14 +124,15 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
     private async Task StartReplicaCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Service.Spec.Sandbox == SandboxKind.Gvisor)
+        // Checked again here: a saved plan is applied later, maybe after runsc went away.
+        if (request.Service.Spec.Sandbox == SandboxKind.Gvisor && await _gvisor.WhyNotAsync(cancellationToken).ConfigureAwait(false) is { } why)
         {
-            await RequireRuntimeAsync(ContainerRequest.GvisorRuntime, cancellationToken).ConfigureAwait(false);
+            throw SandboxRefusal.Exception(request.Service.Name, Kind, why);
         }
 
         try
         {
-            await GuardedContainers.CreateAsync(Client, ContainerRequest.For(request), cancellationToken).ConfigureAwait(false);
+            await GuardedContainers.CreateAsync(Client, ContainerRequest.For(request, endpoint.GvisorRuntime), cancellationToken).ConfigureAwait(false);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
@@ -151,6 +154,20 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
     // The platform's verbs: each translates the engine's errors into the engine's neutral ones (EngineErrors).
     public Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken) =>
         EngineErrors.Guard(endpoint, () => ObserveCoreAsync(project, environment, cancellationToken));
+
+    /// <summary>A <c>sandbox: gvisor</c> service is refused where the engine cannot run gVisor (<see cref="GvisorProbe"/>).</summary>
+    public Task<IReadOnlyList<string>> RefusalsAsync(DesiredState desired, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, async () =>
+        {
+            ArgumentNullException.ThrowIfNull(desired);
+            var sandboxed = desired.Services.Where(s => s.Spec.Sandbox == SandboxKind.Gvisor).Select(s => s.Name).ToList();
+            if (sandboxed.Count == 0 || await _gvisor.WhyNotAsync(cancellationToken).ConfigureAwait(false) is not { } why)
+            {
+                return (IReadOnlyList<string>)[];
+            }
+
+            return sandboxed.Select(s => SandboxRefusal.For(s, Kind, why)).ToList();
+        });
 
     public Task EnsureEnvironmentAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
         EngineErrors.Guard(endpoint, () => EnsureEnvironmentCoreAsync(project, environment, name, cancellationToken));
@@ -366,15 +383,6 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
     {
         var inspected = await TransientRetry.RunAsync(t => Client.Networks.InspectNetworkAsync(network, t), cancellationToken).ConfigureAwait(false);
         return (inspected.ID, NetworkIsolation.Ipv4(inspected.IPAM).Select(c => (c.Subnet, c.Gateway ?? "")).ToList());
-    }
-
-    private async Task RequireRuntimeAsync(string runtime, CancellationToken cancellationToken)
-    {
-        var info = await Client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
-        if (info.Runtimes is null || !info.Runtimes.ContainsKey(runtime))
-        {
-            throw new TargetRefusedException($"this {Kind} engine has no '{runtime}' runtime, so a 'sandbox: gvisor' service cannot run here (refusing rather than running it unsandboxed)");
-        }
     }
 
     private async Task<ContainerInspectResponse?> InspectAsync(string name, CancellationToken cancellationToken)

@@ -9,6 +9,11 @@ public sealed record EngineEndpoint
 
     public string? Socket { get; init; }
 
+    /// <summary>The engine's name for gVisor's runtime (<c>sandbox: gvisor</c>).</summary>
+    public string GvisorRuntime { get; init; } = DefaultGvisorRuntime;
+
+    public const string DefaultGvisorRuntime = "runsc";
+
     public string SocketPath => Socket ?? DefaultSocket(Kind);
 
     /// <summary>The kind as platform.yaml names it.</summary>
@@ -26,4 +31,7 @@ public sealed record EngineOptions
 {
     [Description("Unix socket of the engine's API. Default: the engine's standard socket (/var/run/docker.sock, /run/podman/podman.sock).")]
     public string? Socket { get; init; }
+
+    [Description("The engine's name for gVisor's runtime, as registered in Docker's daemon.json or Podman's containers.conf ([engine.runtimes]); services with 'sandbox: gvisor' run under it. Default: runsc.")]
+    public string? GvisorRuntime { get; init; }
 }

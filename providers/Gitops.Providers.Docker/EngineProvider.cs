@@ -34,6 +34,7 @@ public sealed class EngineProvider(EngineKind engine) : ITargetProvider
         var kind = target.Kind == EngineEndpoint.Name(EngineKind.Podman) ? EngineKind.Podman
             : target.Kind == EngineEndpoint.Name(EngineKind.Docker) ? EngineKind.Docker
             : throw new ArgumentException($"target '{target.Name}' is a {target.Kind} target, not docker or podman", nameof(target));
-        return new EngineEndpoint { Kind = kind, Socket = (target.Options as EngineOptions)?.Socket };
+        var options = target.Options as EngineOptions;
+        return new EngineEndpoint { Kind = kind, Socket = options?.Socket, GvisorRuntime = options?.GvisorRuntime ?? EngineEndpoint.DefaultGvisorRuntime };
     }
 }

@@ -114,15 +114,20 @@ public sealed class EngineWorld : IAsyncDisposable
     }
 
     /// <summary>Runs a command in a container and returns its exit code.</summary>
-    public async Task<long> ExecAsync(string container, params string[] command)
+    public async Task<long> ExecAsync(string container, params string[] command) => (await ExecOutputAsync(container, command)).ExitCode;
+
+    /// <summary>Runs a command in a container: its exit code and what it wrote (stdout, then stderr).</summary>
+    public async Task<(long ExitCode, string Output)> ExecOutputAsync(string container, params string[] command)
     {
         var exec = await Client.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters { Cmd = command, AttachStdout = true, AttachStderr = true });
+        string output;
         using (var stream = await Client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), CancellationToken.None))
         {
-            await stream.ReadOutputToEndAsync(CancellationToken.None);
+            var (stdout, stderr) = await stream.ReadOutputToEndAsync(CancellationToken.None);
+            output = stdout + stderr;
         }
 
-        return (await Client.Exec.InspectContainerExecAsync(exec.ID)).ExitCode ?? -1;
+        return ((await Client.Exec.InspectContainerExecAsync(exec.ID)).ExitCode ?? -1, output);
     }
 
     public async ValueTask DisposeAsync()

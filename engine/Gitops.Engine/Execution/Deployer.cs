@@ -52,7 +52,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
         }
 
-        RefuseWhatTheTargetCannotDo(desired); // nothing the target cannot do is accepted and left out
+        await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false); // nothing the target cannot do is accepted and left out
 
         if (new DomainClaims(state).Conflict(desired, ingress?.BaseDomain) is { } taken)
         {
@@ -72,7 +72,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         ArgumentNullException.ThrowIfNull(target);
         var recorded = target.Desired ?? throw new PlanRefusedException($"deployment {target.Id} kept no record of what it applied (it predates rollback support)");
         var desired = recorded with { Network = Names.Network(recorded.Project, recorded.Environment) }; // it may predate the current names
-        RefuseWhatTheTargetCannotDo(desired); // the environment may have moved to another kind of target since
+        await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false); // the environment may have moved to another kind of target since
 
         var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
@@ -169,11 +169,17 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         return Finished(applied);
     }
 
-    private void RefuseWhatTheTargetCannotDo(DesiredState desired)
+    /// <summary>What the target's kind cannot do, then what this target as it is set up cannot (a runtime not installed).</summary>
+    private async Task RefuseWhatTheTargetCannotDoAsync(DesiredState desired, CancellationToken cancellationToken)
     {
         if (CapabilityCheck.Refusals(desired, driver) is { Count: > 0 } unsupported)
         {
             throw new PlanRefusedException(string.Join(Environment.NewLine, unsupported));
+        }
+
+        if (await driver.RefusalsAsync(desired, cancellationToken).ConfigureAwait(false) is { Count: > 0 } lacking)
+        {
+            throw new PlanRefusedException(string.Join(Environment.NewLine, lacking));
         }
     }
 

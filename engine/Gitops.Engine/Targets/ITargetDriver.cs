@@ -20,6 +20,14 @@ public interface ITargetDriver
 
     TargetCapabilities Capabilities { get; }
 
+    /// <summary>
+    /// What this target, as it is set up now, cannot run of <paramref name="desired"/> although its kind
+    /// can (a runtime that is not installed): one refusal per field, like <see cref="CapabilityCheck"/>'s,
+    /// asked before anything is built or changed.
+    /// </summary>
+    Task<IReadOnlyList<string>> RefusalsAsync(Desired.DesiredState desired, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
     /// <summary>Whether the target answers now: its version, or why not (it never throws for that).</summary>
     Task<TargetProbe> ProbeAsync(CancellationToken cancellationToken);
 
