@@ -16,7 +16,7 @@ namespace Gitops.Providers.Docker;
 /// The driver for Docker and Podman: both speak the Docker Engine API, so one implementation
 /// serves them. Where they differ it says so (see <see cref="NetworkOptions"/>).
 /// </summary>
-public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) : IReplicaDriver, IDisposable
+public sealed partial class DockerDriver(DockerClient client, EngineEndpoint endpoint) : IReplicaDriver, IDisposable
 {
     private static readonly TimeSpan UptimePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(150);
@@ -34,6 +34,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         Volumes = true,
         Secrets = true,
         Sandbox = true,
+        AllowFrom = true,
     };
 
     public EngineKind Engine => endpoint.Kind;
@@ -45,6 +46,8 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
     public DockerClient Client { get; } = client;
 
     private readonly GvisorProbe _gvisor = new(client, endpoint);
+
+    private readonly SemaphoreSlim _creating = new(1, 1);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<List<(string Subnet, string Gateway)>>>> _isolated = new(StringComparer.Ordinal);
 
@@ -83,17 +86,37 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
                     int.TryParse(Label(c.Labels, Labels.Replica), CultureInfo.InvariantCulture, out var replica) ? replica : 0,
                     string.Equals(c.State, "running", StringComparison.OrdinalIgnoreCase))
                 {
-                    Address = c.NetworkSettings?.Networks is { } attached && attached.TryGetValue(network, out var endpoint) && endpoint.IPAddress is { Length: > 0 } ip ? ip : null,
-                    OnNetwork = c.NetworkSettings?.Networks is not { Count: > 0 } networksOf || networksOf.ContainsKey(network),
+                    // A service with allowFrom lives on its door network alone (DockerDriver.Doors.cs).
+                    Address = AddressOn(c, network) ?? AddressOn(c, Names.Door(project, environment, c.Labels[Labels.Service])),
+                    OnNetwork = c.NetworkSettings?.Networks is not { Count: > 0 } networksOf || networksOf.ContainsKey(network) || networksOf.ContainsKey(Names.Door(project, environment, c.Labels[Labels.Service])),
                 })
                 .OrderBy(c => c.Name, StringComparer.Ordinal)))
         {
             NetworkWalled = walled,
-            OtherNetworks = new ValueList<string>(networks.Select(n => n.Name).Where(n => n != network).Order(StringComparer.Ordinal)),
+            OtherNetworks = new ValueList<string>(networks.Where(n => n.Name != network && !DoorInUse(n, containers)).Select(n => n.Name).Order(StringComparer.Ordinal)),
         };
     }
 
-    private async Task EnsureEnvironmentCoreAsync(string project, string environment, string name, CancellationToken cancellationToken)
+    private Task EnsureEnvironmentCoreAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
+        EnsureNetworkAsync(project, environment, name, door: null, cancellationToken);
+
+    /// <summary>The environment's network, or the door network of the service <paramref name="door"/>, exists and is walled off.</summary>
+    private async Task EnsureNetworkAsync(string project, string environment, string name, string? door, CancellationToken cancellationToken)
+    {
+        // Services roll out in parallel and a door is made by whichever of its members comes first:
+        // one at a time, since Docker's API 1.41 makes a second network of a taken name.
+        await _creating.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureNetworkOnceAsync(project, environment, name, door, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _creating.Release();
+        }
+    }
+
+    private async Task EnsureNetworkOnceAsync(string project, string environment, string name, string? door, CancellationToken cancellationToken)
     {
         // An existing network is used only when it is this environment's (see Ownership). It is looked
         // up first: Docker's API 1.41 makes a second network of the same name rather than refusing,
@@ -106,7 +129,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
                 {
                     Name = name,
                     Driver = "bridge",
-                    Labels = Labels.For(project, environment),
+                    Labels = door is null ? Labels.For(project, environment) : new Dictionary<string, string>(Labels.For(project, environment)) { [Labels.Door] = door },
                     Options = NetworkOptions(),
                 }, t), cancellationToken).ConfigureAwait(false);
             }
@@ -124,6 +147,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
     private async Task StartReplicaCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = AtHome(request);
         // Checked again here: a saved plan is applied later, maybe after runsc went away.
         if (request.Service.Spec.Sandbox == SandboxKind.Gvisor && await _gvisor.WhyNotAsync(cancellationToken).ConfigureAwait(false) is { } why)
         {
@@ -138,6 +162,8 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         {
             // Already created (a rerun after a crash): start it below.
         }
+
+        await JoinDoorsAsync(request, cancellationToken).ConfigureAwait(false);
 
         // Every apply checks the network's isolation again before its first start there (firewall rules
         // do not survive a reboot or a flushed ruleset); on Podman every start then fixes the bridge's
@@ -155,18 +181,22 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
     public Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken) =>
         EngineErrors.Guard(endpoint, () => ObserveCoreAsync(project, environment, cancellationToken));
 
-    /// <summary>A <c>sandbox: gvisor</c> service is refused where the engine cannot run gVisor (<see cref="GvisorProbe"/>).</summary>
+    /// <summary>
+    /// A <c>sandbox: gvisor</c> service is refused where the engine cannot run gVisor (<see cref="GvisorProbe"/>),
+    /// and a service with allowFrom that depends on one it could not reach (DockerDriver.Doors.cs).
+    /// </summary>
     public Task<IReadOnlyList<string>> RefusalsAsync(DesiredState desired, CancellationToken cancellationToken) =>
         EngineErrors.Guard(endpoint, async () =>
         {
             ArgumentNullException.ThrowIfNull(desired);
+            var refusals = UnreachableDependencies(desired, Kind).ToList();
             var sandboxed = desired.Services.Where(s => s.Spec.Sandbox == SandboxKind.Gvisor).Select(s => s.Name).ToList();
-            if (sandboxed.Count == 0 || await _gvisor.WhyNotAsync(cancellationToken).ConfigureAwait(false) is not { } why)
+            if (sandboxed.Count > 0 && await _gvisor.WhyNotAsync(cancellationToken).ConfigureAwait(false) is { } why)
             {
-                return (IReadOnlyList<string>)[];
+                refusals.AddRange(sandboxed.Select(s => SandboxRefusal.For(s, Kind, why)));
             }
 
-            return sandboxed.Select(s => SandboxRefusal.For(s, Kind, why)).ToList();
+            return (IReadOnlyList<string>)refusals;
         });
 
     public Task EnsureEnvironmentAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
@@ -199,6 +229,7 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
     private async Task<HealthResult> WaitHealthyCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = AtHome(request);
         var spec = request.Service.Spec;
         var started = DateTime.UtcNow;
         var first = Snapshot(await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false));
@@ -303,7 +334,17 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         _isolated.TryRemove(name, out _);
         try
         {
-            var (id, _) = await AddressingAsync(name, cancellationToken).ConfigureAwait(false);
+            var network = await TransientRetry.RunAsync(t => Client.Networks.InspectNetworkAsync(name, t), cancellationToken).ConfigureAwait(false);
+            var id = network.ID;
+            if (network.Labels?.ContainsKey(Labels.Door) == true)
+            {
+                // A door left behind (its service is gone): whoever was let in leaves first.
+                foreach (var container in network.Containers?.Keys ?? [])
+                {
+                    await DisconnectAsync(name, container, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             await TransientRetry.RunAsync(t => Client.Networks.DeleteNetworkAsync(name, t), cancellationToken).ConfigureAwait(false);
             await NetworkIsolation.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
         }
@@ -315,7 +356,11 @@ public sealed class DockerDriver(DockerClient client, EngineEndpoint endpoint) :
         }
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        _creating.Dispose();
+        Client.Dispose();
+    }
 
     /// <summary>Whether a network of that name exists; one that is not the environment's is refused.</summary>
     private async Task<bool> OwnedNetworkExistsAsync(string project, string environment, string name, CancellationToken cancellationToken)

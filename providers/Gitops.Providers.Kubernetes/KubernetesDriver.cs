@@ -35,6 +35,7 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
         Volumes = true,
         Secrets = true,
         Sandbox = true,
+        AllowFrom = true,
         ScheduledJobs = true,
         Autoscaling = true,
     };

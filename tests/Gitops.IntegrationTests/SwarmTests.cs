@@ -180,10 +180,11 @@ public sealed class SwarmTests
         Assert.Equal([Names.Network(world.Project, "dev")], container.NetworkSettings!.Networks!.Keys); // its environment's network only
     }
 
-    /// <summary>What a target cannot do is refused by field and kind: placement on docker, gVisor on a swarm (Swarm cannot choose a runtime).</summary>
+    /// <summary>What a target cannot do is refused by field and kind: placement on docker, gVisor on a swarm (Swarm cannot choose a runtime), allowFrom on a swarm (not built yet: docs/swarm.md).</summary>
     [Theory]
     [InlineData("docker", "placement", "    placement: [\"node.role == worker\"]\n")]
     [InlineData("swarm", "sandbox", "    sandbox: gvisor\n")]
+    [InlineData("swarm", "allowFrom", "    allowFrom: [web]\n")]
     public async Task A_field_the_target_cannot_do_is_refused_naming_it_and_the_kind_before_anything_runs(string engine, string field, string line)
     {
         await using var world = await EngineWorld.CreateAsync(engine);

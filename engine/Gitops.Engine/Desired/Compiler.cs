@@ -87,6 +87,14 @@ public static class Compiler
             return new CompileResult(null, errors);
         }
 
+        // Who may connect to whom, from both ends: a client's own record says which services let it in.
+        services = services.Select(s => s with
+        {
+            Extras = s.Extras with
+            {
+                AllowedInto = new ValueList<string>(services.Where(o => o.Extras.AllowFrom.Contains(s.Name)).Select(o => o.Name).Order(StringComparer.Ordinal)),
+            },
+        }).ToList();
         var state = new DesiredState(project, environment, revision, Names.Network(project, environment), new ValueList<string>(volumes), new ValueList<DesiredService>(services))
         {
             Routes = new ValueList<DesiredRoute>(RoutesOf(manifest, environment, inputs.BaseDomain)),

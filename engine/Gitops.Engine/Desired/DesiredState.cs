@@ -53,6 +53,9 @@ public sealed record DesiredService(
 public sealed record ServiceExtras(Autoscale? Autoscale, ValueList<string> AllowFrom, ValueList<DesiredCron> Crons)
 {
     public static readonly ServiceExtras None = new(null, ValueList<string>.Empty, ValueList<DesiredCron>.Empty);
+
+    /// <summary>The services of the environment whose <c>allowFrom</c> lists this one: it may connect to them.</summary>
+    public ValueList<string> AllowedInto { get; init; } = ValueList<string>.Empty;
 }
 
 /// <summary>A scheduled job: a command run in its service's image on a schedule (UTC).</summary>

@@ -14,6 +14,9 @@ public static class Labels
     public const string Replica = "paas.replica";
     public const string Managed = "paas.managed";
 
+    /// <summary>On a door network (<see cref="Names.Door"/>): the service it lets in to.</summary>
+    public const string Door = "paas.door";
+
     public static Dictionary<string, string> For(string project, string environment) => new(StringComparer.Ordinal)
     {
         [Managed] = "true",

@@ -21,6 +21,12 @@ public static class Names
 
     public static string Volume(string project, string environment, string volume) => Join("paas", project, environment, volume);
 
+    /// <summary>
+    /// The network of its own a service with <c>allowFrom</c> gets on the container family: only it and
+    /// the services it lists join it (five parts: never an environment's network or a volume's name).
+    /// </summary>
+    public static string Door(string project, string environment, string service) => Join("paas", project, environment, service, "door");
+
     /// <summary>A replica: the fingerprint is in the name, so old and new versions can run side by side.</summary>
     public static string Replica(string project, string environment, string service, string fingerprint, int index) =>
         Join("paas", project, environment, service, fingerprint[..8], index.ToString(CultureInfo.InvariantCulture));

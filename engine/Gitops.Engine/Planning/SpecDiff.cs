@@ -39,6 +39,7 @@ public static class SpecDiff
         var changes = new List<FieldChange>();
         Compare(changes, "autoscale", Text(before.Autoscale), Text(after.Autoscale));
         Compare(changes, "allowFrom", Text(before.AllowFrom.Count == 0 ? null : before.AllowFrom), Text(after.AllowFrom.Count == 0 ? null : after.AllowFrom));
+        Compare(changes, "allowedInto", Text(before.AllowedInto.Count == 0 ? null : before.AllowedInto), Text(after.AllowedInto.Count == 0 ? null : after.AllowedInto));
         foreach (var name in before.Crons.Select(c => c.Name).Union(after.Crons.Select(c => c.Name)).Order(StringComparer.Ordinal))
         {
             Compare(changes, $"cron {name}", Text(before.Crons.FirstOrDefault(c => c.Name == name)), Text(after.Crons.FirstOrDefault(c => c.Name == name)));

@@ -33,6 +33,11 @@ public static class CapabilityCheck
                 refusals.Add(Refusal(service, "placement", "asks to be placed on particular nodes", target));
             }
 
+            if (service.Extras.AllowFrom.Count > 0 && !can.AllowFrom)
+            {
+                refusals.Add(Refusal(service, "allowFrom", "accepts connections only from the services it lists", target));
+            }
+
             if (spec.Sandbox != SandboxKind.None && !can.Sandbox)
             {
                 refusals.Add(Refusal(service, "sandbox", $"asks for the {spec.Sandbox.ToString().ToLowerInvariant()} sandbox", target));

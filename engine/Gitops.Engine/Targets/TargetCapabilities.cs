@@ -48,6 +48,9 @@ public sealed record TargetCapabilities
     /// <summary>Scheduled jobs run by the target itself.</summary>
     public bool ScheduledJobs { get; init; }
 
+    /// <summary><c>allowFrom</c>: a service accepts connections only from the services it lists.</summary>
+    public bool AllowFrom { get; init; }
+
     /// <summary>The target scales a service between bounds by itself.</summary>
     public bool Autoscaling { get; init; }
 }

@@ -35,6 +35,13 @@ public interface IReplicaDriver : ITargetDriver
     /// </summary>
     Task<HealthResult> WaitHealthyAsync(ReplicaRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes what a service changes in place true of its replicas, before any of its new replicas
+    /// start: on the container family, the networks a service with <c>allowFrom</c> shares with the
+    /// services it lists. Idempotent; nothing by default.
+    /// </summary>
+    Task SettleAsync(ServiceChange change, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Stops the replica (killed after <paramref name="stopTimeout"/>) and removes it; already gone is success.</summary>
     Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken);
 

@@ -21,6 +21,9 @@ public static class StartFirstRollout
     public const string StartReplica = "start-replica";
     public const string RemoveReplica = "remove-container";
 
+    /// <summary>In-place settings (<see cref="IReplicaDriver.SettleAsync"/>): repeated by the next apply when interrupted.</summary>
+    public const string Settle = "settle-service";
+
     public static async Task<IRollout> ApplyAsync(IReplicaDriver replicas, ServiceChange change, IRolloutHost host, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replicas);
@@ -29,6 +32,11 @@ public static class StartFirstRollout
         var node = change.Node;
         var desired = node.Desired ?? throw new ArgumentException($"{node.Id} has no desired spec: delete it instead", nameof(change));
         var grace = desired.Drain.Value < MaxStopGrace ? desired.Drain.Value : MaxStopGrace;
+        if (WhoMayConnectMatters(node))
+        {
+            await host.StepAsync(new JournaledStep(Settle, node.Name) { Description = $"settle who may connect to and from {node.Name}" }, t => replicas.SettleAsync(change, t), cancellationToken).ConfigureAwait(false);
+        }
+
         if (node.StopFirst)
         {
             await RemoveAsync(replicas, host, node.Remove, grace, undo: false, cancellationToken).ConfigureAwait(false);
@@ -84,6 +92,11 @@ public static class StartFirstRollout
         await replicas.RemoveReplicaAsync(step.Target, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         return step.Action == StartReplica ? StepRecovery.Undone : StepRecovery.Finished;
     }
+
+    /// <summary>The service lets only some services in, is let in somewhere, or just stopped being either.</summary>
+    private static bool WhoMayConnectMatters(PlanNode node) =>
+        node.Desired!.Extras.AllowFrom.Count > 0 || node.Desired.Extras.AllowedInto.Count > 0
+        || node.Changes.Any(c => c.Field is "allowFrom" or "allowedInto");
 
     private static Task<StepResult> StartAsync(IReplicaDriver replicas, IRolloutHost host, ReplicaRequest replica, CancellationToken cancellationToken) =>
         host.StepAsync(

@@ -1,0 +1,155 @@
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Gitops.Engine.Desired;
+using Gitops.Engine.Targets;
+using Gitops.Engine.Targets.Replicas;
+
+namespace Gitops.Providers.Docker;
+
+/// <summary>
+/// <c>allowFrom</c> on the container family, with the engine's own means: a service that lists
+/// who may connect lives on a network of its own, its door (<see cref="Names.Door"/>), and only
+/// the services it lists join that network beside their environment's. A bridge lets every member
+/// reach every other, so membership is the whole rule: nothing depends on addresses, which change
+/// when a replica is replaced or restarted. Walled off from other bridges like every network of the
+/// platform. The cost, refused at plan time where a manifest declares it: a service with
+/// <c>allowFrom</c> reaches only the services it lists and those that list it.
+/// </summary>
+public sealed partial class DockerDriver
+{
+    /// <summary>Joins and leaves the networks of who may connect to and from the node's service, for its running replicas.</summary>
+    public Task SettleAsync(ServiceChange change, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, async () =>
+        {
+            ArgumentNullException.ThrowIfNull(change);
+            var service = change.Node.Desired ?? throw new ArgumentException($"{change.Node.Id} has no desired spec", nameof(change));
+            var walled = service.Extras.AllowFrom.Count > 0;
+            var own = Names.Door(change.Project, change.Environment, service.Name);
+            if (walled)
+            {
+                await EnsureNetworkAsync(change.Project, change.Environment, own, service.Name, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var other in service.Extras.AllowedInto)
+            {
+                // The service that lets this one in may come later in the plan: its door is made now.
+                await EnsureNetworkAsync(change.Project, change.Environment, Names.Door(change.Project, change.Environment, other), other, cancellationToken).ConfigureAwait(false);
+            }
+
+            var wanted = Networks(change.Project, change.Environment, change.Network, service).ToHashSet(StringComparer.Ordinal);
+            var ours = (await OwnedNetworksAsync(change.Project, change.Environment, cancellationToken).ConfigureAwait(false)).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var container in await ReplicasOfAsync(change.Project, change.Environment, service.Name, cancellationToken).ConfigureAwait(false))
+            {
+                var attached = container.NetworkSettings?.Networks?.Keys.ToHashSet(StringComparer.Ordinal) ?? [];
+                // Joins first, then leaves: a service that becomes walled is on its door before it leaves the environment's network.
+                foreach (var network in wanted.Where(n => !attached.Contains(n)).Order(StringComparer.Ordinal))
+                {
+                    await ConnectAsync(network, container.ID, service.Name, cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var network in attached.Where(n => ours.Contains(n) && !wanted.Contains(n)).Order(StringComparer.Ordinal))
+                {
+                    await DisconnectAsync(network, container.ID, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (!walled && ours.Contains(own))
+            {
+                await RemoveDoorAsync(own, cancellationToken).ConfigureAwait(false);
+            }
+        });
+
+    /// <summary>A pruned or destroyed service's replicas go, then its door with whoever was still let in.</summary>
+    public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, async () =>
+        {
+            ArgumentNullException.ThrowIfNull(change);
+            ArgumentNullException.ThrowIfNull(host);
+            await StartFirstRollout.DeleteAsync(this, change, host, cancellationToken).ConfigureAwait(false);
+            var door = Names.Door(change.Project, change.Environment, change.Node.Name);
+            if ((await OwnedNetworksAsync(change.Project, change.Environment, cancellationToken).ConfigureAwait(false)).Any(n => n.Name == door))
+            {
+                await host.StepAsync(new JournaledStep("remove-door", door), t => RemoveDoorAsync(door, t), cancellationToken).ConfigureAwait(false);
+            }
+        });
+
+    /// <summary>Every network a replica of the service is on: its home (<see cref="AtHome"/>), then the doors it may enter.</summary>
+    private static IEnumerable<string> Networks(string project, string environment, string network, DesiredService service) =>
+        new[] { service.Extras.AllowFrom.Count > 0 ? Names.Door(project, environment, service.Name) : network }
+            .Concat(service.Extras.AllowedInto.Select(other => Names.Door(project, environment, other)));
+
+    /// <summary>The replica as created: on its door network when its service has allowFrom, else on the environment's.</summary>
+    private static ReplicaRequest AtHome(ReplicaRequest request) =>
+        request.Service.Extras.AllowFrom.Count > 0 ? request with { Network = Names.Door(request.Project, request.Environment, request.Service.Name) } : request;
+
+    /// <summary>A created replica joins the doors of the services that let its service in, before it starts.</summary>
+    private async Task JoinDoorsAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    {
+        var container = await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false);
+        var attached = container?.NetworkSettings?.Networks?.Keys.ToHashSet(StringComparer.Ordinal) ?? [];
+        foreach (var door in request.Service.Extras.AllowedInto.Select(other => Names.Door(request.Project, request.Environment, other)).Where(d => !attached.Contains(d)))
+        {
+            await ConnectAsync(door, request.Name, request.Service.Name, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConnectAsync(string network, string container, string alias, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TransientRetry.RunAsync(t => Client.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters
+            {
+                Container = container,
+                EndpointConfig = new EndpointSettings { Aliases = [alias] },
+            }, t), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
+        {
+            // Joined meanwhile: what was wanted.
+        }
+    }
+
+    private async Task DisconnectAsync(string network, string container, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TransientRetry.RunAsync(t => Client.Networks.DisconnectNetworkAsync(network, new NetworkDisconnectParameters { Container = container, Force = true }, t), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound || e.Message.Contains("is not connected", StringComparison.OrdinalIgnoreCase))
+        {
+            // Gone already.
+        }
+    }
+
+    /// <summary>Everyone still let in leaves, then the network and its walls go (<see cref="RemoveEnvironmentCoreAsync"/>).</summary>
+    private Task RemoveDoorAsync(string door, CancellationToken cancellationToken) => RemoveEnvironmentCoreAsync(door, cancellationToken);
+
+    /// <summary>A door network whose service still runs is its door, not a leftover for the plan to remove.</summary>
+    private static bool DoorInUse(NetworkResponse network, IEnumerable<ContainerListResponse> containers) =>
+        network.Labels is { } labels && labels.TryGetValue(Labels.Door, out var service)
+        && containers.Any(c => c.Labels.TryGetValue(Labels.Service, out var of) && of == service);
+
+    private static string? AddressOn(ContainerListResponse container, string network) =>
+        container.NetworkSettings?.Networks is { } attached && attached.TryGetValue(network, out var at) && at.IPAddress is { Length: > 0 } ip ? ip : null;
+
+    private async Task<List<NetworkResponse>> OwnedNetworksAsync(string project, string environment, CancellationToken cancellationToken) =>
+        (await TransientRetry.RunAsync(t => Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = OwnedBy(project, environment) }, t), cancellationToken).ConfigureAwait(false))
+            .Where(n => Ownership.Owns(n.Labels, project, environment)).ToList();
+
+    private async Task<List<ContainerListResponse>> ReplicasOfAsync(string project, string environment, string service, CancellationToken cancellationToken) =>
+        (await TransientRetry.RunAsync(t => Client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = OwnedBy(project, environment) }, t), cancellationToken).ConfigureAwait(false))
+            .Where(c => Ownership.Owns(c.Labels, project, environment) && c.Labels.TryGetValue(Labels.Service, out var of) && of == service).ToList();
+
+    /// <summary>
+    /// A service with allowFrom reaches only the services it lists and those that list it: one that
+    /// depends on another it cannot reach is refused before anything changes.
+    /// </summary>
+    private static IEnumerable<string> UnreachableDependencies(DesiredState desired, string kind) =>
+        from service in desired.Services
+        where service.Extras.AllowFrom.Count > 0
+        from dependency in service.DependsOn
+        where !service.Extras.AllowFrom.Contains(dependency) && !service.Extras.AllowedInto.Contains(dependency)
+        select $"services.{service.Name}.dependsOn: {service.Name} has allowFrom, so on a {kind} target it lives on a network of its own that only the services it lists join, "
+            + $"and it cannot reach {dependency}; add allowFrom: [{service.Name}] to {dependency} (or {dependency} to {service.Name}'s allowFrom)";
+}
