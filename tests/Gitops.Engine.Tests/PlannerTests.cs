@@ -58,7 +58,8 @@ public sealed class PlannerTests
         var api = plan.Nodes.Single(n => n.Id == "service/api");
         Assert.Equal((PlanAction.Update, "autoscale changed, allowFrom changed"), (web.Action, web.Cause));
         Assert.Equal([new FieldChange("autoscale", null, "1..4 replicas cpu 70%"), new FieldChange("allowFrom", null, "[api]")], web.Changes);
-        Assert.Equal((PlanAction.Update, "cron nightly changed"), (api.Action, api.Cause));
+        Assert.Equal((PlanAction.Update, "allowedInto changed, cron nightly changed"), (api.Action, api.Cause)); // api is let in to web now
+        Assert.Contains(new FieldChange("allowedInto", null, "[web]"), api.Changes);
         Assert.Empty(web.Start.Concat(api.Start));
         Assert.Equal(before.Service("web")!.Fingerprint, after.Service("web")!.Fingerprint); // no new containers for any of it
         Assert.False(Planner.Plan(after, Scenario.Running(after), Scenario.Recorded(after)).HasChanges);
