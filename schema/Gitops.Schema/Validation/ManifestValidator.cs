@@ -84,6 +84,7 @@ public sealed partial class ManifestValidator
         CheckCommand(service.Command, $"{path}.command");
         CheckReferences(name, service.DependsOn, $"{path}.dependsOn", "dependsOn");
         CheckReferences(name, service.AllowFrom, $"{path}.allowFrom", "allowFrom");
+        CheckDependenciesLetIn(name, service.DependsOn, $"{path}.dependsOn");
         CheckVolumes(service, path);
         CheckPlacement(service.Placement, $"{path}.placement");
         CheckDeploy(service.Deploy, $"{path}.deploy");
@@ -297,6 +298,18 @@ public sealed partial class ManifestValidator
             else if (!_manifest.Services.ContainsKey(name))
             {
                 Report(ErrorCodes.UnknownReference, $"{path}[{i}]", $"{field} names '{name}', which is not a service of this project{Suggestions.Hint(name, _manifest.Services.Keys)}");
+            }
+        }
+    }
+
+    /// <summary>A service that depends on one whose allowFrom leaves it out could never connect to it, on any target.</summary>
+    private void CheckDependenciesLetIn(string self, ValueList<string> dependsOn, string path)
+    {
+        for (var i = 0; i < dependsOn.Count; i++)
+        {
+            if (_manifest.Services.GetValueOrDefault(dependsOn[i]) is { AllowFrom.Count: > 0 } dependency && !dependency.AllowFrom.Contains(self))
+            {
+                Report(ErrorCodes.Conflict, $"{path}[{i}]", $"{self} depends on {dependsOn[i]}, whose allowFrom [{string.Join(", ", dependency.AllowFrom)}] does not let {self} in; add {self} to {dependsOn[i]}'s allowFrom, or drop the dependency");
             }
         }
     }
