@@ -99,7 +99,7 @@ public sealed class ServerLoopTests
     }
 
     /// <summary>/metrics once <paramref name="name"/> (the series with <paramref name="label"/>) reached <paramref name="value"/>.</summary>
-    private static async Task<string> MetricsWhenAsync(InProcessServer server, string name, string label, double value)
+    internal static async Task<string> MetricsWhenAsync(InProcessServer server, string name, string label, double value)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)

@@ -27,6 +27,7 @@ public static class StatusCommand
         using var session = EngineSession.Open(options.Path, options, console);
         var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, session.Environment, console.Cancellation).GetAwaiter().GetResult();
         var observed = session.Driver.ObserveAsync(session.Manifest.Project, session.Environment, console.Cancellation).GetAwaiter().GetResult();
+        var conditions = session.Driver.ConditionsAsync(session.Manifest.Project, session.Environment, console.Cancellation).GetAwaiter().GetResult();
         var recorded = session.State.Recorded(session.Manifest.Project, session.Environment);
         var pinned = new EnvironmentRecords(session.State).PinOf(session.Manifest.Project, session.Environment);
         var services = prepared.Desired.Services.Select(s =>
@@ -42,6 +43,8 @@ public static class StatusCommand
                 health = running == s.Replicas ? "healthy" : running == 0 ? (containers.Count == 0 ? "missing" : "degraded") : "progressing",
                 sync = node.Action == PlanAction.NoOp ? "in sync" : $"out of sync: {node.Cause}",
                 image = s.Spec.Image,
+                restarts = conditions.Where(c => c.Service == s.Name).Sum(c => c.Restarts),
+                incidents = EnvironmentStatusReader.Incidents(conditions, s.Name),
             };
         }).ToList();
 
@@ -56,13 +59,17 @@ public static class StatusCommand
         {
             console.Human.MarkupLine($"[yellow]pinned[/] to {pinned.Deployment} by paas rollback: new commits on the branch are not deployed until the next one arrives (paas rollback --clear follows the branch now)");
         }
-        var table = new Table().AddColumns("service", "replicas", "health", "sync", "image");
+        var table = new Table().AddColumns("service", "replicas", "health", "restarts", "sync", "image");
         foreach (var s in services)
         {
-            table.AddRow(s.service, $"{s.running}/{s.desired}", s.health, Markup.Escape(s.sync), Markup.Escape(s.image));
+            table.AddRow(s.service, $"{s.running}/{s.desired}", s.health, s.restarts.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(s.sync), Markup.Escape(s.image));
         }
 
         console.Human.Write(table);
+        foreach (var s in services.Where(s => s.incidents is not null))
+        {
+            console.Human.MarkupLine($"[yellow]{s.service}[/]: {Markup.Escape(s.incidents!)}"); // below the table: a table cell would wrap it
+        }
         return ExitCodes.Ok;
     }
 }

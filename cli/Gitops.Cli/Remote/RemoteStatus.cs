@@ -41,13 +41,17 @@ internal static class RemoteStatus
                 console.Human.MarkupLine($"  sync: {Markup.Escape(line)} [grey]({sync.At:u}, target {Markup.Escape(sync.Target)})[/]");
             }
 
-            var table = new Table().AddColumns("service", "replicas", "health", "image");
+            var table = new Table().AddColumns("service", "replicas", "health", "restarts", "image");
             foreach (var s in environment.Services)
             {
-                table.AddRow(s.Service, $"{s.Running}/{s.Desired}", s.Health, Markup.Escape(s.Image));
+                table.AddRow(s.Service, $"{s.Running}/{s.Desired}", s.Health, s.Restarts.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(s.Image));
             }
 
             console.Human.Write(table);
+            foreach (var s in environment.Services.Where(s => s.Incidents is not null))
+            {
+                console.Human.MarkupLine($"[yellow]{s.Service}[/]: {Markup.Escape(s.Incidents!)}");
+            }
         }
 
         return ExitCodes.Ok;

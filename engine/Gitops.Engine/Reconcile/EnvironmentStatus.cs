@@ -1,3 +1,4 @@
+using Gitops.Engine.Observed;
 using Gitops.Engine.Execution;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
@@ -5,7 +6,14 @@ using Gitops.Engine.Targets;
 namespace Gitops.Engine.Reconcile;
 
 /// <summary>One service as it runs: replicas of the applied spec that are up, out of those wanted.</summary>
-public sealed record ServiceStatus(string Service, int Desired, int Running, string Health, string Image);
+public sealed record ServiceStatus(string Service, int Desired, int Running, string Health, string Image)
+{
+    /// <summary>Restarts the target did by itself, over the service's replicas.</summary>
+    public int Restarts { get; init; }
+
+    /// <summary>What happened to replicas that their running state hides ("replica 1 restarted 3 times, last killed for memory (OOM)"), or null.</summary>
+    public string? Incidents { get; init; }
+}
 
 /// <summary>What <c>paas status</c> shows for an environment the server manages.</summary>
 public sealed record EnvironmentStatus(
@@ -33,6 +41,7 @@ public static class EnvironmentStatusReader
         var records = new EnvironmentRecords(state);
         var recorded = state.Recorded(project, environment);
         var observed = driver is null ? null : await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        var conditions = driver is null ? [] : await driver.ConditionsAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var services = recorded.Services.Select(pair =>
         {
             var containers = observed?.Containers.Where(c => c.Service == pair.Key).ToList();
@@ -41,12 +50,24 @@ public static class EnvironmentStatusReader
                 : running == pair.Value.Replicas ? "healthy"
                 : running > 0 ? "progressing"
                 : containers.Count == 0 ? "missing" : "degraded";
-            return new ServiceStatus(pair.Key, pair.Value.Replicas, running, health, pair.Value.Spec.Image);
+            return new ServiceStatus(pair.Key, pair.Value.Replicas, running, health, pair.Value.Spec.Image)
+            {
+                Restarts = conditions.Where(c => c.Service == pair.Key).Sum(c => c.Restarts),
+                Incidents = Incidents(conditions, pair.Key),
+            };
         }).ToList();
         return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
         {
             Pinned = records.PinOf(project, environment),
             Crons = records.CronsOf(project, environment),
         };
+    }
+
+    /// <summary>The service's troubled replicas in one line, or null when none is.</summary>
+    public static string? Incidents(IReadOnlyList<ReplicaCondition> conditions, string service)
+    {
+        ArgumentNullException.ThrowIfNull(conditions);
+        var troubled = conditions.Where(c => c.Service == service && c.Troubled).Select(c => c.Describe()).ToList();
+        return troubled.Count == 0 ? null : string.Join("; ", troubled);
     }
 }

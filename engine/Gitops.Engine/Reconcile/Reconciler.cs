@@ -31,6 +31,9 @@ public sealed class Reconciler(
     private readonly Approvals _approvals = new(state);
     private readonly EnvironmentRecords _records = new(state);
 
+    // Per replica name, the restarts health.degraded already told of (this process's life: a restart of the server tells again once).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _reportedRestarts = new(StringComparer.Ordinal);
+
     public async Task<IReadOnlyList<ReconcileResult>> SyncAsync(string? onlyProject, CancellationToken cancellationToken)
     {
         var results = new List<ReconcileResult>();
@@ -142,6 +145,43 @@ public sealed class Reconciler(
         }
     }
 
+    /// <summary>
+    /// A replica the target restarted or killed by itself since the last pass (it looks fine to a
+    /// plan: the engine brought it back): one degraded-health event per new incident, naming why
+    /// when the target says (killed for memory) and the memory limit it hit.
+    /// </summary>
+    private async Task ReportIncidentsAsync(ITargetDriver driver, string project, string environment, CancellationToken cancellationToken)
+    {
+        var recorded = state.Recorded(project, environment);
+        var conditions = await driver.ConditionsAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        var prefix = Desired.Names.Network(project, environment) + Desired.Names.Separator;
+        foreach (var gone in _reportedRestarts.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && conditions.All(c => c.Name != k)))
+        {
+            _reportedRestarts.TryRemove(gone, out _);
+        }
+
+        foreach (var condition in conditions)
+        {
+            var seen = _reportedRestarts.GetValueOrDefault(condition.Name, -1);
+            _reportedRestarts[condition.Name] = condition.Restarts;
+            if (!condition.Troubled || condition.Restarts <= seen)
+            {
+                continue;
+            }
+
+            var limit = condition.LastEnd == Observed.ReplicaCondition.KilledForMemory && recorded.Services.GetValueOrDefault(condition.Service) is { } service
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; its memory limit is {service.Spec.MemoryBytes / (1024 * 1024)}Mi (resources.memory)")
+                : "";
+            _hooks.Events.Publish(new PlatformEvent(PlatformEvent.HealthDegraded, project, environment, _hooks.Clock.GetUtcNow())
+            {
+                Service = condition.Service,
+                TargetKind = driver.Kind,
+                Revision = recorded.Revision,
+                Detail = $"{condition.Service} {condition.Describe()}{limit}",
+            });
+        }
+    }
+
     private async Task<ReconcileResult> ReconcileEnvironmentAsync(string project, string environment, string commit, ISourceTree tree, Schema.Model.Manifest manifest, Schema.Model.EnvironmentSpec spec, CancellationToken cancellationToken)
     {
         if (_records.IsSuspended(project, environment))
@@ -173,6 +213,7 @@ public sealed class Reconciler(
             var prepared = await deployer.PlanAsync(tree, manifest, environment, cancellationToken).ConfigureAwait(false);
             if (!prepared.Plan.HasChanges)
             {
+                await ReportIncidentsAsync(connection.Driver, project, environment, cancellationToken).ConfigureAwait(false);
                 return new ReconcileResult(project, environment, commit, ReconcileOutcome.InSync, $"in sync at {commit[..12]}");
             }
 

@@ -38,6 +38,13 @@ public interface ITargetDriver
     /// </summary>
     Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What happened to the environment's instances that their running state hides (restarts, a kill
+    /// for memory): asked by status and the server's health check, not by every plan. None by default.
+    /// </summary>
+    Task<IReadOnlyList<ReplicaCondition>> ConditionsAsync(string project, string environment, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ReplicaCondition>>([]);
+
     /// <summary>Makes the environment's own space exist (a network, a namespace): <paramref name="name"/> from <c>Names.Network</c>.</summary>
     Task EnsureEnvironmentAsync(string project, string environment, string name, CancellationToken cancellationToken);
 
