@@ -25,13 +25,16 @@ public sealed class EngineSession : IDisposable
 {
     private EngineSession(string directory, Manifest manifest, string environment, StateStore state, TargetConnection target, IIngress? ingress, PlatformConfig platform, CliConsole console)
     {
-        (Directory, Manifest, Environment, State, _target, Ingress) = (directory, manifest, environment, state, target, ingress);
+        (Directory, Manifest, Environment, State, _target, Ingress, Platform) = (directory, manifest, environment, state, target, ingress, platform);
         var progress = new ProgressPrinter(console);
         Secrets = new SecretStore(state);
         Deployer = new Deployer(target.Driver, target.Images, state, Secrets, progress, progress.BuildLog, ingress, registry: platform.Registry);
     }
 
     private readonly TargetConnection _target;
+
+    /// <summary>platform.yaml, as loaded for this session.</summary>
+    public PlatformConfig Platform { get; }
 
     /// <summary>The platform's ingress, when platform.yaml declares one.</summary>
     public IIngress? Ingress { get; }

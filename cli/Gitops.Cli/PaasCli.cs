@@ -36,7 +36,7 @@ public static class PaasCli
             console.Error.WriteLine("paas: cancelled; an apply that was interrupted is recovered by the next one");
             return 130;
         }
-        catch (PlanRefusedException e)
+        catch (Exception e) when (e is PlanRefusedException or InvalidDataException) // a refused plan; a platform.yaml that does not bind (file:line:column)
         {
             console.Error.WriteLine($"paas: {e.Message}");
             return ExitCodes.InvalidInput;
@@ -56,7 +56,7 @@ public static class PaasCli
         typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
-        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(RegistryOptions),
+        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(RegistryOptions), typeof(FirewallOptions),
     ];
 
     private static int Dispatch(object options, CliConsole console, TextReader input) => options switch
@@ -72,6 +72,7 @@ public static class PaasCli
         DestroyOptions o => DestroyCommand.Run(o, console),
         SecretsOptions o => SecretsCommand.Run(o, console, input),
         RegistryOptions o => RegistryCommand.Run(o, console, input),
+        FirewallOptions o => FirewallCommand.Run(o, console),
         RepoOptions o => RepoCommand.Run(o, console, input),
         SyncOptions o => SyncCommand.Run(o, console),
         ServerOptionsCli o => ServerCommand.Run(o, console),

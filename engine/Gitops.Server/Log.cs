@@ -4,6 +4,12 @@ namespace Gitops.Server;
 
 internal static partial class Log
 {
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Host firewall {What}: {Count} change(s): {Changes}")]
+    public static partial void FirewallApplied(ILogger logger, string what, int count, string changes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Host firewall could not be applied: {Reason}")]
+    public static partial void FirewallFailed(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Project}/{Environment} at {Commit}: {Outcome} ({Detail})")]
     public static partial void Reconciled(ILogger logger, string project, string environment, string? commit, Gitops.Engine.Reconcile.ReconcileOutcome outcome, string detail);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Docker.DotNet.Models;
@@ -189,41 +188,9 @@ public static class NetworkIsolation
             .ToList();
     }
 
-    private static async Task RequireAsync(string input, CancellationToken cancellationToken, params string[] arguments)
-    {
-        var (code, _, error) = await NftAsync(input, cancellationToken, arguments).ConfigureAwait(false);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"isolating the network failed: nft exited {code}: {error.Trim()}");
-        }
-    }
+    private static Task RequireAsync(string input, CancellationToken cancellationToken, params string[] arguments) =>
+        Gitops.Engine.Host.Nft.RequireAsync("isolating the network", input, cancellationToken, arguments);
 
-    private static async Task<(int Code, string Output, string Error)> NftAsync(string? input, CancellationToken cancellationToken, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("nft") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("nft did not start");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("isolating container networks needs nft (apt-get install nftables)", e);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var error = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.StandardInput.WriteAsync(input ?? "").ConfigureAwait(false);
-            process.StandardInput.Close();
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            return (process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
-        }
-    }
+    private static Task<(int Code, string Output, string Error)> NftAsync(string? input, CancellationToken cancellationToken, params string[] arguments) =>
+        Gitops.Engine.Host.Nft.RunAsync(input, cancellationToken, arguments);
 }

@@ -30,12 +30,32 @@ public static class PlanCommand
         }
 
         Show(console, options.Output, prepared.Plan);
+        ShowFirewall(console, options.Output, session.Platform);
         if (options.Out is not null)
         {
             console.Human.MarkupLine($"saved to [bold]{Markup.Escape(options.Out)}[/]; apply it with: paas apply {Markup.Escape(options.Out)} --env {session.Environment}");
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The host firewall's changes too, when platform.yaml declares one: it guards what the plan deploys.</summary>
+    private static void ShowFirewall(CliConsole console, OutputFormat format, Gitops.Engine.Targets.PlatformConfig platform)
+    {
+        if (format == OutputFormat.Json || platform.Firewall is not { } config)
+        {
+            return;
+        }
+
+        var changes = Gitops.Engine.Firewall.HostFirewall.Plan(Gitops.Engine.Firewall.FirewallRules.For(config), Gitops.Engine.Firewall.HostFirewall.ObserveAsync(console.Cancellation).GetAwaiter().GetResult());
+        if (changes.Count > 0)
+        {
+            console.Human.WriteLine($"Host firewall ({changes.Count} change(s), made by paas firewall apply or a running server):");
+            foreach (var change in changes)
+            {
+                console.Human.WriteLine($"  {change}", Style.Plain);
+            }
+        }
     }
 
     public static void Show(CliConsole console, OutputFormat format, Plan plan)

@@ -40,6 +40,9 @@ public sealed record PlatformConfig
     /// <summary>Where builds are pushed, to run by digest; null keeps them on the target's engine only.</summary>
     public PushRegistry? Registry { get; init; }
 
+    /// <summary>What may connect to this host from outside (<c>firewall:</c>); null: the platform leaves the host's firewall alone.</summary>
+    public Firewall.FirewallConfig? Firewall { get; init; }
+
     /// <summary>
     /// Reads the file with the composition root's providers. A platform whose file names no
     /// <c>local</c> target (or has no file) gets <c>local</c> = the first kind this machine runs.
@@ -81,6 +84,7 @@ public sealed record PlatformConfig
                 Targets = mapping["targets"] is { } targets ? BindTargets(targets, map, providers, problems) : new Dictionary<string, TargetConfig>(),
                 Ingress = mapping["ingress"] is { } ingress ? BindIngress(ingress, map, providers, problems) : null,
                 Registry = mapping["registry"] is { } registry ? BindRegistry(registry, map, problems) : null,
+                Firewall = mapping["firewall"] is { } firewall ? BindFirewall(firewall, map, problems) : null,
             };
         }
         else if (root is not null)
@@ -187,7 +191,14 @@ public sealed record PlatformConfig
         return kind.Value;
     }
 
-    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "allowFileUrls"];
+    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "allowFileUrls"];
+
+    private static Firewall.FirewallConfig BindFirewall(YNode node, SourceMap map, List<Diagnostic> problems)
+    {
+        var config = ManifestBinder.Bind<Firewall.FirewallConfig>(node, map, problems, "firewall");
+        config.Check(map, "firewall", problems);
+        return config;
+    }
 
     private static YMapping Only(YMapping mapping, params string[] keys) =>
         mapping with { Entries = mapping.Entries.Where(e => keys.Contains(e.Key.Value, StringComparer.Ordinal)).ToList() };
