@@ -26,6 +26,18 @@ public sealed class CapabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task Autoscale_and_allowFrom_are_refused_on_a_target_that_can_do_neither_naming_each_field()
+    {
+        var target = new FakeContainerTarget(DockerLike with { Autoscaling = false, AllowFrom = false });
+
+        var refused = await Assert.ThrowsAsync<PlanRefusedException>(() => PlanAsync(target, "    autoscale: { min: 1, max: 4, cpu: 70 }\n    allowFrom: [api]\n  api:\n    image: nginx:1.27\n"));
+
+        Assert.Contains("services.web.autoscale: web asks to scale between 1 and 4 replicas by load, which this environment's target (kind fake) cannot do", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("services.web.allowFrom", refused.Message, StringComparison.Ordinal);
+        Assert.Empty((await target.ObserveAsync("shop", "dev", TestContext.Current.CancellationToken)).Containers);
+    }
+
+    [Fact]
     public async Task Volumes_and_secrets_are_refused_on_a_target_that_keeps_neither()
     {
         var target = new FakeContainerTarget(new TargetCapabilities { Volumes = false, Secrets = false });

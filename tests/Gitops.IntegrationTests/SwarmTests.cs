@@ -184,7 +184,7 @@ public sealed class SwarmTests
     [Theory]
     [InlineData("docker", "placement", "    placement: [\"node.role == worker\"]\n")]
     [InlineData("swarm", "sandbox", "    sandbox: gvisor\n")]
-    [InlineData("swarm", "allowFrom", "    allowFrom: [web]\n")]
+    [InlineData("swarm", "allowFrom", "    allowFrom: [api]\n  api:\n    image: busybox:1.36\n")]
     public async Task A_field_the_target_cannot_do_is_refused_naming_it_and_the_kind_before_anything_runs(string engine, string field, string line)
     {
         await using var world = await EngineWorld.CreateAsync(engine);

@@ -33,6 +33,11 @@ public static class CapabilityCheck
                 refusals.Add(Refusal(service, "placement", "asks to be placed on particular nodes", target));
             }
 
+            if (service.Extras.Autoscale is { } autoscale && !can.Autoscaling)
+            {
+                refusals.Add(Refusal(service, "autoscale", FormattableString.Invariant($"asks to scale between {autoscale.Min} and {autoscale.Max} replicas by load"), target));
+            }
+
             if (service.Extras.AllowFrom.Count > 0 && !can.AllowFrom)
             {
                 refusals.Add(Refusal(service, "allowFrom", "accepts connections only from the services it lists", target));
