@@ -21,8 +21,8 @@ public static class PlatformProviders
     public static void Register() => ProviderRegistry.UseAsDefault(All);
 
     /// <summary>The ingress section the quick start writes: HTTPS on *.localhost from Caddy's local CA, when Caddy is installed.</summary>
-    public static string QuickstartIngress(int httpPort, int httpsPort, int adminPort) =>
+    public static string QuickstartIngress(int httpPort, int httpsPort, int adminPort, int routerPort) =>
         CaddyProvider.Installed
-            ? $"ingress: {{ kind: caddy, baseDomain: localhost, httpPort: {httpPort}, httpsPort: {httpsPort}, adminPort: {adminPort}, tls: {{ internal: true }} }}\n"
+            ? $"ingress: {{ kind: caddy, baseDomain: localhost, httpPort: {httpPort}, httpsPort: {httpsPort}, adminPort: {adminPort}, routerPort: {routerPort}, tls: {{ internal: true }} }}\n"
             : "# No ingress: Caddy is not installed (apt-get install caddy, then add an ingress: section).\n";
 }

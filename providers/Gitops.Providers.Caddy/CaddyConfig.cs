@@ -7,18 +7,63 @@ using Gitops.Schema.Model;
 
 namespace Gitops.Providers.Caddy;
 
-/// <summary>The JSON Caddy is given: the platform's server at start, and one object per route.</summary>
+/// <summary>
+/// The JSON the ingress's two Caddys are given: the edge's, fixed; the router's at start, and one
+/// object per route (with its answer to the edge's certificate question).
+/// </summary>
 internal static class CaddyConfig
 {
     public const string Server = "paas";
     public const string RoutesPath = $"config/apps/http/servers/{Server}/routes";
     public const string StagingCa = "https://acme-staging-v02.api.letsencrypt.org/directory";
 
+    /// <summary>Where the edge asks whether to get a certificate for a name (Caddy's on-demand TLS adds <c>?domain=</c>).</summary>
+    public const string AskPath = "/__paas/tls-allowed";
+
+    /// <summary>The id of the ask route that refuses every name no route claims; the routes that allow come before it.</summary>
+    public const string AskDenyId = "ask-deny";
+
     /// <summary>
-    /// The whole configuration Caddy starts with: the HTTPS server (automatic HTTPS adds the
-    /// HTTP→HTTPS redirect on the HTTP port), the certificate policy and storage in the data directory.
+    /// The router: the Caddy the platform reconfigures. Plain HTTP on a loopback port, one route per
+    /// public service (host names → replicas), and per route an answer to the edge's question "may I
+    /// get a certificate for this name?". A change restarts its server, which closes idle keep-alive
+    /// connections: only the edge's, which opens a new one per request, never a client's.
     /// </summary>
-    public static JsonObject Bootstrap(CaddyOptions ingress, string storage, string log)
+    public static JsonObject Router(CaddyOptions ingress, string storage, string log) => new()
+    {
+        ["admin"] = new JsonObject { ["listen"] = Admin(ingress) },
+        ["storage"] = new JsonObject { ["module"] = "file_system", ["root"] = storage },
+        ["logging"] = Logging(log),
+        ["apps"] = new JsonObject
+        {
+            ["http"] = new JsonObject
+            {
+                ["servers"] = new JsonObject
+                {
+                    [Server] = new JsonObject
+                    {
+                        ["listen"] = new JsonArray(RouterAddress(ingress)),
+                        ["automatic_https"] = new JsonObject { ["disable"] = true },
+                        ["routes"] = new JsonArray(new JsonObject
+                        {
+                            ["@id"] = AskDenyId,
+                            ["match"] = new JsonArray(new JsonObject { ["path"] = new JsonArray(AskPath) }),
+                            ["handle"] = new JsonArray(new JsonObject { ["handler"] = "static_response", ["status_code"] = 404 }),
+                            ["terminal"] = true,
+                        }),
+                    },
+                },
+            },
+        },
+    };
+
+    /// <summary>
+    /// The edge: the Caddy clients connect to. It terminates TLS with certificates got on demand for
+    /// the names the router allows, redirects HTTP to HTTPS, and hands every request to the router
+    /// on a new loopback connection. Its configuration never changes with routes, so it is never
+    /// restarted by them and clients' keep-alive connections outlive every rollout and scale.
+    /// </summary>
+    public static JsonObject Edge(CaddyOptions ingress, string storage, string log)
     {
         var issuer = ingress.Tls.Internal
             ? new JsonObject { ["module"] = "internal" }
@@ -35,18 +80,29 @@ internal static class CaddyConfig
 
         return new JsonObject
         {
-            ["admin"] = new JsonObject { ["listen"] = Admin(ingress) },
+            ["admin"] = new JsonObject { ["disabled"] = true }, // nothing ever reconfigures it
             ["storage"] = new JsonObject { ["module"] = "file_system", ["root"] = storage },
-            ["logging"] = new JsonObject { ["logs"] = new JsonObject { ["default"] = new JsonObject { ["writer"] = new JsonObject { ["output"] = "file", ["filename"] = log } } } },
+            ["logging"] = Logging(log),
             ["apps"] = new JsonObject
             {
                 ["http"] = new JsonObject
                 {
                     ["http_port"] = ingress.HttpPort,
                     ["https_port"] = ingress.HttpsPort,
-                    ["servers"] = Servers(ingress),
+                    ["servers"] = EdgeServers(ingress),
                 },
-                ["tls"] = new JsonObject { ["automation"] = new JsonObject { ["policies"] = new JsonArray(new JsonObject { ["issuers"] = new JsonArray(issuer) }) } },
+                ["tls"] = new JsonObject
+                {
+                    ["automation"] = new JsonObject
+                    {
+                        // Local names get the internal CA's certificates whatever the issuer (no public CA can
+                    // vouch for them), as Caddy's automatic HTTPS does for them; the rest the issuer's.
+                    ["policies"] = new JsonArray(
+                        new JsonObject { ["subjects"] = new JsonArray("localhost", "*.localhost"), ["issuers"] = new JsonArray(new JsonObject { ["module"] = "internal" }), ["on_demand"] = true },
+                        new JsonObject { ["issuers"] = new JsonArray(issuer), ["on_demand"] = true }),
+                        ["on_demand"] = new JsonObject { ["ask"] = $"http://{RouterAddress(ingress)}{AskPath}" },
+                    },
+                },
                 // The platform never writes to the machine's trust store; clients trust the root on purpose.
                 ["pki"] = new JsonObject { ["certificate_authorities"] = new JsonObject { ["local"] = new JsonObject { ["install_trust"] = false } } },
             },
@@ -54,24 +110,31 @@ internal static class CaddyConfig
     }
 
     /// <summary>
-    /// The HTTPS server whose routes the platform manages. On the standard port, Caddy's automatic
-    /// HTTP→HTTPS redirect is right; on another one (a quick start on 8443) it would send browsers to
-    /// port 443, where nothing listens, so a server of the platform's on the HTTP port redirects to
-    /// the HTTPS port in use instead (ACME's HTTP challenges are still answered there by Caddy).
+    /// HTTPS, and on the HTTP port a redirect to the HTTPS port in use (Caddy's own redirect would
+    /// assume 443, and it adds one only for names in host matchers, which the edge has none of).
+    /// ACME's HTTP challenges are still answered on the HTTP port by Caddy.
     /// </summary>
-    private static JsonObject Servers(CaddyOptions ingress)
+    private static JsonObject EdgeServers(CaddyOptions ingress)
     {
         var https = new JsonObject
         {
             ["listen"] = new JsonArray($"{ingress.Bind}:{ingress.HttpsPort.ToString(CultureInfo.InvariantCulture)}"),
-            ["routes"] = new JsonArray(),
+            ["tls_connection_policies"] = new JsonArray(new JsonObject()),
+            ["automatic_https"] = new JsonObject { ["disable_redirects"] = true },
+            ["routes"] = new JsonArray(new JsonObject
+            {
+                ["handle"] = new JsonArray(new JsonObject
+                {
+                    ["handler"] = "reverse_proxy",
+                    ["upstreams"] = new JsonArray(new JsonObject { ["dial"] = RouterAddress(ingress) }),
+                    // A router restarting for a route change refuses a new connection for a moment: tried again.
+                    ["load_balancing"] = new JsonObject { ["try_duration"] = "5s", ["try_interval"] = "50ms" },
+                    // A new connection per request: a pooled one the router closes while restarting would fail a request.
+                    ["transport"] = new JsonObject { ["protocol"] = "http", ["keep_alive"] = new JsonObject { ["enabled"] = false } },
+                }),
+            }),
         };
-        if (ingress.HttpsPort == 443)
-        {
-            return new JsonObject { [Server] = https };
-        }
-
-        https["automatic_https"] = new JsonObject { ["disable_redirects"] = true };
+        var port = ingress.HttpsPort == 443 ? "" : $":{ingress.HttpsPort.ToString(CultureInfo.InvariantCulture)}";
         var redirect = new JsonObject
         {
             ["listen"] = new JsonArray($"{ingress.Bind}:{ingress.HttpPort.ToString(CultureInfo.InvariantCulture)}"),
@@ -81,12 +144,32 @@ internal static class CaddyConfig
                 {
                     ["handler"] = "static_response",
                     ["status_code"] = 308,
-                    ["headers"] = new JsonObject { ["Location"] = new JsonArray($"https://{{http.request.host}}:{ingress.HttpsPort.ToString(CultureInfo.InvariantCulture)}{{http.request.uri}}") },
+                    ["headers"] = new JsonObject { ["Location"] = new JsonArray($"https://{{http.request.host}}{port}{{http.request.uri}}") },
                 }),
             }),
         };
-        return new JsonObject { [Server] = https, [$"{Server}-redirect"] = redirect };
+        return new JsonObject { ["edge"] = https, ["edge-redirect"] = redirect };
     }
+
+    public static string RouterAddress(CaddyOptions ingress) => $"127.0.0.1:{ingress.RouterPort.ToString(CultureInfo.InvariantCulture)}";
+
+    private static JsonObject Logging(string log) =>
+        new() { ["logs"] = new JsonObject { ["default"] = new JsonObject { ["writer"] = new JsonObject { ["output"] = "file", ["filename"] = log } } } };
+
+    /// <summary>The router's answer to the edge for a route's names: yes, get a certificate.</summary>
+    public static JsonObject Ask(DesiredRoute route) => new()
+    {
+        ["@id"] = AskId(route.Id),
+        ["match"] = new JsonArray(new JsonObject
+        {
+            ["path"] = new JsonArray(AskPath),
+            ["query"] = new JsonObject { ["domain"] = new JsonArray([.. route.Domains.Select(d => (JsonNode)d)]) },
+        }),
+        ["handle"] = new JsonArray(new JsonObject { ["handler"] = "static_response", ["status_code"] = 200 }),
+        ["terminal"] = true,
+    };
+
+    public static string AskId(string routeId) => $"ask/{routeId}";
 
     public static string Admin(CaddyOptions ingress) => $"127.0.0.1:{ingress.AdminPort.ToString(CultureInfo.InvariantCulture)}";
 
@@ -103,12 +186,28 @@ internal static class CaddyConfig
         ["handle"] = new JsonArray(new JsonObject
         {
             ["handler"] = "reverse_proxy",
+            // The client's address and scheme as the edge saw them reach the app (X-Forwarded-For, -Proto).
+            ["trusted_proxies"] = new JsonArray("127.0.0.1/32"),
             ["upstreams"] = new JsonArray([.. upstreams.Select(u => (JsonNode)new JsonObject { ["dial"] = u })]),
             ["load_balancing"] = new JsonObject { ["try_duration"] = "5s", ["try_interval"] = "100ms" },
             ["transport"] = new JsonObject { ["protocol"] = "http", ["keep_alive"] = new JsonObject { ["enabled"] = false } },
         }),
         ["terminal"] = true,
     };
+
+    /// <summary>Every route of the platform's in a routes array (ids <c>paas.project.env.service</c>), with its upstreams.</summary>
+    public static List<(DesiredRoute Route, IReadOnlyList<string> Upstreams)> Held(JsonNode? routes) =>
+        (routes as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Where(r => r["@id"]?.GetValue<string>() is { } id && id.StartsWith("paas.", StringComparison.Ordinal) && id.Split('.').Length == 4)
+            .Select(r => (
+                new DesiredRoute(
+                    r["@id"]!.GetValue<string>(),
+                    r["@id"]!.GetValue<string>().Split('.')[3],
+                    new ValueList<string>(((r["match"] as JsonArray)?.FirstOrDefault()?["host"] as JsonArray ?? []).Select(h => h!.GetValue<string>())),
+                    0),
+                (IReadOnlyList<string>)((r["handle"] as JsonArray)?.FirstOrDefault()?["upstreams"] as JsonArray ?? []).Select(u => u?["dial"]?.GetValue<string>() ?? "").ToList()))
+            .ToList();
 
     /// <summary>Reads back the routes of one environment (by their id prefix) from Caddy's routes array.</summary>
     public static IReadOnlyList<ObservedRoute> Observe(JsonNode? routes, string project, string environment)

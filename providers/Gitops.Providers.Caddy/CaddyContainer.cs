@@ -13,12 +13,13 @@ namespace Gitops.Providers.Caddy;
 /// through the same policy choke point as every container, with the ingress's allow-list
 /// (<see cref="IngressAllowance"/>: the host network and its data directory, nothing else).
 /// </summary>
-internal sealed class CaddyContainer(EngineEndpoint target, string? image, int adminPort) : ICaddyHost
+/// <param name="suffix">Told apart from the ingress's other Caddy (the edge's is <c>-edge</c>).</param>
+internal sealed class CaddyContainer(EngineEndpoint target, string? image, int adminPort, string suffix = "") : ICaddyHost
 {
     /// <summary>One Caddy per admin port on a host network, so the port names the container.</summary>
-    public string Name { get; } = $"paas-ingress-{adminPort}";
+    public string Name { get; } = $"paas-ingress-{adminPort}{suffix}";
 
-    public async Task StartAsync(string directory, string configFile, CancellationToken cancellationToken)
+    public async Task StartAsync(string directory, string state, string configFile, bool resume, CancellationToken cancellationToken)
     {
         using var client = EngineClient.Create(target);
         var existing = await InspectAsync(client, cancellationToken).ConfigureAwait(false);
@@ -37,11 +38,11 @@ internal sealed class CaddyContainer(EngineEndpoint target, string? image, int a
         var tag = image ?? await CaddyImage.EnsureAsync(client, log, cancellationToken).ConfigureAwait(false);
         await EnsurePulledAsync(client, tag, cancellationToken).ConfigureAwait(false);
         var home = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)); // the allowance names it exactly
-        var created = await GuardedContainers.CreateIngressAsync(client, CaddyContainerRequest.For(Name, tag, home, configFile), new IngressAllowance(home), cancellationToken).ConfigureAwait(false);
+        var created = await GuardedContainers.CreateIngressAsync(client, CaddyContainerRequest.For(Name, tag, home, configFile, state, resume), new IngressAllowance(home), cancellationToken).ConfigureAwait(false);
         await client.Containers.StartContainerAsync(created, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task RemoveAsync(CancellationToken cancellationToken)
+    public async Task RemoveAsync(string state, CancellationToken cancellationToken)
     {
         using var client = EngineClient.Create(target);
         try
@@ -55,7 +56,7 @@ internal sealed class CaddyContainer(EngineEndpoint target, string? image, int a
         }
     }
 
-    public string Diagnostics(string directory) => $"the logs of container {Name} on {target}";
+    public string Diagnostics(string state) => $"the logs of container {Name} on {target}";
 
     private async Task<ContainerInspectResponse?> InspectAsync(DockerClient client, CancellationToken cancellationToken)
     {
@@ -98,12 +99,15 @@ public static class CaddyContainerRequest
     public const long MemoryBytes = 512L * 1024 * 1024;
     public const long PidsLimit = 512;
 
-    public static CreateContainerParameters For(string name, string image, string directory, string configFile) => new()
+    private static readonly string[] Resume = ["--resume"];
+
+    /// <param name="state">Where this Caddy keeps its autosave and data (XDG directories), inside <paramref name="directory"/>; default: the directory itself.</param>
+    public static CreateContainerParameters For(string name, string image, string directory, string configFile, string? state = null, bool resume = true) => new()
     {
         Name = name,
         Image = image,
-        Cmd = ["/usr/bin/caddy", "run", "--config", configFile, "--resume"],
-        Env = [$"XDG_CONFIG_HOME={Path.Combine(directory, "config")}", $"XDG_DATA_HOME={Path.Combine(directory, "data")}", $"HOME={directory}"],
+        Cmd = ["/usr/bin/caddy", "run", "--config", configFile, .. (resume ? Resume : [])],
+        Env = [$"XDG_CONFIG_HOME={Path.Combine(state ?? directory, "config")}", $"XDG_DATA_HOME={Path.Combine(state ?? directory, "data")}", $"HOME={state ?? directory}"],
         Labels = new Dictionary<string, string> { ["paas.ingress"] = directory },
         HostConfig = new HostConfig
         {

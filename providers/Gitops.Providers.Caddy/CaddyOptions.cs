@@ -20,6 +20,9 @@ public sealed record CaddyOptions
     [Description("Port of Caddy's admin API, on 127.0.0.1 only. Default: 2019.")]
     public int AdminPort { get; init; } = 2019;
 
+    [Description("Port on 127.0.0.1 where the ingress's router listens behind its TLS edge. Route changes reconfigure the router only, so clients' keep-alive connections to the edge survive them. Default: 2018.")]
+    public int RouterPort { get; init; } = 2018;
+
     public TlsSpec Tls { get; init; } = new();
 
     [Description("How Caddy runs: process (the platform starts /usr/bin/caddy) or container (on the engine of `target`, host network). Default: process.")]

@@ -7,12 +7,16 @@ namespace Gitops.Providers.Caddy;
 /// </summary>
 internal interface ICaddyHost
 {
-    /// <summary>Starts Caddy with <paramref name="configFile"/>, resuming its autosaved configuration.</summary>
-    Task StartAsync(string directory, string configFile, CancellationToken cancellationToken);
+    /// <summary>
+    /// Starts Caddy with <paramref name="configFile"/> unless it runs already; its own state (pid,
+    /// autosave, output) in <paramref name="state"/>, inside <paramref name="directory"/>, which it may
+    /// read and write. <paramref name="resume"/>: its autosaved configuration wins over the file.
+    /// </summary>
+    Task StartAsync(string directory, string state, string configFile, bool resume, CancellationToken cancellationToken);
 
-    /// <summary>Removes what <see cref="StartAsync"/> left behind once Caddy has stopped (nothing for a process).</summary>
-    Task RemoveAsync(CancellationToken cancellationToken);
+    /// <summary>Stops it and removes what <see cref="StartAsync"/> left behind; one not running is fine.</summary>
+    Task RemoveAsync(string state, CancellationToken cancellationToken);
 
     /// <summary>Where to look when Caddy does not come up.</summary>
-    string Diagnostics(string directory);
+    string Diagnostics(string state);
 }

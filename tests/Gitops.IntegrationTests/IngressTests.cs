@@ -176,6 +176,40 @@ public sealed class IngressTests
     }
 
     /// <summary>A busybox web service that serves its version at /index.html.</summary>
+    /// <summary>
+    /// Keep-alive clients at saturation (32 connections, no pacing, no retry: <see cref="KeepAliveLoad"/>)
+    /// while rollouts and scaling change the route again and again: not one request without an answer
+    /// or with a failed status. With one Caddy the same kind of load (wrk) lost requests on every change
+    /// (its server restarts and closes idle keep-alive connections); the edge never restarts.
+    /// </summary>
+    [Fact]
+    public async Task Route_changes_under_keep_alive_load_at_saturation_drop_no_client_connection()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        await using var ingress = new IngressWorld(world);
+        var host = $"web-dev-{world.Project}.localhost";
+        string Manifest(string version, int replicas) => "services:\n" + Versioned(world, "web", version, public_: true, replicas: replicas);
+        world.WriteManifest(Manifest("v1", 2));
+        Assert.Equal(0, world.Apply().ExitCode);
+        await ingress.WaitForAsync(ingress.Https(host, "/index.html"), "v1");
+
+        var load = KeepAliveLoad.RunAsync(host, ingress.Spec.HttpsPort, "/index.html", TimeSpan.FromSeconds(30), Gitops.Engine.Ingress.LocalHttps.TrustOnly(ingress.Caddy.RootCertificatePath));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var changes = new List<CliRun>();
+        foreach (var (version, replicas) in new[] { ("v2", 2), ("v2", 3), ("v3", 3), ("v3", 2), ("v4", 2) })
+        {
+            world.WriteManifest(Manifest(version, replicas));
+            changes.Add(await Task.Run(world.Apply));
+        }
+
+        var result = await load;
+
+        Assert.All(changes, c => Assert.True(c.ExitCode == 0, c.ToString()));
+        Assert.True(result.Requests > 1000, result.ToString());
+        Assert.True(result.Errors == 0, result.ToString());
+        Assert.Equal("v4", (await ingress.WaitForAsync(ingress.Https(host, "/index.html"), "v4")).Trim());
+    }
+
     private static string Versioned(EngineWorld world, string name, string version, bool public_, int replicas = 1, string health = "/index.html", string? domains = null) => $$"""
           {{name}}:
             image: {{world.Busybox}}

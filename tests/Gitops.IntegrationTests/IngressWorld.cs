@@ -19,11 +19,11 @@ internal sealed class IngressWorld : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(world);
         Spec = new CaddyOptions
         {
-            BaseDomain = "localhost", HttpPort = FreePort.Next(), HttpsPort = FreePort.Next(), Bind = "127.0.0.1", AdminPort = FreePort.Next(), Tls = new TlsSpec { Internal = true },
+            BaseDomain = "localhost", HttpPort = FreePort.Next(), HttpsPort = FreePort.Next(), Bind = "127.0.0.1", AdminPort = FreePort.Next(), RouterPort = FreePort.Next(), Tls = new TlsSpec { Internal = true },
             Mode = inContainer ? IngressMode.Container : IngressMode.Process,
         };
         File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName),
-            $"ingress: {{ baseDomain: localhost, httpPort: {Spec.HttpPort}, httpsPort: {Spec.HttpsPort}, bind: 127.0.0.1, adminPort: {Spec.AdminPort}, tls: {{ internal: true }}, mode: {(inContainer ? "container" : "process")} }}\n");
+            $"ingress: {{ baseDomain: localhost, httpPort: {Spec.HttpPort}, httpsPort: {Spec.HttpsPort}, bind: 127.0.0.1, adminPort: {Spec.AdminPort}, routerPort: {Spec.RouterPort}, tls: {{ internal: true }}, mode: {(inContainer ? "container" : "process")} }}\n");
         _caddy = new CaddyIngress(Spec, world.DataDirectory, Engines.Endpoint(world.Engine));
     }
 

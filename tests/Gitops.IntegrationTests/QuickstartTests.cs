@@ -74,7 +74,7 @@ public sealed class QuickstartTests
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = PaasCli.Run(["quickstart", "--data-dir", data, "--project", project, "--listen", $"http://127.0.0.1:{FreePort.Next()}", "--exit-when-ready", "--timeout", "120",
-            "--https-port", Ports.Https.ToString(CultureInfo.InvariantCulture), "--http-port", Ports.Http.ToString(CultureInfo.InvariantCulture), "--ingress-admin-port", Ports.Admin.ToString(CultureInfo.InvariantCulture)], CliConsole.Plain(output, error), TextReader.Null);
+            "--https-port", Ports.Https.ToString(CultureInfo.InvariantCulture), "--http-port", Ports.Http.ToString(CultureInfo.InvariantCulture), "--ingress-admin-port", Ports.Admin.ToString(CultureInfo.InvariantCulture), "--ingress-router-port", Ports.Router.ToString(CultureInfo.InvariantCulture)], CliConsole.Plain(output, error), TextReader.Null);
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
@@ -125,11 +125,11 @@ public sealed class QuickstartTests
     private static Regex HttpsAt(string project) => new($@"answers at (https://web-\w+-{project}\.localhost:\d+/)", RegexOptions.None, TimeSpan.FromSeconds(1));
 
     /// <summary>Free ports for this test's Caddy, so it never meets the one a real quick start runs.</summary>
-    private static readonly (int Http, int Https, int Admin) Ports = (FreePort.Next(), FreePort.Next(), FreePort.Next());
+    private static readonly (int Http, int Https, int Admin, int Router) Ports = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
 
     private static async Task StopCaddyAsync(string data)
     {
-        using var caddy = new CaddyIngress(new CaddyOptions { AdminPort = Ports.Admin }, data);
+        using var caddy = new CaddyIngress(new CaddyOptions { AdminPort = Ports.Admin, RouterPort = Ports.Router }, data);
         await caddy.StopAsync(CancellationToken.None);
     }
 }

@@ -38,6 +38,9 @@ public sealed class QuickstartOptions : CommonOptions
     [Option("ingress-admin-port", Default = 2119, HelpText = "Port of the ingress's admin API on 127.0.0.1.")]
     public int IngressAdminPort { get; set; } = 2119;
 
+    [Option("ingress-router-port", Default = 2118, HelpText = "Port on 127.0.0.1 of the ingress's router, behind its TLS edge.")]
+    public int IngressRouterPort { get; set; } = 2118;
+
     [Option("project", Default = QuickstartCommand.DefaultProject, HelpText = "Project name the sample is deployed as; another name keeps a second quick start (or a test) apart from the first.")]
     public string Project { get; set; } = QuickstartCommand.DefaultProject;
 }
@@ -142,7 +145,7 @@ public static class QuickstartCommand
         var file = Path.Combine(data, PlatformConfig.FileName);
         if (!File.Exists(file))
         {
-            var ingress = PlatformProviders.QuickstartIngress(options.HttpPort, options.HttpsPort, options.IngressAdminPort);
+            var ingress = PlatformProviders.QuickstartIngress(options.HttpPort, options.HttpsPort, options.IngressAdminPort, options.IngressRouterPort);
             File.WriteAllText(file, "# Written by paas quickstart: the sample is a local repository (file://).\nallowFileUrls: true\n" + ingress);
         }
     }

@@ -16,7 +16,6 @@ public static class LocalHttps
 {
     public static HttpClient Client(string rootCertificatePath)
     {
-        var root = X509CertificateLoader.LoadCertificateFromFile(rootCertificatePath);
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -27,28 +26,32 @@ public static class LocalHttps
                 await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
                 return new NetworkStream(socket, ownsSocket: true);
             },
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, presented, errors) =>
-                {
-                    if (certificate is null || presented is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                    {
-                        return false; // wrong name or no certificate: never accepted
-                    }
-
-                    // The chain the server presented (leaf and intermediate), anchored at the given root only.
-                    presented.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    presented.ChainPolicy.CustomTrustStore.Add(root);
-                    presented.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return presented.Build(new X509Certificate2(certificate));
-                },
-            },
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = TrustOnly(rootCertificatePath) },
         };
         return new HttpClient(handler)
         {
             Timeout = TimeSpan.FromSeconds(10),
             DefaultRequestVersion = HttpVersion.Version20,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+    }
+
+    /// <summary>A certificate for the right name whose chain ends at the root in <paramref name="rootCertificatePath"/>, and nothing else.</summary>
+    public static RemoteCertificateValidationCallback TrustOnly(string rootCertificatePath)
+    {
+        var root = X509CertificateLoader.LoadCertificateFromFile(rootCertificatePath);
+        return (_, certificate, presented, errors) =>
+        {
+            if (certificate is null || presented is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+            {
+                return false; // wrong name or no certificate: never accepted
+            }
+
+            // The chain the server presented (leaf and intermediate), anchored at the given root only.
+            presented.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            presented.ChainPolicy.CustomTrustStore.Add(root);
+            presented.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return presented.Build(new X509Certificate2(certificate));
         };
     }
 }

@@ -21,10 +21,10 @@ var work = Directory.CreateTempSubdirectory("paas-rollout-").FullName;
 var data = Directory.CreateDirectory(Path.Combine(work, "data"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
 var app = Directory.CreateDirectory(Path.Combine(work, "app")).FullName;
 var compose = Directory.CreateDirectory(Path.Combine(work, "compose")).FullName;
-var ingress = new CaddyOptions { BaseDomain = "localhost", HttpPort = FreePort(), HttpsPort = FreePort(), Bind = "127.0.0.1", AdminPort = FreePort(), Tls = new TlsSpec { Internal = true } };
+var ingress = new CaddyOptions { BaseDomain = "localhost", HttpPort = FreePort(), HttpsPort = FreePort(), Bind = "127.0.0.1", AdminPort = FreePort(), RouterPort = FreePort(), Tls = new TlsSpec { Internal = true } };
 var composePort = FreePort();
 File.WriteAllText(Path.Combine(data, PlatformConfig.FileName),
-    $"targets: {{ local: {{ kind: docker }}, swarm: {{ kind: swarm }} }}\ningress: {{ baseDomain: localhost, httpPort: {ingress.HttpPort}, httpsPort: {ingress.HttpsPort}, bind: 127.0.0.1, adminPort: {ingress.AdminPort}, tls: {{ internal: true }} }}\n");
+    $"targets: {{ local: {{ kind: docker }}, swarm: {{ kind: swarm }} }}\ningress: {{ baseDomain: localhost, httpPort: {ingress.HttpPort}, httpsPort: {ingress.HttpsPort}, bind: 127.0.0.1, adminPort: {ingress.AdminPort}, routerPort: {ingress.RouterPort}, tls: {{ internal: true }} }}\n");
 using var caddy = new CaddyIngress(ingress, data);
 var results = new List<(string Name, LoadResult Load, TimeSpan Change)>();
 try
