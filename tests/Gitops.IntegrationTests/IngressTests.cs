@@ -26,6 +26,8 @@ public sealed class IngressTests
         using var client = ingress.Client();
         using var redirect = await client.GetAsync(ingress.Http(host, "/index.html"));
         var routes = await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None);
+        // The edge gets certificates only for names the router routes: any other is refused at the handshake.
+        var unrouted = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(ingress.Https($"worker-dev-{world.Project}.localhost", "/index.html")));
 
         Assert.Contains($"route   web: not routed yet: {host}", plan.Output, StringComparison.Ordinal);
         Assert.True(applied.ExitCode == 0, applied.ToString());
@@ -34,6 +36,7 @@ public sealed class IngressTests
         // To the HTTPS port in use (Caddy's own redirect would assume 443), and the address answers.
         Assert.Equal(ingress.Https(host, "/index.html"), redirect.Headers.Location);
         Assert.Equal("web", Assert.Single(routes).Service); // the private service has no route
+        Assert.IsType<System.Security.Authentication.AuthenticationException>(unrouted.InnerException);
         Assert.DoesNotContain("route", world.Plan().Output.Split('\n').Where(l => !l.StartsWith("Plan", StringComparison.Ordinal)), StringComparer.Ordinal);
     }
 
