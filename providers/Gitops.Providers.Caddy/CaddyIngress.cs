@@ -192,9 +192,14 @@ public sealed class CaddyIngress : IIngress, IDisposable
     }
 
     /// <summary>Caddy answers with the platform's server configured, or is started (and configured) now.</summary>
+    /// <remarks>
+    /// The router's failures show when an admin call fails; the edge is never called, so every
+    /// ingress call checks that it still accepts connections (a local connect, well under a
+    /// millisecond) and starts it again when it stopped.
+    /// </remarks>
     private async Task EnsureReadyAsync(CancellationToken cancellationToken)
     {
-        if (_started)
+        if (_started && await EdgeAcceptsAsync(cancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -202,12 +207,11 @@ public sealed class CaddyIngress : IIngress, IDisposable
         await _ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_started)
+            if (!_started)
             {
-                return;
+                await EnsureRouterAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await EnsureRouterAsync(cancellationToken).ConfigureAwait(false);
             await EnsureEdgeAsync(cancellationToken).ConfigureAwait(false);
             _started = true;
         }

@@ -102,8 +102,15 @@ public sealed class AllowFromTests
         var addresses = new List<string>();
         foreach (var db in dbs)
         {
+            // A container the engine just restarted can report running a moment before its address (seen under load).
             var inspected = await world.Client.Containers.InspectContainerAsync(db);
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); string.IsNullOrEmpty(DoorAddress(inspected, door)) && DateTime.UtcNow < deadline; await Task.Delay(200))
+            {
+                inspected = await world.Client.Containers.InspectContainerAsync(db);
+            }
+
             Assert.Equal([door], inspected.NetworkSettings!.Networks!.Keys); // on its door alone
+            Assert.False(string.IsNullOrEmpty(inspected.NetworkSettings.Networks[door].IPAddress), $"db {db} has no address on its door ({when})");
             addresses.Add(inspected.NetworkSettings.Networks[door].IPAddress);
         }
 
@@ -117,6 +124,9 @@ public sealed class AllowFromTests
 
         Assert.False(await ReachesAsync(world, "other", "db", attempts: 1), $"other reached db by name ({when})");
     }
+
+    private static string? DoorAddress(ContainerInspectResponse container, string door) =>
+        container.NetworkSettings?.Networks is { } networks && networks.TryGetValue(door, out var endpoint) ? endpoint.IPAddress : null;
 
     /// <summary>
     /// Whether every replica of <paramref name="from"/> connects to <paramref name="host"/>:8080. An

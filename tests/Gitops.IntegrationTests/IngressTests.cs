@@ -87,9 +87,11 @@ public sealed class IngressTests
         var body = await ingress.WaitForAsync(ingress.Https(host, "/index.html"));
         var container = await world.Client.Containers.InspectContainerAsync(ingress.ContainerName);
         var status = File.ReadAllLines($"/proc/{container.State!.Pid}/status").Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => p[1].Trim());
-        // Someone removes the ingress container: Caddy is gone with it (so it ran there, not beside it);
-        // the next apply starts a new one, and its autosaved routes come back.
+        // Someone removes the ingress containers: Caddy is gone with them (so it ran there, not beside
+        // it); the next apply starts new ones, and the router's autosaved routes come back.
+        var edge = await world.Client.Containers.InspectContainerAsync($"{ingress.ContainerName}-edge");
         await world.Client.Containers.RemoveContainerAsync(ingress.ContainerName, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
+        await world.Client.Containers.RemoveContainerAsync(edge.ID, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
         await ingress.WaitUntilStoppedAsync();
         world.WriteManifest("services:\n" + Versioned(world, "web", "again", public_: true));
         var reapplied = world.Apply();
@@ -114,7 +116,9 @@ public sealed class IngressTests
         Assert.Equal("1", status["NoNewPrivs"]);
         Assert.True(reapplied.ExitCode == 0, reapplied.ToString());
         Assert.Equal("again", again.Trim());
-        Assert.DoesNotContain(left, c => c.Names.Any(n => n.TrimStart('/') == ingress.ContainerName));
+        Assert.DoesNotContain(left, c => c.Names.Any(n => n.TrimStart('/').StartsWith(ingress.ContainerName, StringComparison.Ordinal))); // router and edge
+        Assert.Equal("host", edge.HostConfig?.NetworkMode);
+        Assert.True(edge.HostConfig!.ReadonlyRootfs);
     }
 
     [Theory]
@@ -179,6 +183,37 @@ public sealed class IngressTests
     }
 
     /// <summary>A busybox web service that serves its version at /index.html.</summary>
+    /// <summary>
+    /// A server's ingress lives as long as the server: when the edge process dies (a crash, an OOM kill),
+    /// the next ingress call (every plan observes the routes) starts it again.
+    /// </summary>
+    [Fact]
+    public async Task An_edge_that_died_is_started_again_by_the_next_ingress_call_of_a_long_lived_ingress()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        await using var ingress = new IngressWorld(world);
+        var host = $"web-dev-{world.Project}.localhost";
+        world.WriteManifest("services:\n" + Versioned(world, "web", "up", public_: true));
+        Assert.Equal(0, world.Apply().ExitCode);
+        await ingress.WaitForAsync(ingress.Https(host, "/index.html"), "up");
+        await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None); // this instance has started both
+
+        var pid = int.Parse(File.ReadAllText(Path.Combine(world.DataDirectory, "caddy", "edge", "caddy.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using (var edge = System.Diagnostics.Process.GetProcessById(pid))
+        {
+            edge.Kill();
+            await edge.WaitForExitAsync();
+        }
+
+        using var client = ingress.Client();
+        var whileDead = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(ingress.Https(host, "/index.html")));
+        var routes = await ingress.Caddy.ObserveAsync(world.Project, "dev", CancellationToken.None);
+
+        Assert.NotNull(whileDead);
+        Assert.Single(routes);
+        Assert.Equal("up", (await ingress.WaitForAsync(ingress.Https(host, "/index.html"), "up")).Trim());
+    }
+
     /// <summary>
     /// Keep-alive clients at saturation (32 connections, no pacing, no retry: <see cref="KeepAliveLoad"/>)
     /// while rollouts and scaling change the route again and again: not one request without an answer
