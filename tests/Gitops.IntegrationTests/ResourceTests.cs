@@ -55,7 +55,12 @@ public sealed class ResourceTests
         }
 
         Assert.Equal(0, world.PaasWithInput(server.Token, "login", "--server", server.Url).ExitCode);
+        // The server may replace a replica it finds stopped between two kills (drift repair): asked until the line shows.
         var status = world.Paas("status", "--project", world.Project, "--env", "dev");
+        for (var until = DateTime.UtcNow + InProcessServer.Patience; !status.Output.Contains("hog: replica 1 restarted", StringComparison.Ordinal) && DateTime.UtcNow < until; await Task.Delay(500))
+        {
+            status = world.Paas("status", "--project", world.Project, "--env", "dev");
+        }
 
         var incidents = api.GetProperty("services")[0].GetProperty("incidents").GetString();
         Assert.True(api.GetProperty("services")[0].GetProperty("restarts").GetInt32() >= 1, api.ToString());
