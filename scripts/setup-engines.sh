@@ -30,7 +30,7 @@ command -v jq >/dev/null || need+=(jq)
 command -v caddy >/dev/null || need+=(caddy)
 # nftables: the platform keeps its networks apart with a table of its own (README, network isolation).
 command -v nft >/dev/null || need+=(nftables)
-# wrk: the keep-alive load the ingress tests put on route changes (it never retries a dropped connection).
+# wrk: tests/benchmarks/route-changes.sh (keep-alive load that never retries a dropped connection).
 command -v wrk >/dev/null || need+=(wrk)
 # iproute2: the firewall tests reach the host from a network namespace of their own over a veth pair.
 command -v ip >/dev/null || need+=(iproute2)
