@@ -16,8 +16,8 @@ public sealed partial class DockerDriver
     public Task<IReadOnlyList<ReplicaCondition>> ConditionsAsync(string project, string environment, CancellationToken cancellationToken) =>
         EngineErrors.Guard(endpoint, async () =>
         {
-            var containers = (await TransientRetry.RunAsync(t => Client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = OwnedBy(project, environment) }, t), cancellationToken).ConfigureAwait(false))
-                .Where(c => Ownership.Owns(c.Labels, project, environment) && c.Labels.ContainsKey(Labels.Service))
+            var containers = (await OwnedContainersAsync(project, environment, cancellationToken).ConfigureAwait(false))
+                .Where(c => c.Labels.ContainsKey(Labels.Service))
                 .OrderBy(c => c.Names.First(), StringComparer.Ordinal);
             var conditions = new List<ReplicaCondition>();
             foreach (var container in containers)

@@ -138,8 +138,16 @@ public sealed partial class DockerDriver
             .Where(n => Ownership.Owns(n.Labels, project, environment)).ToList();
 
     private async Task<List<ContainerListResponse>> ReplicasOfAsync(string project, string environment, string service, CancellationToken cancellationToken) =>
+        (await OwnedContainersAsync(project, environment, cancellationToken).ConfigureAwait(false))
+            .Where(c => c.Labels.TryGetValue(Labels.Service, out var of) && of == service).ToList();
+
+    /// <summary>
+    /// The environment's containers, checked against every ownership label: the engine's label
+    /// filter only narrows the list (Podman 4.3 matches an object carrying any one of them).
+    /// </summary>
+    private async Task<List<ContainerListResponse>> OwnedContainersAsync(string project, string environment, CancellationToken cancellationToken) =>
         (await TransientRetry.RunAsync(t => Client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = OwnedBy(project, environment) }, t), cancellationToken).ConfigureAwait(false))
-            .Where(c => Ownership.Owns(c.Labels, project, environment) && c.Labels.TryGetValue(Labels.Service, out var of) && of == service).ToList();
+            .Where(c => Ownership.Owns(c.Labels, project, environment)).ToList();
 
     /// <summary>
     /// A service with allowFrom reaches only the services it lists and those that list it: one that

@@ -57,10 +57,8 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
         // The engine's label filter only narrows the list: Podman 4.3 matches a volume carrying ANY of
         // the labels (another project's volume of the same environment name), so every object is
         // checked here against all of them.
-        var containers = (await TransientRetry.RunAsync(t => Client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, t), cancellationToken).ConfigureAwait(false))
-            .Where(c => Ownership.Owns(c.Labels, project, environment)).ToList();
-        var networks = (await TransientRetry.RunAsync(t => Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filters }, t), cancellationToken).ConfigureAwait(false))
-            .Where(n => Ownership.Owns(n.Labels, project, environment)).ToList();
+        var containers = await OwnedContainersAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        var networks = await OwnedNetworksAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var volumes = (await TransientRetry.RunAsync(t => Client.Volumes.ListAsync(new VolumesListParameters { Filters = filters }, t), cancellationToken).ConfigureAwait(false)).Volumes?
             .Where(v => Ownership.Owns(v.Labels, project, environment)).ToList();
         var network = Names.Network(project, environment);
