@@ -15,6 +15,12 @@ internal sealed class AuditEventSink(AuditLog audit) : IEventSink
     public void Publish(PlatformEvent platformEvent)
     {
         ArgumentNullException.ThrowIfNull(platformEvent);
+        if (platformEvent.Name == PlatformEvent.ServiceScaled)
+        {
+            audit.Append("system", "scale", $"{platformEvent.Project}/{platformEvent.Environment} service {platformEvent.Service}", $"{platformEvent.Detail} ({platformEvent.DeploymentId})");
+            return;
+        }
+
         var outcome = platformEvent.Name switch
         {
             PlatformEvent.DeploySucceeded => "applied",

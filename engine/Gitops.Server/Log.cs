@@ -36,4 +36,13 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting for the reconcile of {Project} in flight to finish")]
     public static partial void StoppingAfterReconcile(ILogger logger, string project);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Autoscaling {Project}/{Environment}: {Changes}")]
+    public static partial void Scaling(ILogger logger, string project, string environment, IReadOnlyList<Gitops.Engine.Scaling.ScaleDecision> changes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Autoscaled {Project}/{Environment} in deployment {Deployment}: {Status} {Error}")]
+    public static partial void Scaled(ILogger logger, string project, string environment, string deployment, Gitops.Engine.State.DeploymentStatus status, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Autoscaler pass failed; the next one measures again")]
+    public static partial void AutoscaleFailed(ILogger logger, Exception exception);
 }

@@ -76,6 +76,7 @@ public static class PaasServer
         builder.Services.AddHostedService(s => s.GetRequiredService<ReconcileWorker>());
         builder.Services.AddHostedService<Poller>();
         builder.Services.AddHostedService<FirewallKeeper>();
+        builder.Services.AddHostedService<AutoscaleWorker>();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace);
 
         var app = builder.Build();

@@ -44,9 +44,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
         var progress = new LoggingProgress(logger);
         var audit = new Gitops.Engine.Audit.AuditLog(state);
         using var ingress = ProviderRegistry.Default.OpenIngress(platform, options.DataDirectory);
-        // Every deploy, drift and target error goes to the metrics and to the log (notifications will read the same events).
-        var events = new EventSinks(new AuditEventSink(audit), metrics, new LoggingEventSink(logger)) { Failed = (e, error) => Log.EventNotTaken(logger, e.Name, e.Project, e.Environment, error) };
-        var hooks = ExecutionHooks.FromEnvironment() with { Events = events };
+        var hooks = ExecutionHooks.FromEnvironment() with { Events = ServerEvents.Sinks(audit, metrics, logger) };
         var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, ProviderRegistry.Default.Connect, progress, progress, ingress, hooks);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -114,14 +112,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
         base.Dispose();
     }
 
-    /// <summary>Each platform event as one log line with its named fields.</summary>
-    private sealed class LoggingEventSink(ILogger logger) : IEventSink
-    {
-        public void Publish(PlatformEvent platformEvent) =>
-            Log.Event(logger, platformEvent.Name, platformEvent.Project, platformEvent.Environment, platformEvent.Service ?? "-", platformEvent.DeploymentId ?? "-", platformEvent.Detail ?? "-");
-    }
-
-    private sealed class LoggingProgress(ILogger logger) : IProgress<ExecutorEvent>, IProgress<string>
+    internal sealed class LoggingProgress(ILogger logger) : IProgress<ExecutorEvent>, IProgress<string>
     {
         public void Report(ExecutorEvent value) => Log.Step(logger, value.Step, value.Detail, (long)value.Duration.TotalMilliseconds);
 

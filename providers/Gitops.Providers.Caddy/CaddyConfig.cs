@@ -29,11 +29,11 @@ internal static class CaddyConfig
     /// get a certificate for this name?". A change restarts its server, which closes idle keep-alive
     /// connections: only the edge's, which opens a new one per request, never a client's.
     /// </summary>
-    public static JsonObject Router(CaddyOptions ingress, string storage, string log) => new()
+    public static JsonObject Router(CaddyOptions ingress, string storage, string log, string accessLog) => new()
     {
         ["admin"] = new JsonObject { ["listen"] = Admin(ingress) },
         ["storage"] = new JsonObject { ["module"] = "file_system", ["root"] = storage },
-        ["logging"] = Logging(log),
+        ["logging"] = RouterLogging(log, accessLog),
         ["apps"] = new JsonObject
         {
             ["http"] = new JsonObject
@@ -44,6 +44,7 @@ internal static class CaddyConfig
                     {
                         ["listen"] = new JsonArray(RouterAddress(ingress)),
                         ["automatic_https"] = new JsonObject { ["disable"] = true },
+                        ["logs"] = AccessLogs(),
                         ["routes"] = new JsonArray(new JsonObject
                         {
                             ["@id"] = AskDenyId,
@@ -152,6 +153,43 @@ internal static class CaddyConfig
     }
 
     public static string RouterAddress(CaddyOptions ingress) => $"127.0.0.1:{ingress.RouterPort.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The server's access log is on: every request it answers becomes an entry (for the autoscaler's request rate and latency).</summary>
+    public static JsonObject AccessLogs() => new();
+
+    /// <summary>
+    /// The router's own log, and its access log on its own file (rolled over at 10 MB, one old file
+    /// kept). An entry keeps only the host, method, protocol, status, size and time: headers (cookies,
+    /// tokens), the URI (query strings carry secrets too) and the client's address are deleted
+    /// before it is written.
+    /// </summary>
+    public static JsonObject RouterLogging(string log, string accessLog)
+    {
+        var deleted = new JsonObject();
+        foreach (var field in new[] { "request>headers", "request>uri", "request>remote_ip", "request>remote_port", "request>tls", "resp_headers", "user_id" })
+        {
+            deleted[field] = new JsonObject { ["filter"] = "delete" };
+        }
+
+        return new JsonObject
+        {
+            ["logs"] = new JsonObject
+            {
+                ["default"] = new JsonObject { ["writer"] = new JsonObject { ["output"] = "file", ["filename"] = log }, ["exclude"] = new JsonArray(AccessLogger) },
+                [AccessLogName] = new JsonObject
+                {
+                    ["include"] = new JsonArray(AccessLogger),
+                    ["writer"] = new JsonObject { ["output"] = "file", ["filename"] = accessLog, ["roll_size_mb"] = 10, ["roll_keep"] = 1 },
+                    ["encoder"] = new JsonObject { ["format"] = "filter", ["wrap"] = new JsonObject { ["format"] = "json" }, ["fields"] = deleted },
+                },
+            },
+        };
+    }
+
+    /// <summary>The logger Caddy 2.6 writes a server's access entries to, and the router's log of them.</summary>
+    public const string AccessLogger = "http.log.access";
+
+    public const string AccessLogName = "paas-access";
 
     private static JsonObject Logging(string log) =>
         new() { ["logs"] = new JsonObject { ["default"] = new JsonObject { ["writer"] = new JsonObject { ["output"] = "file", ["filename"] = log } } } };

@@ -31,6 +31,7 @@ public sealed class CaddyIngress : IIngress, IDisposable
     private readonly ICaddyHost _host;
     private readonly ICaddyHost _edge;
     private readonly SemaphoreSlim _ready = new(1, 1);
+    private readonly AccessLogTail _traffic;
     private bool _started;
 
     /// <param name="target">The engine that runs Caddy when <see cref="CaddyOptions.Mode"/> is container.</param>
@@ -51,6 +52,19 @@ public sealed class CaddyIngress : IIngress, IDisposable
         }
         _directory = Path.GetFullPath(Path.Combine(dataDirectory, "caddy"));
         _admin = new HttpClient { BaseAddress = new Uri($"http://{CaddyConfig.Admin(spec)}/"), Timeout = TimeSpan.FromSeconds(10) };
+        _traffic = new AccessLogTail(AccessLogPath, TimeProvider.System);
+    }
+
+    /// <summary>The router's access log: an entry per request (host, status, time; nothing secret).</summary>
+    public string AccessLogPath => Path.Combine(_directory, "access.log");
+
+    /// <summary>What the router answered since the last call, from its access log (the autoscaler calls it, alone, once per interval).</summary>
+    public Task<TrafficSample?> ReadTrafficAsync(CancellationToken cancellationToken)
+    {
+        lock (_traffic)
+        {
+            return Task.FromResult(_traffic.Read());
+        }
     }
 
     public string BaseDomain => _spec.BaseDomain;
@@ -189,6 +203,7 @@ public sealed class CaddyIngress : IIngress, IDisposable
     {
         _admin.Dispose();
         _ready.Dispose();
+        _traffic.Dispose();
     }
 
     /// <summary>Caddy answers with the platform's server configured, or is started (and configured) now.</summary>
@@ -226,7 +241,7 @@ public sealed class CaddyIngress : IIngress, IDisposable
     {
         Directory.CreateDirectory(_directory);
         var config = Path.Combine(_directory, "caddy.json");
-        var bootstrap = CaddyConfig.Router(_spec, Path.Combine(_directory, "router-storage"), Path.Combine(_directory, "caddy.log"));
+        var bootstrap = CaddyConfig.Router(_spec, Path.Combine(_directory, "router-storage"), Path.Combine(_directory, "caddy.log"), AccessLogPath);
         await File.WriteAllTextAsync(config, bootstrap.ToJsonString(), cancellationToken).ConfigureAwait(false);
         if (!await AnswersAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -248,6 +263,7 @@ public sealed class CaddyIngress : IIngress, IDisposable
         // configuration; the routes it held are carried over.
         if (await RouterListensAsync(cancellationToken).ConfigureAwait(false))
         {
+            await EnsureAccessLogAsync(bootstrap, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -316,6 +332,23 @@ public sealed class CaddyIngress : IIngress, IDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>A router started by an earlier version writes no access log: it is given one, its routes untouched.</summary>
+    private async Task EnsureAccessLogAsync(JsonObject bootstrap, CancellationToken cancellationToken)
+    {
+        if (await GetAsync($"config/apps/http/servers/{CaddyConfig.Server}/logs", cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        using (var logging = await _admin.PatchAsync("config/logging", JsonContent.Create(bootstrap["logging"]), cancellationToken).ConfigureAwait(false))
+        {
+            await EnsureOkAsync(logging, "setting the router's access log", cancellationToken).ConfigureAwait(false);
+        }
+
+        using var logs = await _admin.PutAsync($"config/apps/http/servers/{CaddyConfig.Server}/logs", JsonContent.Create(CaddyConfig.AccessLogs()), cancellationToken).ConfigureAwait(false);
+        await EnsureOkAsync(logs, "turning the router's access log on", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The platform's routes a Caddy holds now, to carry over to a new configuration.</summary>

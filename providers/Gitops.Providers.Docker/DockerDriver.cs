@@ -35,6 +35,7 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
         Secrets = true,
         Sandbox = true,
         AllowFrom = true,
+        Autoscaling = true, // by the platform's autoscaler, from the engine's stats and the ingress's traffic
     };
 
     public EngineKind Engine => endpoint.Kind;

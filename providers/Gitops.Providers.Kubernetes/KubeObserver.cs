@@ -16,7 +16,7 @@ internal sealed class KubeObserver(KubeCluster cluster, KubernetesOptions option
     public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
     {
         var scope = KubeScope.For(project, environment, options);
-        var nothing = ObservedState.Nothing with { ServiceNoun = "deployment", NetworkNoun = "namespace", UpdatesInPlace = true };
+        var nothing = ObservedState.Nothing with { ServiceNoun = "deployment", NetworkNoun = "namespace", UpdatesInPlace = true, ScalesItself = true };
         if (!scope.Shared && !Owned(await cluster.GetAsync(KubeResource.Namespace, null, scope.Namespace, cancellationToken).ConfigureAwait(false), project, environment))
         {
             return nothing;
@@ -69,6 +69,7 @@ internal sealed class KubeObserver(KubeCluster cluster, KubernetesOptions option
             ServiceNoun = "deployment",
             NetworkNoun = "namespace",
             UpdatesInPlace = true,
+            ScalesItself = true,
         };
     }
 

@@ -38,6 +38,7 @@ public sealed class KubernetesDriver(KubeCluster cluster, KubernetesOptions opti
         AllowFrom = true,
         ScheduledJobs = true,
         Autoscaling = true,
+        ScalesItself = true,
     };
 
     private readonly KubeObserver _observer = new(cluster, options);

@@ -16,6 +16,9 @@ public sealed record PlatformEvent(string Name, string Project, string Environme
     public const string HealthDegraded = "health.degraded";
     public const string TargetError = "target.error";
 
+    /// <summary>The platform's autoscaler changed a service's replica count (<see cref="Detail"/> says from, to and why).</summary>
+    public const string ServiceScaled = "service.scaled";
+
     public string? DeploymentId { get; init; }
 
     /// <summary>The commit (or local revision) deployed.</summary>

@@ -19,6 +19,7 @@ public sealed class PlatformMetrics : IEventSink, IDisposable
     private readonly Counter<long> _drift;
     private readonly Counter<long> _degraded;
     private readonly Counter<long> _targetErrors;
+    private readonly Counter<long> _scaled;
 
     /// <param name="queueDepth">Projects waiting for a reconcile, read at each scrape.</param>
     public PlatformMetrics(Func<int>? queueDepth = null)
@@ -30,6 +31,7 @@ public sealed class PlatformMetrics : IEventSink, IDisposable
         _drift = _meter.CreateCounter<long>("paas.drift", description: "Environments found changed behind the platform's back, then repaired.");
         _degraded = _meter.CreateCounter<long>("paas.health.degraded", description: "Services found running fewer ready instances than they should.");
         _targetErrors = _meter.CreateCounter<long>("paas.target.errors", description: "Errors a target returned, by kind of target and of error.");
+        _scaled = _meter.CreateCounter<long>("paas.autoscale.changes", description: "Replica counts the platform's autoscaler changed, by service and direction.");
         if (queueDepth is not null)
         {
             _meter.CreateObservableGauge("paas.queue.depth", queueDepth, description: "Projects waiting for a reconcile.");
@@ -60,6 +62,9 @@ public sealed class PlatformMetrics : IEventSink, IDisposable
                 break;
             case PlatformEvent.HealthDegraded:
                 _degraded.Add(1, kind, project, environment, new KeyValuePair<string, object?>("service", platformEvent.Service));
+                break;
+            case PlatformEvent.ServiceScaled:
+                _scaled.Add(1, kind, project, environment, new KeyValuePair<string, object?>("service", platformEvent.Service), new KeyValuePair<string, object?>("direction", platformEvent.Detail?.StartsWith("up", StringComparison.Ordinal) == true ? "up" : "down"));
                 break;
             case PlatformEvent.TargetError:
                 _targetErrors.Add(1, kind, project, environment, new KeyValuePair<string, object?>("error", platformEvent.Detail ?? "other"));

@@ -13,7 +13,11 @@ using Gitops.Schema.Model;
 namespace Gitops.Engine.Execution;
 
 /// <summary>A plan and what applying it needs: the build contexts of the images it names.</summary>
-public sealed record PreparedPlan(Plan Plan, DesiredState Desired, IReadOnlyDictionary<string, (BuildContextFiles Context, BuildSpec Build)> Builds, string? Tree = null);
+public sealed record PreparedPlan(Plan Plan, DesiredState Desired, IReadOnlyDictionary<string, (BuildContextFiles Context, BuildSpec Build)> Builds, string? Tree = null)
+{
+    /// <summary>The autoscaler's change of replica counts, not a new version: rollbacks and the loop's failed-commit check look past it.</summary>
+    public bool Autoscaled { get; init; }
+}
 
 /// <summary>Applying refused before anything ran: a stale saved plan, or one that deletes every service.</summary>
 public sealed class PlanRefusedException(string message) : Exception(message);
@@ -45,7 +49,12 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
         var revision = tree.Commit ?? Revision(manifest, tags);
         var observed = await ObserveAsync(manifest.Project, environment, cancellationToken).ConfigureAwait(false);
-        var inputs = new CompileInputs(tags, secrets.Versions(manifest.Project, environment)) { BaseDomain = ingress?.BaseDomain, OwnedVolumes = observed.Volumes };
+        var inputs = new CompileInputs(tags, secrets.Versions(manifest.Project, environment))
+        {
+            BaseDomain = ingress?.BaseDomain,
+            OwnedVolumes = observed.Volumes,
+            Scaled = new Scaling.ScaleRecords(state).Replicas(manifest.Project, environment),
+        };
         var compiled = Compiler.Compile(manifest, environment, revision, inputs);
         if (compiled.State is not { } desired)
         {
@@ -72,12 +81,39 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         ArgumentNullException.ThrowIfNull(target);
         var recorded = target.Desired ?? throw new PlanRefusedException($"deployment {target.Id} kept no record of what it applied (it predates rollback support)");
         var desired = recorded with { Network = Names.Network(recorded.Project, recorded.Environment) }; // it may predate the current names
+        desired = WithReplicas(desired, new Scaling.ScaleRecords(state).Replicas(desired.Project, desired.Environment)); // at the scale the autoscaler set
         await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false); // the environment may have moved to another kind of target since
 
         var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
         return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), target.Tree);
     }
+
+    /// <summary>
+    /// The plan that runs what runs now (the last successful deployment's exact images and
+    /// configuration) at other replica counts: the autoscaler's change, started first and health
+    /// checked, or drained before it stops, like any other.
+    /// </summary>
+    public async Task<PreparedPlan> PlanScaleAsync(string project, string environment, IReadOnlyDictionary<string, int> replicas, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        var running = state.History(project, environment, 200).FirstOrDefault(d => d.Status == DeploymentStatus.Succeeded)
+            is { Desired: { } applied } last && applied.Revision != "destroy" ? last
+            : throw new PlanRefusedException($"{project}/{environment} runs no deployment to scale");
+        var desired = WithReplicas(running.Desired! with { Network = Names.Network(project, environment) }, replicas);
+        await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false);
+        var observed = await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        var plan = Planner.Plan(desired, observed, state.Recorded(project, environment));
+        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), running.Tree) { Autoscaled = true };
+    }
+
+    /// <summary>Autoscaled services at the counts given (within their bounds); the others as they are.</summary>
+    private static DesiredState WithReplicas(DesiredState desired, IReadOnlyDictionary<string, int> replicas) => desired with
+    {
+        Services = new ValueList<DesiredService>(desired.Services.Select(s => s.Extras.Autoscale is { } autoscale && replicas.TryGetValue(s.Name, out var count)
+            ? s with { Replicas = Math.Clamp(count, autoscale.Min, Math.Max(autoscale.Min, autoscale.Max)) }
+            : s)),
+    };
 
     public async Task<PreparedPlan> PlanDestroyAsync(string project, string environment, bool volumes, CancellationToken cancellationToken)
     {
@@ -127,6 +163,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             Tree = prepared.Tree,
             StartedAt = _hooks.Clock.GetUtcNow(),
             Desired = plan.Revision == "destroy" ? null : prepared.Desired,
+            Autoscaled = prepared.Autoscaled,
         };
         var log = new DeploymentLog(state, deployment.Id, progress, buildLog);
         Publish(PlatformEvent.DeployStarted, deployment);

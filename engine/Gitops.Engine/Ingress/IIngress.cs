@@ -29,6 +29,12 @@ public interface IIngress : IDisposable
     /// <summary>Already gone is success.</summary>
     Task RemoveRouteAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What the ingress answered since the last call, per host name; null when it cannot tell or on
+    /// the first call (which only marks where the next one starts).
+    /// </summary>
+    Task<TrafficSample?> ReadTrafficAsync(CancellationToken cancellationToken) => Task.FromResult<TrafficSample?>(null);
+
     /// <summary>Waits until no request is in flight to <paramref name="upstreams"/>, at most <paramref name="limit"/>.</summary>
     Task<TimeSpan> DrainAsync(IReadOnlyList<string> upstreams, TimeSpan limit, CancellationToken cancellationToken);
 }

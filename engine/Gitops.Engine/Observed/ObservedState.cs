@@ -38,6 +38,12 @@ public sealed record ObservedState(
     /// changed spec is planned as an update (<c>~</c>), not as new instances replacing old ones.
     /// </summary>
     public bool UpdatesInPlace { get; init; }
+
+    /// <summary>
+    /// The target scales autoscaled services by itself (a HorizontalPodAutoscaler): instances up to
+    /// <c>autoscale.max</c> are its business, not surplus. Elsewhere the platform's autoscaler sets the count.
+    /// </summary>
+    public bool ScalesItself { get; init; }
 }
 
 /// <summary>A container the platform created (it carries the ownership labels).</summary>

@@ -82,7 +82,8 @@ public static class Planner
         var outdated = containers.Where(c => c.Fingerprint != service.Fingerprint || !c.OnNetwork).ToList();
         var healthy = current.Where(c => c.Running && c.Replica <= service.Replicas).Select(c => c.Replica).ToHashSet();
         var missing = Enumerable.Range(1, service.Replicas).Where(i => !healthy.Contains(i)).ToList();
-        var most = service.Extras.Autoscale?.Max ?? service.Replicas; // an autoscaled service may run up to its maximum
+        // A target that scales by itself may run up to the maximum; elsewhere the count is the autoscaler's, already in Replicas.
+        var most = observed.ScalesItself ? service.Extras.Autoscale?.Max ?? service.Replicas : service.Replicas;
         var stale = current.Where(c => !c.Running || c.Replica > most).Select(c => c.Name).ToList();
         var recordedService = recorded.Services.GetValueOrDefault(service.Name);
 

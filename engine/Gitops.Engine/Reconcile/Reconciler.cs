@@ -199,7 +199,8 @@ public sealed class Reconciler(
             _records.Unpin(project, environment); // the branch moved: Git is the source of truth again
         }
 
-        var history = state.History(project, environment, 1);
+        // The autoscaler's changes are not versions: a scale that failed says nothing about the commit.
+        var history = state.History(project, environment, 50).Where(d => !d.Autoscaled).Take(1).ToList();
         if (history.Count > 0 && history[0] is { Status: DeploymentStatus.Failed or DeploymentStatus.RolledBack } last && last.Revision == commit)
         {
             return new ReconcileResult(project, environment, commit, ReconcileOutcome.SkippedFailedRevision, $"commit {commit[..12]} failed before ({last.Error}); waiting for the branch to move");

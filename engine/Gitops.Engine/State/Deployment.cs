@@ -51,4 +51,7 @@ public sealed record Deployment
 
     /// <summary>What this deployment applied, kept so <c>paas rollback</c> can apply exactly that again.</summary>
     public Gitops.Engine.Desired.DesiredState? Desired { get; init; }
+
+    /// <summary>The autoscaler's change of replica counts: the same version at another scale, not a version of its own.</summary>
+    public bool Autoscaled { get; init; }
 }

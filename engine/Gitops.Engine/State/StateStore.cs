@@ -72,6 +72,14 @@ public sealed class StateStore : IDisposable
         return document is null ? RecordedState.Empty : StateJson.Read<RecordedState>(document["state"].AsString);
     }
 
+    /// <summary>Every environment with an applied state, as (project, environment), in order.</summary>
+    public IReadOnlyList<(string Project, string Environment)> Environments() => _environments.FindAll()
+        .Select(d => d["_id"].AsString.Split('/', 2))
+        .Where(k => k.Length == 2)
+        .Select(k => (Project: k[0], Environment: k[1]))
+        .OrderBy(k => k.Project, StringComparer.Ordinal).ThenBy(k => k.Environment, StringComparer.Ordinal)
+        .ToList();
+
     /// <summary>Saves what an apply reached and moves the version on, which makes older saved plans stale.</summary>
     public RecordedState Record(string project, string environment, RecordedState state)
     {

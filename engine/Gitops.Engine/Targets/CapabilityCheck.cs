@@ -37,6 +37,11 @@ public static class CapabilityCheck
             {
                 refusals.Add(Refusal(service, "autoscale", FormattableString.Invariant($"asks to scale between {autoscale.Min} and {autoscale.Max} replicas by load"), target));
             }
+            else if (service.Extras.Autoscale is { } measured && (measured.Rps ?? measured.P95Ms) is not null && !can.ScalesItself && desired.RouteOf(service.Name) is null)
+            {
+                // The platform's autoscaler counts requests at the platform's ingress: without one it would never see any.
+                refusals.Add($"services.{service.Name}.autoscale.{(measured.Rps is not null ? "rps" : "p95Ms")}: requests are counted at the platform's ingress, and this platform has none (ingress: in platform.yaml); scale on cpu or memory, or add an ingress");
+            }
 
             if (service.Extras.AllowFrom.Count > 0 && !can.AllowFrom)
             {

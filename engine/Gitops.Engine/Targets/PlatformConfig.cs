@@ -43,6 +43,9 @@ public sealed record PlatformConfig
     /// <summary>What may connect to this host from outside (<c>firewall:</c>); null: the platform leaves the host's firewall alone.</summary>
     public Firewall.FirewallConfig? Firewall { get; init; }
 
+    /// <summary>How the platform's autoscaler measures and moves (<c>autoscaler:</c>); its defaults when the file says nothing.</summary>
+    public Scaling.AutoscalerConfig Autoscaler { get; init; } = Scaling.AutoscalerConfig.Default;
+
     /// <summary>
     /// Reads the file with the composition root's providers. A platform whose file names no
     /// <c>local</c> target (or has no file) gets <c>local</c> = the first kind this machine runs.
@@ -85,6 +88,7 @@ public sealed record PlatformConfig
                 Ingress = mapping["ingress"] is { } ingress ? BindIngress(ingress, map, providers, problems) : null,
                 Registry = mapping["registry"] is { } registry ? BindRegistry(registry, map, problems) : null,
                 Firewall = mapping["firewall"] is { } firewall ? BindFirewall(firewall, map, problems) : null,
+                Autoscaler = mapping["autoscaler"] is { } autoscaler ? BindAutoscaler(autoscaler, map, problems) : Scaling.AutoscalerConfig.Default,
             };
         }
         else if (root is not null)
@@ -191,7 +195,19 @@ public sealed record PlatformConfig
         return kind.Value;
     }
 
-    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "allowFileUrls"];
+    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "allowFileUrls"];
+
+    private static Scaling.AutoscalerConfig BindAutoscaler(YNode node, SourceMap map, List<Diagnostic> problems)
+    {
+        var config = ManifestBinder.Bind<Scaling.AutoscalerConfig>(node, map, problems, "autoscaler");
+        if (config.Interval.Value < TimeSpan.FromSeconds(1))
+        {
+            // Below a second the engine's counters and the ingress's log say too little between two readings.
+            problems.Add(new Diagnostic(ErrorCodes.Range, $"autoscaler.interval must be at least 1s, not {config.Interval}", map.Locate("autoscaler.interval"), "autoscaler.interval"));
+        }
+
+        return config;
+    }
 
     private static Firewall.FirewallConfig BindFirewall(YNode node, SourceMap map, List<Diagnostic> problems)
     {

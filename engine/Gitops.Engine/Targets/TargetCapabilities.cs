@@ -51,6 +51,9 @@ public sealed record TargetCapabilities
     /// <summary><c>allowFrom</c>: a service accepts connections only from the services it lists.</summary>
     public bool AllowFrom { get; init; }
 
-    /// <summary>The target scales a service between bounds by itself.</summary>
+    /// <summary><c>autoscale:</c> is honoured: by the target itself (<see cref="ScalesItself"/>), or by the platform's autoscaler reading the target's figures.</summary>
     public bool Autoscaling { get; init; }
+
+    /// <summary>The target scales a service between its bounds by itself (a HorizontalPodAutoscaler); the platform's autoscaler leaves it alone.</summary>
+    public bool ScalesItself { get; init; }
 }

@@ -216,6 +216,12 @@ public sealed partial class ManifestValidator
 
         CheckAtLeast(autoscale.P95Ms ?? 1, 1, $"{path}.autoscale.p95Ms", "autoscale.p95Ms");
         CheckAtLeast(autoscale.Rps ?? 1, 1, $"{path}.autoscale.rps", "autoscale.rps");
+        if (!service.Public && (autoscale.Rps is not null || autoscale.P95Ms is not null))
+        {
+            // Requests and their latency are counted where they enter: the ingress, which only public services pass.
+            var field = autoscale.Rps is not null ? "rps" : "p95Ms";
+            Report(ErrorCodes.Conflict, $"{path}.autoscale.{field}", $"autoscale.{field} is measured at the ingress, and this service is not public (public: true), so nothing would measure it; scale it on cpu or memory");
+        }
     }
 
     private void CheckHealth(Service service, string path)
