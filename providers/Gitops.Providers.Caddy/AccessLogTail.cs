@@ -34,7 +34,7 @@ internal sealed class AccessLogTail(string path, TimeProvider clock) : IDisposab
         var hosts = new Dictionary<string, HostTraffic>(StringComparer.OrdinalIgnoreCase);
         Drain(_file, hosts);
         var current = Open(path);
-        if (current is not null && !Head(current).AsSpan().SequenceEqual(Head(_file)))
+        if (current is not null && (current.Length < _file.Position || !Head(current).AsSpan().SequenceEqual(Head(_file))))
         {
             // Rolled over: the old file was read to its end above; the new one is read whole.
             _file.Dispose();
@@ -162,11 +162,11 @@ internal sealed class AccessLogTail(string path, TimeProvider clock) : IDisposab
         }
     }
 
-    /// <summary>A file's first bytes, which tell it from the file that replaces it (the first line holds a timestamp in nanoseconds).</summary>
+    /// <summary>A file's first bytes, which tell it from the file that replaces it (the first entry's timestamp, to the microsecond; a shorter file is new anyway).</summary>
     private static byte[] Head(FileStream file)
     {
         var position = file.Position;
-        var head = new byte[Math.Min(128, (int)Math.Min(file.Length, int.MaxValue))];
+        var head = new byte[Math.Min(512, (int)Math.Min(file.Length, int.MaxValue))];
         file.Seek(0, SeekOrigin.Begin);
         file.ReadExactly(head);
         file.Seek(position, SeekOrigin.Begin);

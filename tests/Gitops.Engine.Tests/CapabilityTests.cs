@@ -38,6 +38,19 @@ public sealed class CapabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task Autoscale_on_cpu_is_planned_on_a_target_the_platform_scales_and_on_requests_refused_where_no_ingress_counts_them()
+    {
+        var target = new FakeContainerTarget(DockerLike with { Autoscaling = true });
+
+        var planned = await PlanAsync(target, "    autoscale: { min: 2, max: 4, cpu: 70 }\n");
+        var refused = await Assert.ThrowsAsync<PlanRefusedException>(() => PlanAsync(target, "    port: 80\n    public: true\n    autoscale: { min: 1, max: 4, rps: 50 }\n"));
+
+        Assert.Equal(2, planned.Plan.Nodes.Single(n => n.Id == "service/web").Start.Count);
+        Assert.Contains("services.web.autoscale.rps: requests are counted at the platform's ingress, and this platform has none", refused.Message, StringComparison.Ordinal);
+        Assert.Empty((await target.ObserveAsync("shop", "dev", TestContext.Current.CancellationToken)).Containers);
+    }
+
+    [Fact]
     public async Task Volumes_and_secrets_are_refused_on_a_target_that_keeps_neither()
     {
         var target = new FakeContainerTarget(new TargetCapabilities { Volumes = false, Secrets = false });

@@ -1,3 +1,4 @@
+using Gitops.Engine.Desired;
 using Gitops.Engine.Planning;
 using Gitops.Engine.State;
 using Gitops.Schema.Model;
@@ -66,18 +67,38 @@ public sealed class PlannerTests
     }
 
     [Fact]
-    public void An_autoscaled_service_running_more_than_its_minimum_but_no_more_than_its_maximum_needs_nothing()
+    public void On_a_target_that_scales_by_itself_replicas_up_to_the_maximum_are_its_business()
     {
         var desired = Scenario.Desired(Services.Replace("port: 8080 }", "port: 8080, autoscale: { min: 1, max: 3 } }", StringComparison.Ordinal));
-        var web = desired.Service("web")!;
-        var scaled = Scenario.Running(desired);
-        scaled = scaled with { Containers = new(scaled.Containers.Concat(Enumerable.Range(2, 3).Select(i => new Observed.ObservedContainer($"id-web-{i}", $"web-{i}", "web", web.Fingerprint, i, true)))) };
+        var scaled = WithReplicas(Scenario.Running(desired), desired, 4) with { ScalesItself = true };
 
-        var plan = Planner.Plan(desired, scaled, Scenario.Recorded(desired));
+        var node = Planner.Plan(desired, scaled, Scenario.Recorded(desired)).Nodes.Single(n => n.Id == "service/web");
 
-        var node = plan.Nodes.Single(n => n.Id == "service/web");
         Assert.Equal(PlanAction.Update, node.Action);
         Assert.Equal(["web-4"], node.Remove); // only the one above the maximum
+    }
+
+    [Fact]
+    public void On_the_container_family_the_autoscalers_count_is_what_runs_and_replicas_above_it_are_drained_away()
+    {
+        var desired = Scenario.Desired(Services.Replace("port: 8080 }", "port: 8080, autoscale: { min: 1, max: 3 } }", StringComparison.Ordinal));
+        var running = WithReplicas(Scenario.Running(desired), desired, 3);
+        var atTwo = desired with { Services = new(desired.Services.Select(s => s.Name == "web" ? s with { Replicas = 2 } : s)) };
+
+        var down = Planner.Plan(atTwo, running, Scenario.Recorded(desired)).Nodes.Single(n => n.Id == "service/web");
+        var atThree = Planner.Plan(atTwo with { Services = new(atTwo.Services.Select(s => s.Name == "web" ? s with { Replicas = 3 } : s)) }, running, Scenario.Recorded(desired));
+
+        Assert.Equal(PlanAction.Update, down.Action);
+        Assert.Equal(["web-3"], down.Remove);
+        Assert.Empty(down.Start);
+        Assert.Equal("replicas 1 → 2", down.Cause);
+        Assert.DoesNotContain(atThree.Nodes, n => n.Id == "service/web" && n.Action != PlanAction.NoOp);
+    }
+
+    private static Observed.ObservedState WithReplicas(Observed.ObservedState observed, DesiredState desired, int count)
+    {
+        var web = desired.Service("web")!;
+        return observed with { Containers = new(observed.Containers.Where(c => c.Service != "web").Concat(Enumerable.Range(1, count).Select(i => new Observed.ObservedContainer($"id-web-{i}", $"web-{i}", "web", web.Fingerprint, i, true) { Address = $"10.0.0.{i}" }))) };
     }
 
     [Fact]

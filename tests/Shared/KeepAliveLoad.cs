@@ -23,9 +23,12 @@ public sealed record KeepAliveResult(long Requests, long Errors, IReadOnlyList<s
 public static class KeepAliveLoad
 {
     /// <param name="trust">Which server certificates to accept (the test ingress's own CA); null: plain HTTP.</param>
-    public static async Task<KeepAliveResult> RunAsync(string host, int port, string path, TimeSpan duration, RemoteCertificateValidationCallback? trust, int connections = 32)
+    /// <param name="rate">Requests per second over all connections, each pacing itself; null: as fast as answers come.</param>
+    /// <param name="stop">Ends the run before <paramref name="duration"/> is over.</param>
+    public static async Task<KeepAliveResult> RunAsync(string host, int port, string path, TimeSpan duration, RemoteCertificateValidationCallback? trust, int connections = 32, double? rate = null, CancellationToken stop = default)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var gap = rate is { } perSecond ? (long)(connections / perSecond * Stopwatch.Frequency) : 0;
         long requests = 0, errors = 0;
         var first = new List<string>();
         void Fail(string why)
@@ -41,9 +44,10 @@ public static class KeepAliveLoad
         }
 
         var request = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {host}:{port.ToString(CultureInfo.InvariantCulture)}\r\nUser-Agent: paas-keepalive-load\r\n\r\n");
-        await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(index => Task.Run(async () =>
         {
-            while (Stopwatch.GetTimestamp() < deadline)
+            var next = Stopwatch.GetTimestamp() + gap * index / connections; // spread over the first gap
+            while (Stopwatch.GetTimestamp() < deadline && !stop.IsCancellationRequested)
             {
                 using var tcp = new TcpClient { NoDelay = true };
                 Stream tls;
@@ -68,8 +72,19 @@ public static class KeepAliveLoad
                 await using (tls)
                 {
                     var reader = new ResponseReader(tls);
-                    while (Stopwatch.GetTimestamp() < deadline)
+                    while (Stopwatch.GetTimestamp() < deadline && !stop.IsCancellationRequested)
                     {
+                        if (gap > 0)
+                        {
+                            var wait = next - Stopwatch.GetTimestamp();
+                            if (wait > 0)
+                            {
+                                await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), CancellationToken.None);
+                            }
+
+                            next = Math.Max(next + gap, Stopwatch.GetTimestamp() - gap); // a late answer is not made up for with a burst
+                        }
+
                         try
                         {
                             await tls.WriteAsync(request);

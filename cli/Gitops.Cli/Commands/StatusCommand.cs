@@ -30,6 +30,8 @@ public static class StatusCommand
         var conditions = session.Driver.ConditionsAsync(session.Manifest.Project, session.Environment, console.Cancellation).GetAwaiter().GetResult();
         var recorded = session.State.Recorded(session.Manifest.Project, session.Environment);
         var pinned = new EnvironmentRecords(session.State).PinOf(session.Manifest.Project, session.Environment);
+        var scaling = new Gitops.Engine.Scaling.ScaleRecords(session.State);
+        var (decisions, readings) = (scaling.Decisions(session.Manifest.Project, session.Environment), scaling.Readings(session.Manifest.Project, session.Environment));
         var services = prepared.Desired.Services.Select(s =>
         {
             var containers = observed.Containers.Where(c => c.Service == s.Name).ToList();
@@ -45,6 +47,9 @@ public static class StatusCommand
                 image = s.Spec.Image,
                 restarts = conditions.Where(c => c.Service == s.Name).Sum(c => c.Restarts),
                 incidents = EnvironmentStatusReader.Incidents(conditions, s.Name),
+                autoscale = s.Extras.Autoscale is { } autoscale
+                    ? Gitops.Engine.Scaling.ScaleStatus.Of(autoscale, decisions.GetValueOrDefault(s.Name), readings.GetValueOrDefault(s.Name))
+                    : null,
             };
         }).ToList();
 
@@ -69,6 +74,11 @@ public static class StatusCommand
         foreach (var s in services.Where(s => s.incidents is not null))
         {
             console.Human.MarkupLine($"[yellow]{s.service}[/]: {Markup.Escape(s.incidents!)}"); // below the table: a table cell would wrap it
+        }
+
+        foreach (var s in services.Where(s => s.autoscale is not null))
+        {
+            console.Human.MarkupLine($"{s.service}: {Markup.Escape(s.autoscale!.Describe())}");
         }
         return ExitCodes.Ok;
     }

@@ -52,6 +52,11 @@ internal static class RemoteStatus
             {
                 console.Human.MarkupLine($"[yellow]{s.Service}[/]: {Markup.Escape(s.Incidents!)}");
             }
+
+            foreach (var s in environment.Services.Where(s => s.Autoscale is not null))
+            {
+                console.Human.MarkupLine($"{s.Service}: {Markup.Escape(s.Autoscale!.Describe())}");
+            }
         }
 
         return ExitCodes.Ok;

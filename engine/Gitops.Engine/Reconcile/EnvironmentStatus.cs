@@ -13,6 +13,9 @@ public sealed record ServiceStatus(string Service, int Desired, int Running, str
 
     /// <summary>What happened to replicas that their running state hides ("replica 1 restarted 3 times, last killed for memory (OOM)"), or null.</summary>
     public string? Incidents { get; init; }
+
+    /// <summary>For an autoscaled service: its bounds, the autoscaler's last change and reading.</summary>
+    public Scaling.ScaleStatus? Autoscale { get; init; }
 }
 
 /// <summary>What <c>paas status</c> shows for an environment the server manages.</summary>
@@ -42,6 +45,8 @@ public static class EnvironmentStatusReader
         var recorded = state.Recorded(project, environment);
         var observed = driver is null ? null : await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var conditions = driver is null ? [] : await driver.ConditionsAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        var scaling = new Scaling.ScaleRecords(state);
+        var (decisions, readings) = (scaling.Decisions(project, environment), scaling.Readings(project, environment));
         var services = recorded.Services.Select(pair =>
         {
             var containers = observed?.Containers.Where(c => c.Service == pair.Key).ToList();
@@ -54,6 +59,9 @@ public static class EnvironmentStatusReader
             {
                 Restarts = conditions.Where(c => c.Service == pair.Key).Sum(c => c.Restarts),
                 Incidents = Incidents(conditions, pair.Key),
+                Autoscale = pair.Value.Extras.Autoscale is { } autoscale
+                    ? Scaling.ScaleStatus.Of(autoscale, decisions.GetValueOrDefault(pair.Key), readings.GetValueOrDefault(pair.Key))
+                    : null,
             };
         }).ToList();
         return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Gitops.Engine.State;
+
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// The platform's autoscaler on real engines, behind the real server and a real Caddy: load sent
+/// through the ingress scales a service up, the load stopping brings it back to <c>min</c> after
+/// the window, no request fails while replicas come and go (started first, drained before they stop), and every change is a deployment in the
+/// history, an event and a line of <c>paas status</c>. CPU is read from the engine's stats.
+/// </summary>
+public sealed class AutoscaleTests(ITestOutputHelper output)
+{
+    /// <summary>Short enough for a test, the same logic as the defaults (15s, 5m, 30s).</summary>
+    private const string Autoscaler = "autoscaler: { interval: 1s, scaleDownWindow: 10s, cooldown: 2s }\n";
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Requests_through_the_ingress_scale_a_service_up_and_back_to_min_after_the_window_with_no_failed_request(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        await using var ingress = new IngressWorld(world);
+        File.AppendAllText(Path.Combine(world.DataDirectory, Gitops.Engine.Targets.PlatformConfig.FileName), Autoscaler);
+        var git = new GitWorkTree(world.Root);
+        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n  web:\n    image: {world.Busybox}\n"
+            + "    command: [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/etc\"]\n    port: 8080\n    public: true\n"
+            + "    health: { path: /hostname, interval: 1s, timeout: 1s, retries: 3 }\n    deploy: { drain: 1s }\n"
+            + "    autoscale: { min: 1, max: 3, rps: 20 }\n");
+        git.CommitAndPush("a web service that scales on requests");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
+        var host = $"web-dev-{world.Project}.localhost";
+        await ingress.WaitForAsync(ingress.Https(host, "/hostname"));
+        Assert.Equal(1, await RunningAsync(world));
+
+        // 100 requests a second over keep-alive connections, no retries (5 replicas' worth at 20 each,
+        // capped at 3), then only a light 8 a second (1 replica's worth) while it scales back down.
+        var trust = Gitops.Engine.Ingress.LocalHttps.TrustOnly(ingress.Caddy.RootCertificatePath);
+        using var stopHeavy = new CancellationTokenSource();
+        using var stopLight = new CancellationTokenSource();
+        var light = KeepAliveLoad.RunAsync(host, ingress.Spec.HttpsPort, "/hostname", TimeSpan.FromMinutes(4), trust, connections: 2, rate: 8, stop: stopLight.Token);
+        var heavy = KeepAliveLoad.RunAsync(host, ingress.Spec.HttpsPort, "/hostname", TimeSpan.FromMinutes(3), trust, connections: 8, rate: 92, stop: stopHeavy.Token);
+        var up = await WaitForAsync(world, 3, TimeSpan.FromSeconds(90));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // a few seconds at the new count, still under load
+        await stopHeavy.CancelAsync();
+        var underLoad = await heavy;
+        var down = await WaitForAsync(world, 1, TimeSpan.FromSeconds(90));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the drained replicas are gone; the light load goes on a moment
+        await stopLight.CancelAsync();
+        var throughout = await light;
+        output.WriteLine($"{engine}: up to 3 in {up.TotalSeconds:0.0} s; back to 1 {down.TotalSeconds:0.0} s after the heavy load stopped (window 10 s); heavy: {underLoad}; light, throughout: {throughout}");
+
+        Assert.True(throughout.Errors == 0, throughout.ToString());
+        Assert.True(underLoad.Errors == 0, underLoad.ToString());
+        Assert.True(underLoad.Requests > 500, underLoad.ToString());
+        var scales = server.State.History(world.Project, "dev", 50).Where(d => d.Autoscaled).OrderBy(d => d.StartedAt).ToList();
+        Assert.All(scales, d => Assert.Equal(DeploymentStatus.Succeeded, d.Status));
+        Assert.StartsWith("autoscale: web 1 → 2 (", scales[0].Trigger, StringComparison.Ordinal);
+        Assert.Contains(scales, d => d.Trigger.StartsWith("autoscale: web 3 → 1 (", StringComparison.Ordinal) && d.Trigger.EndsWith("per replica, target 20 for 10 s)", StringComparison.Ordinal));
+        Assert.Contains("req/s", scales[0].Trigger, StringComparison.Ordinal);
+        await ServerLoopTests.MetricsWhenAsync(server, "paas_autoscale_changes_total", $"project=\"{world.Project}\"", scales.Count);
+
+        Assert.Equal(0, world.PaasWithInput(server.Token, "login", "--server", server.Url).ExitCode);
+        var status = world.Paas("status", "--project", world.Project, "--env", "dev");
+        Assert.Contains("web: autoscale 1..3 on 20 req/s per replica; 1 since", status.Output, StringComparison.Ordinal);
+        Assert.Contains("(down from 3: ", status.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_service_busy_on_its_cpu_is_scaled_up_from_the_engines_readings(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        File.AppendAllText(Path.Combine(world.DataDirectory, Gitops.Engine.Targets.PlatformConfig.FileName), Autoscaler);
+        var git = new GitWorkTree(world.Root);
+        // httpd answers the health check; the loop keeps a quarter of a CPU, its whole limit, busy.
+        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n  worker:\n    image: {world.Busybox}\n"
+            + "    command: [\"sh\", \"-c\", \"httpd -p 8080 -h /etc; while :; do :; done\"]\n    port: 8080\n"
+            + "    health: { path: /hostname, interval: 1s, timeout: 1s, retries: 3 }\n    resources: { cpu: 250m }\n"
+            + "    autoscale: { min: 1, max: 2, cpu: 50 }\n");
+        git.CommitAndPush("a worker that keeps its CPU busy");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
+
+        await WaitForAsync(world, 2, TimeSpan.FromSeconds(90), "worker");
+
+        var scale = Assert.Single(server.State.History(world.Project, "dev", 50), d => d.Autoscaled);
+        Assert.Matches(@"^autoscale: worker 1 → 2 \(cpu \d+% of the limit per replica, target 50%\)$", scale.Trigger);
+        var percent = int.Parse(System.Text.RegularExpressions.Regex.Match(scale.Trigger, @"cpu (\d+)%").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(percent, 70, 130); // a busy loop under a quarter-CPU quota reads as about its whole limit
+    }
+
+    private static async Task<int> RunningAsync(EngineWorld world, string service = "web") =>
+        (await world.ContainersAsync()).Count(c => c.Value.Service == service && c.Value.Running);
+
+    /// <summary>Waits until the service runs exactly <paramref name="count"/> replicas; how long that took.</summary>
+    private static async Task<TimeSpan> WaitForAsync(EngineWorld world, int count, TimeSpan patience, string service = "web")
+    {
+        var clock = Stopwatch.StartNew();
+        while (await RunningAsync(world, service) != count)
+        {
+            Assert.True(clock.Elapsed < patience, $"{service} did not reach {count} running replicas within {patience.TotalSeconds:0} s (it runs {await RunningAsync(world, service)})");
+            await Task.Delay(250);
+        }
+
+        return clock.Elapsed;
+    }
+}
