@@ -32,6 +32,14 @@ public sealed class AutoscaleTests(ITestOutputHelper output)
         var host = $"web-dev-{world.Project}.localhost";
         await ingress.WaitForAsync(ingress.Https(host, "/hostname"));
         Assert.Equal(1, await RunningAsync(world));
+        using (var client = ingress.Client())
+        {
+            // What a request carries that is nobody else's business: it must not reach the access log the autoscaler reads.
+            using var request = new HttpRequestMessage(HttpMethod.Get, ingress.Https(host, "/hostname?token=query-secret-1"));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "header-secret-2");
+            request.Headers.Add("Cookie", "session=cookie-secret-3");
+            using var answer = await client.SendAsync(request);
+        }
 
         // 100 requests a second over keep-alive connections, no retries (5 replicas' worth at 20 each,
         // capped at 3), then only a light 8 a second (1 replica's worth) while it scales back down.
@@ -51,6 +59,10 @@ public sealed class AutoscaleTests(ITestOutputHelper output)
         output.WriteLine($"{engine}: up to 3 in {up.TotalSeconds:0.0} s; back to 1 {down.TotalSeconds:0.0} s after the heavy load stopped (window 10 s); heavy: {underLoad}; light, throughout: {throughout}");
 
         Assert.True(throughout.Errors == 0, throughout.ToString());
+        var accessLog = await File.ReadAllTextAsync(ingress.Caddy.AccessLogPath);
+        Assert.Contains($"\"host\":\"{host}:{ingress.Spec.HttpsPort}\"", accessLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", accessLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", accessLog, StringComparison.Ordinal); // the client's address is not kept either
         Assert.True(underLoad.Errors == 0, underLoad.ToString());
         Assert.True(underLoad.Requests > 500, underLoad.ToString());
         var scales = server.State.History(world.Project, "dev", 50).Where(d => d.Autoscaled).OrderBy(d => d.StartedAt).ToList();

@@ -13,8 +13,13 @@ mkdir -p "$work/www"; echo hello > "$work/www/index.html"
 busybox httpd -f -p 127.0.0.1:28911 -h "$work/www" & busybox httpd -f -p 127.0.0.1:28912 -h "$work/www" &
 
 route='{"@id":"r","match":[{"host":["a.test"]}],"handle":[{"handler":"reverse_proxy","upstreams":[{"dial":"127.0.0.1:28911"},{"dial":"127.0.0.1:28912"}],"load_balancing":{"try_duration":"5s","try_interval":"100ms"},"transport":{"protocol":"http","keep_alive":{"enabled":false}}}],"terminal":true}'
-caddy_with() { # ADMIN LISTEN ROUTES-JSON
-  printf '{"admin":{"listen":"127.0.0.1:%s"},"apps":{"http":{"servers":{"s":{"listen":["127.0.0.1:%s"],"automatic_https":{"disable":true},"routes":[%s]}}}}}' "$1" "$2" "$3" > "$work/$1.json"
+caddy_with() { # ADMIN LISTEN ROUTES-JSON [ACCESS-LOG]
+  local logging="" logs=""
+  if [ -n "${4:-}" ]; then # the router's access log as the platform writes it (for the autoscaler): filtered JSON to a file
+    logging='"logging":{"logs":{"default":{"exclude":["http.log.access"]},"a":{"include":["http.log.access"],"writer":{"output":"file","filename":"'"$4"'","roll_size_mb":10,"roll_keep":1},"encoder":{"format":"filter","wrap":{"format":"json"},"fields":{"request>headers":{"filter":"delete"},"request>uri":{"filter":"delete"},"request>remote_ip":{"filter":"delete"},"request>remote_port":{"filter":"delete"},"resp_headers":{"filter":"delete"}}}}}},'
+    logs='"logs":{},'
+  fi
+  printf '{%s"admin":{"listen":"127.0.0.1:%s"},"apps":{"http":{"servers":{"s":{"listen":["127.0.0.1:%s"],%s"automatic_https":{"disable":true},"routes":[%s]}}}}}' "$logging" "$1" "$2" "$logs" "$3" > "$work/$1.json"
   caddy run --config "$work/$1.json" > "$work/$1.log" 2>&1 &
   for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$1/config/" >/dev/null && return; sleep 0.1; done; echo "caddy on $1 did not start"; exit 1
 }
@@ -42,7 +47,11 @@ measure "one Caddy (clients on the Caddy that changes)" 28901
 curl -s -X POST http://127.0.0.1:28919/stop >/dev/null; sleep 0.5
 caddy_with 28919 28901 "$route"                       # the router, behind the edge
 caddy_with 28918 28900 '{"handle":[{"handler":"reverse_proxy","upstreams":[{"dial":"127.0.0.1:28901"}],"load_balancing":{"try_duration":"5s","try_interval":"50ms"},"transport":{"protocol":"http","keep_alive":{"enabled":false}}}]}'
-measure "edge + router (the platform's ingress)" 28900
+measure "edge + router (before the access log)" 28900
+curl -s -X POST http://127.0.0.1:28918/stop >/dev/null; curl -s -X POST http://127.0.0.1:28919/stop >/dev/null; sleep 0.5
+caddy_with 28919 28901 "$route" "$work/access.log"    # the router as the platform runs it since 2026-12-02
+caddy_with 28918 28900 '{"handle":[{"handler":"reverse_proxy","upstreams":[{"dial":"127.0.0.1:28901"}],"load_balancing":{"try_duration":"5s","try_interval":"50ms"},"transport":{"protocol":"http","keep_alive":{"enabled":false}}}]}'
+measure "edge + router writing its access log (the platform's ingress)" 28900
 curl -s -X POST http://127.0.0.1:28918/stop >/dev/null; sleep 0.5
 # The road not taken: the edge keeping its connections to the router alive is faster, but a pooled
 # connection the restarting router closes fails a request with a body (GETs are retried by Go).
