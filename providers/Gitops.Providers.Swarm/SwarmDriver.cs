@@ -39,6 +39,7 @@ public sealed class SwarmDriver(DockerClient client, SwarmOptions options) : ITa
         Volumes = true,
         Secrets = true,
         Placement = true,
+        Autoscaling = true, // by the platform's autoscaler: it sets the Swarm service's replica count, the route follows the tasks
     };
 
     private readonly EngineEndpoint _endpoint = options.Endpoint;
@@ -68,6 +69,19 @@ public sealed class SwarmDriver(DockerClient client, SwarmOptions options) : ITa
 
     public Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken) =>
         EngineErrors.Guard(_endpoint, () => _observer.ObserveAsync(project, environment, cancellationToken));
+
+    /// <summary>
+    /// What the environment's tasks on this node use (their containers carry the ownership labels):
+    /// the engine's stats answer for local containers only, so tasks on other nodes are not read and
+    /// CPU and memory averages are this node's tasks'; request rates come from the ingress for all.
+    /// </summary>
+    public Task<IReadOnlyList<ReplicaUsage>> UsageAsync(string project, string environment, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(_endpoint, async () =>
+        {
+            var containers = (await TransientRetry.RunAsync(t => client.Containers.ListContainersAsync(new ContainersListParameters { Filters = SwarmObserver.OwnedBy(project, environment) }, t), cancellationToken).ConfigureAwait(false))
+                .Where(c => Ownership.Owns(c.Labels, project, environment));
+            return await EngineUsage.ReadAsync(client, containers, cancellationToken).ConfigureAwait(false);
+        });
 
     public Task EnsureEnvironmentAsync(string project, string environment, string name, CancellationToken cancellationToken) =>
         EngineErrors.Guard(_endpoint, async () =>
