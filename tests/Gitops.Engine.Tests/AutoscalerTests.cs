@@ -160,7 +160,7 @@ public sealed class AutoscalerTests
         var measured = ScaleStatus.Of(spec, new ScaledTo(3, "up from 1: 55 req/s, 55 per replica, target 20", T0), new ScaleReading("61 req/s, p95 3 ms", "holding", T0.AddSeconds(9)));
 
         Assert.Equal("autoscale 1..3 on 20 req/s per replica; 3 since 12:00:00 (up from 1: 55 req/s, 55 per replica, target 20); read 12:00:09: 61 req/s, p95 3 ms: holding", measured.Describe());
-        Assert.EndsWith("not measured yet: the autoscaler runs in paas server", ScaleStatus.Of(spec, null, null).Describe(), StringComparison.Ordinal);
+        Assert.EndsWith("not measured yet: the server's autoscaler reads it every interval (nothing does without paas server)", ScaleStatus.Of(spec, null, null).Describe(), StringComparison.Ordinal);
     }
 
     private static DesiredState Compile(string services, IReadOnlyDictionary<string, int> scaled, string? baseDomain = null)

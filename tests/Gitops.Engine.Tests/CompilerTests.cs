@@ -32,6 +32,18 @@ public sealed class CompilerTests
     }
 
     [Fact]
+    public void A_backup_is_refused_naming_the_service_rather_than_accepted_and_never_run()
+    {
+        var loaded = Gitops.Schema.Loading.ManifestLoader.LoadText(Scenario.Header + "services:\n  db: { image: busybox:1.36, volumes: { data: /data }, backup: { schedule: '0 3 * * *', keep: 7 } }\n", "paas.yaml");
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+
+        var result = Compiler.Compile(loaded.ForEnvironment("dev"), "dev", "rev", CompileInputs.None);
+
+        Assert.Null(result.State);
+        Assert.Contains(result.Errors, e => e.StartsWith("services.db.backup: scheduled backups are not run yet", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Autoscaled_service_starts_at_its_minimum()
     {
         var state = Scenario.Desired("services:\n  web: { image: busybox:1.36, autoscale: { min: 2, max: 5 } }\n");

@@ -23,6 +23,8 @@ public sealed class UiTests
         await using var world = await EngineWorld.CreateAsync("docker");
         var git = ServerLoopTests.App(world);
         File.AppendAllText(Path.Combine(git.Work, "paas.yaml"), "crons:\n  nightly-report: { service: web, schedule: '0 3 * * *', command: [date] }\n");
+        // An autoscaled worker: the page shows its bounds and what the server's autoscaler last read.
+        File.WriteAllText(Path.Combine(git.Work, "paas.yaml"), File.ReadAllText(Path.Combine(git.Work, "paas.yaml")).Replace("services:\n", $"services:\n  queue:\n    image: {world.Busybox}\n    command: [sleep, '3600']\n    autoscale: {{ min: 1, max: 2, cpu: 70 }}\n", StringComparison.Ordinal));
         git.CommitAndPush("v1");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
         AddUser(world, "viewer", Role.Viewer, Scope.Project(world.Project));
@@ -45,6 +47,8 @@ public sealed class UiTests
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = world.Project, Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByText("API_KEY")).ToBeVisibleAsync(); // secrets by name
         await Expect(page.GetByText("nightly-report")).ToBeVisibleAsync(); // crons by name
+        await Expect(page.GetByText("autoscale 1..2")).ToBeVisibleAsync(); // the autoscaled worker's bounds beside its replicas
+        await Expect(page.GetByText("1..2 on cpu 70%")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "healthy" }).First).ToBeVisibleAsync();
         pages.Add(await page.ContentAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "projects.png"), FullPage = true });

@@ -50,7 +50,7 @@ public sealed record ScaleStatus(int Min, int Max, string Targets)
 
         line += Reading is { } reading
             ? $"; read {Time(reading.At)}: {reading.Load}: {reading.Note}"
-            : "; not measured yet: the autoscaler runs in paas server";
+            : "; not measured yet: the server's autoscaler reads it every interval (nothing does without paas server)";
         return line;
     }
 
