@@ -42,7 +42,7 @@ public static class KubeWorkload
                 Selector = new V1LabelSelector { MatchLabels = KubeLabels.Selector(scope.Project, scope.Environment, service.Name) },
                 Strategy = service.Strategy == DeployStrategy.Recreate
                     ? new V1DeploymentStrategy { Type = "Recreate" }
-                    : new V1DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new V1RollingUpdateDeployment { MaxUnavailable = 0, MaxSurge = 1 } },
+                    : new V1DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new V1RollingUpdateDeployment { MaxUnavailable = 0, MaxSurge = service.MaxSurge ?? 1 } },
                 ProgressDeadlineSeconds = options.ProgressDeadlineSeconds,
                 RevisionHistoryLimit = 5,
                 Template = new V1PodTemplateSpec

@@ -86,8 +86,8 @@ public static class SwarmSpec
                 Networks = [new NetworkAttachmentConfig { Target = change.Network, Aliases = [service.Name] }],
             },
             Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)service.Replicas } },
-            UpdateConfig = Rollout(monitor, onFailure: "rollback"),
-            RollbackConfig = Rollout(monitor, onFailure: "pause"),
+            UpdateConfig = Rollout(monitor, onFailure: "rollback", service.MaxSurge),
+            RollbackConfig = Rollout(monitor, onFailure: "pause", service.MaxSurge),
             // No published port (traffic comes through the platform's ingress) and no virtual IP: the service's
             // name resolves to its tasks' addresses. A VIP needs the kernel's IPVS, which not every host has
             // (measured: none on our machines, where a VIP answered "No route to host"); DNS round robin works on all.
@@ -172,12 +172,12 @@ public static class SwarmSpec
     };
 
     /// <summary>
-    /// Start-first, one task at a time; a task that fails (an unhealthy container is killed and its
+    /// Start-first, <c>deploy.maxSurge</c> tasks at a time (one when unset); a task that fails (an unhealthy container is killed and its
     /// task fails) within the monitor window fails the update, and the engine rolls the service back.
     /// </summary>
-    private static SwarmUpdateConfig Rollout(TimeSpan monitor, string onFailure) => new()
+    private static SwarmUpdateConfig Rollout(TimeSpan monitor, string onFailure, int? maxSurge) => new()
     {
-        Parallelism = 1,
+        Parallelism = (ulong)(maxSurge ?? 1),
         Order = "start-first",
         FailureAction = onFailure,
         Monitor = monitor,

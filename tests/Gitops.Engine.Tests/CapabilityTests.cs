@@ -51,6 +51,18 @@ public sealed class CapabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task Max_surge_is_refused_where_the_platform_rolls_out_every_new_replica_first()
+    {
+        var target = new FakeContainerTarget(DockerLike with { Rollout = RolloutOwner.Platform });
+
+        var refused = await Assert.ThrowsAsync<PlanRefusedException>(() => PlanAsync(target, "    replicas: 3\n    deploy: { maxSurge: 1 }\n"));
+        var planned = await PlanAsync(target, "    replicas: 3\n");
+
+        Assert.Contains("services.web.deploy.maxSurge: on a fake target every new replica starts and passes its health check before an old one stops, so all 3 run beside the old ones", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(3, planned.Plan.Nodes.Single(n => n.Id == "service/web").Start.Count);
+    }
+
+    [Fact]
     public async Task Volumes_and_secrets_are_refused_on_a_target_that_keeps_neither()
     {
         var target = new FakeContainerTarget(new TargetCapabilities { Volumes = false, Secrets = false });

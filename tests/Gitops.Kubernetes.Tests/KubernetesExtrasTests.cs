@@ -13,6 +13,20 @@ public sealed class KubernetesExtrasTests
     private const string Worker = "  worker:\n    image: registry.example.com/shop/worker:1\n";
 
     [Fact]
+    public async Task Deploy_max_surge_is_the_deployments_rolling_surge_and_one_when_unset()
+    {
+        await using var world = await ClusterWorld.StartAsync();
+        world.WriteManifest(KubernetesCliTests.Web("web", "1", "    replicas: 4\n    deploy: { maxSurge: 2 }\n") + Worker);
+
+        Assert.Equal(0, world.Apply().ExitCode);
+        var web = await world.Cluster.GetAsync(KubeResource.Deployment, world.Namespace, "web");
+        var worker = await world.Cluster.GetAsync(KubeResource.Deployment, world.Namespace, "worker");
+
+        Assert.Equal(2, KubeObserver.Number(web!["spec"]!["strategy"]!["rollingUpdate"]!["maxSurge"]));
+        Assert.Equal(1, KubeObserver.Number(worker!["spec"]!["strategy"]!["rollingUpdate"]!["maxSurge"]));
+    }
+
+    [Fact]
     public async Task Autoscale_crons_and_allow_from_become_objects_and_go_when_the_manifest_drops_them()
     {
         await using var world = await ClusterWorld.StartAsync();
@@ -54,7 +68,7 @@ public sealed class KubernetesExtrasTests
     public async Task Autoscaling_on_latency_is_refused_naming_the_field_and_nothing_is_applied()
     {
         await using var world = await ClusterWorld.StartAsync();
-        world.WriteManifest(KubernetesCliTests.Web("web", "1", "    autoscale: { min: 1, max: 3, p95Ms: 200 }\n"));
+        world.WriteManifest(KubernetesCliTests.Web("web", "1", "    public: true\n    autoscale: { min: 1, max: 3, p95Ms: 200 }\n"));
 
         var refused = world.Apply();
 

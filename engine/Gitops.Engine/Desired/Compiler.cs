@@ -93,6 +93,7 @@ public static class Compiler
                 .Select(c => new DesiredCron(c.Key, c.Value.Schedule, c.Value.Command, c.Value.Timeout, c.Value.Concurrency));
             services.Add(new DesiredService(name, spec, Fingerprint.Of(spec), replicas, service.Deploy.Strategy, service.Deploy.Drain, service.DependsOn)
             {
+                MaxSurge = service.Deploy.MaxSurge,
                 Extras = new ServiceExtras(service.Autoscale, new ValueList<string>(service.AllowFrom.Order(StringComparer.Ordinal)), new ValueList<DesiredCron>(crons)),
             });
         }

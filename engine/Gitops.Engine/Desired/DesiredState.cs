@@ -29,6 +29,9 @@ public sealed record DesiredService(
     Duration Drain,
     ValueList<string> DependsOn)
 {
+    /// <summary>New instances beside the old ones during a rollout (<c>deploy.maxSurge</c>), for a target that rolls out itself; null when the manifest leaves it.</summary>
+    public int? MaxSurge { get; init; }
+
     /// <summary>
     /// The image by the digest its registry gave (<c>registry/repo@sha256:…</c>), set when the
     /// deployment made the image ready: what the target runs, so no later push to the same tag

@@ -43,6 +43,12 @@ public static class CapabilityCheck
                 refusals.Add($"services.{service.Name}.autoscale.{(measured.Rps is not null ? "rps" : "p95Ms")}: requests are counted at the platform's ingress, and this platform has none (ingress: in platform.yaml); scale on cpu or memory, or add an ingress");
             }
 
+            if (service.MaxSurge is { } surge && can.Rollout == RolloutOwner.Platform)
+            {
+                // The platform's own rollout starts every new replica, each health checked, before an old one stops.
+                refusals.Add($"services.{service.Name}.deploy.maxSurge: on a {target.Kind} target every new replica starts and passes its health check before an old one stops, so all {service.Replicas} run beside the old ones; remove maxSurge: {surge} (swarm and kubernetes targets honour it)");
+            }
+
             if (service.Extras.AllowFrom.Count > 0 && !can.AllowFrom)
             {
                 refusals.Add(Refusal(service, "allowFrom", "accepts connections only from the services it lists", target));

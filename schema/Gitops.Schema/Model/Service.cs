@@ -151,8 +151,8 @@ public sealed record DeploySpec
     [Description("rolling (start new, then stop old) or recreate (stop old first).")]
     public DeployStrategy Strategy { get; init; } = DeployStrategy.Rolling;
 
-    [Description("Extra replicas started at once during a rolling deploy.")]
-    public int MaxSurge { get; init; } = 1;
+    [Description("New replicas that may run beside the old ones during a rolling deploy, on targets that roll out themselves (swarm, kubernetes; 1 when unset). Docker and Podman start every new replica before an old one stops, and refuse it.")]
+    public int? MaxSurge { get; init; }
 
     [Description("Time an old replica keeps serving open requests after it leaves the load balancer.")]
     public Duration Drain { get; init; } = Duration.FromSeconds(30);

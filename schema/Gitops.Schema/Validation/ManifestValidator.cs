@@ -335,7 +335,7 @@ public sealed partial class ManifestValidator
 
     private void CheckDeploy(DeploySpec deploy, string path)
     {
-        CheckBetween(deploy.MaxSurge, 1, 100, $"{path}.maxSurge", "deploy.maxSurge");
+        CheckBetween(deploy.MaxSurge ?? 1, 1, 100, $"{path}.maxSurge", "deploy.maxSurge");
     }
 
     /// <summary>Reports each dependsOn cycle once, as the chain of names that closes it.</summary>
