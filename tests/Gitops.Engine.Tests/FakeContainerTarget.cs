@@ -31,7 +31,7 @@ internal sealed class FakeContainerTarget(TargetCapabilities? capabilities = nul
 
     public string Kind => "fake";
 
-    /// <summary>The container family's, but for the sandbox (the fake has no gVisor), unless the test says otherwise.</summary>
+    /// <summary>The container family's, but for the sandbox (the fake has no gVisor) and allowFrom (no door networks), unless the test says otherwise.</summary>
     public TargetCapabilities Capabilities { get; } = capabilities ?? new()
     {
         Rollout = RolloutOwner.Platform,
@@ -39,6 +39,7 @@ internal sealed class FakeContainerTarget(TargetCapabilities? capabilities = nul
         NetworkPolicy = true,
         Volumes = true,
         Secrets = true,
+        Autoscaling = true,
     };
 
     ITargetDriver ITargetUnderTest.Driver => this;

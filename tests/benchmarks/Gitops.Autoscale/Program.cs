@@ -6,8 +6,6 @@
 // interval). Usage: dotnet run -c Release --project tests/benchmarks/Gitops.Autoscale -- [RATE=40] [SECONDS=60]
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Gitops.Cli;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Execution;
@@ -18,6 +16,7 @@ using Gitops.Engine.Targets;
 using Gitops.Providers.Caddy;
 using Gitops.Schema.Model;
 using Gitops.Tests;
+using static Gitops.Benchmarks.Shared.Processes;
 
 var rate = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
 var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
@@ -160,32 +159,8 @@ static async Task<bool> Ticked(PeriodicTimer timer, CancellationToken stop)
     }
 }
 
-void Paas(params string[] arguments)
-{
-    var code = PaasCli.Run([.. arguments, "--data-dir", data], CliConsole.Plain(TextWriter.Null, Console.Error), TextReader.Null);
-    if (code != 0)
-    {
-        throw new InvalidOperationException($"paas {string.Join(' ', arguments)} exited {code}");
-    }
-}
+void Paas(params string[] arguments) => Gitops.Benchmarks.Shared.Processes.Paas(data, arguments);
 
-static void Run(string file, params string[] arguments)
-{
-    var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in arguments)
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    using var process = Process.Start(start)!;
-    var error = process.StandardError.ReadToEndAsync();
-    process.StandardOutput.ReadToEnd();
-    process.WaitForExit();
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {error.Result}");
-    }
-}
 
 async Task WaitAsync(Uri url)
 {
@@ -209,11 +184,4 @@ async Task WaitAsync(Uri url)
             throw new TimeoutException($"{url} did not answer within 60 s");
         }
     }
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
 }

@@ -5,8 +5,6 @@
 // that port directly. Usage: dotnet run -c Release --project tests/benchmarks/Gitops.Rollout -- [REQUESTS=10000] [RATE=250]
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Gitops.Engine.Ingress;
 using Gitops.Cli;
 using Gitops.Engine.Desired;
@@ -14,6 +12,7 @@ using Gitops.Engine.Targets;
 using Gitops.Providers.Caddy;
 using Gitops.Schema.Model;
 using Gitops.Tests;
+using static Gitops.Benchmarks.Shared.Processes;
 
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 250;
@@ -123,32 +122,8 @@ void Compose(string version) => File.WriteAllText(Path.Combine(compose, "docker-
 
     """);
 
-void Paas(params string[] arguments)
-{
-    var code = PaasCli.Run([.. arguments, "--data-dir", data], CliConsole.Plain(TextWriter.Null, Console.Error), TextReader.Null);
-    if (code != 0)
-    {
-        throw new InvalidOperationException($"paas {string.Join(' ', arguments)} exited {code}");
-    }
-}
+void Paas(params string[] arguments) => Gitops.Benchmarks.Shared.Processes.Paas(data, arguments);
 
-static void Run(string file, params string[] arguments)
-{
-    var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in arguments)
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    using var process = Process.Start(start)!;
-    var error = process.StandardError.ReadToEndAsync();
-    process.StandardOutput.ReadToEnd();
-    process.WaitForExit();
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {error.Result}");
-    }
-}
 
 async Task WaitAsync(Uri url, string version)
 {
@@ -186,11 +161,4 @@ async Task<(string, LoadResult, TimeSpan)> UnderLoadAsync(string name, Uri url, 
     var result = await load;
     Console.Error.WriteLine($"  {result.Failed} of {result.Total} failed ({string.Join("; ", result.Errors.Distinct().Take(3))}); p50 {result.P50.TotalMilliseconds:0.0} ms, p99 {result.P99.TotalMilliseconds:0.0} ms; versions seen: {string.Join(", ", result.Bodies.Keys)}");
     return (name, result, took);
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
 }
