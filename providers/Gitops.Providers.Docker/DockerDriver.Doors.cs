@@ -4,6 +4,7 @@ using Docker.DotNet.Models;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Targets;
 using Gitops.Engine.Targets.Replicas;
+using Gitops.Schema.Model;
 
 namespace Gitops.Providers.Docker;
 
@@ -54,7 +55,11 @@ public sealed partial class DockerDriver
                 }
             }
 
-            if (!walled && ours.Contains(own))
+            if (walled)
+            {
+                await ShowStrangersOutAsync(change, service, own, cancellationToken).ConfigureAwait(false);
+            }
+            else if (ours.Contains(own))
             {
                 await RemoveDoorAsync(own, cancellationToken).ConfigureAwait(false);
             }
@@ -126,6 +131,43 @@ public sealed partial class DockerDriver
     private Task RemoveDoorAsync(string door, CancellationToken cancellationToken) => RemoveEnvironmentCoreAsync(door, cancellationToken);
 
     /// <summary>A door network whose service still runs is its door, not a leftover for the plan to remove.</summary>
+    /// <summary>
+    /// Anything on the service's door that is neither its replica nor one of the services it lets in
+    /// (joined by hand, or a client no longer listed) is disconnected: membership is the whole rule.
+    /// </summary>
+    private async Task ShowStrangersOutAsync(ServiceChange change, DesiredService service, string door, CancellationToken cancellationToken)
+    {
+        var allowed = (await OwnedContainersAsync(change.Project, change.Environment, cancellationToken).ConfigureAwait(false))
+            .Where(c => c.Labels.TryGetValue(Labels.Service, out var of) && (of == service.Name || service.Extras.AllowFrom.Contains(of)))
+            .Select(c => c.ID)
+            .ToHashSet(StringComparer.Ordinal);
+        var inspected = await Client.Networks.InspectNetworkAsync(door, cancellationToken).ConfigureAwait(false);
+        foreach (var stranger in (inspected.Containers ?? new Dictionary<string, EndpointResource>()).Keys.Where(id => !allowed.Contains(id)).Order(StringComparer.Ordinal))
+        {
+            await DisconnectAsync(door, stranger, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The containers on each of the environment's doors, by name (the list of networks does not say; each door is inspected).</summary>
+    private async Task<ValueMap<ValueList<string>>> DoorMembersAsync(IEnumerable<NetworkResponse> networks, CancellationToken cancellationToken)
+    {
+        var members = new List<KeyValuePair<string, ValueList<string>>>();
+        foreach (var door in networks.Where(n => n.Labels?.ContainsKey(Labels.Door) == true))
+        {
+            try
+            {
+                var inspected = await Client.Networks.InspectNetworkAsync(door.ID, cancellationToken).ConfigureAwait(false);
+                members.Add(KeyValuePair.Create(door.Name, new ValueList<string>((inspected.Containers ?? new Dictionary<string, EndpointResource>()).Values.Select(c => (c.Name ?? "").TrimStart('/')).Order(StringComparer.Ordinal))));
+            }
+            catch (DockerNetworkNotFoundException)
+            {
+                // Removed meanwhile: not a door any more.
+            }
+        }
+
+        return new ValueMap<ValueList<string>>(members);
+    }
+
     private static bool DoorInUse(NetworkResponse network, IEnumerable<ContainerListResponse> containers) =>
         network.Labels is { } labels && labels.TryGetValue(Labels.Door, out var service)
         && containers.Any(c => c.Labels.TryGetValue(Labels.Service, out var of) && of == service);

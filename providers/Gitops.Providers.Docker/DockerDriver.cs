@@ -72,6 +72,7 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
             _isolated.TryAdd(network, new Lazy<Task<List<(string Subnet, string Gateway)>>>(Task.FromResult(addressing)));
         }
 
+        var doors = await DoorMembersAsync(networks, cancellationToken).ConfigureAwait(false);
         return new ObservedState(
             own is not null,
             new ValueList<string>((volumes ?? []).Select(v => v.Name).Order(StringComparer.Ordinal)),
@@ -92,6 +93,7 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
                 .OrderBy(c => c.Name, StringComparer.Ordinal)))
         {
             NetworkWalled = walled,
+            DoorMembers = doors,
             OtherNetworks = new ValueList<string>(networks.Where(n => n.Name != network && !DoorInUse(n, containers)).Select(n => n.Name).Order(StringComparer.Ordinal)),
         };
     }

@@ -95,6 +95,30 @@ public sealed class PlannerTests
         Assert.DoesNotContain(atThree.Nodes, n => n.Id == "service/web" && n.Action != PlanAction.NoOp);
     }
 
+    [Fact]
+    public void A_stranger_on_a_door_or_a_client_missing_from_one_is_drift_settled_in_place()
+    {
+        var desired = Scenario.Desired(Services.Replace("port: 8080 }", "port: 8080, allowFrom: [api] }", StringComparison.Ordinal));
+        var running = Scenario.Running(desired);
+        var names = running.Containers.ToDictionary(c => c.Service, c => c.Name);
+        var door = Names.Door("shop", "dev", "web");
+
+        var clean = Planner.Plan(desired, running with { DoorMembers = Members(door, names["web"], names["api"]) }, Scenario.Recorded(desired));
+        var stranger = Planner.Plan(desired, running with { DoorMembers = Members(door, names["web"], names["api"], "someone-else") }, Scenario.Recorded(desired));
+        var cutOff = Planner.Plan(desired, running with { DoorMembers = Members(door, names["web"]) }, Scenario.Recorded(desired));
+
+        Assert.False(clean.HasChanges);
+        var web = stranger.Nodes.Single(n => n.Id == "service/web");
+        Assert.Equal((PlanAction.Update, "changed outside the platform (drift)"), (web.Action, web.Cause));
+        Assert.Equal([new FieldChange("who may connect", "also someone-else", "only web and [api]")], web.Changes);
+        Assert.Equal((0, 0), (web.Start.Count, web.Remove.Count));
+        var api = cutOff.Nodes.Single(n => n.Id == "service/api");
+        Assert.Equal([new FieldChange("who may connect", $"{names["api"]} not let in to web", "let in to web")], api.Changes);
+        Assert.Equal((0, 0), (api.Start.Count, api.Remove.Count));
+
+        static ValueMap<ValueList<string>> Members(string door, params string[] members) => new([KeyValuePair.Create(door, new ValueList<string>(members))]);
+    }
+
     private static Observed.ObservedState WithReplicas(Observed.ObservedState observed, DesiredState desired, int count)
     {
         var web = desired.Service("web")!;

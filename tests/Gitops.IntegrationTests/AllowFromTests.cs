@@ -94,6 +94,42 @@ public sealed class AllowFromTests
         Assert.Empty(await NetworksAsync(world));
     }
 
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Doors_changed_by_hand_are_drift_the_plan_shows_and_the_next_apply_puts_back(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        world.WriteManifest("services:\n" + world.WebService("db", "    allowFrom: [api]\n") + world.WebService("api") + world.WebService("other"));
+        AssertApplied(world.Apply());
+        var door = Names.Door(world.Project, "dev", "db");
+        var containers = await world.ContainersAsync();
+        var (other, api) = (containers.Single(c => c.Value.Service == "other"), containers.Single(c => c.Value.Service == "api"));
+        var address = DoorAddress(await world.Client.Containers.InspectContainerAsync(containers.Single(c => c.Value.Service == "db").Value.Id), door)!;
+
+        // Someone with the engine's socket lets other in by hand.
+        await world.Client.Networks.ConnectNetworkAsync(door, new NetworkConnectParameters { Container = other.Value.Id });
+        var joined = await ReachesAsync(world, "other", address);
+        var shown = world.Plan();
+        AssertApplied(world.Apply());
+        var afterRepair = await ReachesAsync(world, "other", address, attempts: 1);
+
+        // And takes api off the door by hand.
+        await world.Client.Networks.DisconnectNetworkAsync(door, new NetworkDisconnectParameters { Container = api.Value.Id, Force = true });
+        var cutOff = await ReachesAsync(world, "api", address, attempts: 1);
+        var shownAgain = world.Plan();
+        AssertApplied(world.Apply());
+
+        Assert.True(joined, "the hand-made join let other in: the drift this test repairs");
+        Assert.Contains("who may connect", shown.Output, StringComparison.Ordinal);
+        Assert.Contains($"also {other.Key}", shown.Output, StringComparison.Ordinal);
+        Assert.False(afterRepair, "other still reaches db after the apply");
+        Assert.False(cutOff, "api reached db off its door");
+        Assert.Contains($"{api.Key} not let in to db", shownAgain.Output, StringComparison.Ordinal);
+        Assert.True(await ReachesAsync(world, "api", "db"), "api was not let in again");
+        Assert.Contains("no changes", world.Plan().Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(containers.Keys.Order(StringComparer.Ordinal), (await world.ContainersAsync()).Keys.Order(StringComparer.Ordinal)); // repaired in place: no replica replaced
+    }
+
     /// <summary>api reaches every db replica by name and by address; other, and another project's container, reach none.</summary>
     private static async Task AssertOnlyApiGetsInAsync(EngineWorld world, string stranger, string when)
     {

@@ -44,6 +44,14 @@ public sealed record ObservedState(
     /// <c>autoscale.max</c> are its business, not surplus. Elsewhere the platform's autoscaler sets the count.
     /// </summary>
     public bool ScalesItself { get; init; }
+
+    /// <summary>
+    /// Who is on each door network of the environment (<c>allowFrom</c> on the container family):
+    /// door name → the names of the containers attached, whoever they belong to. Empty on targets
+    /// without doors. The planner compares it with who may connect, so a container joined or
+    /// removed by hand is drift the next apply repairs.
+    /// </summary>
+    public ValueMap<ValueList<string>> DoorMembers { get; init; } = ValueMap<ValueList<string>>.Empty;
 }
 
 /// <summary>A container the platform created (it carries the ownership labels).</summary>

@@ -120,7 +120,7 @@ public static class Planner
         }
 
         // Fields changed on the target behind the platform's back (a kubectl edit): shown, then put back.
-        var drift = current.SelectMany(c => c.Drift).DistinctBy(c => c.Field, StringComparer.Ordinal).ToList();
+        var drift = current.SelectMany(c => c.Drift).DistinctBy(c => c.Field, StringComparer.Ordinal).Concat(DoorDrift(service, desired, observed)).ToList();
         var extras = recordedService is null ? [] : SpecDiff.Between(recordedService.Extras, service.Extras);
         if (missing.Count == 0 && stale.Count == 0 && drift.Count == 0 && extras.Count == 0)
         {
@@ -141,6 +141,35 @@ public static class Planner
             Remove = new ValueList<string>(stale),
             StopFirst = current.Any(c => !c.Running),
         };
+    }
+
+    /// <summary>
+    /// Doors whose members are not who may connect (<c>allowFrom</c> on the container family): a
+    /// container on the service's door that is neither its replica nor a listed client's, or a
+    /// running replica missing from a door it may enter. Someone joined or left by hand; the
+    /// service's settle step puts it back.
+    /// </summary>
+    private static IEnumerable<FieldChange> DoorDrift(DesiredService service, DesiredState desired, ObservedState observed)
+    {
+        if (service.Extras.AllowFrom.Count > 0 && observed.DoorMembers.GetValueOrDefault(Names.Door(desired.Project, desired.Environment, service.Name)) is { } members)
+        {
+            var allowed = observed.Containers.Where(c => c.Service == service.Name || service.Extras.AllowFrom.Contains(c.Service)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            var strangers = members.Where(m => !allowed.Contains(m)).ToList();
+            if (strangers.Count > 0)
+            {
+                yield return new FieldChange("who may connect", $"also {string.Join(", ", strangers)}", $"only {service.Name} and [{string.Join(", ", service.Extras.AllowFrom)}]");
+            }
+        }
+
+        foreach (var other in service.Extras.AllowedInto)
+        {
+            var door = Names.Door(desired.Project, desired.Environment, other);
+            if (observed.DoorMembers.GetValueOrDefault(door) is { } on
+                && observed.Containers.Where(c => c.Service == service.Name && c.Running && c.Fingerprint == service.Fingerprint && !on.Contains(c.Name)).Select(c => c.Name).ToList() is { Count: > 0 } outside)
+            {
+                yield return new FieldChange("who may connect", $"{string.Join(", ", outside)} not let in to {other}", $"let in to {other}");
+            }
+        }
     }
 
     /// <summary>
