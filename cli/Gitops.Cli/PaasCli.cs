@@ -96,9 +96,17 @@ public static class PaasCli
             h.Heading = "paas: deploy apps from Git to your own servers";
             h.Copyright = "";
             h.AdditionalNewLineAfterOption = false;
+            if (System.Reflection.CustomAttributeExtensions.GetCustomAttribute<VerbAttribute>(parsed.TypeInfo.Current) is { } verb)
+            {
+                h.AddPreOptionsLine($"paas {verb.Name}: {verb.HelpText}"); // a command's help says which command it is
+            }
+
             return h;
         }, e => e, verbsIndex: true);
-        var asked = errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError);
+        // Help asked for anywhere, whatever else is missing (`paas secrets set --help` reads --help after
+        // a value as an unknown option, and misses the values set needs), or paas alone: the command list.
+        var asked = errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError || e is UnknownOptionError { Token: "help" })
+            || errors.All(e => e.Tag is ErrorType.VersionRequestedError or ErrorType.NoVerbSelectedError);
         (asked ? console.Raw : console.Error).WriteLine(help);
         return asked ? ExitCodes.Ok : ExitCodes.Usage;
     }

@@ -29,6 +29,50 @@ public sealed class UsageTests
         }
     }
 
+    /// <summary>Every command, and every action a command documents (its ACTION argument's help: "add, list or rm"), with --help after it.</summary>
+    public static TheoryData<string[]> CommandTree()
+    {
+        var tree = new TheoryData<string[]>();
+        foreach (var type in typeof(ExitCodes).Assembly.GetTypes())
+        {
+            if (type.GetCustomAttributes(typeof(CommandLine.VerbAttribute), false).FirstOrDefault() is not CommandLine.VerbAttribute verb)
+            {
+                continue;
+            }
+
+            tree.Add([verb.Name, "--help"]);
+            var action = type.GetProperties().Select(p => p.GetCustomAttributes(typeof(CommandLine.ValueAttribute), false).FirstOrDefault() as CommandLine.ValueAttribute)
+                .FirstOrDefault(v => v is { Index: 0, MetaName: "ACTION" });
+            foreach (var name in System.Text.RegularExpressions.Regex.Matches(action?.HelpText ?? "", "[a-z][a-z-]*").Select(m => m.Value).Where(w => w is not ("or" or "and")).Distinct())
+            {
+                tree.Add([verb.Name, name, "--help"]);
+            }
+        }
+
+        return tree;
+    }
+
+    [Theory]
+    [MemberData(nameof(CommandTree))]
+    public void Help_after_any_command_or_action_prints_its_help_and_exits_zero(string[] args)
+    {
+        var run = CliRun.Of(args);
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains(args[0], run.Output, StringComparison.Ordinal);
+        Assert.Equal("", run.Error);
+    }
+
+    [Fact]
+    public void Paas_alone_lists_the_commands_and_exits_zero()
+    {
+        var run = CliRun.Of();
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("quickstart", run.Output, StringComparison.Ordinal);
+        Assert.Contains("status", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Schema_prints_the_committed_schema()
     {
