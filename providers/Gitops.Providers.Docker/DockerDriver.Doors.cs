@@ -40,7 +40,8 @@ public sealed partial class DockerDriver
 
             var wanted = Networks(change.Project, change.Environment, change.Network, service).ToHashSet(StringComparer.Ordinal);
             var ours = (await OwnedNetworksAsync(change.Project, change.Environment, cancellationToken).ConfigureAwait(false)).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var container in await ReplicasOfAsync(change.Project, change.Environment, service.Name, cancellationToken).ConfigureAwait(false))
+            var owned = await OwnedContainersAsync(change.Project, change.Environment, cancellationToken).ConfigureAwait(false);
+            foreach (var container in owned.Where(c => c.Labels.TryGetValue(Labels.Service, out var of) && of == service.Name))
             {
                 var attached = container.NetworkSettings?.Networks?.Keys.ToHashSet(StringComparer.Ordinal) ?? [];
                 // Joins first, then leaves: a service that becomes walled is on its door before it leaves the environment's network.
@@ -57,7 +58,7 @@ public sealed partial class DockerDriver
 
             if (walled)
             {
-                await ShowStrangersOutAsync(change, service, own, cancellationToken).ConfigureAwait(false);
+                await ShowStrangersOutAsync(owned, service, own, cancellationToken).ConfigureAwait(false);
             }
             else if (ours.Contains(own))
             {
@@ -130,14 +131,13 @@ public sealed partial class DockerDriver
     /// <summary>Everyone still let in leaves, then the network and its walls go (<see cref="RemoveEnvironmentCoreAsync"/>).</summary>
     private Task RemoveDoorAsync(string door, CancellationToken cancellationToken) => RemoveEnvironmentCoreAsync(door, cancellationToken);
 
-    /// <summary>A door network whose service still runs is its door, not a leftover for the plan to remove.</summary>
     /// <summary>
     /// Anything on the service's door that is neither its replica nor one of the services it lets in
     /// (joined by hand, or a client no longer listed) is disconnected: membership is the whole rule.
     /// </summary>
-    private async Task ShowStrangersOutAsync(ServiceChange change, DesiredService service, string door, CancellationToken cancellationToken)
+    private async Task ShowStrangersOutAsync(List<ContainerListResponse> owned, DesiredService service, string door, CancellationToken cancellationToken)
     {
-        var allowed = (await OwnedContainersAsync(change.Project, change.Environment, cancellationToken).ConfigureAwait(false))
+        var allowed = owned
             .Where(c => c.Labels.TryGetValue(Labels.Service, out var of) && (of == service.Name || service.Extras.AllowFrom.Contains(of)))
             .Select(c => c.ID)
             .ToHashSet(StringComparer.Ordinal);
@@ -149,15 +149,21 @@ public sealed partial class DockerDriver
     }
 
     /// <summary>The containers on each of the environment's doors, by name (the list of networks does not say; each door is inspected).</summary>
-    private async Task<ValueMap<ValueList<string>>> DoorMembersAsync(IEnumerable<NetworkResponse> networks, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A member is named by the environment's own container list when it is one of ours, and by the
+    /// network's answer otherwise (its name, or its id if an engine leaves the name out), so a
+    /// field missing from the inspection never makes one of ours look like a stranger.
+    /// </remarks>
+    private async Task<ValueMap<ValueList<string>>> DoorMembersAsync(IEnumerable<NetworkResponse> networks, IEnumerable<ContainerListResponse> owned, CancellationToken cancellationToken)
     {
+        var names = owned.ToDictionary(c => c.ID, c => c.Names.First().TrimStart('/'), StringComparer.Ordinal);
         var members = new List<KeyValuePair<string, ValueList<string>>>();
         foreach (var door in networks.Where(n => n.Labels?.ContainsKey(Labels.Door) == true))
         {
             try
             {
                 var inspected = await Client.Networks.InspectNetworkAsync(door.ID, cancellationToken).ConfigureAwait(false);
-                members.Add(KeyValuePair.Create(door.Name, new ValueList<string>((inspected.Containers ?? new Dictionary<string, EndpointResource>()).Values.Select(c => (c.Name ?? "").TrimStart('/')).Order(StringComparer.Ordinal))));
+                members.Add(KeyValuePair.Create(door.Name, new ValueList<string>((inspected.Containers ?? new Dictionary<string, EndpointResource>()).Select(c => names.GetValueOrDefault(c.Key) ?? (c.Value?.Name is { Length: > 0 } name ? name.TrimStart('/') : c.Key)).Order(StringComparer.Ordinal))));
             }
             catch (DockerNetworkNotFoundException)
             {
@@ -168,6 +174,7 @@ public sealed partial class DockerDriver
         return new ValueMap<ValueList<string>>(members);
     }
 
+    /// <summary>A door network whose service still runs is its door, not a leftover for the plan to remove.</summary>
     private static bool DoorInUse(NetworkResponse network, IEnumerable<ContainerListResponse> containers) =>
         network.Labels is { } labels && labels.TryGetValue(Labels.Door, out var service)
         && containers.Any(c => c.Labels.TryGetValue(Labels.Service, out var of) && of == service);
@@ -178,10 +185,6 @@ public sealed partial class DockerDriver
     private async Task<List<NetworkResponse>> OwnedNetworksAsync(string project, string environment, CancellationToken cancellationToken) =>
         (await TransientRetry.RunAsync(t => Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = OwnedBy(project, environment) }, t), cancellationToken).ConfigureAwait(false))
             .Where(n => Ownership.Owns(n.Labels, project, environment)).ToList();
-
-    private async Task<List<ContainerListResponse>> ReplicasOfAsync(string project, string environment, string service, CancellationToken cancellationToken) =>
-        (await OwnedContainersAsync(project, environment, cancellationToken).ConfigureAwait(false))
-            .Where(c => c.Labels.TryGetValue(Labels.Service, out var of) && of == service).ToList();
 
     /// <summary>
     /// The environment's containers, checked against every ownership label: the engine's label

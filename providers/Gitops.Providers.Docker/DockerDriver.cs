@@ -72,7 +72,7 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
             _isolated.TryAdd(network, new Lazy<Task<List<(string Subnet, string Gateway)>>>(Task.FromResult(addressing)));
         }
 
-        var doors = await DoorMembersAsync(networks, cancellationToken).ConfigureAwait(false);
+        var doors = await DoorMembersAsync(networks, containers, cancellationToken).ConfigureAwait(false);
         return new ObservedState(
             own is not null,
             new ValueList<string>((volumes ?? []).Select(v => v.Name).Order(StringComparer.Ordinal)),

@@ -14,11 +14,11 @@ namespace Gitops.Providers.Docker;
 /// </summary>
 internal static class EngineUsage
 {
-    /// <summary>Containers of the platform's (labelled with their service) that run, read in parallel; those gone meanwhile are left out.</summary>
-    public static async Task<IReadOnlyList<ReplicaUsage>> ReadAsync(DockerClient client, IEnumerable<ContainerListResponse> containers, CancellationToken cancellationToken)
+    /// <summary>The running containers of <paramref name="services"/>, read in parallel; those gone meanwhile are left out.</summary>
+    public static async Task<IReadOnlyList<ReplicaUsage>> ReadAsync(DockerClient client, IEnumerable<ContainerListResponse> containers, IReadOnlySet<string> services, CancellationToken cancellationToken)
     {
         var running = containers
-            .Where(c => c.Labels.ContainsKey(Labels.Service) && string.Equals(c.State, "running", StringComparison.OrdinalIgnoreCase))
+            .Where(c => c.Labels.TryGetValue(Labels.Service, out var service) && services.Contains(service) && string.Equals(c.State, "running", StringComparison.OrdinalIgnoreCase))
             .ToList();
         var readings = await Task.WhenAll(running.Select(c => ReadOneAsync(client, c, cancellationToken))).ConfigureAwait(false);
         return readings.OfType<ReplicaUsage>().ToList();

@@ -75,12 +75,12 @@ public sealed class SwarmDriver(DockerClient client, SwarmOptions options) : ITa
     /// the engine's stats answer for local containers only, so tasks on other nodes are not read and
     /// CPU and memory averages are this node's tasks'; request rates come from the ingress for all.
     /// </summary>
-    public Task<IReadOnlyList<ReplicaUsage>> UsageAsync(string project, string environment, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<ReplicaUsage>> UsageAsync(string project, string environment, IReadOnlySet<string> services, CancellationToken cancellationToken) =>
         EngineErrors.Guard(_endpoint, async () =>
         {
             var containers = (await TransientRetry.RunAsync(t => client.Containers.ListContainersAsync(new ContainersListParameters { Filters = SwarmObserver.OwnedBy(project, environment) }, t), cancellationToken).ConfigureAwait(false))
                 .Where(c => Ownership.Owns(c.Labels, project, environment));
-            return await EngineUsage.ReadAsync(client, containers, cancellationToken).ConfigureAwait(false);
+            return await EngineUsage.ReadAsync(client, containers, services, cancellationToken).ConfigureAwait(false);
         });
 
     public Task EnsureEnvironmentAsync(string project, string environment, string name, CancellationToken cancellationToken) =>

@@ -69,7 +69,7 @@ public sealed class ManifestFieldConsumerTests
         // Known readers, so a scan that finds nothing cannot pass the test above by accident.
         Assert.Contains(readers[typeof(Autoscale).GetProperty(nameof(Autoscale.Rps))!], m => m.DeclaringType!.FullName!.StartsWith("Gitops.Engine.Scaling.Recommendation", StringComparison.Ordinal));
         Assert.Contains(readers[typeof(Service).GetProperty(nameof(Service.AllowFrom))!], m => m.DeclaringType!.FullName!.StartsWith("Gitops.Engine.Desired.Compiler", StringComparison.Ordinal));
-        Assert.DoesNotContain(typeof(Service).GetProperty(nameof(Service.Image))!.GetMethod!.DeclaringType!.Assembly.GetName().Name, Consumers);
+        Assert.False(readers.ContainsKey(typeof(Manifest).GetProperty(nameof(Manifest.Version))!)); // read by the validator alone: the validator is not a consumer
     }
 
     /// <summary>Each public property of the model reachable from <paramref name="root"/>, with its manifest path.</summary>

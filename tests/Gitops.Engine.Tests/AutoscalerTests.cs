@@ -116,16 +116,16 @@ public sealed class AutoscalerTests
         var manifest = "services:\n  web: { image: busybox:1.36, autoscale: { min: 2, max: 5 } }\n  db: { image: busybox:1.36, replicas: 1 }\n";
         var scaled = new Dictionary<string, int> { ["web"] = 4, ["db"] = 3 };
 
-        Assert.Equal(4, Compile(manifest, scaled).Service("web")!.Replicas);
-        Assert.Equal(1, Compile(manifest, scaled).Service("db")!.Replicas); // not autoscaled: the manifest's count
-        Assert.Equal(3, Compile(manifest.Replace("max: 5", "max: 3", StringComparison.Ordinal), scaled).Service("web")!.Replicas);
-        Assert.Equal(2, Compile(manifest, new Dictionary<string, int>()).Service("web")!.Replicas);
+        Assert.Equal(4, ScaleRecords.WithReplicas(Compile(manifest), scaled).Service("web")!.Replicas);
+        Assert.Equal(1, ScaleRecords.WithReplicas(Compile(manifest), scaled).Service("db")!.Replicas); // not autoscaled: the manifest's count
+        Assert.Equal(3, ScaleRecords.WithReplicas(Compile(manifest.Replace("max: 5", "max: 3", StringComparison.Ordinal)), scaled).Service("web")!.Replicas);
+        Assert.Equal(2, ScaleRecords.WithReplicas(Compile(manifest), new Dictionary<string, int>()).Service("web")!.Replicas);
     }
 
     [Fact]
     public void The_load_meter_turns_two_cpu_time_readings_into_percent_of_the_limit_and_counts_the_routes_requests()
     {
-        var desired = Compile("services:\n  web: { image: busybox:1.36, port: 80, public: true, resources: { cpu: 500m, memory: 100Mi }, autoscale: { min: 1, max: 3, cpu: 50, rps: 10 } }\n", new Dictionary<string, int>(), "localhost");
+        var desired = Compile("services:\n  web: { image: busybox:1.36, port: 80, public: true, resources: { cpu: 500m, memory: 100Mi }, autoscale: { min: 1, max: 3, cpu: 50, rps: 10 } }\n", "localhost");
         var web = desired.Service("web")!;
         var meter = new LoadMeter();
         var host = desired.RouteOf("web")!.Domains[0];
@@ -138,6 +138,14 @@ public sealed class AutoscalerTests
         Assert.Equal(50, second.CpuPercent!.Value, 3); // 0.25 s of CPU in 1 s, against half a CPU
         Assert.Equal(25, second.MemoryPercent!.Value, 3);
         Assert.Equal((15, 5), (second.RequestsPerSecond, second.P95Ms));
+    }
+
+    [Fact]
+    public void Only_services_scaling_on_cpu_or_memory_are_read_from_the_engine()
+    {
+        Assert.True(Recommendation.ReadsUsage(new Autoscale { Min = 1, Max = 2 })); // 80 % CPU by default
+        Assert.True(Recommendation.ReadsUsage(new Autoscale { Min = 1, Max = 2, Memory = 70, Rps = 5 }));
+        Assert.False(Recommendation.ReadsUsage(new Autoscale { Min = 1, Max = 2, Rps = 5, P95Ms = 100 }));
     }
 
     [Fact]
@@ -163,11 +171,11 @@ public sealed class AutoscalerTests
         Assert.EndsWith("not measured yet: the server's autoscaler reads it every interval (nothing does without paas server)", ScaleStatus.Of(spec, null, null).Describe(), StringComparison.Ordinal);
     }
 
-    private static DesiredState Compile(string services, IReadOnlyDictionary<string, int> scaled, string? baseDomain = null)
+    private static DesiredState Compile(string services, string? baseDomain = null)
     {
         var loaded = Schema.Loading.ManifestLoader.LoadText(Scenario.Header + services, "paas.yaml");
         Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
-        var compiled = Compiler.Compile(loaded.ForEnvironment("dev"), "dev", "rev", new CompileInputs(new Dictionary<string, string>(), new Dictionary<string, string>()) { Scaled = scaled, BaseDomain = baseDomain });
+        var compiled = Compiler.Compile(loaded.ForEnvironment("dev"), "dev", "rev", new CompileInputs(new Dictionary<string, string>(), new Dictionary<string, string>()) { BaseDomain = baseDomain });
         return compiled.State!;
     }
 

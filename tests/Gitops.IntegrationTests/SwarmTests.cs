@@ -96,6 +96,19 @@ public sealed class SwarmTests
     }
 
     [Fact]
+    public async Task Deploy_max_surge_is_how_many_tasks_swarm_updates_at_once_and_one_when_unset()
+    {
+        await using var world = await EngineWorld.CreateAsync("swarm");
+        world.WriteManifest("services:\n" + world.WebService("web", replicas: 2).Replace("deploy: { drain: 1s }", "deploy: { drain: 1s, maxSurge: 2 }", StringComparison.Ordinal) + world.WebService("api"));
+
+        var applied = world.Apply();
+
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Equal(2UL, (await ServiceAsync(world, "web")).Spec!.UpdateConfig!.Parallelism);
+        Assert.Equal(1UL, (await ServiceAsync(world, "api")).Spec!.UpdateConfig!.Parallelism);
+    }
+
+    [Fact]
     public async Task A_services_own_placement_joins_the_targets_and_a_change_of_it_is_planned_and_rolled_out()
     {
         await using var world = await EngineWorld.CreateAsync("swarm");

@@ -20,13 +20,6 @@ public sealed record CompileInputs(
     /// </summary>
     public IReadOnlyCollection<string> OwnedVolumes { get; init; } = [];
 
-    /// <summary>
-    /// Replica counts the platform's autoscaler chose, by service: an autoscaled service runs that
-    /// many (kept within its current <c>min</c>..<c>max</c>) instead of <c>min</c>, so a commit never
-    /// undoes a scale.
-    /// </summary>
-    public IReadOnlyDictionary<string, int> Scaled { get; init; } = new Dictionary<string, int>();
-
     public static readonly CompileInputs None = new(new Dictionary<string, string>(), new Dictionary<string, string>());
 }
 
@@ -86,15 +79,13 @@ public static class Compiler
                 Placement = service.Placement.Count > 0 ? service.Placement : null,
                 Mounts = new ValueMap<string>(mounts),
             };
-            var replicas = service.Autoscale is not { } autoscale ? service.Replicas
-                : inputs.Scaled.TryGetValue(name, out var scaled) ? Math.Clamp(scaled, autoscale.Min, Math.Max(autoscale.Min, autoscale.Max))
-                : autoscale.Min;
+            var replicas = service.Autoscale is { } autoscale ? autoscale.Min : service.Replicas; // the autoscaler's count comes on top (ScaleRecords.Apply)
             var crons = manifest.Crons.Where(c => c.Value.Service == name).OrderBy(c => c.Key, StringComparer.Ordinal)
                 .Select(c => new DesiredCron(c.Key, c.Value.Schedule, c.Value.Command, c.Value.Timeout, c.Value.Concurrency));
             services.Add(new DesiredService(name, spec, Fingerprint.Of(spec), replicas, service.Deploy.Strategy, service.Deploy.Drain, service.DependsOn)
             {
                 MaxSurge = service.Deploy.MaxSurge,
-                Extras = new ServiceExtras(service.Autoscale, new ValueList<string>(service.AllowFrom.Order(StringComparer.Ordinal)), new ValueList<DesiredCron>(crons)),
+                Extras = new ServiceExtras(service.Autoscale, new ValueList<string>(service.AllowFrom.Distinct().Order(StringComparer.Ordinal)), new ValueList<DesiredCron>(crons)),
             });
         }
 

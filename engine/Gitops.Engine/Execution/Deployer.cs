@@ -4,6 +4,7 @@ using Gitops.Engine.Events;
 using Gitops.Engine.Images;
 using Gitops.Engine.Ingress;
 using Gitops.Engine.Planning;
+using Gitops.Engine.Scaling;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
@@ -49,17 +50,14 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
         var revision = tree.Commit ?? Revision(manifest, tags);
         var observed = await ObserveAsync(manifest.Project, environment, cancellationToken).ConfigureAwait(false);
-        var inputs = new CompileInputs(tags, secrets.Versions(manifest.Project, environment))
-        {
-            BaseDomain = ingress?.BaseDomain,
-            OwnedVolumes = observed.Volumes,
-            Scaled = new Scaling.ScaleRecords(state).Replicas(manifest.Project, environment),
-        };
+        var inputs = new CompileInputs(tags, secrets.Versions(manifest.Project, environment)) { BaseDomain = ingress?.BaseDomain, OwnedVolumes = observed.Volumes };
         var compiled = Compiler.Compile(manifest, environment, revision, inputs);
-        if (compiled.State is not { } desired)
+        if (compiled.State is not { } compiledState)
         {
             throw new PlanRefusedException(string.Join(Environment.NewLine, compiled.Errors));
         }
+
+        var desired = new ScaleRecords(state).Apply(compiledState); // a commit never undoes the autoscaler's count
 
         await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false); // nothing the target cannot do is accepted and left out
 
@@ -81,7 +79,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         ArgumentNullException.ThrowIfNull(target);
         var recorded = target.Desired ?? throw new PlanRefusedException($"deployment {target.Id} kept no record of what it applied (it predates rollback support)");
         var desired = recorded with { Network = Names.Network(recorded.Project, recorded.Environment) }; // it may predate the current names
-        desired = WithReplicas(desired, new Scaling.ScaleRecords(state).Replicas(desired.Project, desired.Environment)); // at the scale the autoscaler set
+        desired = new ScaleRecords(state).Apply(desired); // at the scale the autoscaler set
         await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false); // the environment may have moved to another kind of target since
 
         var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
@@ -97,23 +95,14 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
     public async Task<PreparedPlan> PlanScaleAsync(string project, string environment, IReadOnlyDictionary<string, int> replicas, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replicas);
-        var running = state.History(project, environment, 200).FirstOrDefault(d => d.Status == DeploymentStatus.Succeeded)
-            is { Desired: { } applied } last && applied.Revision != "destroy" ? last
+        var running = state.LastSucceeded(project, environment) is { Desired: { } applied } last && applied.Revision != "destroy" ? last
             : throw new PlanRefusedException($"{project}/{environment} runs no deployment to scale");
-        var desired = WithReplicas(running.Desired! with { Network = Names.Network(project, environment) }, replicas);
+        var desired = ScaleRecords.WithReplicas(running.Desired! with { Network = Names.Network(project, environment) }, replicas);
         await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false);
         var observed = await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(project, environment));
         return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), running.Tree) { Autoscaled = true };
     }
-
-    /// <summary>Autoscaled services at the counts given (within their bounds); the others as they are.</summary>
-    private static DesiredState WithReplicas(DesiredState desired, IReadOnlyDictionary<string, int> replicas) => desired with
-    {
-        Services = new ValueList<DesiredService>(desired.Services.Select(s => s.Extras.Autoscale is { } autoscale && replicas.TryGetValue(s.Name, out var count)
-            ? s with { Replicas = Math.Clamp(count, autoscale.Min, Math.Max(autoscale.Min, autoscale.Max)) }
-            : s)),
-    };
 
     public async Task<PreparedPlan> PlanDestroyAsync(string project, string environment, bool volumes, CancellationToken cancellationToken)
     {

@@ -200,8 +200,7 @@ public sealed class Reconciler(
         }
 
         // The autoscaler's changes are not versions: a scale that failed says nothing about the commit.
-        var history = state.History(project, environment, 50).Where(d => !d.Autoscaled).Take(1).ToList();
-        if (history.Count > 0 && history[0] is { Status: DeploymentStatus.Failed or DeploymentStatus.RolledBack } last && last.Revision == commit)
+        if (state.LastVersion(project, environment) is { Status: DeploymentStatus.Failed or DeploymentStatus.RolledBack } last && last.Revision == commit)
         {
             return new ReconcileResult(project, environment, commit, ReconcileOutcome.SkippedFailedRevision, $"commit {commit[..12]} failed before ({last.Error}); waiting for the branch to move");
         }

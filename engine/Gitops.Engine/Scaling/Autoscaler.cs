@@ -52,7 +52,9 @@ public sealed class Autoscaler(StateStore state, PlatformConfig platform, Func<T
                 continue;
             }
 
-            var used = await connection.Driver.UsageAsync(project, environment, cancellationToken).ConfigureAwait(false);
+            // The engine's stats only for services that scale on them: one scaling on requests alone costs the engine nothing.
+            var reads = running.Services.Where(s => s.Extras.Autoscale is { } spec && Recommendation.ReadsUsage(spec)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            var used = reads.Count == 0 ? [] : await connection.Driver.UsageAsync(project, environment, reads, cancellationToken).ConfigureAwait(false);
             usage.AddRange(used);
             var readings = new Dictionary<string, ScaleReading>(StringComparer.Ordinal);
             var changes = new List<ScaleDecision>();
@@ -140,7 +142,7 @@ public sealed class Autoscaler(StateStore state, PlatformConfig platform, Func<T
 
     /// <summary>What the environment runs (its last successful deployment), when it autoscales a service.</summary>
     private DesiredState? Running(string project, string environment) =>
-        state.History(project, environment, 50).FirstOrDefault(d => d.Status == DeploymentStatus.Succeeded) is { Desired: { } desired }
+        state.LastSucceeded(project, environment) is { Desired: { } desired }
         && desired.Services.Any(s => s.Extras.Autoscale is not null)
             ? desired
             : null;

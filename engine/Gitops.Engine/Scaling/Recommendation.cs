@@ -11,6 +11,13 @@ public sealed record Recommendation(int Replicas, string Why)
     /// <summary>The CPU target when the manifest names no metric (the HorizontalPodAutoscaler's default).</summary>
     public const int DefaultCpuPercent = 80;
 
+    /// <summary>Whether the service scales on what its replicas use (CPU, memory; CPU when it names no metric): only those are read from the engine.</summary>
+    public static bool ReadsUsage(Autoscale spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Cpu is not null || spec.Memory is not null || (spec.Rps is null && spec.P95Ms is null);
+    }
+
     /// <summary>
     /// The replicas a reading asks for, between <c>min</c> and <c>max</c>: for CPU, memory and
     /// requests per second the count that would bring the reading per replica to its target (the
@@ -50,11 +57,11 @@ public sealed record Recommendation(int Replicas, string Why)
 
         if (votes.Count == 0)
         {
-            return new Recommendation(Math.Clamp(load.Replicas, spec.Min, spec.Max), "no readings yet: holding");
+            return new Recommendation(spec.Clamp(load.Replicas), "no readings yet: holding");
         }
 
         var deciding = votes.MaxBy(v => v.Replicas);
-        return new Recommendation(Math.Clamp(deciding.Replicas, spec.Min, spec.Max), deciding.Why);
+        return new Recommendation(spec.Clamp(deciding.Replicas), deciding.Why);
     }
 
     private static (int, string) Proportional(int current, double ratio, string why) =>

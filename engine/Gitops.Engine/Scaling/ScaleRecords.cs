@@ -24,9 +24,29 @@ public sealed class ScaleRecords(StateStore state)
     public IReadOnlyDictionary<string, ScaleReading> Readings(string project, string environment) =>
         Read<Dictionary<string, ScaleReading>>(project, environment, "readings") ?? [];
 
-    /// <summary>Replica counts by service, for the compiler (<see cref="Desired.CompileInputs.Scaled"/>).</summary>
+    /// <summary>Replica counts by service.</summary>
     public IReadOnlyDictionary<string, int> Replicas(string project, string environment) =>
         Decisions(project, environment).ToDictionary(d => d.Key, d => d.Value.Replicas, StringComparer.Ordinal);
+
+    /// <summary>The desired state at the counts this environment's autoscaler chose: every plan (a commit's, a rollback's, a scale's) runs them.</summary>
+    public Desired.DesiredState Apply(Desired.DesiredState desired)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        return WithReplicas(desired, Replicas(desired.Project, desired.Environment));
+    }
+
+    /// <summary>Autoscaled services at the counts given, within the bounds they declare now; the others as they are.</summary>
+    public static Desired.DesiredState WithReplicas(Desired.DesiredState desired, IReadOnlyDictionary<string, int> replicas)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(replicas);
+        return desired with
+        {
+            Services = new Gitops.Schema.Model.ValueList<Desired.DesiredService>(desired.Services.Select(s => s.Extras.Autoscale is { } autoscale && replicas.TryGetValue(s.Name, out var count)
+                ? s with { Replicas = autoscale.Clamp(count) }
+                : s)),
+        };
+    }
 
     public void Scaled(string project, string environment, string service, ScaledTo scaled)
     {

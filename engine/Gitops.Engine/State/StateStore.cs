@@ -120,9 +120,23 @@ public sealed class StateStore : IDisposable
             ["key"] = Key(deployment.Project, deployment.Environment),
             ["started"] = deployment.StartedAt.UtcDateTime,
             ["status"] = deployment.Status.ToString(),
+            ["autoscaled"] = deployment.Autoscaled,
             ["json"] = StateJson.Write(deployment),
         });
     }
+
+    /// <summary>What the environment runs: its newest successful deployment (a scale included), or null.</summary>
+    public Deployment? LastSucceeded(string project, string environment) =>
+        Newest(project, environment, d => d["status"] == DeploymentStatus.Succeeded.ToString());
+
+    /// <summary>The newest deployment of a version (the autoscaler's changes are the same version at another scale), or null.</summary>
+    public Deployment? LastVersion(string project, string environment) =>
+        Newest(project, environment, d => !(d.TryGetValue("autoscaled", out var autoscaled) && autoscaled.IsBoolean && autoscaled.AsBoolean));
+
+    /// <summary>Reads the documents' own fields newest first and deserializes only the one that matches: the loop and the autoscaler ask on every pass.</summary>
+    private Deployment? Newest(string project, string environment, Func<BsonDocument, bool> match) =>
+        _deployments.Query().Where(d => d["key"] == Key(project, environment)).OrderByDescending(d => d["started"]).ToEnumerable()
+            .FirstOrDefault(match) is { } document ? StateJson.Read<Deployment>(document["json"].AsString) : null;
 
     /// <summary>Deployments, newest first; of one project, or one environment, when given.</summary>
     public IReadOnlyList<Deployment> History(string? project = null, string? environment = null, int limit = 50)

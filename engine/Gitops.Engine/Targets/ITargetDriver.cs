@@ -46,10 +46,10 @@ public interface ITargetDriver
         Task.FromResult<IReadOnlyList<ReplicaCondition>>([]);
 
     /// <summary>
-    /// A reading of what each of the environment's running instances uses (CPU time, memory), for
-    /// the platform's autoscaler; empty when the target cannot tell (or scales by itself).
+    /// A reading of what the running instances of <paramref name="services"/> use (CPU time, memory),
+    /// for the platform's autoscaler; empty when the target cannot tell (or scales by itself).
     /// </summary>
-    Task<IReadOnlyList<ReplicaUsage>> UsageAsync(string project, string environment, CancellationToken cancellationToken) =>
+    Task<IReadOnlyList<ReplicaUsage>> UsageAsync(string project, string environment, IReadOnlySet<string> services, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ReplicaUsage>>([]);
 
     /// <summary>Makes the environment's own space exist (a network, a namespace): <paramref name="name"/> from <c>Names.Network</c>.</summary>

@@ -111,6 +111,9 @@ public sealed record Autoscale
 
     [Description("Target requests per second per replica.")]
     public int? Rps { get; init; }
+
+    /// <summary>A replica count within the bounds (min when they cross, which the validator refuses anyway).</summary>
+    public int Clamp(int replicas) => Math.Clamp(replicas, Min, Math.Max(Min, Max));
 }
 
 [Description("An HTTP GET that must answer 2xx or 3xx.")]
