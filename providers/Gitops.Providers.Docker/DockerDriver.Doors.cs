@@ -163,7 +163,12 @@ public sealed partial class DockerDriver
             try
             {
                 var inspected = await Client.Networks.InspectNetworkAsync(door.ID, cancellationToken).ConfigureAwait(false);
-                members.Add(KeyValuePair.Create(door.Name, new ValueList<string>((inspected.Containers ?? new Dictionary<string, EndpointResource>()).Select(c => names.GetValueOrDefault(c.Key) ?? (c.Value?.Name is { Length: > 0 } name ? name.TrimStart('/') : c.Key)).Order(StringComparer.Ordinal))));
+                if (inspected.Containers is null)
+                {
+                    continue; // an engine that does not say who is on a network: unknown, not empty (no drift either way)
+                }
+
+                members.Add(KeyValuePair.Create(door.Name, new ValueList<string>(inspected.Containers.Select(c => names.GetValueOrDefault(c.Key) ?? (c.Value?.Name is { Length: > 0 } name ? name.TrimStart('/') : c.Key)).Order(StringComparer.Ordinal))));
             }
             catch (DockerNetworkNotFoundException)
             {
