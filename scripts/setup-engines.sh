@@ -26,6 +26,8 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok in
 # jq merges its registration into a daemon.json that exists already.
 command -v runsc >/dev/null || need+=(runsc)
 command -v jq >/dev/null || need+=(jq)
+# tzdata: crons read their schedule in a named time zone (timeZone: Europe/Paris).
+[ -f /usr/share/zoneinfo/Europe/Paris ] || need+=(tzdata)
 # caddy: the ingress (started by the platform itself, through its admin API).
 command -v caddy >/dev/null || need+=(caddy)
 # nftables: the platform keeps its networks apart with a table of its own (README, network isolation).

@@ -2,6 +2,8 @@ using Docker.DotNet.Models;
 using Gitops.Engine.Targets.Replicas;
 using Gitops.Engine.Desired;
 using Gitops.Engine.Execution;
+using Gitops.Engine.Secrets;
+using Gitops.Engine.Targets;
 using Gitops.Schema.Model;
 
 namespace Gitops.Providers.Docker;
@@ -26,18 +28,50 @@ public static class ContainerRequest
         labels[Labels.Replica] = replica.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         labels[Labels.Deployment] = replica.DeploymentId;
 
+        var request = Secured(service, replica.Network, replica.Secrets, gvisorRuntime);
+        request.Name = replica.Name;
+        request.Hostname = $"{service.Name}-{replica.Index}";
+        request.Cmd = spec.Command?.ToList()!; // null keeps the image's own command
+        request.Labels = labels;
+        request.ExposedPorts = spec.Port is { } port ? new Dictionary<string, EmptyStruct> { [$"{port}/tcp"] = default } : null;
+        request.HostConfig!.RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped };
+        request.NetworkingConfig!.EndpointsConfig[replica.Network].Aliases = [service.Name];
+        return request;
+    }
+
+    /// <summary>
+    /// A one-off job (a cron's run) in its service's image, env, secrets, volumes and limits: never
+    /// restarted, no port, and no network alias (the service's name reaches its replicas only).
+    /// </summary>
+    public static CreateContainerParameters ForJob(JobRequest job, string network, string gvisorRuntime = EngineEndpoint.DefaultGvisorRuntime)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var labels = Labels.For(job.Project, job.Environment);
+        foreach (var (key, value) in job.Labels)
+        {
+            labels[key] = value;
+        }
+
+        labels[Labels.JobOf] = job.Service.Name;
+        var request = Secured(job.Service, network, job.Secrets, gvisorRuntime);
+        request.Name = job.Name;
+        request.Cmd = job.Command?.ToList()!;
+        request.Labels = labels;
+        request.HostConfig!.RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No };
+        return request;
+    }
+
+    /// <summary>What every container of a service gets: its image, env and secrets, limits, volumes, sandbox, and the secure defaults.</summary>
+    private static CreateContainerParameters Secured(DesiredService service, string network, SecretValues? secrets, string gvisorRuntime)
+    {
+        var spec = service.Spec;
         return new CreateContainerParameters
         {
-            Name = replica.Name,
-            Hostname = $"{service.Name}-{replica.Index}",
             Image = service.RunImage,
-            Cmd = spec.Command?.ToList()!, // null keeps the image's own command
-            Env = spec.Env.Concat(replica.Secrets?.Reveal() ?? []).Select(e => $"{e.Key}={e.Value}").ToList(),
-            Labels = labels,
-            ExposedPorts = spec.Port is { } port ? new Dictionary<string, EmptyStruct> { [$"{port}/tcp"] = default } : null,
+            Env = spec.Env.Concat(secrets?.Reveal() ?? []).Select(e => $"{e.Key}={e.Value}").ToList(),
             HostConfig = new HostConfig
             {
-                NetworkMode = replica.Network,
+                NetworkMode = network,
                 CapDrop = ["ALL"],
                 CapAdd = [.. ContainerPolicy.AllowedCapabilities.Order(StringComparer.Ordinal)],
                 SecurityOpt = ["no-new-privileges"],
@@ -48,16 +82,12 @@ public static class ContainerRequest
                 ReadonlyRootfs = spec.ReadOnly,
                 Tmpfs = spec.ReadOnly ? new Dictionary<string, string> { ["/tmp"] = "rw,noexec,nosuid,size=64m" } : null,
                 Mounts = spec.Mounts.Select(m => new Mount { Type = "volume", Source = m.Key, Target = m.Value }).ToList(),
-                RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
-                Init = true, // an init as PID 1 forwards SIGTERM, so replicas stop at once instead of after the grace time
+                Init = true, // an init as PID 1 forwards SIGTERM, so containers stop at once instead of after the grace time
                 Runtime = spec.Sandbox == SandboxKind.Gvisor ? gvisorRuntime : null,
             },
             NetworkingConfig = new NetworkingConfig
             {
-                EndpointsConfig = new Dictionary<string, EndpointSettings>
-                {
-                    [replica.Network] = new EndpointSettings { Aliases = [service.Name] },
-                },
+                EndpointsConfig = new Dictionary<string, EndpointSettings> { [network] = new EndpointSettings() },
             },
         };
     }

@@ -100,14 +100,15 @@ public sealed partial class DockerDriver
         }
     }
 
-    private async Task ConnectAsync(string network, string container, string alias, CancellationToken cancellationToken)
+    /// <param name="alias">The service name the container answers to there; null for a job, which must never take its service's name.</param>
+    private async Task ConnectAsync(string network, string container, string? alias, CancellationToken cancellationToken)
     {
         try
         {
             await TransientRetry.RunAsync(t => Client.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters
             {
                 Container = container,
-                EndpointConfig = new EndpointSettings { Aliases = [alias] },
+                EndpointConfig = alias is null ? new EndpointSettings() : new EndpointSettings { Aliases = [alias] },
             }, t), cancellationToken).ConfigureAwait(false);
         }
         catch (DockerApiException e) when (e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
@@ -138,7 +139,7 @@ public sealed partial class DockerDriver
     private async Task ShowStrangersOutAsync(List<ContainerListResponse> owned, DesiredService service, string door, CancellationToken cancellationToken)
     {
         var allowed = owned
-            .Where(c => c.Labels.TryGetValue(Labels.Service, out var of) && (of == service.Name || service.Extras.AllowFrom.Contains(of)))
+            .Where(c => MemberOf(c) is { } of && (of == service.Name || service.Extras.AllowFrom.Contains(of)))
             .Select(c => c.ID)
             .ToHashSet(StringComparer.Ordinal);
         var inspected = await Client.Networks.InspectNetworkAsync(door, cancellationToken).ConfigureAwait(false);
@@ -157,6 +158,7 @@ public sealed partial class DockerDriver
     private async Task<ValueMap<ValueList<string>>> DoorMembersAsync(IEnumerable<NetworkResponse> networks, IEnumerable<ContainerListResponse> owned, CancellationToken cancellationToken)
     {
         var names = owned.ToDictionary(c => c.ID, c => c.Names.First().TrimStart('/'), StringComparer.Ordinal);
+        var jobs = Jobs(owned).Select(c => c.ID).ToHashSet(StringComparer.Ordinal);
         var members = new List<KeyValuePair<string, ValueList<string>>>();
         foreach (var door in networks.Where(n => n.Labels?.ContainsKey(Labels.Door) == true))
         {
@@ -168,7 +170,8 @@ public sealed partial class DockerDriver
                     continue; // an engine that does not say who is on a network: unknown, not empty (no drift either way)
                 }
 
-                members.Add(KeyValuePair.Create(door.Name, new ValueList<string>(inspected.Containers.Select(c => names.GetValueOrDefault(c.Key) ?? (c.Value?.Name is { Length: > 0 } name ? name.TrimStart('/') : c.Key)).Order(StringComparer.Ordinal))));
+                // A job is on the doors its service may use by the same rule as its replicas: never a stranger.
+                members.Add(KeyValuePair.Create(door.Name, new ValueList<string>(inspected.Containers.Where(c => !jobs.Contains(c.Key)).Select(c => names.GetValueOrDefault(c.Key) ?? (c.Value?.Name is { Length: > 0 } name ? name.TrimStart('/') : c.Key)).Order(StringComparer.Ordinal))));
             }
             catch (DockerNetworkNotFoundException)
             {
@@ -178,6 +181,11 @@ public sealed partial class DockerDriver
 
         return new ValueMap<ValueList<string>>(members);
     }
+
+    /// <summary>The service a container belongs to on a door: a replica's own, or the service a job runs as (<see cref="Labels.JobOf"/>).</summary>
+    private static string? MemberOf(ContainerListResponse container) =>
+        container.Labels.TryGetValue(Labels.Service, out var service) ? service
+        : container.Labels.TryGetValue(Labels.JobOf, out var of) ? of : null;
 
     /// <summary>A door network whose service still runs is its door, not a leftover for the plan to remove.</summary>
     private static bool DoorInUse(NetworkResponse network, IEnumerable<ContainerListResponse> containers) =>

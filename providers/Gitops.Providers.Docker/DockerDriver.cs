@@ -16,7 +16,7 @@ namespace Gitops.Providers.Docker;
 /// The driver for Docker and Podman: both speak the Docker Engine API, so one implementation
 /// serves them. Where they differ it says so (see <see cref="NetworkOptions"/>).
 /// </summary>
-public sealed partial class DockerDriver(DockerClient client, EngineEndpoint endpoint) : IReplicaDriver, IDisposable
+public sealed partial class DockerDriver(DockerClient client, EngineEndpoint endpoint) : IReplicaDriver, IJobRunner, IDisposable
 {
     private static readonly TimeSpan UptimePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(150);
@@ -36,6 +36,7 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
         Sandbox = true,
         AllowFrom = true,
         Autoscaling = true, // by the platform's autoscaler, from the engine's stats and the ingress's traffic
+        Jobs = true, // crons: the platform's scheduler starts each run as a one-off container (DockerDriver.Jobs.cs)
     };
 
     public EngineKind Engine => endpoint.Kind;
@@ -346,6 +347,7 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
                 }
             }
 
+            await RemoveJobsOnAsync(network, cancellationToken).ConfigureAwait(false);
             await TransientRetry.RunAsync(t => Client.Networks.DeleteNetworkAsync(name, t), cancellationToken).ConfigureAwait(false);
             await NetworkIsolation.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
         }

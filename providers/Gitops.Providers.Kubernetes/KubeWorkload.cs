@@ -60,7 +60,7 @@ public static class KubeWorkload
 
     /// <summary>
     /// A cron as a CronJob: the service's pod (image, env, secrets, volumes, limits, policy) with the
-    /// cron's command, no probes and no port, stopped after its timeout, on its schedule in UTC.
+    /// cron's command, no probes and no port, stopped after its timeout, on its schedule in its time zone (UTC by default).
     /// </summary>
     public static V1CronJob CronJob(KubeScope scope, DesiredService service, DesiredCron cron)
     {
@@ -81,7 +81,7 @@ public static class KubeWorkload
             Spec = new V1CronJobSpec
             {
                 Schedule = cron.Schedule,
-                TimeZone = "Etc/UTC",
+                TimeZone = cron.TimeZone ?? "Etc/UTC",
                 ConcurrencyPolicy = cron.Concurrency.ToString(),
                 SuccessfulJobsHistoryLimit = 3,
                 FailedJobsHistoryLimit = 3,

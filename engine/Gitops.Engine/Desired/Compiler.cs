@@ -81,7 +81,7 @@ public static class Compiler
             };
             var replicas = service.Autoscale is { } autoscale ? autoscale.Min : service.Replicas; // the autoscaler's count comes on top (ScaleRecords.Apply)
             var crons = manifest.Crons.Where(c => c.Value.Service == name).OrderBy(c => c.Key, StringComparer.Ordinal)
-                .Select(c => new DesiredCron(c.Key, c.Value.Schedule, c.Value.Command, c.Value.Timeout, c.Value.Concurrency));
+                .Select(c => new DesiredCron(c.Key, c.Value.Schedule, c.Value.Command, c.Value.Timeout, c.Value.Concurrency) { TimeZone = c.Value.TimeZone });
             services.Add(new DesiredService(name, spec, Fingerprint.Of(spec), replicas, service.Deploy.Strategy, service.Deploy.Drain, service.DependsOn)
             {
                 MaxSurge = service.Deploy.MaxSurge,

@@ -61,5 +61,9 @@ public sealed record ServiceExtras(Autoscale? Autoscale, ValueList<string> Allow
     public ValueList<string> AllowedInto { get; init; } = ValueList<string>.Empty;
 }
 
-/// <summary>A scheduled job: a command run in its service's image on a schedule (UTC).</summary>
-public sealed record DesiredCron(string Name, string Schedule, ValueList<string>? Command, Duration Timeout, CronConcurrency Concurrency);
+/// <summary>A scheduled job: a command run in its service's image on a schedule (in <see cref="TimeZone"/>, UTC when null).</summary>
+public sealed record DesiredCron(string Name, string Schedule, ValueList<string>? Command, Duration Timeout, CronConcurrency Concurrency)
+{
+    /// <summary>The IANA time zone the schedule is read in; null: UTC.</summary>
+    public string? TimeZone { get; init; }
+}

@@ -14,6 +14,15 @@ public static class Labels
     public const string Replica = "paas.replica";
     public const string Managed = "paas.managed";
 
+    /// <summary>On a one-off job's container: the run it is (<see cref="Names.Job"/>).</summary>
+    public const string Job = "paas.job";
+
+    /// <summary>On a one-off job's container: the service whose image, env and networks it runs with (it is not one of its replicas).</summary>
+    public const string JobOf = "paas.job-of";
+
+    /// <summary>On a cron's job: the cron.</summary>
+    public const string Cron = "paas.cron";
+
     /// <summary>On a door network (<see cref="Names.Door"/>): the service it lets in to.</summary>
     public const string Door = "paas.door";
 

@@ -31,6 +31,9 @@ public static class Names
     public static string Replica(string project, string environment, string service, string fingerprint, int index) =>
         Join("paas", project, environment, service, fingerprint[..8], index.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>A one-off job (a cron's run): six parts, never a replica's, a network's or a volume's name.</summary>
+    public static string Job(string project, string environment, string service, string run) => Join("paas", project, environment, service, "job", run);
+
     /// <summary>
     /// The local image built for a service; the tag is the hash of its build inputs. An image
     /// repository cannot use <c>_</c> after a part ending in <c>-</c> (the grammar allows <c>web-</c>),

@@ -19,6 +19,12 @@ public sealed record PlatformEvent(string Name, string Project, string Environme
     /// <summary>The platform's autoscaler changed a service's replica count (<see cref="Detail"/> says from, to and why).</summary>
     public const string ServiceScaled = "service.scaled";
 
+    /// <summary>A cron's run exited 0 (<see cref="Service"/> names the cron, <see cref="Detail"/> the run).</summary>
+    public const string CronSucceeded = "cron.succeeded";
+
+    /// <summary>A cron's run failed: a non-zero exit, its timeout, it could not start, or its container vanished.</summary>
+    public const string CronFailed = "cron.failed";
+
     public string? DeploymentId { get; init; }
 
     /// <summary>The commit (or local revision) deployed.</summary>

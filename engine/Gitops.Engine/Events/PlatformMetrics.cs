@@ -20,6 +20,7 @@ public sealed class PlatformMetrics : IEventSink, IDisposable
     private readonly Counter<long> _degraded;
     private readonly Counter<long> _targetErrors;
     private readonly Counter<long> _scaled;
+    private readonly Counter<long> _cronRuns;
 
     /// <param name="queueDepth">Projects waiting for a reconcile, read at each scrape.</param>
     public PlatformMetrics(Func<int>? queueDepth = null)
@@ -32,6 +33,7 @@ public sealed class PlatformMetrics : IEventSink, IDisposable
         _degraded = _meter.CreateCounter<long>("paas.health.degraded", description: "Services found running fewer ready instances than they should.");
         _targetErrors = _meter.CreateCounter<long>("paas.target.errors", description: "Errors a target returned, by kind of target and of error.");
         _scaled = _meter.CreateCounter<long>("paas.autoscale.changes", description: "Replica counts the platform's autoscaler changed, by service and direction.");
+        _cronRuns = _meter.CreateCounter<long>("paas.cron.runs", description: "Cron runs ended, by cron and outcome (succeeded or failed).");
         if (queueDepth is not null)
         {
             _meter.CreateObservableGauge("paas.queue.depth", queueDepth, description: "Projects waiting for a reconcile.");
@@ -56,6 +58,9 @@ public sealed class PlatformMetrics : IEventSink, IDisposable
                     _durations.Record(duration.TotalSeconds, outcome, kind, project, environment);
                 }
 
+                break;
+            case PlatformEvent.CronSucceeded or PlatformEvent.CronFailed:
+                _cronRuns.Add(1, project, environment, new KeyValuePair<string, object?>("cron", platformEvent.Service), new KeyValuePair<string, object?>("outcome", platformEvent.Name["cron.".Length..]));
                 break;
             case PlatformEvent.DriftDetected:
                 _drift.Add(1, kind, project, environment);

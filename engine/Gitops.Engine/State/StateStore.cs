@@ -129,6 +129,11 @@ public sealed class StateStore : IDisposable
     public Deployment? LastSucceeded(string project, string environment) =>
         Newest(project, environment, d => d["status"] == DeploymentStatus.Succeeded.ToString());
 
+    /// <summary>The id of what the environment runs (<see cref="LastSucceeded"/>) without reading the deployment: the cron scheduler asks every second.</summary>
+    public string? LastSucceededId(string project, string environment) =>
+        _deployments.Query().Where(d => d["key"] == Key(project, environment)).OrderByDescending(d => d["started"]).ToEnumerable()
+            .FirstOrDefault(d => d["status"] == DeploymentStatus.Succeeded.ToString()) is { } document ? document["_id"].AsString : null;
+
     /// <summary>The newest deployment of a version (the autoscaler's changes are the same version at another scale), or null.</summary>
     public Deployment? LastVersion(string project, string environment) =>
         Newest(project, environment, d => !(d.TryGetValue("autoscaled", out var autoscaled) && autoscaled.IsBoolean && autoscaled.AsBoolean));

@@ -54,6 +54,11 @@ public static class CapabilityCheck
                 refusals.Add(Refusal(service, "allowFrom", "accepts connections only from the services it lists", target));
             }
 
+            foreach (var cron in service.Extras.Crons.Where(_ => !can.ScheduledJobs && !can.Jobs))
+            {
+                refusals.Add($"crons.{cron.Name}: this environment's target (kind {target.Kind}) can neither schedule jobs nor run the one-off containers the platform's scheduler starts, so the cron would never run; deploy it to a docker, podman or kubernetes target, or remove it");
+            }
+
             if (spec.Sandbox != SandboxKind.None && !can.Sandbox)
             {
                 refusals.Add(Refusal(service, "sandbox", $"asks for the {spec.Sandbox.ToString().ToLowerInvariant()} sandbox", target));

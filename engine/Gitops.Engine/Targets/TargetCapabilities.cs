@@ -45,8 +45,14 @@ public sealed record TargetCapabilities
     /// <summary>The target places replicas on nodes by constraints (<c>placement:</c>).</summary>
     public bool Placement { get; init; }
 
-    /// <summary>Scheduled jobs run by the target itself.</summary>
+    /// <summary>Scheduled jobs run by the target itself (a Kubernetes CronJob).</summary>
     public bool ScheduledJobs { get; init; }
+
+    /// <summary>
+    /// One-off jobs the platform starts on the target (its driver is an <see cref="IJobRunner"/>): crons on
+    /// a target that does not schedule them itself are run by the platform's scheduler.
+    /// </summary>
+    public bool Jobs { get; init; }
 
     /// <summary><c>allowFrom</c>: a service accepts connections only from the services it lists.</summary>
     public bool AllowFrom { get; init; }

@@ -8,8 +8,11 @@ public sealed record Cron
     [Description("Service whose image, env and secrets the job uses.")]
     public string Service { get; init; } = "";
 
-    [Description("Cron expression (5 fields, or @hourly, @daily, ...), in UTC.")]
+    [Description("Cron expression (5 fields, or @hourly, @daily, ...), in timeZone (UTC when none is given).")]
     public string Schedule { get; init; } = "";
+
+    [Description("IANA time zone the schedule is read in (Europe/Paris). Across a daylight-saving change a run due in the skipped hour runs once at its end, and one in the repeated hour runs once.")]
+    public string? TimeZone { get; init; }
 
     [Description("Arguments run instead of the image's command, as a list (no shell).")]
     public ValueList<string>? Command { get; init; }

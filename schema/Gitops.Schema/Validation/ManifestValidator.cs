@@ -400,10 +400,27 @@ public sealed partial class ManifestValidator
             CheckCronExpression(cron.Schedule, $"{path}.schedule");
         }
 
+        if (cron.TimeZone is { } zone && !KnownTimeZone(zone))
+        {
+            Report(ErrorCodes.Cron, $"{path}.timeZone", $"'{zone}' is not a time zone this machine knows (an IANA name such as Europe/Paris or America/New_York)");
+        }
+
         CheckCommand(cron.Command, $"{path}.command");
         if (cron.Timeout.Value <= TimeSpan.Zero)
         {
             Report(ErrorCodes.Range, $"{path}.timeout", "timeout must be longer than 0s");
+        }
+    }
+
+    private static bool KnownTimeZone(string zone)
+    {
+        try
+        {
+            return zone.Length > 0 && TimeZoneInfo.FindSystemTimeZoneById(zone) is not null;
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return false;
         }
     }
 
