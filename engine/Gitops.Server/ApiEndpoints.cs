@@ -42,6 +42,7 @@ internal static class ApiEndpoints
         api.MapPost("/sync/{project}", (ReconcileQueue queue, string project) => Results.Accepted(value: new { enqueued = queue.Enqueue(project) })).OnProject(Role.Deployer);
         RepositoryEndpoints.Map(api);
         SecretEndpoints.Map(api);
+        CronEndpoints.Map(api);
         PeopleEndpoints.Map(api);
     }
 

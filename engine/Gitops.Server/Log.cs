@@ -45,4 +45,10 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Autoscaler pass failed; the next one measures again")]
     public static partial void AutoscaleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cron {Project}/{Environment}/{Cron}: run {Run} {Outcome} ({Trigger})")]
+    public static partial void CronStarted(ILogger logger, string project, string environment, string cron, string run, Gitops.Engine.Crons.CronOutcome outcome, Gitops.Engine.Crons.CronTrigger trigger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cron pass failed; the next one tries again")]
+    public static partial void CronPassFailed(ILogger logger, Exception exception);
 }

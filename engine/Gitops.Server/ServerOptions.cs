@@ -30,6 +30,9 @@ public sealed record ServerOptions
     /// <summary>One JSON object per log line (for journald, Loki, Datadog…) instead of readable text.</summary>
     public bool JsonLogs { get; init; }
 
+    /// <summary>The clock crons are scheduled by (a test moves it ahead to make a schedule due); the system's by default.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Addresses of reverse proxies whose X-Forwarded-For is believed (for login throttling); none by default.</summary>
     public IReadOnlyCollection<string> TrustedProxies { get; init; } = [];
 }

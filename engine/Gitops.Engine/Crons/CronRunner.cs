@@ -27,11 +27,11 @@ public sealed class CronRefusedException(string message) : Exception(message);
 /// networks. Everything is in the state before the engine is asked, so a restarted server finds
 /// the runs it started and records how they ended.
 /// </summary>
-public sealed class CronRunner(StateStore state, PlatformConfig platform, Func<TargetConfig, TargetConnection> connect, ISecretSource secrets, ExecutionHooks? hooks = null) : IDisposable
+/// <param name="connect">The target an environment runs on, by project and environment (<see cref="OnLastSyncedTarget"/> on the server).</param>
+public sealed class CronRunner(StateStore state, Func<string, string, TargetConnection> connect, ISecretSource secrets, ExecutionHooks? hooks = null) : IDisposable
 {
     private readonly ExecutionHooks _hooks = hooks ?? ExecutionHooks.FromEnvironment();
     private readonly CronRuns _runs = new(state);
-    private readonly EnvironmentRecords _environments = new(state);
     private readonly SemaphoreSlim _gate = new(1, 1); // a pass and a run someone asked for never start the same cron twice
     private readonly Dictionary<(string, string), (string Deployment, IReadOnlyList<ScheduledCron> Crons)> _declared = [];
 
@@ -293,8 +293,16 @@ public sealed class CronRunner(StateStore state, PlatformConfig platform, Func<T
         }
     }
 
-    private TargetConnection Connect(string project, string environment) =>
-        connect(platform.Target(_environments.LastSync(project, environment)?.Target ?? "local"));
+    private TargetConnection Connect(string project, string environment) => connect(project, environment);
+
+    /// <summary>The server's way to an environment's target: the one its last sync deployed to (the loop records it), else <c>local</c>.</summary>
+    public static Func<string, string, TargetConnection> OnLastSyncedTarget(StateStore state, PlatformConfig platform, Func<TargetConfig, TargetConnection> connect)
+    {
+        ArgumentNullException.ThrowIfNull(platform);
+        ArgumentNullException.ThrowIfNull(connect);
+        var records = new EnvironmentRecords(state);
+        return (project, environment) => connect(platform.Target(records.LastSync(project, environment)?.Target ?? "local"));
+    }
 
     private string Known(string project, string environment) =>
         Declared(project, environment) is { Count: > 0 } crons ? $"; it runs {string.Join(", ", crons.Select(c => c.Cron.Name))}" : "";

@@ -3,8 +3,17 @@ using LiteDB;
 
 namespace Gitops.Engine.Reconcile;
 
-/// <summary>A cron job as the environment's manifest declares it (shown by name; the scheduler comes later).</summary>
-public sealed record CronInfo(string Name, string Service, string Schedule);
+/// <summary>A cron as the environment's running deployment declares it, when it is next due, and its latest runs (newest first).</summary>
+public sealed record CronInfo(string Name, string Service, string Schedule)
+{
+    /// <summary>The IANA time zone of the schedule; null: UTC.</summary>
+    public string? TimeZone { get; init; }
+
+    public DateTimeOffset? Next { get; init; }
+
+    /// <summary>The platform's runs (a Kubernetes target runs its CronJobs itself and keeps their history).</summary>
+    public IReadOnlyList<Crons.CronRun> Runs { get; init; } = [];
+}
 
 /// <summary>What the loop last did for an environment, on which target, from which branch.</summary>
 public sealed record SyncRecord(ReconcileOutcome Outcome, string Detail, string? Commit, string Target, DateTimeOffset At, string? Branch = null);
@@ -30,16 +39,6 @@ public sealed class EnvironmentRecords(StateStore state)
         document["sync"] = StateJson.Write(record);
         _records.Upsert(document);
     }
-
-    public void DeclaredCrons(string project, string environment, IReadOnlyList<CronInfo> crons)
-    {
-        var document = Document(project, environment);
-        document["crons"] = StateJson.Write(crons);
-        _records.Upsert(document);
-    }
-
-    public IReadOnlyList<CronInfo> CronsOf(string project, string environment) =>
-        _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("crons", out var crons) && crons.IsString ? StateJson.Read<List<CronInfo>>(crons.AsString) : [];
 
     public SyncRecord? LastSync(string project, string environment) =>
         _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("sync", out var sync) ? StateJson.Read<SyncRecord>(sync.AsString) : null;

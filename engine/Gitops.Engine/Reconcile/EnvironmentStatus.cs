@@ -31,7 +31,7 @@ public sealed record EnvironmentStatus(
     /// <summary>Set while a rollback holds the environment away from its branch.</summary>
     public Pin? Pinned { get; init; }
 
-    /// <summary>Cron jobs the environment's manifest declares.</summary>
+    /// <summary>The crons the applied deployment declares, with their latest runs.</summary>
     public IReadOnlyList<CronInfo> Crons { get; init; } = [];
 }
 
@@ -67,8 +67,24 @@ public static class EnvironmentStatusReader
         return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
         {
             Pinned = records.PinOf(project, environment),
-            Crons = records.CronsOf(project, environment),
+            Crons = Crons(state, project, environment, recorded),
         };
+    }
+
+    /// <summary>Each applied cron with when it is next due and its last five runs.</summary>
+    private static List<CronInfo> Crons(StateStore state, string project, string environment, RecordedState recorded)
+    {
+        var runs = new Crons.CronRuns(state);
+        var now = DateTimeOffset.UtcNow;
+        return recorded.Services
+            .SelectMany(s => s.Value.Extras.Crons.Select(c => new CronInfo(c.Name, s.Key, c.Schedule)
+            {
+                TimeZone = c.TimeZone,
+                Next = Gitops.Engine.Crons.CronSchedule.Of(c).Next(now),
+                Runs = runs.History(project, environment, c.Name, 5),
+            }))
+            .OrderBy(c => c.Name, StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>The service's troubled replicas in one line, or null when none is.</summary>

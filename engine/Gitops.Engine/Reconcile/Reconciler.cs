@@ -91,7 +91,6 @@ public sealed class Reconciler(
         foreach (var (environment, spec) in loaded.Manifest.Environments.Where(e => e.Value.Branch == branch))
         {
             var effective = loaded.ForEnvironment(environment);
-            _records.DeclaredCrons(project, environment, effective.Crons.Select(c => new CronInfo(c.Key, c.Value.Service, c.Value.Schedule)).ToList());
             var result = await ReconcileEnvironmentAsync(project, environment, commit, tree, effective, spec, cancellationToken).ConfigureAwait(false);
             _records.Synced(project, environment, new SyncRecord(result.Outcome, result.Detail, commit, spec.Target, _hooks.Clock.GetUtcNow(), branch));
             results.Add(result);

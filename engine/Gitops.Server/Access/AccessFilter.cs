@@ -113,6 +113,14 @@ public static class AccessFilter
                 }
 
                 return (Authorizer.Decide(principal, rule.Required, people.OrganizationOf(deployment.Project), deployment.Project, deployment.Environment), $"{deployment.Project}/{deployment.Environment}", null);
+            case AccessTarget.CronRun:
+                // Like a deployment: the run's own record says whose it is, and an unknown id looks like a hidden one.
+                if (Route("id") is not { } runId || new Gitops.Engine.Crons.CronRuns(state).Get(runId) is not { } run)
+                {
+                    return (principal is null ? AccessDecision.Unauthenticated : AccessDecision.Hidden, http.Request.Path.ToString(), null);
+                }
+
+                return (Authorizer.Decide(principal, rule.Required, people.OrganizationOf(run.Project), run.Project, run.Environment), $"{run.Project}/{run.Environment}", null);
             default:
                 if (Route("project") is not { } project)
                 {

@@ -27,6 +27,9 @@ public enum AccessTarget
     /// <summary>The deployment named by the route's <c>{id}</c>: its project and environment come from its record.</summary>
     Deployment,
 
+    /// <summary>The cron run named by the route's <c>{id}</c>: its project and environment come from its record.</summary>
+    CronRun,
+
     /// <summary>A grant: the scope in the request body, see <see cref="Authorizer.Grant"/>.</summary>
     Grant,
 }
@@ -70,6 +73,10 @@ public static class AccessRuleExtensions
     /// <summary>Needs <paramref name="role"/> on the project and environment of the deployment the route's <c>{id}</c> names.</summary>
     public static TBuilder OnDeployment<TBuilder>(this TBuilder builder, Role role)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new AccessRule(role, AccessTarget.Deployment));
+
+    /// <summary>Needs <paramref name="role"/> on the project and environment of the cron run the route's <c>{id}</c> names.</summary>
+    public static TBuilder OnCronRun<TBuilder>(this TBuilder builder, Role role)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new AccessRule(role, AccessTarget.CronRun));
 
     /// <summary>Platform administration only.</summary>
     public static TBuilder ForPlatform<TBuilder>(this TBuilder builder)
