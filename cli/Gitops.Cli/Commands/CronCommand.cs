@@ -175,6 +175,19 @@ public static class CronCommand
         return run.Outcome == CronOutcome.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
+    /// <summary>Below <c>paas status</c>'s table: one line per cron, its next time and its last run.</summary>
+    /// <param name="scheduledHere">Whether a server schedules them (remote status); locally they run on schedule only under paas server.</param>
+    internal static void PrintStatus(CliConsole console, IReadOnlyList<Gitops.Engine.Reconcile.CronInfo> crons, bool scheduledHere)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(crons);
+        foreach (var c in crons)
+        {
+            var last = c.Runs.Count > 0 ? $"last run {Describe(c.Runs[0])}" : scheduledHere ? "no run yet" : "no run yet (on schedule under paas server; paas cron run runs it now)";
+            console.Human.MarkupLine(Markup.Escape($"cron {c.Name} ({c.Service}): {c.Schedule} {c.TimeZone ?? "UTC"}, next {When(c.Next)}; {last}"));
+        }
+    }
+
     internal static string Describe(CronRun run) => run.Outcome switch
     {
         CronOutcome.Running => $"running since {When(run.StartedAt)}",
@@ -211,13 +224,13 @@ public static class CronCommand
 
     private sealed class RemoteCrons(ServerClient server, CronOptions options) : ICronSource
     {
-        private readonly string _project = options.Project ?? ManifestProject(options.Dir);
+        private string Project => options.Project ?? ManifestProject(options.Dir);
 
-        public string Place => $"{_project}/{Environment}";
+        public string Place => $"{Project}/{Environment}";
 
         private string Environment => options.Environment ?? SingleEnvironment(options.Dir);
 
-        private string Base => $"api/v1/environments/{Uri.EscapeDataString(_project)}/{Uri.EscapeDataString(Environment)}/crons";
+        private string Base => $"api/v1/environments/{Uri.EscapeDataString(Project)}/{Uri.EscapeDataString(Environment)}/crons";
 
         public IReadOnlyList<CronListing> List() => server.Get<List<CronListing>>(Base);
 
@@ -243,9 +256,11 @@ public static class CronCommand
 
         public static LocalCrons Open(CronOptions options)
         {
-            var loaded = options.Project is null || File.Exists(Path.Combine(options.Dir, "paas.yaml")) ? ManifestLoader.LoadPath(options.Dir) : null;
-            var project = options.Project ?? loaded?.Manifest?.Project ?? throw new CliException(ExitCodes.Usage, $"say which project with --project (no readable paas.yaml in {options.Dir})");
-            var environment = options.Environment ?? SingleEnvironment(options.Dir);
+            var loaded = File.Exists(Path.Combine(options.Dir, "paas.yaml")) ? ManifestLoader.LoadPath(options.Dir) : null;
+            // A run is found by its id alone: logs needs no project or environment.
+            var named = options.Action != "logs";
+            var project = options.Project ?? loaded?.Manifest?.Project ?? (named ? throw new CliException(ExitCodes.Usage, $"say which project with --project (no readable paas.yaml in {options.Dir})") : "");
+            var environment = options.Environment ?? (named ? SingleEnvironment(options.Dir) : "");
             var dataDirectory = DataDirectory.Resolve(options.DataDir);
             PlatformConfig platform;
             try

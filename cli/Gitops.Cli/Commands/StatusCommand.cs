@@ -53,9 +53,10 @@ public static class StatusCommand
             };
         }).ToList();
 
+        var crons = EnvironmentStatusReader.Crons(session.State, session.Manifest.Project, session.Environment);
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { project = session.Manifest.Project, environment = session.Environment, revision = recorded.Revision, stateVersion = recorded.Version, pinned, services });
+            Json.Write(console, new { project = session.Manifest.Project, environment = session.Environment, revision = recorded.Revision, stateVersion = recorded.Version, pinned, services, crons });
             return ExitCodes.Ok;
         }
 
@@ -80,6 +81,8 @@ public static class StatusCommand
         {
             console.Human.MarkupLine($"{s.service}: {Markup.Escape(s.autoscale!.Describe())}");
         }
+
+        CronCommand.PrintStatus(console, crons, scheduledHere: false);
         return ExitCodes.Ok;
     }
 }

@@ -57,6 +57,8 @@ internal static class RemoteStatus
             {
                 console.Human.MarkupLine($"{s.Service}: {Markup.Escape(s.Autoscale!.Describe())}");
             }
+
+            Commands.CronCommand.PrintStatus(console, environment.Crons, scheduledHere: true);
         }
 
         return ExitCodes.Ok;

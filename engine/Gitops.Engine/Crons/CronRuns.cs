@@ -42,7 +42,7 @@ public sealed class CronRuns(StateStore state)
         ArgumentNullException.ThrowIfNull(log);
         _logs.Upsert(new BsonDocument { ["_id"] = run.Id, ["text"] = log.Length > KeptLogChars ? "[… earlier output left out]\n" + log[^KeptLogChars..] : log });
         Save(run);
-        foreach (var old in _runs.Query().Where(d => d["cron"] == Key(run.Project, run.Environment, run.Cron)).OrderByDescending(d => d["started"]).Offset(KeptPerCron).ToList().Select(d => d["_id"]).ToList())
+        foreach (var old in _runs.Query().Where(Query.EQ("cron", Key(run.Project, run.Environment, run.Cron))).OrderByDescending(d => d["started"]).Offset(KeptPerCron).ToList().Select(d => d["_id"]).ToList())
         {
             _runs.Delete(old);
             _logs.Delete(old);
@@ -55,11 +55,11 @@ public sealed class CronRuns(StateStore state)
     public string? Log(string id) => _logs.FindById(id) is { } document ? document["text"].AsString : null;
 
     /// <summary>Runs not ended yet, of every environment.</summary>
-    public IReadOnlyList<CronRun> Running() => _runs.Find(d => d["running"] == true).Select(Read).ToList();
+    public IReadOnlyList<CronRun> Running() => _runs.Find(Query.EQ("running", true)).Select(Read).ToList();
 
     /// <summary>A cron's runs, newest first.</summary>
     public IReadOnlyList<CronRun> History(string project, string environment, string cron, int limit = 20) =>
-        _runs.Query().Where(d => d["cron"] == Key(project, environment, cron)).OrderByDescending(d => d["started"]).Limit(limit).ToList().Select(Read).ToList();
+        _runs.Query().Where(Query.EQ("cron", Key(project, environment, cron))).OrderByDescending(d => d["started"]).Limit(limit).ToList().Select(Read).ToList();
 
     /// <summary>The schedule's newest time handled for a cron; null when the platform has not seen the cron yet.</summary>
     public DateTimeOffset? Cursor(string project, string environment, string cron) =>
@@ -71,7 +71,7 @@ public sealed class CronRuns(StateStore state)
     /// <summary>Cursors of crons an environment no longer declares: declared again later, such a cron starts afresh instead of catching up.</summary>
     public void Forget(string project, string environment, IReadOnlySet<string> declared)
     {
-        foreach (var id in _cursors.Find(d => d["environment"] == $"{project}/{environment}").Select(d => d["_id"].AsString).Where(id => !declared.Contains(id[(id.LastIndexOf('/') + 1)..])).ToList())
+        foreach (var id in _cursors.Find(Query.EQ("environment", $"{project}/{environment}")).Select(d => d["_id"].AsString).Where(id => !declared.Contains(id[(id.LastIndexOf('/') + 1)..])).ToList())
         {
             _cursors.Delete(id);
         }

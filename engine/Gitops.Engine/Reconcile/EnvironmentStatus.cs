@@ -67,13 +67,15 @@ public static class EnvironmentStatusReader
         return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
         {
             Pinned = records.PinOf(project, environment),
-            Crons = Crons(state, project, environment, recorded),
+            Crons = Crons(state, project, environment),
         };
     }
 
     /// <summary>Each applied cron with when it is next due and its last five runs.</summary>
-    private static List<CronInfo> Crons(StateStore state, string project, string environment, RecordedState recorded)
+    public static IReadOnlyList<CronInfo> Crons(StateStore state, string project, string environment)
     {
+        ArgumentNullException.ThrowIfNull(state);
+        var recorded = state.Recorded(project, environment);
         var runs = new Crons.CronRuns(state);
         var now = DateTimeOffset.UtcNow;
         return recorded.Services
