@@ -102,6 +102,19 @@ public sealed class CapabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cron_is_refused_on_a_target_that_neither_schedules_jobs_nor_runs_the_platforms_and_planned_where_either_does()
+    {
+        const string cron = "crons:\n  nightly:\n    service: web\n    schedule: \"@daily\"\n";
+        var refused = await Assert.ThrowsAsync<PlanRefusedException>(() => PlanAsync(new FakeContainerTarget(DockerLike), cron));
+        var platformRuns = await PlanAsync(new FakeContainerTarget(DockerLike with { Jobs = true }), cron);
+        var targetRuns = await PlanAsync(new FakeContainerTarget(DockerLike with { ScheduledJobs = true }), cron);
+
+        Assert.Contains("crons.nightly: this environment's target (kind fake) can neither schedule jobs nor run the one-off containers the platform's scheduler starts, so the cron would never run", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("nightly", Assert.Single(platformRuns.Desired.Service("web")!.Extras.Crons).Name);
+        Assert.Equal("nightly", Assert.Single(targetRuns.Desired.Service("web")!.Extras.Crons).Name);
+    }
+
+    [Fact]
     public async Task The_same_service_is_planned_on_a_target_that_can()
     {
         var target = new FakeContainerTarget(DockerLike);
