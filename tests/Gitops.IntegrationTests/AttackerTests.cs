@@ -93,6 +93,44 @@ public sealed class AttackerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deployer_of_one_project_can_neither_run_another_projects_cron_nor_read_its_runs_and_a_viewer_cannot_run_its_own()
+    {
+        Prepare();
+        await using var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1));
+        const string Canary = "cron-canary-7d21b4-do-not-leak";
+        var runs = new Gitops.Engine.Crons.CronRuns(server.State);
+        runs.Finish(new Gitops.Engine.Crons.CronRun { Id = "r-20261202-000000-seca01", Project = "seca", Environment = "production", Cron = "report", Service = "web", Outcome = Gitops.Engine.Crons.CronOutcome.Succeeded, StartedAt = DateTimeOffset.UtcNow, EndedAt = DateTimeOffset.UtcNow, ExitCode = 0 }, $"DATABASE_URL={Canary}");
+        var dan = await SignInAsync(server, "dan"); // deployer of project:secb only
+        var victim = await SignInAsync(server, "victim"); // viewer of project:seca
+
+        var run = await SendAsync(server, dan, "POST", "/api/v1/environments/seca/production/crons/report/runs", "{}");
+        var runNamingOwn = await SendAsync(server, dan, "POST", "/api/v1/environments/seca/production/crons/report/runs?project=secb", "{}");
+        var reads = new[]
+        {
+            await SendAsync(server, dan, "GET", "/api/v1/cron-runs/r-20261202-000000-seca01", null),
+            await SendAsync(server, dan, "GET", "/api/v1/cron-runs/r-20261202-000000-seca01?project=secb", null),
+            await SendAsync(server, dan, "GET", "/api/v1/environments/seca/production/crons/report/runs", null),
+            await SendAsync(server, dan, "GET", "/api/v1/environments/seca/production/crons", null),
+        };
+        var viewerRun = await SendAsync(server, victim, "POST", "/api/v1/environments/seca/production/crons/report/runs", "{}");
+        var viewerRead = await SendAsync(server, victim, "GET", "/api/v1/cron-runs/r-20261202-000000-seca01", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, run.Status); // the project stays invisible
+        Assert.Equal(HttpStatusCode.NotFound, runNamingOwn.Status);
+        Assert.All(reads, r => Assert.Equal(HttpStatusCode.NotFound, r.Status));
+        Assert.All(reads, r => Assert.DoesNotContain(Canary, r.Body, StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Forbidden, viewerRun.Status);
+        Assert.Contains("deployer role on seca/production", viewerRun.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, viewerRead.Status); // its own project's run it may read
+        Assert.Contains(Canary, viewerRead.Body, StringComparison.Ordinal);
+        Assert.Single(runs.History("seca", "production", "report")); // no run was started
+        var refused = new AuditLog(server.State).List(actor: "dan (session)").Where(e => e.Target == "seca/production" && e.Result == "refused (hidden)").Select(e => e.Action).ToList();
+        Assert.Contains("POST /api/v1/environments/{project}/{environment}/crons/{cron}/runs", refused);
+        Assert.Contains("GET /api/v1/cron-runs/{id}", refused);
+        Assert.Contains(new AuditLog(server.State).List(actor: "victim (session)"), e => e.Target == "seca/production" && e.Result == "refused (forbidden)");
+    }
+
+    [Fact]
     public async Task Adding_a_taken_name_does_not_reset_its_password_and_removing_a_user_ends_their_tokens()
     {
         Prepare();
@@ -201,6 +239,7 @@ public sealed class AttackerTests : IDisposable
             ("devadmin", Role.Admin, Scope.Environment("seca", "dev")),
             ("victim", Role.Viewer, Scope.Project("seca")),
             ("eve", Role.Viewer, Scope.Project("secb")),
+            ("dan", Role.Deployer, Scope.Project("secb")),
         })
         {
             people.AddUser(user, Password);

@@ -15,11 +15,12 @@ internal sealed record InProcessServer(WebApplication App, HttpClient Http, stri
 
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    public static async Task<InProcessServer> StartAsync(string dataDirectory, TimeSpan poll)
+    /// <param name="clock">The clock crons are scheduled by (a test moves it ahead); the system's by default.</param>
+    public static async Task<InProcessServer> StartAsync(string dataDirectory, TimeSpan poll, TimeProvider? clock = null)
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         var token = "";
-        var app = PaasServer.Build(new ServerOptions { DataDirectory = dataDirectory, Listen = url, PollInterval = poll }, TextWriter.Null, t => token = t);
+        var app = PaasServer.Build(new ServerOptions { DataDirectory = dataDirectory, Listen = url, PollInterval = poll, Clock = clock ?? TimeProvider.System }, TextWriter.Null, t => token = t);
         await app.StartAsync();
         return new InProcessServer(app, new HttpClient { BaseAddress = new Uri(url) }, url, token);
     }

@@ -99,6 +99,7 @@ internal sealed class RunningPaas(Process process, Task<string> output, Task<str
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
+            process.WaitForExit(); // gone, its state file released, before the test goes on
         }
 
         process.Dispose();
