@@ -22,7 +22,7 @@ public sealed class UiTests
     {
         await using var world = await EngineWorld.CreateAsync("docker");
         var git = ServerLoopTests.App(world);
-        File.AppendAllText(Path.Combine(git.Work, "paas.yaml"), "crons:\n  nightly-report: { service: web, schedule: '0 3 * * *', command: [date] }\n");
+        File.AppendAllText(Path.Combine(git.Work, "paas.yaml"), "crons:\n  nightly-report: { service: web, schedule: '0 3 * * *', command: [echo, report-written] }\n");
         // An autoscaled worker: the page shows its bounds and what the server's autoscaler last read.
         File.WriteAllText(Path.Combine(git.Work, "paas.yaml"), File.ReadAllText(Path.Combine(git.Work, "paas.yaml")).Replace("services:\n", $"services:\n  queue:\n    image: {world.Busybox}\n    command: [sleep, '3600']\n    autoscale: {{ min: 1, max: 2, cpu: 70 }}\n", StringComparison.Ordinal));
         git.CommitAndPush("v1");
@@ -37,6 +37,28 @@ public sealed class UiTests
 
         await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
         await ServerLoopTests.WaitForPageAsync(world, "version one");
+        // A real run of the cron on Docker, started by hand through the API: the page lists it with its outcome and output.
+        var applied = DateTime.UtcNow + InProcessServer.Patience;
+        while (server.State.LastSucceeded(world.Project, "dev") is null) // the page answers a moment before the deployment is recorded
+        {
+            Assert.True(DateTime.UtcNow < applied, "the deployment never succeeded");
+            await Task.Delay(200);
+        }
+
+        using (var starter = new HttpClient { BaseAddress = new Uri(server.Url) })
+        {
+            starter.DefaultRequestHeaders.Add("Authorization", $"Bearer {server.Token}");
+            using var started = await starter.PostAsync($"/api/v1/environments/{world.Project}/dev/crons/nightly-report/runs", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(started.StatusCode == System.Net.HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+            var runs = new Gitops.Engine.Crons.CronRuns(server.State);
+            var deadline = DateTime.UtcNow + InProcessServer.Patience;
+            while (runs.History(world.Project, "dev", "nightly-report", 1) is not [{ Outcome: Gitops.Engine.Crons.CronOutcome.Succeeded }])
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the cron's run did not succeed");
+                await Task.Delay(200);
+            }
+        }
+
         var shots = Directory.CreateDirectory(Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots")).FullName;
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
@@ -46,7 +68,12 @@ public sealed class UiTests
         await SignInAsync(page, server.Url, "viewer");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = world.Project, Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByText("API_KEY")).ToBeVisibleAsync(); // secrets by name
-        await Expect(page.GetByText("nightly-report")).ToBeVisibleAsync(); // crons by name
+        await Expect(page.GetByText("nightly-report").First).ToBeVisibleAsync(); // crons by name, with their last runs
+        var cronRuns = page.GetByRole(AriaRole.List, new() { Name = "Last runs of nightly-report in dev" });
+        await Expect(cronRuns).ToContainTextAsync("succeeded");
+        await Expect(cronRuns).ToContainTextAsync("by admin (admin token) · exit 0");
+        await cronRuns.Locator("summary").First.ClickAsync();
+        await Expect(cronRuns.Locator("pre")).ToContainTextAsync("report-written"); // its output, read when opened
         await Expect(page.GetByText("autoscale 1..2")).ToBeVisibleAsync(); // the autoscaled worker's bounds beside its replicas
         await Expect(page.GetByText("1..2 on cpu 70%")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "healthy" }).First).ToBeVisibleAsync();
