@@ -32,6 +32,8 @@ public sealed class RouteMatrixTests : IDisposable
 
     private const string Deployment = "d-20261127-000000-aaaaaa";
     private const string RivalDeployment = "d-20261127-000000-bbbbbb";
+    private const string CronRun = "r-20261127-000000-aaaaaa";
+    private const string RivalCronRun = "r-20261127-000000-bbbbbb";
 
     private readonly string _data = Directory.CreateTempSubdirectory("paas-matrix-").FullName;
     private readonly Dictionary<string, string> _auth = new(StringComparer.Ordinal);
@@ -82,6 +84,18 @@ public sealed class RouteMatrixTests : IDisposable
         new("POST", "/api/v1/environments/shop/dev/rollback", "{}", ShopDeployers + " envAdmin"),
         new("POST", "/api/v1/environments/shop/production/rollback/clear", "{}", ShopDeployers),
         new("POST", "/api/v1/environments/shop/dev/rollback/clear", "{}", ShopDeployers + " envAdmin"),
+
+        // Crons of one environment; a run's project and environment come from its record.
+        new("GET", "/api/v1/environments/shop/dev/crons", null, DevReaders),
+        new("GET", "/api/v1/environments/shop/production/crons", null, ShopReaders),
+        new("GET", "/api/v1/environments/shop/dev/crons/report/runs", null, DevReaders),
+        new("GET", "/api/v1/environments/shop/production/crons/report/runs", null, ShopReaders),
+        new("POST", "/api/v1/environments/shop/dev/crons/report/runs", "{}", ShopDeployers + " envAdmin"),
+        new("POST", "/api/v1/environments/shop/production/crons/report/runs", "{}", ShopDeployers),
+        new("POST", "/api/v1/environments/rival/dev/crons/report/runs", "{}", "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
+        new("GET", $"/api/v1/cron-runs/{CronRun}", null, DevReaders),
+        new("GET", $"/api/v1/cron-runs/{RivalCronRun}", null, "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
+        new("GET", "/api/v1/cron-runs/r-unknown", null, "", Hidden: "*all*"),
 
         // The whole project: environment grants do not reach it.
         new("POST", "/api/v1/sync/shop", "{}", ShopDeployers),
@@ -310,6 +324,12 @@ public sealed class RouteMatrixTests : IDisposable
         foreach (var (id, project, environment) in new[] { (Deployment, "shop", "dev"), ("d-20261127-000000-cccccc", "shop", "production"), (RivalDeployment, "rival", "dev") })
         {
             state.SaveDeployment(new Deployment { Id = id, Project = project, Environment = environment, Revision = "abc", Trigger = "test", PlanText = "", Status = DeploymentStatus.Succeeded, StartedAt = DateTimeOffset.UtcNow });
+        }
+
+        var runs = new Gitops.Engine.Crons.CronRuns(state);
+        foreach (var (id, project) in new[] { (CronRun, "shop"), (RivalCronRun, "rival") })
+        {
+            runs.Finish(new Gitops.Engine.Crons.CronRun { Id = id, Project = project, Environment = "dev", Cron = "report", Service = "web", Outcome = Gitops.Engine.Crons.CronOutcome.Succeeded, StartedAt = DateTimeOffset.UtcNow, EndedAt = DateTimeOffset.UtcNow }, "done");
         }
 
         var secrets = new Gitops.Engine.Secrets.SecretStore(state);

@@ -33,7 +33,7 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
     private readonly ExecutionHooks _hooks = hooks ?? ExecutionHooks.FromEnvironment();
     private readonly CronRuns _runs = new(state);
     private readonly SemaphoreSlim _gate = new(1, 1); // a pass and a run someone asked for never start the same cron twice
-    private readonly Dictionary<(string, string), (string Deployment, IReadOnlyList<ScheduledCron> Crons)> _declared = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), (string Deployment, IReadOnlyList<ScheduledCron> Crons)> _declared = new();
 
     public CronRuns Runs => _runs;
 
@@ -43,10 +43,12 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // One environment's target not answering never holds up another's crons: problems are collected, then reported together.
+            var problems = new List<Exception>();
             var now = _hooks.Clock.GetUtcNow();
             foreach (var run in _runs.Running())
             {
-                await SettleCoreAsync(run, now, cancellationToken).ConfigureAwait(false);
+                await Isolated<CronRun>(problems, async () => await SettleCoreAsync(run, now, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             }
 
             var started = new List<CronRun>();
@@ -56,18 +58,32 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
                 _runs.Forget(project, environment, crons.Select(c => c.Cron.Name).ToHashSet(StringComparer.Ordinal));
                 foreach (var cron in crons)
                 {
-                    if (Due(cron, now) is { } due && await StartAsync(cron, CronTrigger.Schedule, null, due, cancellationToken).ConfigureAwait(false) is { } run)
+                    if (Due(cron, now) is { } due && await Isolated(problems, () => StartAsync(cron, CronTrigger.Schedule, null, due, cancellationToken)).ConfigureAwait(false) is { } run)
                     {
                         started.Add(run);
                     }
                 }
             }
 
-            return started;
+            return problems.Count == 0 ? started : throw new AggregateException($"{problems.Count} cron(s) could not be looked at or started; they are tried again at the next pass", problems);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private static async Task<T?> Isolated<T>(List<Exception> problems, Func<Task<T?>> work)
+        where T : class
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            problems.Add(e);
+            return null;
         }
     }
 
