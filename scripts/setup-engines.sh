@@ -55,6 +55,11 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# maildev (npm): the SMTP server the e-mail notification channel is tested against.
+if [ ! -x /opt/paas-test-tools/node_modules/.bin/maildev ] && command -v npm >/dev/null; then
+  log "installing maildev (npm) into /opt/paas-test-tools"
+  npm install --prefix /opt/paas-test-tools --no-audit --no-fund --loglevel=error maildev@3.0.0 >/dev/null
+fi
 # sshd's privilege separation user and directory: the package's own scripts make them only where
 # adduser and an init system are present, which a minimal machine lacks.
 if ! id sshd >/dev/null 2>&1; then

@@ -85,6 +85,11 @@ public sealed class EngineSession : IDisposable
             throw new CliException(ExitCodes.InvalidInput, e.Message);
         }
 
+        if (Gitops.Engine.Notifications.NotificationRules.Refusals(manifest.Notify, platform.Notifications) is { Count: > 0 } unknown)
+        {
+            throw new CliException(ExitCodes.InvalidInput, string.Join(System.Environment.NewLine, unknown)); // routed nowhere, silently: refused
+        }
+
         var connection = ProviderRegistry.Default.Connect(target);
         var probe = connection.Driver.ProbeAsync(console.Cancellation).GetAwaiter().GetResult();
         if (!probe.Answers)

@@ -53,7 +53,7 @@ public static class PaasCli
     private static readonly Type[] Verbs =
     [
         typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-        typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(CronOptions), typeof(DestroyOptions), typeof(SecretsOptions),
+        typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(CronOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
         typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(RegistryOptions), typeof(FirewallOptions),
@@ -70,6 +70,7 @@ public static class PaasCli
         HistoryOptions o => HistoryCommand.Run(o, console),
         LogsOptions o => LogsCommand.Run(o, console),
         CronOptions o => CronCommand.Run(o, console),
+        NotifyOptions o => NotifyCommand.Run(o, console, input),
         DestroyOptions o => DestroyCommand.Run(o, console),
         SecretsOptions o => SecretsCommand.Run(o, console, input),
         RegistryOptions o => RegistryCommand.Run(o, console, input),

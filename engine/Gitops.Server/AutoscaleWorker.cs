@@ -12,12 +12,12 @@ namespace Gitops.Server;
 /// measuring beside everything else, scaling only between two reconciles (one change to the engine
 /// at a time). A failed pass is logged and the next one tries again.
 /// </summary>
-public sealed class AutoscaleWorker(StateStore state, PlatformConfig platform, ServerOptions options, ReconcileWorker worker, PlatformMetrics metrics, ILogger<AutoscaleWorker> logger) : BackgroundService
+public sealed class AutoscaleWorker(StateStore state, PlatformConfig platform, ServerOptions options, ReconcileWorker worker, PlatformMetrics metrics, Gitops.Engine.Notifications.NotificationSink notify, ILogger<AutoscaleWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var ingress = ProviderRegistry.Default.OpenIngress(platform, options.DataDirectory);
-        var hooks = Gitops.Engine.Execution.ExecutionHooks.FromEnvironment() with { Events = ServerEvents.Sinks(new Gitops.Engine.Audit.AuditLog(state), metrics, logger) };
+        var hooks = Gitops.Engine.Execution.ExecutionHooks.FromEnvironment() with { Events = ServerEvents.Sinks(new Gitops.Engine.Audit.AuditLog(state), metrics, notify, logger) };
         var autoscaler = new Autoscaler(state, platform, ProviderRegistry.Default.Connect, ingress, new ReconcileWorker.LoggingProgress(logger), hooks);
         using var timer = new PeriodicTimer(autoscaler.Interval);
         do

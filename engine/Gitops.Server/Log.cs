@@ -51,4 +51,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cron pass failed; the next one tries again")]
     public static partial void CronPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notification pass failed; the next one tries again")]
+    public static partial void NotifyPassFailed(ILogger logger, Exception exception);
 }

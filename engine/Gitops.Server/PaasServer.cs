@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Gitops.Engine.Audit;
 using Gitops.Engine.Crons;
 using Gitops.Engine.Execution;
+using Gitops.Engine.Notifications;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 using Gitops.Engine.Events;
@@ -80,8 +81,11 @@ public static class PaasServer
         builder.Services.AddHostedService<Poller>();
         builder.Services.AddHostedService<FirewallKeeper>();
         builder.Services.AddHostedService<AutoscaleWorker>();
+        builder.Services.AddSingleton(new NotificationSink(state, platform.Notifications));
+        builder.Services.AddSingleton(new NotificationDispatcher(state, platform.Notifications, options.Clock));
+        builder.Services.AddHostedService<NotifyWorker>();
         builder.Services.AddSingleton(s => new CronRunner(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), new SecretStore(state),
-            new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<ILogger<CronWorker>>()) }));
+            new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<CronWorker>>()) }));
         builder.Services.AddHostedService<CronWorker>();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace);
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Gitops.Server;
 
 /// <summary>Takes project keys off the queue and reconciles them, one at a time.</summary>
-public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, PlatformConfig platform, ServerOptions options, PlatformMetrics metrics, ILogger<ReconcileWorker> logger) : BackgroundService
+public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, PlatformConfig platform, ServerOptions options, PlatformMetrics metrics, Gitops.Engine.Notifications.NotificationSink notify, ILogger<ReconcileWorker> logger) : BackgroundService
 {
     /// <summary>Reconcile passes this worker finished (/metrics counts them for the whole process).</summary>
     public long Completed => Interlocked.Read(ref _completed);
@@ -44,7 +44,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
         var progress = new LoggingProgress(logger);
         var audit = new Gitops.Engine.Audit.AuditLog(state);
         using var ingress = ProviderRegistry.Default.OpenIngress(platform, options.DataDirectory);
-        var hooks = ExecutionHooks.FromEnvironment() with { Events = ServerEvents.Sinks(audit, metrics, logger) };
+        var hooks = ExecutionHooks.FromEnvironment() with { Events = ServerEvents.Sinks(audit, metrics, notify, logger) };
         var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, ProviderRegistry.Default.Connect, progress, progress, ingress, hooks);
         while (!stoppingToken.IsCancellationRequested)
         {

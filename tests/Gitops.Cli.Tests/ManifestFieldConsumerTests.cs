@@ -37,9 +37,6 @@ public sealed class ManifestFieldConsumerTests
     /// </summary>
     private static readonly Dictionary<string, string> NotActedOnYet = new(StringComparer.Ordinal)
     {
-        ["Manifest.Notify"] = "issue 15 (notifications): notify rules route events to channels",
-        ["NotifyRule.Channel"] = "issue 15",
-        ["NotifyRule.On"] = "issue 15",
     };
 
     [Fact]

@@ -25,6 +25,9 @@ public sealed record PlatformEvent(string Name, string Project, string Environme
     /// <summary>A cron's run failed: a non-zero exit, its timeout, it could not start, or its container vanished.</summary>
     public const string CronFailed = "cron.failed";
 
+    /// <summary>A commit's plan waits for a person (<c>approval: required</c>); <see cref="Detail"/> sums it up.</summary>
+    public const string ApprovalWaiting = "approval.waiting";
+
     public string? DeploymentId { get; init; }
 
     /// <summary>The commit (or local revision) deployed.</summary>

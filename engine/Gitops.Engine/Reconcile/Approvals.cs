@@ -14,16 +14,18 @@ public sealed class Approvals(StateStore state)
 {
     private readonly ILiteCollection<BsonDocument> _approvals = state.Collection("approvals");
 
-    public void Wait(string project, string environment, string commit, string planText)
+    /// <returns>True when the commit waits from now on (false: it was waiting already).</returns>
+    public bool Wait(string project, string environment, string commit, string planText)
     {
         var current = Pending(project, environment);
         if (current is { } pending && pending.Commit == commit)
         {
-            return;
+            return false;
         }
 
         _approvals.Upsert(new BsonDocument { ["_id"] = $"{project}/{environment}", ["commit"] = commit, ["plan"] = planText, ["approved"] = false });
         state.Flush();
+        return true;
     }
 
     public PendingApproval? Pending(string project, string environment) =>

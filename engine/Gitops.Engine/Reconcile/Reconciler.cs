@@ -30,6 +30,7 @@ public sealed class Reconciler(
     private readonly SecretStore _secrets = new(state);
     private readonly Approvals _approvals = new(state);
     private readonly EnvironmentRecords _records = new(state);
+    private readonly Notifications.NotificationRules _notifyRules = new(state);
 
     // Per replica name, the restarts health.degraded already told of (this process's life: a restart of the server tells again once).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _reportedRestarts = new(StringComparer.Ordinal);
@@ -91,7 +92,20 @@ public sealed class Reconciler(
         foreach (var (environment, spec) in loaded.Manifest.Environments.Where(e => e.Value.Branch == branch))
         {
             var effective = loaded.ForEnvironment(environment);
-            var result = await ReconcileEnvironmentAsync(project, environment, commit, tree, effective, spec, cancellationToken).ConfigureAwait(false);
+            ReconcileResult result;
+            if (Notifications.NotificationRules.Refusals(effective.Notify, platform.Notifications) is { Count: > 0 } unknown)
+            {
+                // A rule naming no channel would route events nowhere, silently: the commit is refused like a manifest error.
+                var detail = string.Join(Environment.NewLine, unknown);
+                var first = _records.LastSync(project, environment) is not { Outcome: ReconcileOutcome.InvalidManifest } last || last.Commit != commit || last.Detail != detail;
+                result = new ReconcileResult(project, environment, commit, ReconcileOutcome.InvalidManifest, detail, First: first);
+            }
+            else
+            {
+                _notifyRules.Record(project, environment, effective.Notify);
+                result = await ReconcileEnvironmentAsync(project, environment, commit, tree, effective, spec, cancellationToken).ConfigureAwait(false);
+            }
+
             _records.Synced(project, environment, new SyncRecord(result.Outcome, result.Detail, commit, spec.Target, _hooks.Clock.GetUtcNow(), branch));
             results.Add(result);
         }
@@ -224,7 +238,15 @@ public sealed class Reconciler(
             if (spec.Approval == Schema.Model.Approval.Required && !_approvals.IsApproved(project, environment, commit))
             {
                 // Guardrail: never applied without a person; `paas approve` approves this commit.
-                _approvals.Wait(project, environment, commit, Planning.PlanText.Render(prepared.Plan));
+                if (_approvals.Wait(project, environment, commit, Planning.PlanText.Render(prepared.Plan)))
+                {
+                    _hooks.Events.Publish(new PlatformEvent(PlatformEvent.ApprovalWaiting, project, environment, _hooks.Clock.GetUtcNow())
+                    {
+                        Revision = commit,
+                        Detail = $"{commit[..12]}: {prepared.Plan.Count(Planning.PlanAction.Create)} to create, {prepared.Plan.Count(Planning.PlanAction.Update)} to update, {prepared.Plan.Count(Planning.PlanAction.Replace)} to replace, {prepared.Plan.Count(Planning.PlanAction.Delete)} to delete; paas approve {project} --env {environment}",
+                    });
+                }
+
                 return new ReconcileResult(project, environment, commit, ReconcileOutcome.AwaitingApproval,
                     $"{commit[..12]} needs approval: {prepared.Plan.Count(Planning.PlanAction.Create)} to create, {prepared.Plan.Count(Planning.PlanAction.Update)} to update, {prepared.Plan.Count(Planning.PlanAction.Replace)} to replace, {prepared.Plan.Count(Planning.PlanAction.Delete)} to delete; nothing applied (paas approve {project} --env {environment})");
             }

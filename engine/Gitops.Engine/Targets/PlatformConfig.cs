@@ -46,6 +46,9 @@ public sealed record PlatformConfig
     /// <summary>How the platform's autoscaler measures and moves (<c>autoscaler:</c>); its defaults when the file says nothing.</summary>
     public Scaling.AutoscalerConfig Autoscaler { get; init; } = Scaling.AutoscalerConfig.Default;
 
+    /// <summary>platform.yaml's <c>notifications:</c>: the channels notify rules route events to.</summary>
+    public Notifications.NotificationsConfig Notifications { get; init; } = Gitops.Engine.Notifications.NotificationsConfig.None;
+
     /// <summary>
     /// Reads the file with the composition root's providers. A platform whose file names no
     /// <c>local</c> target (or has no file) gets <c>local</c> = the first kind this machine runs.
@@ -89,6 +92,7 @@ public sealed record PlatformConfig
                 Registry = mapping["registry"] is { } registry ? BindRegistry(registry, map, problems) : null,
                 Firewall = mapping["firewall"] is { } firewall ? BindFirewall(firewall, map, problems) : null,
                 Autoscaler = mapping["autoscaler"] is { } autoscaler ? BindAutoscaler(autoscaler, map, problems) : Scaling.AutoscalerConfig.Default,
+                Notifications = mapping["notifications"] is { } notifications ? BindNotifications(notifications, map, problems) : Gitops.Engine.Notifications.NotificationsConfig.None,
             };
         }
         else if (root is not null)
@@ -195,7 +199,14 @@ public sealed record PlatformConfig
         return kind.Value;
     }
 
-    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "allowFileUrls"];
+    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "notifications", "allowFileUrls"];
+
+    private static Notifications.NotificationsConfig BindNotifications(YNode node, SourceMap map, List<Diagnostic> problems)
+    {
+        var config = ManifestBinder.Bind<Notifications.NotificationsConfig>(node, map, problems, "notifications");
+        config.Check(map, "notifications", problems);
+        return config;
+    }
 
     private static Scaling.AutoscalerConfig BindAutoscaler(YNode node, SourceMap map, List<Diagnostic> problems)
     {

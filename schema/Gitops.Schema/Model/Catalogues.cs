@@ -11,7 +11,7 @@ public static class Catalogues
         "backup.succeeded", "backup.failed", "restore.succeeded", "restore.failed",
         "cron.succeeded", "cron.failed",
         "health.degraded", "health.recovered",
-        "service.scaled",
+        "service.scaled", "drift.detected", "approval.waiting",
     ];
 
     /// <summary>Service templates (managed databases and caches) a service can name with <c>template:</c>.</summary>
