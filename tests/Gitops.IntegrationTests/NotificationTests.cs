@@ -226,6 +226,35 @@ public sealed class NotificationTests : IDisposable
     }
 
     [Fact]
+    public void Paas_notify_test_sends_at_once_on_this_machine_and_says_whether_the_channel_took_it()
+    {
+        using var receiver = new HttpReceiver();
+        Platform($"notifications:\n  channels:\n    hooks: {{ kind: webhook, url: \"{receiver.Url}/hook\" }}\n");
+
+        var withoutSecret = Paas("", "notify", "test", "hooks");
+        Assert.Equal(0, Paas(SigningKey, "notify", "secret", "hooks").ExitCode);
+        var took = Paas("", "notify", "test", "hooks");
+        receiver.Answer = HttpStatusCode.BadGateway;
+        var refused = Paas("", "notify", "test", "hooks");
+        var unknown = Paas("", "notify", "test", "nope");
+        var list = Paas("", "notify", "list");
+
+        Assert.Equal(3, withoutSecret.ExitCode);
+        Assert.Contains("channel hooks has no secret yet (the key its requests are signed with (HMAC-SHA256)): paas notify secret hooks", withoutSecret.Error, StringComparison.Ordinal);
+        Assert.True(took.ExitCode == 0, took.Error);
+        Assert.Contains("hooks took the test message", took.Output, StringComparison.Ordinal);
+        var message = Assert.Single(receiver.Requests);
+        Assert.Equal("notify.test", message.Json.GetProperty("event").GetString());
+        Assert.Equal(ChannelSenders.Signature(SigningKey, message.Body), message.Headers[ChannelSenders.SignatureHeader]);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("hooks did not take the test message: HTTP 502", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no channel 'nope' in platform.yaml (notifications.channels: hooks)", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("hooks", list.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(SigningKey, list.Output + took.Output + refused.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_channel_without_what_its_kind_needs_or_sending_in_clear_text_elsewhere_is_refused_at_its_line()
     {
         var error = Assert.Throws<InvalidDataException>(() => PlatformConfig.Parse("""
@@ -248,6 +277,15 @@ public sealed class NotificationTests : IDisposable
     public void Dispose() => Directory.Delete(Path.GetDirectoryName(_data)!, recursive: true);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private CliRun Paas(string input, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var reader = new StringReader(input);
+        var code = Gitops.Cli.PaasCli.Run([.. args, "--data-dir", _data], Gitops.Cli.CliConsole.Plain(output, error), reader);
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
 
     private PlatformConfig Platform(string yaml)
     {

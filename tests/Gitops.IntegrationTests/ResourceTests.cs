@@ -39,9 +39,12 @@ public sealed class ResourceTests
         var git = new GitWorkTree(world.Root);
         // Up long enough to count as started (3 s without a restart), then it grows past its limit.
         git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n  hog:\n    image: {world.Busybox}\n"
-            + "    command: [\"sh\", \"-c\", \"sleep 5; exec tail /dev/zero\"]\n    resources: { memory: 32Mi }\n");
+            + "    command: [\"sh\", \"-c\", \"sleep 5; exec tail /dev/zero\"]\n    resources: { memory: 32Mi }\nnotify:\n  - { channel: ops, on: [health.degraded] }\n");
         git.CommitAndPush("a service that outgrows its memory");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        using var receiver = new HttpReceiver(); // the ops team's webhook: told of the kill
+        File.AppendAllText(Path.Combine(world.DataDirectory, Gitops.Engine.Targets.PlatformConfig.FileName), $"notifications:\n  channels:\n    ops: {{ kind: webhook, url: \"{receiver.Url}/ops\" }}\n");
+        Assert.Equal(0, world.PaasWithInput("ops-signing-key", "notify", "secret", "ops").ExitCode);
 
         await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
         var metrics = await ServerLoopTests.MetricsWhenAsync(server, "paas_health_degraded_total", $"service=\"hog\"", 1);
@@ -68,6 +71,13 @@ public sealed class ResourceTests
         Assert.Contains(expected, incidents, StringComparison.Ordinal);
 
         Assert.True(status.Output.Contains("hog: replica 1 restarted", StringComparison.Ordinal), status.ToString());
+        for (var until = DateTime.UtcNow + InProcessServer.Patience; !receiver.Requests.Any(r => r.Text.Contains(expected, StringComparison.Ordinal)) && DateTime.UtcNow < until; await Task.Delay(250))
+        {
+        }
+
+        var told = receiver.Requests.FirstOrDefault(r => r.Text.Contains(expected, StringComparison.Ordinal));
+        Assert.True(told is not null, "no notification said why: " + string.Join(" | ", receiver.Requests.Select(r => r.Text)));
+        Assert.Equal(("health.degraded", $"{world.Project}/dev: hog degraded"), (told.Json.GetProperty("event").GetString(), told.Json.GetProperty("title").GetString()));
     }
 
     [Theory]

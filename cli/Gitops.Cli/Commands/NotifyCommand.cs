@@ -129,7 +129,11 @@ public static class NotifyCommand
                 return ExitCodes.Ok;
             }
 
-            console.Error.WriteLine($"paas: {channel} did not take the test message: {sent.LastError} (a server would try again after {NotificationDispatcher.Backoff(sent.Attempts).TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)");
+            var outbox = new NotificationOutbox(state);
+            var why = sent.LastError is { } error
+                ? $"{error} (a server tries again after {NotificationDispatcher.Backoff(sent.Attempts).TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)"
+                : $"{outbox.Pending(channel).Count - 1} older message(s) wait before it, since {When(outbox.Status(channel).FailingSince)}: {outbox.Status(channel).LastError}";
+            console.Error.WriteLine($"paas: {channel} did not take the test message: {why}");
             return ExitCodes.Failed;
         });
     }

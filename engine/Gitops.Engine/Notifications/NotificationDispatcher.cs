@@ -50,6 +50,11 @@ public sealed class NotificationDispatcher(StateStore state, NotificationsConfig
             At = now,
             NextAttempt = now,
         };
+        foreach (var earlier in _outbox.Pending(channel).Where(n => n.Event == message.Event))
+        {
+            _outbox.Forget(earlier.Id); // an older test still waiting says nothing a new one does not
+        }
+
         _outbox.Enqueue(message);
         return message;
     }

@@ -46,6 +46,9 @@ public sealed class NotificationOutbox(StateStore state)
         });
     }
 
+    /// <summary>Removes a message (an earlier test message: a new test replaces it).</summary>
+    public void Forget(string id) => _outbox.Delete(id);
+
     /// <summary>A channel's messages still waiting, oldest first: they are delivered in the order their events happened.</summary>
     public IReadOnlyList<Notification> Pending(string channel) =>
         _outbox.Query().Where(Query.And(Query.EQ("channel", channel), Query.EQ("state", DeliveryState.Pending.ToString()))).OrderBy(d => d["at"]).ToList().Select(Read).ToList();
