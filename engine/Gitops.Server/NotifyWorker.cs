@@ -1,5 +1,4 @@
 using Gitops.Engine.Notifications;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gitops.Server;
@@ -8,36 +7,11 @@ namespace Gitops.Server;
 /// Sends the notification outbox every second (<see cref="NotificationDispatcher"/>), beside
 /// everything else: a channel that is slow or down delays only its own messages.
 /// </summary>
-public sealed class NotifyWorker(NotificationDispatcher dispatcher, ILogger<NotifyWorker> logger) : BackgroundService
+public sealed class NotifyWorker(NotificationDispatcher dispatcher, ILogger<NotifyWorker> logger) : PeriodicWorker
 {
-    private static readonly TimeSpan Pass = TimeSpan.FromSeconds(1);
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Pass);
-        do
-        {
-            try
-            {
-                await dispatcher.DeliverDueAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                Log.NotifyPassFailed(logger, e);
-            }
-        }
-        while (await NextAsync(timer, stoppingToken).ConfigureAwait(false));
-    }
+    protected override Task PassAsync(CancellationToken cancellationToken) => dispatcher.DeliverDueAsync(cancellationToken);
 
-    private static async Task<bool> NextAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    protected override void Failed(Exception exception) => Log.NotifyPassFailed(logger, exception);
 }

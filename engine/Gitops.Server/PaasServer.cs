@@ -82,7 +82,7 @@ public static class PaasServer
         builder.Services.AddHostedService<FirewallKeeper>();
         builder.Services.AddHostedService<AutoscaleWorker>();
         builder.Services.AddSingleton(new NotificationSink(state, platform.Notifications));
-        builder.Services.AddSingleton(new NotificationDispatcher(state, platform.Notifications, options.Clock));
+        builder.Services.AddSingleton(_ => new NotificationDispatcher(state, platform.Notifications, options.Clock)); // made by the container, so disposed with it
         builder.Services.AddHostedService<NotifyWorker>();
         builder.Services.AddSingleton(s => new CronRunner(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), new SecretStore(state),
             new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<CronWorker>>()) }));
