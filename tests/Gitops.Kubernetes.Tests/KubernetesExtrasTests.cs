@@ -101,7 +101,8 @@ public sealed class KubernetesExtrasTests
     {
         await using var world = await ClusterWorld.StartAsync();
         world.WriteManifest(KubernetesCliTests.Web("web", "1", "    volumes: { data: /data }\n"));
-        Assert.Equal(0, world.Apply().ExitCode);
+        var first = world.Apply();
+        Assert.True(first.ExitCode == 0, first.ToString()); // failed once in a full run (exit 3): say why if it does again
         var claim = (string)(await world.Cluster.GetAsync(KubeResource.Claim, world.Namespace, "data"))!["metadata"]!["uid"]!;
 
         var kept = world.Paas("destroy", world.AppDirectory, "--env", ClusterWorld.Environment, "--yes");

@@ -37,6 +37,8 @@ public static class ApplyCommand
         }
 
         PlanCommand.Show(console, OutputFormat.Text, prepared.Plan);
+        // A server started on this data directory later routes the environment's events by them.
+        new Gitops.Engine.Notifications.NotificationRules(session.State).Record(session.Manifest.Project, session.Environment, session.Manifest.Notify);
         if (!prepared.Plan.HasChanges)
         {
             return Done(console, options.Output, null);
