@@ -16,6 +16,15 @@ namespace Gitops.Providers.Docker;
 public static class ContainerRequest
 {
     public const long PidsLimit = 512;
+
+    /// <summary>
+    /// The engine's own log of a container is capped, so a chatty app cannot fill the disk: Docker
+    /// keeps at most <see cref="LogFiles"/> files of <see cref="LogFileSize"/> (json-file rotation);
+    /// Podman 4.3 takes the size alone and truncates its one file at it.
+    /// </summary>
+    public const string LogFileSize = "10m";
+
+    public const string LogFiles = "3";
     /// <param name="gvisorRuntime">The engine's name for gVisor's runtime, used for <c>sandbox: gvisor</c>.</param>
     public static CreateContainerParameters For(ReplicaRequest replica, string gvisorRuntime = EngineEndpoint.DefaultGvisorRuntime)
     {
@@ -83,6 +92,7 @@ public static class ContainerRequest
                 Tmpfs = spec.ReadOnly ? new Dictionary<string, string> { ["/tmp"] = "rw,noexec,nosuid,size=64m" } : null,
                 Mounts = spec.Mounts.Select(m => new Mount { Type = "volume", Source = m.Key, Target = m.Value }).ToList(),
                 Init = true, // an init as PID 1 forwards SIGTERM, so containers stop at once instead of after the grace time
+                LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = LogFileSize, ["max-file"] = LogFiles } },
                 Runtime = spec.Sandbox == SandboxKind.Gvisor ? gvisorRuntime : null,
             },
             NetworkingConfig = new NetworkingConfig

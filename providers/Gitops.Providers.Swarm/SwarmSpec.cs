@@ -82,6 +82,8 @@ public static class SwarmSpec
                     },
                 },
                 RestartPolicy = new SwarmRestartPolicy { Condition = "any", Delay = TimeSpan.FromSeconds(1) },
+                // A task's log is capped like a container's (ContainerRequest.LogFileSize): a chatty app cannot fill a node's disk.
+                LogDriver = new global::Docker.DotNet.Models.SwarmDriver { Name = "json-file", Options = new Dictionary<string, string> { ["max-size"] = ContainerRequest.LogFileSize, ["max-file"] = ContainerRequest.LogFiles } },
                 Placement = new Placement { Constraints = placement.Concat(spec.Placement ?? ValueList<string>.Empty).Distinct(StringComparer.Ordinal).ToList() }, // the target's, then the service's own
                 Networks = [new NetworkAttachmentConfig { Target = change.Network, Aliases = [service.Name] }],
             },
