@@ -12,7 +12,8 @@ using Gitops.Schema.Model;
 namespace Gitops.Engine.Crons;
 
 /// <summary>A cron as it runs now: declared by the environment's running deployment.</summary>
-public sealed record ScheduledCron(string Project, string Environment, DesiredService Service, DesiredCron Cron, string DeploymentId);
+/// <param name="Schedule">Parsed once per deployment: the scheduler asks it every second.</param>
+public sealed record ScheduledCron(string Project, string Environment, DesiredService Service, DesiredCron Cron, string DeploymentId, CronSchedule Schedule);
 
 /// <summary>A run refused before it started (an unknown cron, a forbidden overlap, a target that schedules its own jobs).</summary>
 public sealed class CronRefusedException(string message) : Exception(message);
@@ -54,9 +55,7 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
             var started = new List<CronRun>();
             foreach (var (project, environment) in state.Environments())
             {
-                var crons = Declared(project, environment);
-                _runs.Forget(project, environment, crons.Select(c => c.Cron.Name).ToHashSet(StringComparer.Ordinal));
-                foreach (var cron in crons)
+                foreach (var cron in Declared(project, environment))
                 {
                     if (Due(cron, now) is { } due && await Isolated(problems, () => StartAsync(cron, CronTrigger.Schedule, null, due, cancellationToken)).ConfigureAwait(false) is { } run)
                     {
@@ -143,7 +142,7 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
     public IReadOnlyList<(ScheduledCron Cron, DateTimeOffset? Next)> List(string project, string environment)
     {
         var now = _hooks.Clock.GetUtcNow();
-        return Declared(project, environment).Select(c => (c, CronSchedule.Of(c.Cron).Next(_runs.Cursor(project, environment, c.Cron.Name) is { } cursor && cursor > now ? cursor : now))).ToList();
+        return Declared(project, environment).Select(c => (c, c.Schedule.Next(_runs.Cursor(project, environment, c.Cron.Name) is { } cursor && cursor > now ? cursor : now))).ToList();
     }
 
     /// <summary>The crons of the environment's running deployment, read again only when another deployment runs.</summary>
@@ -161,9 +160,11 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
         }
 
         var crons = state.Deployment(id)?.Desired is { } desired
-            ? desired.Services.SelectMany(s => s.Extras.Crons.Select(c => new ScheduledCron(project, environment, s, c, id))).ToList()
+            ? desired.Services.SelectMany(s => s.Extras.Crons.Select(c => new ScheduledCron(project, environment, s, c, id, CronSchedule.Of(c)))).ToList()
             : [];
         _declared[(project, environment)] = (id, crons);
+        // Only another deployment changes which crons exist: a cron it dropped loses its cursor, so declared again later it starts afresh.
+        _runs.Forget(project, environment, crons.Select(c => c.Cron.Name).ToHashSet(StringComparer.Ordinal));
         return crons;
     }
 
@@ -177,7 +178,7 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
             return null;
         }
 
-        return CronSchedule.Of(cron.Cron).LatestDue(cursor, now);
+        return cron.Schedule.LatestDue(cursor, now);
     }
 
     /// <summary>Starts a run under the cron's concurrency rule; null when its target runs its crons itself.</summary>
