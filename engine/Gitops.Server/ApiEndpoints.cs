@@ -43,6 +43,7 @@ internal static class ApiEndpoints
         RepositoryEndpoints.Map(api);
         SecretEndpoints.Map(api);
         CronEndpoints.Map(api);
+        ServiceLogEndpoints.Map(api);
         NotificationEndpoints.Map(api);
         PeopleEndpoints.Map(api);
     }

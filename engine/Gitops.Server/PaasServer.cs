@@ -87,6 +87,7 @@ public static class PaasServer
         builder.Services.AddSingleton(s => new CronRunner(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), new SecretStore(state),
             new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<CronWorker>>()) }));
         builder.Services.AddHostedService<CronWorker>();
+        builder.Services.AddSingleton(new Gitops.Engine.Logs.ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect)));
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace);
 
         var app = builder.Build();

@@ -225,11 +225,11 @@ public static class CronCommand
 
     private sealed class RemoteCrons(ServerClient server, CronOptions options) : ICronSource
     {
-        private string Project => options.Project ?? ManifestProject(options.Dir);
+        private string Project => options.Project ?? ManifestScope.Project(options.Dir);
 
         public string Place => $"{Project}/{Environment}";
 
-        private string Environment => options.Environment ?? SingleEnvironment(options.Dir);
+        private string Environment => options.Environment ?? ManifestScope.Environment(options.Dir);
 
         private string Base => $"api/v1/environments/{Uri.EscapeDataString(Project)}/{Uri.EscapeDataString(Environment)}/crons";
 
@@ -261,7 +261,7 @@ public static class CronCommand
             // A run is found by its id alone: logs needs no project or environment.
             var named = options.Action != "logs";
             var project = options.Project ?? loaded?.Manifest?.Project ?? (named ? throw new CliException(ExitCodes.Usage, $"say which project with --project (no readable paas.yaml in {options.Dir})") : "");
-            var environment = options.Environment ?? (named ? SingleEnvironment(options.Dir) : "");
+            var environment = options.Environment ?? (named ? ManifestScope.Environment(options.Dir) : "");
             var dataDirectory = DataDirectory.Resolve(options.DataDir);
             PlatformConfig platform;
             try
@@ -317,15 +317,5 @@ public static class CronCommand
             _runner.Dispose();
             _state.Dispose();
         }
-    }
-
-    private static string ManifestProject(string dir) =>
-        ManifestLoader.LoadPath(dir).Manifest?.Project ?? throw new CliException(ExitCodes.Usage, $"say which project with --project (no readable paas.yaml in {dir})");
-
-    private static string SingleEnvironment(string dir)
-    {
-        var loaded = File.Exists(Path.Combine(dir, "paas.yaml")) || File.Exists(dir) ? ManifestLoader.LoadPath(dir) : null;
-        return loaded is { Environments.Count: 1 } ? loaded.Environments.Keys.Single()
-            : throw new CliException(ExitCodes.Usage, loaded is null ? "say which environment with --env" : $"say which environment with --env: {string.Join(", ", loaded.Environments.Keys)}");
     }
 }

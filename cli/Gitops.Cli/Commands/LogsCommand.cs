@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
@@ -7,43 +8,67 @@ using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
 
-[Verb("logs", HelpText = "A deployment's log: its build output and each step with its timing (ids from paas history).")]
-public sealed class LogsOptions : CommonOptions
+[Verb("logs", HelpText = "SERVICE: the service's application output, every replica interleaved (-f follows, --since, --tail, --replica). DEPLOYMENT: a deployment's log, its build output and each step with its timing (ids from paas history).")]
+public sealed class LogsOptions : EngineOptions
 {
-    [Value(0, MetaName = "DEPLOYMENT", Required = true, HelpText = "Deployment id, e.g. d-20261127-101500-3fa9c2.")]
-    public string Deployment { get; set; } = "";
+    [Value(0, MetaName = "SERVICE|DEPLOYMENT", Required = true, HelpText = "A service of the environment (web), or a deployment id (d-20261127-101500-3fa9c2).")]
+    public string Name { get; set; } = "";
 
-    [Option('f', "follow", HelpText = "Keep printing new lines until the deployment finishes (remote mode).")]
+    [Option('f', "follow", HelpText = "Keep printing new lines: a service's until Ctrl+C, from replicas started meanwhile too; a deployment's until it finishes (remote mode).")]
     public bool Follow { get; set; }
+
+    [Option("since", HelpText = "Service: lines from this age (90s, 10m, 2h, 7d) or time (2026-12-02T07:00:00Z) on.")]
+    public string? Since { get; set; }
+
+    [Option("tail", HelpText = "Service: the last N lines of each replica, or all. Default: 100, or all with --since.")]
+    public string? Tail { get; set; }
+
+    [Option("replica", HelpText = "Service: only this replica (numbered from 1, as paas status shows them).")]
+    public int? Replica { get; set; }
+
+    [Option('t', "timestamps", HelpText = "Service: print each line's time.")]
+    public bool Timestamps { get; set; }
+
+    [Option("dir", Default = ".", HelpText = "Directory holding paas.yaml (names the project and its environments).")]
+    public string Dir { get; set; } = ".";
+
+    [Option("project", HelpText = "Project name, instead of reading it from --dir's paas.yaml.")]
+    public string? Project { get; set; }
 
     [Option("server", HelpText = "Ask this paas server (default: $PAAS_SERVER, or the one paas login saved).")]
     public string? Server { get; set; }
-
-    [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
-    public string? DataDir { get; set; }
 }
 
-public static class LogsCommand
+/// <summary><c>paas logs</c>: a deployment's log when given a deployment id, else a service's application logs (<see cref="ServiceLogsCommand"/>).</summary>
+public static partial class LogsCommand
 {
     /// <summary>The API's answer for one page of a log.</summary>
     private sealed record LogPage(string Deployment, DeploymentStatus Status, List<LogLine> Lines, int Next, bool Finished);
 
     public static int Run(LogsOptions options, CliConsole console)
     {
+        ArgumentNullException.ThrowIfNull(options);
         console = console.For(options.Output);
+        return DeploymentId().IsMatch(options.Name) && options.Environment is null
+            ? Deployment(options, console)
+            : ServiceLogsCommand.Run(options, console);
+    }
+
+    private static int Deployment(LogsOptions options, CliConsole console)
+    {
         using var server = ServerClient.Resolve(options.Server, options.DataDir, console.Cancellation);
         var lines = new List<LogLine>();
         DeploymentStatus status;
         if (server is null)
         {
             using var state = SecretsCommand.OpenState(DataDirectory.Resolve(options.DataDir));
-            status = (state.Deployment(options.Deployment) ?? throw new CliException(ExitCodes.InvalidInput, $"no deployment {options.Deployment} (paas history lists them)")).Status;
-            lines.AddRange(state.LogOf(options.Deployment));
+            status = (state.Deployment(options.Name) ?? throw new CliException(ExitCodes.InvalidInput, $"no deployment {options.Name} (paas history lists them)")).Status;
+            lines.AddRange(state.LogOf(options.Name));
             Print(console, options, lines);
         }
         else
         {
-            var path = $"api/v1/deployments/{Uri.EscapeDataString(options.Deployment)}/logs";
+            var path = $"api/v1/deployments/{Uri.EscapeDataString(options.Name)}/logs";
             var page = server.Get<LogPage>(path);
             Print(console, options, page.Lines);
             lines.AddRange(page.Lines);
@@ -60,11 +85,11 @@ public static class LogsCommand
 
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { deployment = options.Deployment, status, lines });
+            Json.Write(console, new { deployment = options.Name, status, lines });
         }
         else
         {
-            console.Human.MarkupLine($"[grey]deployment {Markup.Escape(options.Deployment)}: {status.ToString().ToLowerInvariant()}[/]");
+            console.Human.MarkupLine($"[grey]deployment {Markup.Escape(options.Name)}: {status.ToString().ToLowerInvariant()}[/]");
         }
 
         return ExitCodes.Ok;
@@ -82,4 +107,8 @@ public static class LogsCommand
             console.Raw.WriteLine($"{line.At:HH:mm:ss} {line.Stream,-6} {line.Text}");
         }
     }
+
+    /// <summary>What <c>Deployments.NewId</c> makes: a service is never read as one (and <c>--env</c> says a service is meant).</summary>
+    [GeneratedRegex(@"^d-\d{8}-\d{6}-[0-9a-f]{4,}$")]
+    private static partial Regex DeploymentId();
 }

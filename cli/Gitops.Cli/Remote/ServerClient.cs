@@ -79,6 +79,88 @@ public sealed class ServerClient : IDisposable
 
     public T Delete<T>(string path) => Send<T>(HttpMethod.Delete, path);
 
+    /// <summary>
+    /// Reads a server-sent event stream until it ends, calling <paramref name="onEvent"/> with each event's
+    /// name (<c>message</c> when it has none) and data. No overall timeout: a follow lasts until interrupted.
+    /// </summary>
+    public void Events(string path, Action<string, string> onEvent)
+    {
+        ArgumentNullException.ThrowIfNull(onEvent);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var streaming = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        streaming.DefaultRequestHeaders.Authorization = _http.DefaultRequestHeaders.Authorization;
+        HttpResponseMessage response;
+        try
+        {
+            response = streaming.Send(request, HttpCompletionOption.ResponseHeadersRead, _cancellation);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException(ExitCodes.Failed, $"cannot reach the paas server at {Server}: {e.Message}");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var answer = response.Content.ReadAsStringAsync(_cancellation).GetAwaiter().GetResult();
+                throw response.StatusCode switch
+                {
+                    HttpStatusCode.Unauthorized => new CliException(ExitCodes.Failed, $"the paas server at {Server} refused the token; run paas login again"),
+                    HttpStatusCode.Forbidden => new CliException(ExitCodes.Failed, ErrorOf(answer) ?? "your role does not allow this"),
+                    HttpStatusCode.NotFound or HttpStatusCode.BadRequest => new CliException(ExitCodes.InvalidInput, ErrorOf(answer) ?? $"not found on {Server}: {path}"),
+                    _ => new CliException(ExitCodes.Failed, $"the paas server at {Server} answered {(int)response.StatusCode}: {ErrorOf(answer) ?? response.ReasonPhrase}"),
+                };
+            }
+
+            using var reader = new StreamReader(response.Content.ReadAsStream(_cancellation));
+            var name = "message";
+            var data = new System.Text.StringBuilder();
+            while (ReadLine(reader) is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    if (data.Length > 0)
+                    {
+                        onEvent(name, data.ToString());
+                    }
+
+                    (name, data) = ("message", data.Clear());
+                }
+                else if (line.StartsWith("event:", StringComparison.Ordinal))
+                {
+                    name = line[6..].Trim();
+                }
+                else if (line.StartsWith("data:", StringComparison.Ordinal))
+                {
+                    data.Append(data.Length > 0 ? "\n" : "").Append(line[5..].TrimStart());
+                }
+            }
+        }
+    }
+
+    /// <summary>The next line, or null at the end or once interrupted (Ctrl+C ends a follow normally).</summary>
+    private string? ReadLine(StreamReader reader)
+    {
+        try
+        {
+            return reader.ReadLineAsync(_cancellation).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (IOException) when (_cancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (IOException e)
+        {
+            throw new CliException(ExitCodes.Failed, $"the paas server at {Server} broke off the stream: {e.Message}");
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     private T Send<T>(HttpMethod method, string path, object? body = null)
