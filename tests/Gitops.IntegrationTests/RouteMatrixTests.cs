@@ -94,6 +94,11 @@ public sealed class RouteMatrixTests : IDisposable
         new("POST", "/api/v1/environments/shop/production/crons/report/runs", "{}", ShopDeployers),
         new("POST", "/api/v1/environments/rival/dev/crons/report/runs", "{}", "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
         new("GET", $"/api/v1/cron-runs/{CronRun}", null, DevReaders),
+
+        // A service's application logs (server-sent events): readers of its environment.
+        new("GET", "/api/v1/environments/shop/dev/services/web/logs", null, DevReaders),
+        new("GET", "/api/v1/environments/shop/production/services/web/logs?follow=true", null, ShopReaders),
+        new("GET", "/api/v1/environments/rival/dev/services/web/logs", null, "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
         new("GET", $"/api/v1/cron-runs/{RivalCronRun}", null, "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
         new("GET", "/api/v1/cron-runs/r-unknown", null, "", Hidden: "*all*"),
 
