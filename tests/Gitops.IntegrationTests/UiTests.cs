@@ -157,6 +157,45 @@ public sealed class UiTests
         Assert.Equal(0, await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "live" }).CountAsync());
     }
 
+    [Fact]
+    public async Task A_services_log_page_shows_every_replicas_lines_as_they_are_written()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        world.WriteManifest(ServiceLogsTests.Talker(world, "live"));
+        Assert.Equal(0, world.Apply().ExitCode);
+        AddUser(world, "viewer", Role.Viewer, Scope.Project(world.Project));
+        using (var state = StateStore.Open(world.DataDirectory))
+        {
+            // Deployed by the CLI, listed as the server's loop would list it after a sync.
+            new EnvironmentRecords(state).Synced(world.Project, "dev", new SyncRecord(ReconcileOutcome.InSync, "in sync", "abc", "local", DateTimeOffset.UtcNow));
+        }
+
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromHours(1));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await SignInAsync(page, server.Url, "viewer");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "talker", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Logs of talker" })).ToBeVisibleAsync();
+        var log = page.GetByTestId("service-log");
+        await Expect(log).ToContainTextAsync("talker-1 | live out", new() { Timeout = 30_000 });
+        await Expect(log).ToContainTextAsync("talker-2 | live err", new() { Timeout = 30_000 });
+        var newest = await NewestAsync(log);
+        await Expect(log).ToContainTextAsync($"live out {newest + 5}", new() { Timeout = 30_000 }); // written after the page opened, shown without a reload
+        Assert.Equal(1, await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "live" }).CountAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots")).FullName, "service-logs.png"), FullPage = true });
+
+        await page.GotoAsync($"{server.Url}/#/logs/{world.Project}/dev/taker");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("runs no service 'taker'; it runs talker");
+        await page.GotoAsync($"{server.Url}/#/logs/other/dev/talker");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not found");
+    }
+
+    /// <summary>The highest line number on the page so far.</summary>
+    private static async Task<int> NewestAsync(ILocator log) =>
+        System.Text.RegularExpressions.Regex.Matches(await log.InnerTextAsync(), @"live out (\d+)").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Max();
+
     private static void AddUser(EngineWorld world, string user, Role role, Scope scope)
     {
         using var state = StateStore.Open(world.DataDirectory);

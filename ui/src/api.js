@@ -47,3 +47,42 @@ export function followLog(id, onLine, onEnd) {
   };
   return () => source.close();
 }
+
+// A service's application logs, live: the last lines of each replica, then each new one as it is
+// written. Read with fetch rather than EventSource, so a refusal (no such service, a target that
+// cannot give logs) arrives with its message. Returns a function that stops listening.
+export function followServiceLogs(project, environment, service, onLine, onEnd) {
+  const controller = new AbortController();
+  const path = ['environments', project, environment, 'services', service, 'logs'].map(encodeURIComponent).join('/');
+  (async () => {
+    try {
+      const response = await fetch(`/api/v1/${path}?follow=true&tail=200`, { credentials: 'same-origin', signal: controller.signal });
+      if (!response.ok) {
+        const body = await response.json().catch(() => null);
+        onEnd(body?.error ?? response.statusText);
+        return;
+      }
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let pending = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        pending += value;
+        let cut;
+        while ((cut = pending.indexOf('\n\n')) >= 0) {
+          const event = pending.slice(0, cut);
+          pending = pending.slice(cut + 2);
+          const name = /^event: (.*)$/m.exec(event)?.[1] ?? 'message';
+          const data = /^data: (.*)$/m.exec(event)?.[1];
+          if (data === undefined) continue;
+          if (name === 'message') onLine(JSON.parse(data));
+          else if (name === 'error') return onEnd(JSON.parse(data).error);
+        }
+      }
+      onEnd(null);
+    } catch (e) {
+      if (!controller.signal.aborted) onEnd(e.message);
+    }
+  })();
+  return () => controller.abort();
+}
