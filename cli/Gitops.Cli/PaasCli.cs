@@ -20,6 +20,7 @@ public static class PaasCli
             settings.CaseInsensitiveEnumValues = true;
             settings.HelpWriter = null; // Help and errors are written below, to the right stream.
             settings.AutoVersion = true;
+            settings.EnableDashDash = true; // paas exec SERVICE -- COMMAND ARGS…: what follows -- is the command's, never paas's
         });
         var parsed = parser.ParseArguments(args, Verbs);
         try
@@ -53,7 +54,7 @@ public static class PaasCli
     private static readonly Type[] Verbs =
     [
         typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-        typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(CronOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
+        typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(ExecOptions), typeof(CronOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
         typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(RegistryOptions), typeof(FirewallOptions),
@@ -69,6 +70,7 @@ public static class PaasCli
         StatusOptions o => StatusCommand.Run(o, console),
         HistoryOptions o => HistoryCommand.Run(o, console),
         LogsOptions o => LogsCommand.Run(o, console),
+        ExecOptions o => ExecCommand.Run(o, console, input),
         CronOptions o => CronCommand.Run(o, console),
         NotifyOptions o => NotifyCommand.Run(o, console, input),
         DestroyOptions o => DestroyCommand.Run(o, console),

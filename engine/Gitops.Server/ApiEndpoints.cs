@@ -44,6 +44,7 @@ internal static class ApiEndpoints
         SecretEndpoints.Map(api);
         CronEndpoints.Map(api);
         ServiceLogEndpoints.Map(api);
+        ExecEndpoints.Map(api);
         NotificationEndpoints.Map(api);
         PeopleEndpoints.Map(api);
     }

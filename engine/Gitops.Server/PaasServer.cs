@@ -87,7 +87,8 @@ public static class PaasServer
         builder.Services.AddSingleton(s => new CronRunner(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), new SecretStore(state),
             new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<CronWorker>>()) }));
         builder.Services.AddHostedService<CronWorker>();
-        builder.Services.AddSingleton(new Gitops.Engine.Logs.ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect)));
+        builder.Services.AddSingleton(new Gitops.Engine.Operations.ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect)));
+        builder.Services.AddSingleton(new Gitops.Engine.Operations.ServiceExec(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect)));
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace);
 
         var app = builder.Build();
@@ -105,6 +106,7 @@ public static class PaasServer
 
         app.Lifetime.ApplicationStopped.Register(state.Dispose);
         app.Use(SecurityHeaders);
+        app.UseWebSockets(); // paas exec (ExecEndpoints)
         app.UseDefaultFiles();
         app.UseStaticFiles();
         MapEndpoints(app);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gitops.Engine.Access;
-using Gitops.Engine.Logs;
+using Gitops.Engine.Operations;
 using Gitops.Engine.Targets;
 using Gitops.Server.Access;
 using Microsoft.AspNetCore.Builder;
@@ -31,10 +31,10 @@ internal static class ServiceLogEndpoints
         IAsyncEnumerable<RuntimeLogLine> lines;
         try
         {
-            var from = since is null ? (DateTimeOffset?)null : LogSince.Parse(since, options.Clock.GetUtcNow(), out var error) ?? throw new LogsRefusedException(error!, notFound: false);
+            var from = since is null ? (DateTimeOffset?)null : LogSince.Parse(since, options.Clock.GetUtcNow(), out var error) ?? throw new ServiceRefusedException(error!, notFound: false);
             lines = logs.Open(new RuntimeLogQuery(project, environment, service, from, tail is { } t ? Math.Max(t, 0) : null, replica, follow ?? false));
         }
-        catch (LogsRefusedException e)
+        catch (ServiceRefusedException e)
         {
             http.Response.StatusCode = e.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
             await http.Response.WriteAsJsonAsync(new { error = e.Message }, cancellationToken).ConfigureAwait(false);

@@ -80,7 +80,9 @@ public sealed class EngineWorld : IAsyncDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         using var reader = new StringReader(input);
-        var code = PaasCli.Run([.. args, "--data-dir", DataDirectory], CliConsole.Plain(output, error), reader);
+        // Before a "--": what follows it is a command's own (paas exec).
+        var dashes = Array.IndexOf(args, "--") is var at and >= 0 ? at : args.Length;
+        var code = PaasCli.Run([.. args[..dashes], "--data-dir", DataDirectory, .. args[dashes..]], CliConsole.Plain(output, error), reader);
         return new CliRun(code, output.ToString(), error.ToString());
     }
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
 using Gitops.Engine.Crons;
-using Gitops.Engine.Logs;
+using Gitops.Engine.Operations;
 using Gitops.Engine.Targets;
 
 namespace Gitops.Cli.Commands;
@@ -88,7 +88,7 @@ internal static class ServiceLogsCommand
                 }
             }).GetAwaiter().GetResult();
         }
-        catch (LogsRefusedException e)
+        catch (ServiceRefusedException e)
         {
             throw new CliException(ExitCodes.InvalidInput, e.Message);
         }

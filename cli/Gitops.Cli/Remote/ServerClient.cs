@@ -31,6 +31,9 @@ public sealed class ServerClient : IDisposable
 
     public string Server { get; }
 
+    /// <summary>The Authorization header's value, for connections made outside this client (a WebSocket).</summary>
+    internal string Authorization => _http.DefaultRequestHeaders.Authorization!.ToString();
+
     /// <summary>
     /// The server to use: <c>--server</c> or <c>PAAS_SERVER</c> (token from <c>PAAS_TOKEN</c> or a
     /// login to that server), else the one <c>paas login</c> saved; null means work locally.

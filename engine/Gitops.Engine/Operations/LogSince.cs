@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Gitops.Engine.Logs;
+namespace Gitops.Engine.Operations;
 
 /// <summary><c>--since</c>: an age (<c>90s</c>, <c>10m</c>, <c>2h</c>, <c>7d</c>) or an RFC 3339 time, as docker logs takes it.</summary>
 public static partial class LogSince

@@ -2,14 +2,7 @@ using System.Runtime.CompilerServices;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
 
-namespace Gitops.Engine.Logs;
-
-/// <summary>Why a service's logs cannot be read: no such service running, or a target that cannot give them.</summary>
-public sealed class LogsRefusedException(string message, bool notFound) : Exception(message)
-{
-    /// <summary>The environment or service does not exist (as opposed to a target that cannot read logs).</summary>
-    public bool NotFound { get; } = notFound;
-}
+namespace Gitops.Engine.Operations;
 
 /// <summary>
 /// <c>paas logs SERVICE --env ENV</c>, locally and through the server: checks the service runs in
@@ -19,22 +12,14 @@ public sealed class LogsRefusedException(string message, bool notFound) : Except
 /// <param name="connect">The target an environment runs on (<see cref="Crons.CronRunner.OnLastSyncedTarget"/>).</param>
 public sealed class ServiceLogs(StateStore state, Func<string, string, TargetConnection> connect)
 {
-    /// <summary>The lines the query asks for; refused with <see cref="LogsRefusedException"/> before the first one.</summary>
+    /// <summary>The lines the query asks for; refused with <see cref="ServiceRefusedException"/> before the first one.</summary>
     public IAsyncEnumerable<RuntimeLogLine> Open(RuntimeLogQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var place = $"{query.Project}/{query.Environment}";
-        var services = state.LastSucceededId(query.Project, query.Environment) is { } id && state.Deployment(id)?.Desired is { } desired
-            ? desired.Services.Select(s => s.Name).ToList()
-            : throw new LogsRefusedException($"{place} has no running deployment (paas status lists what runs)", notFound: true);
-        if (!services.Contains(query.Service, StringComparer.Ordinal))
-        {
-            throw new LogsRefusedException($"{place} runs no service '{query.Service}'; it runs {string.Join(", ", services)}", notFound: true);
-        }
-
+        RunningServices.Require(state, query.Project, query.Environment, query.Service);
         if (query.Replica is < 1)
         {
-            throw new LogsRefusedException($"--replica {query.Replica}: replicas are numbered from 1", notFound: false);
+            throw new ServiceRefusedException($"--replica {query.Replica}: replicas are numbered from 1", notFound: false);
         }
 
         var connection = connect(query.Project, query.Environment);
@@ -42,7 +27,7 @@ public sealed class ServiceLogs(StateStore state, Func<string, string, TargetCon
         {
             var kind = connection.Driver.Kind;
             connection.Dispose();
-            throw new LogsRefusedException($"{place} runs on a {kind} target, whose application logs paas cannot read yet; read them with the target's own tool", notFound: false);
+            throw new ServiceRefusedException($"{query.Project}/{query.Environment} runs on a {kind} target, whose application logs paas cannot read yet; read them with the target's own tool", notFound: false);
         }
 
         return ReadAsync(connection, logs, query, CancellationToken.None);

@@ -1,0 +1,71 @@
+using Gitops.Cli;
+using Gitops.Engine.Audit;
+using Gitops.Engine.State;
+
+namespace Gitops.IntegrationTests;
+
+/// <summary>
+/// <c>paas exec</c> on real engines, locally: the command runs in a running replica as the argument
+/// list it was given (no shell reads it), with stdin piped in, stdout and stderr apart, its exit code
+/// paas's own, in the replica asked for; and it is in the audit log before it runs.
+/// </summary>
+public sealed class ExecTests
+{
+    internal static string Sleeper(EngineWorld world) => $$"""
+        services:
+          worker:
+            image: {{world.Busybox}}
+            replicas: 2
+            command: ["sleep", "3600"]
+
+        """;
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Exec_runs_the_argument_list_in_the_replica_with_piped_input_and_returns_its_exit_code(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine);
+        world.WriteManifest(Sleeper(world));
+        Assert.Equal(0, world.Apply().ExitCode);
+
+        var run = world.Paas("exec", "worker", "--env", "dev", "--dir", world.AppDirectory, "--", "sh", "-c", "echo out-$(hostname); echo to-stderr >&2; exit 7");
+        var literal = world.Paas("exec", "worker", "--env", "dev", "--dir", world.AppDirectory, "--", "echo", "$(id); rm -rf /tmp/x", "'quoted'");
+        var second = world.Paas("exec", "worker", "--env", "dev", "--dir", world.AppDirectory, "--replica", "2", "--", "hostname");
+        var piped = world.PaasWithInput("line one\nline two\n", "exec", "worker", "--env", "dev", "--dir", world.AppDirectory, "--", "wc", "-l");
+        var missing = world.Paas("exec", "worker", "--env", "dev", "--dir", world.AppDirectory, "--", "no-such-binary");
+
+        Assert.True(run.ExitCode == 7, run.ToString());
+        Assert.Equal("out-worker-1\n", run.Output); // the first running replica; a replica's hostname is service-N
+        Assert.Equal("to-stderr\n", run.Error);
+        Assert.Equal(0, literal.ExitCode);
+        Assert.Equal("$(id); rm -rf /tmp/x 'quoted'\n", literal.Output); // handed over as arguments: nothing expanded, nothing run
+        Assert.Equal(0, second.ExitCode);
+        Assert.Equal("worker-2\n", second.Output);
+        Assert.Equal(0, piped.ExitCode);
+        Assert.Equal("2", piped.Output.Trim());
+        Assert.NotEqual(0, missing.ExitCode);
+        using var state = StateStore.Open(world.DataDirectory);
+        var audited = new AuditLog(state).List(target: $"{world.Project}/dev").Select(e => e.Action).ToList();
+        Assert.Contains("exec worker: sh -c echo out-$(hostname); echo to-stderr >&2; exit 7", audited);
+        Assert.Contains("exec worker replica 2: hostname", audited);
+    }
+
+    [Fact]
+    public async Task Exec_names_what_is_wrong_a_missing_service_replica_or_command()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        world.WriteManifest(Sleeper(world));
+        Assert.Equal(0, world.Apply().ExitCode);
+
+        var service = world.Paas("exec", "wroker", "--env", "dev", "--dir", world.AppDirectory, "--", "true");
+        var replica = world.Paas("exec", "worker", "--env", "dev", "--dir", world.AppDirectory, "--replica", "5", "--", "true");
+        var command = world.Paas("exec", "worker", "--env", "dev", "--dir", world.AppDirectory);
+
+        Assert.Equal(ExitCodes.InvalidInput, service.ExitCode);
+        Assert.Contains("runs no service 'wroker'; it runs worker", service.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, replica.ExitCode);
+        Assert.Contains("service worker has no running replica 5", replica.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, command.ExitCode);
+        Assert.Contains("say which command to run", command.Error, StringComparison.Ordinal);
+    }
+}
