@@ -21,6 +21,9 @@ internal static class ExecEndpoints
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>How long the client has to answer the server's close once the command ended.</summary>
+    private static readonly TimeSpan CloseWithin = TimeSpan.FromSeconds(5);
+
     /// <summary>How long the client has to say what to run once connected.</summary>
     private static readonly TimeSpan StartWithin = TimeSpan.FromSeconds(10);
 
@@ -72,11 +75,27 @@ internal static class ExecEndpoints
             await SendTextAsync(socket, new ExecProtocol.Answer(Replica: session.Replica), cancellationToken).ConfigureAwait(false);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var input = PumpInputAsync(socket, session, stop.Token);
-            await PumpOutputAsync(socket, session, cancellationToken).ConfigureAwait(false);
-            var exit = await session.ExitCodeAsync(cancellationToken).ConfigureAwait(false);
-            await stop.CancelAsync().ConfigureAwait(false);
-            await input.ConfigureAwait(false);
-            await EndAsync(socket, new ExecProtocol.Answer(Exit: exit), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await PumpOutputAsync(socket, session, cancellationToken).ConfigureAwait(false);
+                var exit = await session.ExitCodeAsync(cancellationToken).ConfigureAwait(false);
+                await EndAsync(socket, new ExecProtocol.Answer(Exit: exit), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TargetException e)
+            {
+                await EndAsync(socket, new ExecProtocol.Answer(Error: e.Message), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The client answers the close with its own, which ends the input pump. Cancelling a
+                // pending receive aborts the socket, dropping the exit code in flight: only if it never comes.
+                if (await Task.WhenAny(input, Task.Delay(CloseWithin, cancellationToken)).ConfigureAwait(false) != input)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                }
+
+                await input.ConfigureAwait(false);
+            }
         }
 
         return Results.Empty;
@@ -128,6 +147,7 @@ internal static class ExecEndpoints
         {
             // The command ended, or the client went away or spoke nonsense: its output pump ends the exec.
         }
+
     }
 
     private static async Task<T?> ReceiveTextAsync<T>(WebSocket socket, CancellationToken cancellationToken)

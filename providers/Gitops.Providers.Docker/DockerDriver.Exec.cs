@@ -40,7 +40,21 @@ public sealed partial class DockerDriver : IServiceExec
                 ConsoleSize = request.Tty ? Size(request.Width, request.Height) : null!,
             }, cancellationToken).ConfigureAwait(false);
             var stream = await Client.Exec.StartContainerExecAsync(created.ID, new ContainerExecStartParameters { TTY = request.Tty, ConsoleSize = request.Tty ? Size(request.Width, request.Height) : null! }, cancellationToken).ConfigureAwait(false);
-            return (IExecSession)new EngineExecSession(Client, endpoint, created.ID, $"{request.Service}-{replica.Number.ToString(CultureInfo.InvariantCulture)}", stream);
+            var session = new EngineExecSession(Client, endpoint, created.ID, $"{request.Service}-{replica.Number.ToString(CultureInfo.InvariantCulture)}", stream);
+            if (request.Tty)
+            {
+                try
+                {
+                    // The engines apply a size given at create only from API 1.42: set again once started.
+                    await session.ResizeAsync(request.Width, request.Height, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TargetException)
+                {
+                    // Ended already (a short command): it had no use for a size.
+                }
+            }
+
+            return (IExecSession)session;
         });
 
     private static ConsoleSize Size(int width, int height) => new() { Width = (ulong)width, Height = (ulong)height };

@@ -99,6 +99,11 @@ public sealed class RouteMatrixTests : IDisposable
         new("GET", "/api/v1/environments/shop/dev/services/web/logs", null, DevReaders),
         new("GET", "/api/v1/environments/shop/production/services/web/logs?follow=true", null, ShopReaders),
         new("GET", "/api/v1/environments/rival/dev/services/web/logs", null, "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
+
+        // A command in a replica: deployers of the environment, with a token (cookieAdmin's session is refused by the route itself).
+        new("GET", "/api/v1/environments/shop/dev/services/web/exec", null, "platform orgOwner projAdmin projDeployer envAdmin"),
+        new("GET", "/api/v1/environments/shop/production/services/web/exec", null, "platform orgOwner projAdmin projDeployer"),
+        new("GET", "/api/v1/environments/rival/dev/services/web/exec", null, "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
         new("GET", $"/api/v1/cron-runs/{RivalCronRun}", null, "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
         new("GET", "/api/v1/cron-runs/r-unknown", null, "", Hidden: "*all*"),
 

@@ -95,11 +95,24 @@ internal sealed class RemoteExec : IExecSession
     public Task<int> ExitCodeAsync(CancellationToken cancellationToken) =>
         Task.FromResult(_exit ?? throw new CliException(ExitCodes.Failed, "the paas server ended the exec without its exit code"));
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        try
+        {
+            // A close handshake, not a reset: the server then ends without waiting.
+            using var quickly = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", quickly.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            // Gone already.
+        }
+
         _socket.Dispose();
         _sending.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private async Task<ExecProtocol.Answer?> ReadAnswerAsync(CancellationToken cancellationToken)
