@@ -132,7 +132,8 @@ public static class ExecCommand
         {
             if (realConsole)
             {
-                await using var stdin = Console.OpenStandardInput();
+                // File descriptor 0 itself: .NET's console stream would edit lines and echo them on a terminal.
+                await using var stdin = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1, isAsync: false);
                 var buffer = new byte[4096];
                 int read;
                 while ((read = await stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
