@@ -54,7 +54,7 @@ public static class PaasCli
     private static readonly Type[] Verbs =
     [
         typeof(ValidateOptions), typeof(InitOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-        typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(ExecOptions), typeof(CronOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
+        typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(ExecOptions), typeof(RestartOptions), typeof(CronOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
         typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(RegistryOptions), typeof(FirewallOptions),
@@ -71,6 +71,7 @@ public static class PaasCli
         HistoryOptions o => HistoryCommand.Run(o, console),
         LogsOptions o => LogsCommand.Run(o, console),
         ExecOptions o => ExecCommand.Run(o, console, input),
+        RestartOptions o => RestartCommand.Run(o, console),
         CronOptions o => CronCommand.Run(o, console),
         NotifyOptions o => NotifyCommand.Run(o, console, input),
         DestroyOptions o => DestroyCommand.Run(o, console),

@@ -45,6 +45,7 @@ internal static class ApiEndpoints
         CronEndpoints.Map(api);
         ServiceLogEndpoints.Map(api);
         ExecEndpoints.Map(api);
+        RestartEndpoints.Map(api);
         NotificationEndpoints.Map(api);
         PeopleEndpoints.Map(api);
     }

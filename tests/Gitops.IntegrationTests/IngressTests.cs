@@ -248,7 +248,7 @@ public sealed class IngressTests
         Assert.Equal("v4", (await ingress.WaitForAsync(ingress.Https(host, "/index.html"), "v4")).Trim());
     }
 
-    private static string Versioned(EngineWorld world, string name, string version, bool public_, int replicas = 1, string health = "/index.html", string? domains = null) => $$"""
+    internal static string Versioned(EngineWorld world, string name, string version, bool public_, int replicas = 1, string health = "/index.html", string? domains = null) => $$"""
           {{name}}:
             image: {{world.Busybox}}
             command: ["sh", "-c", "mkdir -p /tmp/w && echo $VERSION > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
@@ -261,7 +261,7 @@ public sealed class IngressTests
         {{(domains is null ? "" : $"    domains: {domains}\n")}}
         """;
 
-    private static async Task<(CliRun Run, LoadResult Load)> UnderLoadAsync(IngressWorld ingress, Uri url, Func<CliRun> change)
+    internal static async Task<(CliRun Run, LoadResult Load)> UnderLoadAsync(IngressWorld ingress, Uri url, Func<CliRun> change)
     {
         using var stop = new CancellationTokenSource();
         var load = Load.RunAsync(ingress.Client, url, ratePerSecond: 200, stop.Token);

@@ -104,6 +104,9 @@ public sealed class RouteMatrixTests : IDisposable
         new("GET", "/api/v1/environments/shop/dev/services/web/exec", null, "platform orgOwner projAdmin projDeployer envAdmin"),
         new("GET", "/api/v1/environments/shop/production/services/web/exec", null, "platform orgOwner projAdmin projDeployer"),
         new("GET", "/api/v1/environments/rival/dev/services/web/exec", null, "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
+        new("POST", "/api/v1/environments/shop/dev/services/web/restart", "{}", ShopDeployers + " envAdmin"),
+        new("POST", "/api/v1/environments/shop/production/services/web/restart", "{}", ShopDeployers),
+        new("POST", "/api/v1/environments/rival/dev/services/web/restart", "{}", "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
         new("GET", $"/api/v1/cron-runs/{RivalCronRun}", null, "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
         new("GET", "/api/v1/cron-runs/r-unknown", null, "", Hidden: "*all*"),
 

@@ -25,7 +25,7 @@ public sealed class ServerClient : IDisposable
     {
         Server = server.TrimEnd('/');
         _cancellation = cancellation;
-        _http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        _http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = Timeout.InfiniteTimeSpan }; // each call has its own (Send)
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
@@ -77,6 +77,9 @@ public sealed class ServerClient : IDisposable
     public T Get<T>(string path) => Send<T>(HttpMethod.Get, path);
 
     public T Post<T>(string path, object? body = null) => Send<T>(HttpMethod.Post, path, body);
+
+    /// <summary>A call that runs a deployment on the server (a restart): answered when it ended, within <paramref name="patience"/>.</summary>
+    public T Post<T>(string path, object? body, TimeSpan patience) => Send<T>(HttpMethod.Post, path, body, patience);
 
     public T Put<T>(string path, object body) => Send<T>(HttpMethod.Put, path, body);
 
@@ -166,8 +169,14 @@ public sealed class ServerClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private T Send<T>(HttpMethod method, string path, object? body = null)
+    /// <summary>How long a call waits for its answer unless it says otherwise.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private T Send<T>(HttpMethod method, string path, object? body = null, TimeSpan? patience = null)
     {
+        var wait = patience ?? Patience;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cancellation);
+        timeout.CancelAfter(wait);
         using var request = new HttpRequestMessage(method, path);
         if (method == HttpMethod.Post || method == HttpMethod.Put)
         {
@@ -177,7 +186,7 @@ public sealed class ServerClient : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = _http.Send(request, _cancellation);
+            response = _http.Send(request, timeout.Token);
         }
         catch (HttpRequestException e)
         {
@@ -185,7 +194,7 @@ public sealed class ServerClient : IDisposable
         }
         catch (TaskCanceledException) when (!_cancellation.IsCancellationRequested)
         {
-            throw new CliException(ExitCodes.Failed, $"the paas server at {Server} did not answer within 30 s");
+            throw new CliException(ExitCodes.Failed, $"the paas server at {Server} did not answer within {wait.TotalSeconds:0} s");
         }
 
         using (response)

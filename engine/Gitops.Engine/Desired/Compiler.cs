@@ -20,6 +20,9 @@ public sealed record CompileInputs(
     /// </summary>
     public IReadOnlyCollection<string> OwnedVolumes { get; init; } = [];
 
+    /// <summary>Service → when it was last restarted by hand (<see cref="ServiceSpec.Restarted"/>): a commit keeps what a restart started.</summary>
+    public IReadOnlyDictionary<string, string> Restarts { get; init; } = new Dictionary<string, string>();
+
     public static readonly CompileInputs None = new(new Dictionary<string, string>(), new Dictionary<string, string>());
 }
 
@@ -78,6 +81,7 @@ public static class Compiler
                 Sandbox = service.Sandbox,
                 Placement = service.Placement.Count > 0 ? service.Placement : null,
                 Mounts = new ValueMap<string>(mounts),
+                Restarted = inputs.Restarts.GetValueOrDefault(name),
             };
             var replicas = service.Autoscale is { } autoscale ? autoscale.Min : service.Replicas; // the autoscaler's count comes on top (ScaleRecords.Apply)
             var crons = manifest.Crons.Where(c => c.Value.Service == name).OrderBy(c => c.Key, StringComparer.Ordinal)

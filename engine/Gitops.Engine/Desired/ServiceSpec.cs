@@ -37,4 +37,10 @@ public sealed record ServiceSpec
 
     /// <summary>Engine volume name → absolute path in the container.</summary>
     public ValueMap<string> Mounts { get; init; } = ValueMap<string>.Empty;
+
+    /// <summary>
+    /// When the service was last restarted by hand (<c>paas restart</c>): a new value gives fresh replicas of
+    /// the same version, rolled out like any change. Null when never, so those services keep their fingerprints.
+    /// </summary>
+    public string? Restarted { get; init; }
 }

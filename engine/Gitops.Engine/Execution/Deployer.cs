@@ -18,6 +18,9 @@ public sealed record PreparedPlan(Plan Plan, DesiredState Desired, IReadOnlyDict
 {
     /// <summary>The autoscaler's change of replica counts, not a new version: rollbacks and the loop's failed-commit check look past it.</summary>
     public bool Autoscaled { get; init; }
+
+    /// <summary>A restart by hand: the same version's replicas replaced by fresh ones, not a new version either.</summary>
+    public bool Restart { get; init; }
 }
 
 /// <summary>Applying refused before anything ran: a stale saved plan, or one that deletes every service.</summary>
@@ -50,7 +53,12 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
         var revision = tree.Commit ?? Revision(manifest, tags);
         var observed = await ObserveAsync(manifest.Project, environment, cancellationToken).ConfigureAwait(false);
-        var inputs = new CompileInputs(tags, secrets.Versions(manifest.Project, environment)) { BaseDomain = ingress?.BaseDomain, OwnedVolumes = observed.Volumes };
+        var inputs = new CompileInputs(tags, secrets.Versions(manifest.Project, environment))
+        {
+            BaseDomain = ingress?.BaseDomain,
+            OwnedVolumes = observed.Volumes,
+            Restarts = new Operations.RestartRecords(state).Of(manifest.Project, environment),
+        };
         var compiled = Compiler.Compile(manifest, environment, revision, inputs);
         if (compiled.State is not { } compiledState)
         {
@@ -104,6 +112,31 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), running.Tree) { Autoscaled = true };
     }
 
+    /// <summary>
+    /// The plan that replaces <paramref name="service"/>'s replicas with fresh ones of what runs now
+    /// (<c>paas restart</c>): its spec stamped <paramref name="restarted"/>, so its fingerprint changes and
+    /// the target rolls it out as it rolls out any change (start-first and health-checked on the container family).
+    /// </summary>
+    public async Task<PreparedPlan> PlanRestartAsync(string project, string environment, string service, string restarted, CancellationToken cancellationToken)
+    {
+        var running = state.LastSucceeded(project, environment) is { Desired: { } applied } last && applied.Revision != "destroy" ? last
+            : throw new PlanRefusedException($"{project}/{environment} runs no deployment to restart");
+        var desired = running.Desired! with
+        {
+            Network = Names.Network(project, environment),
+            Services = new ValueList<DesiredService>(running.Desired!.Services.Select(s => s.Name != service ? s : s with
+            {
+                Spec = s.Spec with { Restarted = restarted },
+                Fingerprint = Fingerprint.Of(s.Spec with { Restarted = restarted }),
+            })),
+        };
+        desired = new ScaleRecords(state).Apply(desired);
+        await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false);
+        var observed = await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        var plan = Planner.Plan(desired, observed, state.Recorded(project, environment));
+        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), running.Tree) { Restart = true };
+    }
+
     public async Task<PreparedPlan> PlanDestroyAsync(string project, string environment, bool volumes, CancellationToken cancellationToken)
     {
         var observed = await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
@@ -153,6 +186,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             StartedAt = _hooks.Clock.GetUtcNow(),
             Desired = plan.Revision == "destroy" ? null : prepared.Desired,
             Autoscaled = prepared.Autoscaled,
+            Restart = prepared.Restart,
         };
         var log = new DeploymentLog(state, deployment.Id, progress, buildLog);
         Publish(PlatformEvent.DeployStarted, deployment);

@@ -28,6 +28,7 @@ public static class SpecDiff
         Compare(changes, "sandbox", before.Sandbox.ToString().ToLowerInvariant(), after.Sandbox.ToString().ToLowerInvariant());
         Compare(changes, "placement", Text(before.Placement), Text(after.Placement));
         Maps(changes, "volumes", before.Mounts, after.Mounts);
+        Compare(changes, "restarted", before.Restarted, after.Restarted); // paas restart: the same version, fresh replicas
         return changes;
     }
 

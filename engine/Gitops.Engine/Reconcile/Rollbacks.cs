@@ -35,8 +35,8 @@ public sealed class Rollbacks(StateStore state, PlatformConfig platform, Func<Ta
         }
 
         // The newest successful deployment is what runs now; the one before it is where a rollback goes.
-        // The autoscaler's changes are the same version at another scale: never a version to go back to.
-        return history.Where(d => d.Status == DeploymentStatus.Succeeded && d.Desired is not null && !d.Autoscaled).Skip(1).FirstOrDefault()
+        // The autoscaler's changes and restarts are the same version: never a version to go back to.
+        return history.Where(d => d.Status == DeploymentStatus.Succeeded && d.Desired is not null && !d.SameVersion).Skip(1).FirstOrDefault()
             ?? throw new RollbackRefusedException($"{project}/{environment} has no earlier successful deployment to roll back to");
     }
 

@@ -54,4 +54,11 @@ public sealed record Deployment
 
     /// <summary>The autoscaler's change of replica counts: the same version at another scale, not a version of its own.</summary>
     public bool Autoscaled { get; init; }
+
+    /// <summary>A restart by hand (<c>paas restart</c>): the same version's replicas replaced by fresh ones.</summary>
+    public bool Restart { get; init; }
+
+    /// <summary>Not a version of its own (a scale, a restart): rollbacks and the loop's failed-commit check look past it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool SameVersion => Autoscaled || Restart;
 }

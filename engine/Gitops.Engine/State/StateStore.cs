@@ -120,7 +120,7 @@ public sealed class StateStore : IDisposable
             ["key"] = Key(deployment.Project, deployment.Environment),
             ["started"] = deployment.StartedAt.UtcDateTime,
             ["status"] = deployment.Status.ToString(),
-            ["autoscaled"] = deployment.Autoscaled,
+            ["autoscaled"] = deployment.SameVersion, // the field's name predates restarts, which are the same version too
             ["json"] = StateJson.Write(deployment),
         });
     }
