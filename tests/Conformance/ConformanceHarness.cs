@@ -73,29 +73,30 @@ public sealed class ConformanceHarness(ITargetUnderTest target) : IAsyncDisposab
 
         """;
 
-    public static DesiredState Desired(string project, string services)
+    /// <param name="restarts">Service → restart stamp, as <c>paas restart</c> leaves for every later compile.</param>
+    public static DesiredState Desired(string project, string services, IReadOnlyDictionary<string, string>? restarts = null)
     {
         var loaded = ManifestLoader.LoadText($"version: 1\nproject: {project}\nenvironments:\n  {Environment}: {{ branch: main }}\nservices:\n{services}", "paas.yaml");
         Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
         var revision = "rev-" + Fingerprint.Hash(services)[..8];
-        var compiled = Compiler.Compile(loaded.ForEnvironment(Environment), Environment, revision, new CompileInputs(new Dictionary<string, string>(), new Dictionary<string, string>()));
+        var compiled = Compiler.Compile(loaded.ForEnvironment(Environment), Environment, revision, new CompileInputs(new Dictionary<string, string>(), new Dictionary<string, string>()) { Restarts = restarts ?? new Dictionary<string, string>() });
         Assert.True(compiled.State is not null, string.Join("\n", compiled.Errors));
         return compiled.State;
     }
 
-    public async Task<Plan> PlanAsync(string project, string services, CancellationToken cancellationToken)
+    public async Task<Plan> PlanAsync(string project, string services, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? restarts = null)
     {
-        var desired = Desired(project, services);
+        var desired = Desired(project, services, restarts);
         var observed = await Driver.ObserveAsync(project, Environment, cancellationToken);
         return Planner.Plan(desired, observed, State.Recorded(project, Environment));
     }
 
     /// <summary>Recovers what a crashed apply left, then plans and applies <paramref name="services"/>.</summary>
-    public async Task<Deployment> ApplyAsync(string project, string services, CancellationToken cancellationToken, ICrashHook? crash = null)
+    public async Task<Deployment> ApplyAsync(string project, string services, CancellationToken cancellationToken, ICrashHook? crash = null, IReadOnlyDictionary<string, string>? restarts = null)
     {
         var progress = new Progress<ExecutorEvent>();
         await new Recovery(Driver, State, progress).RecoverAsync(project, Environment, cancellationToken);
-        var plan = await PlanAsync(project, services, cancellationToken);
+        var plan = await PlanAsync(project, services, cancellationToken, restarts);
         var deployment = new Deployment
         {
             Id = DeploymentIds.New(),

@@ -72,6 +72,27 @@ public abstract class TargetConformance
     }
 
     [Fact]
+    public async Task A_restart_replaces_every_instance_of_the_service_alone_with_the_same_version()
+    {
+        await using var target = await OpenAsync();
+        await using var world = new ConformanceHarness(target);
+        var project = world.NewProject();
+        var services = world.Web("web", "1", replicas: 2) + world.Web("api", "1");
+        AssertSucceeded(await world.ApplyAsync(project, services, Token));
+        var before = await world.ObserveAsync(project, Token);
+
+        var restarts = new Dictionary<string, string> { ["web"] = "2026-12-02T07:30:00.000Z" }; // what paas restart web stamps
+        AssertSucceeded(await world.ApplyAsync(project, services, Token, restarts: restarts));
+        var after = await world.ObserveAsync(project, Token);
+        var again = await world.PlanAsync(project, services, Token, restarts);
+
+        AssertRuns(after, "web", ConformanceHarness.Desired(project, services, restarts).Service("web")!.Fingerprint, 2);
+        Assert.Empty(Ids(before, "web").Intersect(Ids(after, "web")));
+        Assert.Equal(Ids(before, "api"), Ids(after, "api"));
+        Assert.False(again.HasChanges, PlanText.Render(again)); // the next compile keeps the restart's instances
+    }
+
+    [Fact]
     public async Task Scaling_up_then_down_keeps_the_replicas_that_stay()
     {
         await using var target = await OpenAsync();
