@@ -46,6 +46,15 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Error, Message = "Autoscaler pass failed; the next one measures again")]
     public static partial void AutoscaleFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health check: replacing {Project}/{Environment} {Service} replica {Replica}: {Why}")]
+    public static partial void ReplacingReplica(ILogger logger, string project, string environment, string service, int replica, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Health check: replaced {Project}/{Environment} {Service} replica {Replica} in deployment {Deployment}: {Status}")]
+    public static partial void ReplacedReplica(ILogger logger, string project, string environment, string service, int replica, string deployment, Gitops.Engine.State.DeploymentStatus status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Health check pass failed; the next one checks again")]
+    public static partial void HealthCheckFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Cron {Project}/{Environment}/{Cron}: run {Run} {Outcome} ({Trigger})")]
     public static partial void CronStarted(ILogger logger, string project, string environment, string cron, string run, Gitops.Engine.Crons.CronOutcome outcome, Gitops.Engine.Crons.CronTrigger trigger);
 

@@ -81,6 +81,7 @@ public static class PaasServer
         builder.Services.AddHostedService<Poller>();
         builder.Services.AddHostedService<FirewallKeeper>();
         builder.Services.AddHostedService<AutoscaleWorker>();
+        builder.Services.AddHostedService<HealthWorker>();
         builder.Services.AddSingleton(new NotificationSink(state, platform.Notifications));
         builder.Services.AddSingleton(_ => new NotificationDispatcher(state, platform.Notifications, options.Clock)); // made by the container, so disposed with it
         builder.Services.AddHostedService<NotifyWorker>();

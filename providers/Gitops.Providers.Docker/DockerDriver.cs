@@ -21,6 +21,9 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
     private static readonly TimeSpan UptimePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>The health checks after the deploy share one client: a probe every second per replica opens no new one. Each probe has its own timeout.</summary>
+    private static readonly HttpClient Prober = new() { Timeout = Timeout.InfiniteTimeSpan };
+
     /// <summary>
     /// The container family: the platform rolls out replica by replica (<see cref="StartFirstRollout"/>)
     /// and its ingress routes to the replicas' bridge addresses; networks are isolated by the
@@ -218,6 +221,42 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
 
     public Task<HealthResult> WaitHealthyAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
         EngineErrors.Guard(endpoint, () => WaitHealthyCoreAsync(request, cancellationToken));
+
+    public Task<HealthResult> CheckReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
+        EngineErrors.Guard(endpoint, async () =>
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            request = AtHome(request);
+            var inspected = await InspectAsync(request.Name, cancellationToken).ConfigureAwait(false);
+            if (inspected?.State is not { Running: true })
+            {
+                return new HealthResult(false, inspected is null ? "gone" : $"not running ({LastEnd(inspected.State!) ?? "stopped"})");
+            }
+
+            if (request.Service.Spec.Health is not { } health)
+            {
+                return new HealthResult(true, "running");
+            }
+
+            EndpointSettings? attached = null;
+            _ = inspected.NetworkSettings?.Networks?.TryGetValue(request.Network, out attached);
+            if (attached?.IPAddress is not { Length: > 0 } address)
+            {
+                return new HealthResult(false, $"no address on {request.Network}");
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(health.Timeout.Value);
+            try
+            {
+                var (ok, detail) = await ProbeAsync(Prober, $"http://{address}:{health.Port ?? request.Service.Spec.Port ?? 80}{health.Path}", timeout.Token).ConfigureAwait(false);
+                return new HealthResult(ok, detail);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new HealthResult(false, $"no answer within {health.Timeout}");
+            }
+        });
 
     public Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken) =>
         EngineErrors.Guard(endpoint, () => RemoveReplicaCoreAsync(name, stopTimeout, cancellationToken));

@@ -144,6 +144,18 @@ internal sealed class FakeContainerTarget(TargetCapabilities? capabilities = nul
         }
     }
 
+    /// <summary>One look, like <see cref="WaitHealthyAsync"/>'s answer: a health path under /missing fails.</summary>
+    public async Task<HealthResult> CheckReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken);
+        lock (_gate)
+        {
+            return !_containers.TryGetValue(request.Name, out var container) || !container.Running ? new HealthResult(false, "not running")
+                : container.Spec.Health is { Path: var path } && path.StartsWith("/missing", StringComparison.Ordinal) ? new HealthResult(false, "HTTP 404")
+                : new HealthResult(true, "HTTP 200");
+        }
+    }
+
     public async Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken)
     {
         await EnterAsync(cancellationToken);

@@ -65,6 +65,8 @@ internal sealed class RecordingFakeDriver : IReplicaDriver
         return new HealthResult(true, "running");
     }
 
+    public Task<HealthResult> CheckReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken) => Task.FromResult(new HealthResult(true, "running"));
+
     /// <summary>The tests name a service's old containers <c>{service}-old</c>.</summary>
     public Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken) =>
         RecordAsync("remove-container", name.EndsWith("-old", StringComparison.Ordinal) ? name[..^"-old".Length] : name);

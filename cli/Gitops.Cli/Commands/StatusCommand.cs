@@ -32,6 +32,7 @@ public static class StatusCommand
         var pinned = new EnvironmentRecords(session.State).PinOf(session.Manifest.Project, session.Environment);
         var scaling = new Gitops.Engine.Scaling.ScaleRecords(session.State);
         var (decisions, readings) = (scaling.Decisions(session.Manifest.Project, session.Environment), scaling.Readings(session.Manifest.Project, session.Environment));
+        var checkedHealth = new Gitops.Engine.Health.HealthRecords(session.State).Of(session.Manifest.Project, session.Environment);
         var services = prepared.Desired.Services.Select(s =>
         {
             var containers = observed.Containers.Where(c => c.Service == s.Name).ToList();
@@ -50,6 +51,7 @@ public static class StatusCommand
                 autoscale = s.Extras.Autoscale is { } autoscale
                     ? Gitops.Engine.Scaling.ScaleStatus.Of(autoscale, decisions.GetValueOrDefault(s.Name), readings.GetValueOrDefault(s.Name))
                     : null,
+                @checked = checkedHealth.GetValueOrDefault(s.Name),
             };
         }).ToList();
 
@@ -75,6 +77,11 @@ public static class StatusCommand
         foreach (var s in services.Where(s => s.incidents is not null))
         {
             console.Human.MarkupLine($"[yellow]{s.service}[/]: {Markup.Escape(s.incidents!)}"); // below the table: a table cell would wrap it
+        }
+
+        foreach (var s in services.Where(s => s.@checked is not null))
+        {
+            console.Human.MarkupLine($"{(s.@checked!.Healthy ? "[green]" : "[red]")}{s.service}[/] health check: {Markup.Escape(EnvironmentStatusReader.Describe(s.@checked))}");
         }
 
         foreach (var s in services.Where(s => s.autoscale is not null))

@@ -53,6 +53,11 @@ internal static class RemoteStatus
                 console.Human.MarkupLine($"[yellow]{s.Service}[/]: {Markup.Escape(s.Incidents!)}");
             }
 
+            foreach (var s in environment.Services.Where(s => s.Checked is not null))
+            {
+                console.Human.MarkupLine($"{(s.Checked!.Healthy ? "[green]" : "[red]")}{s.Service}[/] health check: {Markup.Escape(EnvironmentStatusReader.Describe(s.Checked))}");
+            }
+
             foreach (var s in environment.Services.Where(s => s.Autoscale is not null))
             {
                 console.Human.MarkupLine($"{s.Service}: {Markup.Escape(s.Autoscale!.Describe())}");

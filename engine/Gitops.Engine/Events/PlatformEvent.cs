@@ -14,6 +14,9 @@ public sealed record PlatformEvent(string Name, string Project, string Environme
     public const string DeployRolledBack = "deploy.rolled-back";
     public const string DriftDetected = "drift.detected";
     public const string HealthDegraded = "health.degraded";
+
+    /// <summary>A service the health check after the deploy found degraded has all its replicas passing again.</summary>
+    public const string HealthRecovered = "health.recovered";
     public const string TargetError = "target.error";
 
     /// <summary>The platform's autoscaler changed a service's replica count (<see cref="Detail"/> says from, to and why).</summary>

@@ -19,7 +19,7 @@ public sealed record PreparedPlan(Plan Plan, DesiredState Desired, IReadOnlyDict
     /// <summary>The autoscaler's change of replica counts, not a new version: rollbacks and the loop's failed-commit check look past it.</summary>
     public bool Autoscaled { get; init; }
 
-    /// <summary>A restart by hand: the same version's replicas replaced by fresh ones, not a new version either.</summary>
+    /// <summary>A restart by hand or the health check's repair: the same version's replicas replaced by fresh ones, not a new version either.</summary>
     public bool Restart { get; init; }
 }
 
@@ -100,16 +100,29 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
     /// configuration) at other replica counts: the autoscaler's change, started first and health
     /// checked, or drained before it stops, like any other.
     /// </summary>
-    public async Task<PreparedPlan> PlanScaleAsync(string project, string environment, IReadOnlyDictionary<string, int> replicas, CancellationToken cancellationToken)
+    public Task<PreparedPlan> PlanScaleAsync(string project, string environment, IReadOnlyDictionary<string, int> replicas, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replicas);
+        return PlanRunningAsync(project, environment, "scale", d => ScaleRecords.WithReplicas(d, replicas), autoscaled: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// The plan that brings what runs back to what the last deployment applied, as it is (the health check's
+    /// repair after it removed a failing replica): the missing replica started first and health-checked.
+    /// </summary>
+    public Task<PreparedPlan> PlanRepairAsync(string project, string environment, CancellationToken cancellationToken) =>
+        PlanRunningAsync(project, environment, "repair", d => new ScaleRecords(state).Apply(d), autoscaled: false, cancellationToken);
+
+    /// <summary>What runs now (the last successful deployment's exact images and configuration), changed by <paramref name="change"/>, planned against what the target runs.</summary>
+    private async Task<PreparedPlan> PlanRunningAsync(string project, string environment, string what, Func<DesiredState, DesiredState> change, bool autoscaled, CancellationToken cancellationToken)
+    {
         var running = state.LastSucceeded(project, environment) is { Desired: { } applied } last && applied.Revision != "destroy" ? last
-            : throw new PlanRefusedException($"{project}/{environment} runs no deployment to scale");
-        var desired = ScaleRecords.WithReplicas(running.Desired! with { Network = Names.Network(project, environment) }, replicas);
+            : throw new PlanRefusedException($"{project}/{environment} runs no deployment to {what}");
+        var desired = change(running.Desired! with { Network = Names.Network(project, environment) });
         await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false);
         var observed = await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(project, environment));
-        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), running.Tree) { Autoscaled = true };
+        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), running.Tree) { Autoscaled = autoscaled, Restart = !autoscaled };
     }
 
     /// <summary>
@@ -117,25 +130,15 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
     /// (<c>paas restart</c>): its spec stamped <paramref name="restarted"/>, so its fingerprint changes and
     /// the target rolls it out as it rolls out any change (start-first and health-checked on the container family).
     /// </summary>
-    public async Task<PreparedPlan> PlanRestartAsync(string project, string environment, string service, string restarted, CancellationToken cancellationToken)
-    {
-        var running = state.LastSucceeded(project, environment) is { Desired: { } applied } last && applied.Revision != "destroy" ? last
-            : throw new PlanRefusedException($"{project}/{environment} runs no deployment to restart");
-        var desired = running.Desired! with
+    public Task<PreparedPlan> PlanRestartAsync(string project, string environment, string service, string restarted, CancellationToken cancellationToken) =>
+        PlanRunningAsync(project, environment, "restart", d => new ScaleRecords(state).Apply(d with
         {
-            Network = Names.Network(project, environment),
-            Services = new ValueList<DesiredService>(running.Desired!.Services.Select(s => s.Name != service ? s : s with
+            Services = new ValueList<DesiredService>(d.Services.Select(s => s.Name != service ? s : s with
             {
                 Spec = s.Spec with { Restarted = restarted },
                 Fingerprint = Fingerprint.Of(s.Spec with { Restarted = restarted }),
             })),
-        };
-        desired = new ScaleRecords(state).Apply(desired);
-        await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false);
-        var observed = await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
-        var plan = Planner.Plan(desired, observed, state.Recorded(project, environment));
-        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), running.Tree) { Restart = true };
-    }
+        }), autoscaled: false, cancellationToken);
 
     public async Task<PreparedPlan> PlanDestroyAsync(string project, string environment, bool volumes, CancellationToken cancellationToken)
     {

@@ -17,6 +17,7 @@ public static class NotificationText
             PlatformEvent.DeployRolledBack => "deploy rolled back",
             PlatformEvent.DriftDetected => "changed outside the platform (drift), put back",
             PlatformEvent.HealthDegraded => $"{e.Service ?? "a service"} degraded",
+            PlatformEvent.HealthRecovered => $"{e.Service ?? "a service"} recovered",
             PlatformEvent.ServiceScaled => $"{e.Service} scaled",
             PlatformEvent.CronSucceeded => $"cron {e.Service} succeeded",
             PlatformEvent.CronFailed => $"cron {e.Service} failed",

@@ -16,6 +16,9 @@ public sealed record ServiceStatus(string Service, int Desired, int Running, str
 
     /// <summary>For an autoscaled service: its bounds, the autoscaler's last change and reading.</summary>
     public Scaling.ScaleStatus? Autoscale { get; init; }
+
+    /// <summary>The health check after the deploy's last conclusion (degraded since…, recovered…), or null when it never found the service failing.</summary>
+    public Health.ServiceHealth? Checked { get; init; }
 }
 
 /// <summary>What <c>paas status</c> shows for an environment the server manages.</summary>
@@ -47,6 +50,7 @@ public static class EnvironmentStatusReader
         var conditions = driver is null ? [] : await driver.ConditionsAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var scaling = new Scaling.ScaleRecords(state);
         var (decisions, readings) = (scaling.Decisions(project, environment), scaling.Readings(project, environment));
+        var checkedHealth = new Health.HealthRecords(state).Of(project, environment);
         var services = recorded.Services.Select(pair =>
         {
             var containers = observed?.Containers.Where(c => c.Service == pair.Key).ToList();
@@ -62,6 +66,7 @@ public static class EnvironmentStatusReader
                 Autoscale = pair.Value.Extras.Autoscale is { } autoscale
                     ? Scaling.ScaleStatus.Of(autoscale, decisions.GetValueOrDefault(pair.Key), readings.GetValueOrDefault(pair.Key))
                     : null,
+                Checked = checkedHealth.GetValueOrDefault(pair.Key),
             };
         }).ToList();
         return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
@@ -87,6 +92,14 @@ public static class EnvironmentStatusReader
             }))
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>The health check after the deploy's conclusion in one line: <c>degraded since 07:40:12Z: …</c> or <c>recovered 07:40:31Z: …</c>.</summary>
+    public static string Describe(Health.ServiceHealth health)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        var at = health.Since.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        return health.Healthy ? $"recovered {at}: {health.Detail}" : $"degraded since {at}: {health.Detail}";
     }
 
     /// <summary>The service's troubled replicas in one line, or null when none is.</summary>

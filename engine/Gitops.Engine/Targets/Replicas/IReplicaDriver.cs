@@ -42,6 +42,12 @@ public interface IReplicaDriver : ITargetDriver
     /// </summary>
     Task SettleAsync(ServiceChange change, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// One look at a replica that runs (the server's health check after the deploy): its declared
+    /// health check answered once, or, without one, whether it runs. Never waits for it to get better.
+    /// </summary>
+    Task<HealthResult> CheckReplicaAsync(ReplicaRequest request, CancellationToken cancellationToken);
+
     /// <summary>Stops the replica (killed after <paramref name="stopTimeout"/>) and removes it; already gone is success.</summary>
     Task RemoveReplicaAsync(string name, TimeSpan stopTimeout, CancellationToken cancellationToken);
 
