@@ -55,6 +55,12 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Error, Message = "Health check pass failed; the next one checks again")]
     public static partial void HealthCheckFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Log compaction: dropped {DeployLines} deployment log lines and {CronOutputs} cron runs' outputs past their retention")]
+    public static partial void Compacted(ILogger logger, int deployLines, int cronOutputs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Log compaction failed; it runs again in an hour")]
+    public static partial void CompactionFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Cron {Project}/{Environment}/{Cron}: run {Run} {Outcome} ({Trigger})")]
     public static partial void CronStarted(ILogger logger, string project, string environment, string cron, string run, Gitops.Engine.Crons.CronOutcome outcome, Gitops.Engine.Crons.CronTrigger trigger);
 

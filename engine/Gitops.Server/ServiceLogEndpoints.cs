@@ -22,8 +22,13 @@ internal static class ServiceLogEndpoints
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    public static void Map(RouteGroupBuilder api) =>
+    public static void Map(RouteGroupBuilder api)
+    {
         api.MapGet("/environments/{project}/{environment}/services/{service}/logs", StreamAsync).OnEnvironment(Role.Viewer);
+        // Every project's logs at once: the platform's administrators only.
+        api.MapGet("/logs/stats", (LogCompaction compaction) => compaction.Stats()).ForPlatform();
+        api.MapPost("/logs/compact", (LogCompaction compaction) => compaction.Compact()).ForPlatform();
+    }
 
     private static async Task StreamAsync(HttpContext http, ServiceLogs logs, ServerOptions options, string project, string environment, string service,
         string? since, int? tail, int? replica, bool? follow, CancellationToken cancellationToken)

@@ -134,7 +134,7 @@ public sealed class CronServerTests
     }
 
     /// <summary>The system's clock, moved ahead by the test: a schedule comes due without waiting for it.</summary>
-    private sealed class ShiftedClock : TimeProvider
+    internal sealed class ShiftedClock : TimeProvider
     {
         public TimeSpan Ahead { get; set; }
 

@@ -135,6 +135,8 @@ public sealed class RouteMatrixTests : IDisposable
         new("GET", "/api/v1/notifications", null, Platform, ""),
         new("PUT", "/api/v1/notifications/nope/secret", """{"value":"v"}""", Platform, ""),
         new("POST", "/api/v1/notifications/nope/test", "{}", Platform, ""),
+        new("GET", "/api/v1/logs/stats", null, Platform, ""),
+        new("POST", "/api/v1/logs/compact", "{}", Platform, ""),
 
         // Grants: decided from the body's scope. Admins hand out up to deployer in their scope; owners anything in theirs.
         new("POST", "/api/v1/users/nobody/grants", """{"role":"deployer","scope":"env:shop/dev"}""", ShopAdmins + " envAdmin"),

@@ -88,6 +88,49 @@ public sealed class ServiceLogsTests
     }
 
     [Fact]
+    public async Task Lines_older_than_logs_runtime_are_never_shown_and_logs_stats_says_what_each_kind_keeps()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        world.WriteManifest(Talker(world, "v1"));
+        Assert.Equal(0, world.Apply().ExitCode);
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        int today, weekLater;
+        using (var state = Gitops.Engine.State.StateStore.Open(world.DataDirectory))
+        {
+            var connect = Gitops.Engine.Crons.CronRunner.OnLastSyncedTarget(state, Gitops.Engine.Targets.PlatformConfig.Load(world.DataDirectory), Gitops.Engine.Targets.ProviderRegistry.Default.Connect);
+            var query = new Gitops.Engine.Targets.RuntimeLogQuery(world.Project, "dev", "talker");
+            today = await CountAsync(new Gitops.Engine.Operations.ServiceLogs(state, connect, Gitops.Engine.Operations.LogRetention.Default, TimeProvider.System).Open(query));
+            weekLater = await CountAsync(new Gitops.Engine.Operations.ServiceLogs(state, connect, Gitops.Engine.Operations.LogRetention.Default, new CronServerTests.ShiftedClock { Ahead = TimeSpan.FromDays(8) }).Open(query));
+        }
+
+        var stats = world.Paas("logs", "--stats");
+        var compacted = world.Paas("logs", "--stats", "--compact", "-o", "json");
+
+        Assert.True(today > 0, "no line today");
+        Assert.Equal(0, weekLater); // logs.runtime is 7d: eight days on, none of them is shown
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        foreach (var expected in new[] { "deploy", "90d (logs.deploy)", "cron", "30d (logs.cron)", "runtime", "7d (logs.runtime)", "audit", "forever (never pruned)", "no compaction yet" })
+        {
+            Assert.Contains(expected, stats.Output, StringComparison.Ordinal);
+        }
+
+        var json = JsonDocument.Parse(compacted.Output).RootElement;
+        Assert.True(json.GetProperty("kinds")[0].GetProperty("entries").GetInt64() > 0); // this deployment's log lines
+        Assert.Equal(0, json.GetProperty("lastCompaction").GetProperty("deployLines").GetInt32()); // none is 90 days old
+    }
+
+    private static async Task<int> CountAsync(IAsyncEnumerable<Gitops.Engine.Targets.RuntimeLogLine> lines)
+    {
+        var count = 0;
+        await foreach (var _ in lines.WithCancellation(TestContext.Current.CancellationToken))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    [Fact]
     public async Task A_service_the_environment_does_not_run_is_named_in_the_error_with_those_it_runs()
     {
         await using var world = await EngineWorld.CreateAsync("docker");

@@ -11,7 +11,7 @@ namespace Gitops.Cli.Commands;
 [Verb("logs", HelpText = "SERVICE: the service's application output, every replica interleaved (-f follows, --since, --tail, --replica). DEPLOYMENT: a deployment's log, its build output and each step with its timing (ids from paas history).")]
 public sealed class LogsOptions : EngineOptions
 {
-    [Value(0, MetaName = "SERVICE|DEPLOYMENT", Required = true, HelpText = "A service of the environment (web), or a deployment id (d-20261127-101500-3fa9c2).")]
+    [Value(0, MetaName = "SERVICE|DEPLOYMENT", HelpText = "A service of the environment (web), or a deployment id (d-20261127-101500-3fa9c2).")]
     public string Name { get; set; } = "";
 
     [Option('f', "follow", HelpText = "Keep printing new lines: a service's until Ctrl+C, from replicas started meanwhile too; a deployment's until it finishes (remote mode).")]
@@ -28,6 +28,12 @@ public sealed class LogsOptions : EngineOptions
 
     [Option('t', "timestamps", HelpText = "Service: print each line's time.")]
     public bool Timestamps { get; set; }
+
+    [Option("stats", HelpText = "What the platform keeps of each kind of log (deploy, cron, runtime, audit), for how long (platform.yaml logs:), and the last compaction.")]
+    public bool Stats { get; set; }
+
+    [Option("compact", HelpText = "With --stats: drop what is past its retention now (a server does it every hour).")]
+    public bool Compact { get; set; }
 
     [Option("dir", Default = ".", HelpText = "Directory holding paas.yaml (names the project and its environments).")]
     public string Dir { get; set; } = ".";
@@ -49,6 +55,16 @@ public static partial class LogsCommand
     {
         ArgumentNullException.ThrowIfNull(options);
         console = console.For(options.Output);
+        if (options.Stats)
+        {
+            return LogStatsCommand.Run(options, console);
+        }
+
+        if (options.Name.Length == 0)
+        {
+            throw new CliException(ExitCodes.Usage, "say whose logs: paas logs SERVICE --env ENV, paas logs DEPLOYMENT, or paas logs --stats");
+        }
+
         return DeploymentId().IsMatch(options.Name) && options.Environment is null
             ? Deployment(options, console)
             : ServiceLogsCommand.Run(options, console);
@@ -89,7 +105,7 @@ public static partial class LogsCommand
         }
         else
         {
-            console.Human.MarkupLine($"[grey]deployment {Markup.Escape(options.Name)}: {status.ToString().ToLowerInvariant()}[/]");
+            console.Human.MarkupLine($"[grey]deployment {Markup.Escape(options.Name)}: {status.ToString().ToLowerInvariant()}{(lines.Count == 0 && status != DeploymentStatus.Running ? "; its log is no longer kept (platform.yaml's logs.deploy says how long)" : "")}[/]");
         }
 
         return ExitCodes.Ok;

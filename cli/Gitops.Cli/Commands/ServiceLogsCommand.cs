@@ -77,7 +77,7 @@ internal static class ServiceLogsCommand
             using (var state = SecretsCommand.OpenState(dataDirectory))
             {
                 // The state is read once, then let go: a follow never holds up a paas apply beside it.
-                lines = new ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect)).Open(query);
+                lines = new ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), platform.Logs).Open(query);
             }
 
             Task.Run(async () =>

@@ -131,7 +131,7 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
 
         if (run.Outcome != CronOutcome.Running)
         {
-            return "";
+            return "(its output is no longer kept: platform.yaml's logs.cron says how long after a run it is)\n";
         }
 
         using var connection = Connect(run.Project, run.Environment);

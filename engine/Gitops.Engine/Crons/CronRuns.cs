@@ -40,13 +40,41 @@ public sealed class CronRuns(StateStore state)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(log);
-        _logs.Upsert(new BsonDocument { ["_id"] = run.Id, ["text"] = log.Length > KeptLogChars ? "[… earlier output left out]\n" + log[^KeptLogChars..] : log });
+        _logs.Upsert(new BsonDocument
+        {
+            ["_id"] = run.Id,
+            ["ended"] = (run.EndedAt ?? run.StartedAt).UtcDateTime, // retention counts from here (logs.cron)
+            ["text"] = log.Length > KeptLogChars ? "[… earlier output left out]\n" + log[^KeptLogChars..] : log,
+        });
         Save(run);
         foreach (var old in _runs.Query().Where(Query.EQ("cron", Key(run.Project, run.Environment, run.Cron))).OrderByDescending(d => d["started"]).Offset(KeptPerCron).ToList().Select(d => d["_id"]).ToList())
         {
             _runs.Delete(old);
             _logs.Delete(old);
         }
+    }
+
+    /// <summary>Drops the output of runs that ended before <paramref name="cutoff"/> (their records stay in the history). Returns how many.</summary>
+    public int PruneLogs(DateTimeOffset cutoff)
+    {
+        var old = _logs.FindAll()
+            .Where(d => (d.TryGetValue("ended", out var ended) ? ended.AsDateTime : _runs.FindById(d["_id"])?["started"].AsDateTime ?? DateTime.MinValue).ToUniversalTime() < cutoff.UtcDateTime)
+            .Select(d => d["_id"])
+            .ToList();
+        foreach (var id in old)
+        {
+            _logs.Delete(id);
+        }
+
+        return old.Count;
+    }
+
+    /// <summary>How many runs' outputs are kept, their size in characters, and when the oldest of them ended.</summary>
+    public (long Entries, long Characters, DateTimeOffset? Oldest) LogStats()
+    {
+        var documents = _logs.FindAll().ToList();
+        var ends = documents.Where(d => d.ContainsKey("ended")).Select(d => new DateTimeOffset(d["ended"].AsDateTime.ToUniversalTime())).ToList();
+        return (documents.Count, documents.Sum(d => (long)d["text"].AsString.Length), ends.Count == 0 ? null : ends.Min());
     }
 
     public CronRun? Get(string id) => _runs.FindById(id) is { } document ? Read(document) : null;

@@ -10,8 +10,12 @@ namespace Gitops.Engine.Operations;
 /// so a typo is a clear error and never an empty stream.
 /// </summary>
 /// <param name="connect">The target an environment runs on (<see cref="Crons.CronRunner.OnLastSyncedTarget"/>).</param>
-public sealed class ServiceLogs(StateStore state, Func<string, string, TargetConnection> connect)
+/// <param name="retention">platform.yaml's <c>logs:</c>: lines older than <c>logs.runtime</c> are never given.</param>
+public sealed class ServiceLogs(StateStore state, Func<string, string, TargetConnection> connect, LogRetention? retention = null, TimeProvider? clock = null)
 {
+    private readonly TimeSpan _kept = (retention ?? LogRetention.Default).Runtime.Value;
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     /// <summary>The lines the query asks for; refused with <see cref="ServiceRefusedException"/> before the first one.</summary>
     public IAsyncEnumerable<RuntimeLogLine> Open(RuntimeLogQuery query)
     {
@@ -22,6 +26,8 @@ public sealed class ServiceLogs(StateStore state, Func<string, string, TargetCon
             throw new ServiceRefusedException($"--replica {query.Replica}: replicas are numbered from 1", notFound: false);
         }
 
+        var oldest = _clock.GetUtcNow() - _kept;
+        query = query with { Since = query.Since is { } since && since > oldest ? since : oldest };
         var connection = connect(query.Project, query.Environment);
         if (connection.Driver is not IRuntimeLogs logs)
         {

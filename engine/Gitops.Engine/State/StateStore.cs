@@ -184,6 +184,25 @@ public sealed class StateStore : IDisposable
         .Select(d => new LogLine(new DateTimeOffset(d["at"].AsDateTime.ToUniversalTime()), d["stream"].AsString, d["text"].AsString))
         .ToList();
 
+    /// <summary>Drops deployment log lines written before <paramref name="cutoff"/> (the deployments stay in the history). Returns how many.</summary>
+    public int PruneLogs(DateTimeOffset cutoff) => _logs.DeleteMany(Query.LT("at", cutoff.UtcDateTime));
+
+    /// <summary>How many deployment log lines are kept, their size in characters, and when the oldest was written.</summary>
+    public (long Entries, long Characters, DateTimeOffset? Oldest) LogStats()
+    {
+        var (count, characters) = (0L, 0L);
+        DateTime? oldest = null;
+        foreach (var line in _logs.FindAll())
+        {
+            count++;
+            characters += line["text"].AsString.Length;
+            var at = line["at"].AsDateTime.ToUniversalTime();
+            oldest = oldest is null || at < oldest ? at : oldest;
+        }
+
+        return (count, characters, oldest is { } first ? new DateTimeOffset(first) : null);
+    }
+
     public void Journal(JournalEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);

@@ -46,6 +46,9 @@ public sealed record PlatformConfig
     /// <summary>How the platform's autoscaler measures and moves (<c>autoscaler:</c>); its defaults when the file says nothing.</summary>
     public Scaling.AutoscalerConfig Autoscaler { get; init; } = Scaling.AutoscalerConfig.Default;
 
+    /// <summary>platform.yaml's <c>logs:</c>: how long each kind of log is kept.</summary>
+    public Operations.LogRetention Logs { get; init; } = Operations.LogRetention.Default;
+
     /// <summary>platform.yaml's <c>notifications:</c>: the channels notify rules route events to.</summary>
     public Notifications.NotificationsConfig Notifications { get; init; } = Gitops.Engine.Notifications.NotificationsConfig.None;
 
@@ -93,6 +96,7 @@ public sealed record PlatformConfig
                 Firewall = mapping["firewall"] is { } firewall ? BindFirewall(firewall, map, problems) : null,
                 Autoscaler = mapping["autoscaler"] is { } autoscaler ? BindAutoscaler(autoscaler, map, problems) : Scaling.AutoscalerConfig.Default,
                 Notifications = mapping["notifications"] is { } notifications ? BindNotifications(notifications, map, problems) : Gitops.Engine.Notifications.NotificationsConfig.None,
+                Logs = mapping["logs"] is { } logs ? BindLogs(logs, map, problems) : Operations.LogRetention.Default,
             };
         }
         else if (root is not null)
@@ -199,12 +203,27 @@ public sealed record PlatformConfig
         return kind.Value;
     }
 
-    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "notifications", "allowFileUrls"];
+    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "notifications", "logs", "allowFileUrls"];
 
     private static Notifications.NotificationsConfig BindNotifications(YNode node, SourceMap map, List<Diagnostic> problems)
     {
         var config = ManifestBinder.Bind<Notifications.NotificationsConfig>(node, map, problems, "notifications");
         config.Check(map, "notifications", problems);
+        return config;
+    }
+
+    private static Operations.LogRetention BindLogs(YNode node, SourceMap map, List<Diagnostic> problems)
+    {
+        var config = ManifestBinder.Bind<Operations.LogRetention>(node, map, problems, "logs");
+        foreach (var (field, kept) in new[] { ("deploy", config.Deploy), ("cron", config.Cron), ("runtime", config.Runtime) })
+        {
+            if (kept.Value < TimeSpan.FromHours(1))
+            {
+                // Shorter would prune a log while people still read it (a deploy that just failed).
+                problems.Add(new Diagnostic(ErrorCodes.Range, $"logs.{field} must be at least 1h, not {kept}", map.Locate($"logs.{field}"), $"logs.{field}"));
+            }
+        }
+
         return config;
     }
 
