@@ -51,6 +51,28 @@ public sealed class ExecTests
     }
 
     [Fact]
+    public async Task On_a_terminal_exec_is_interactive_raw_and_sized_like_the_terminal()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        world.WriteManifest(Sleeper(world));
+        Assert.Equal(0, world.Apply().ExitCode);
+
+        using var terminal = Pty.Start(30, 100, "dotnet", Path.Combine(AppContext.BaseDirectory, "paas.dll"),
+            "exec", "worker", "--env", "dev", "--dir", world.AppDirectory, "--data-dir", world.DataDirectory, "--", "sh");
+        await terminal.WaitForAsync("# ", TimeSpan.FromSeconds(60)); // the shell's prompt, on a terminal
+        terminal.Type("tty; stty size; echo $((6*7))\r");
+        await terminal.WaitForAsync("42", TimeSpan.FromSeconds(30));
+        terminal.Type("exit 3\r");
+        var exit = await terminal.ExitCodeAsync(TimeSpan.FromSeconds(30));
+        var screen = terminal.Screen;
+
+        Assert.Equal(3, exit);
+        Assert.Matches(@"/dev/pts/\d+\r\n30 100\r\n42\r\n", screen); // a terminal inside, of this one's size
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(screen, System.Text.RegularExpressions.Regex.Escape("tty; stty size"))); // echoed once, by the shell: paas's terminal is raw
+        Assert.DoesNotContain("\r\r\n", screen, StringComparison.Ordinal); // and its output is not post-processed twice
+    }
+
+    [Fact]
     public async Task Exec_names_what_is_wrong_a_missing_service_replica_or_command()
     {
         await using var world = await EngineWorld.CreateAsync("docker");
