@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading.Channels;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -180,68 +179,10 @@ public sealed partial class DockerDriver : IRuntimeLogs
         Since = since is { } at ? at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : null,
     };
 
-    /// <summary>Reads the engine's multiplexed stream frame by frame, cutting each stream into lines that start with their time.</summary>
+    /// <summary>A replica's lines, as the engine's log stream gives them (<see cref="LogStream"/>).</summary>
     private async Task ReadAsync(LoggedReplica replica, ContainerLogsParameters parameters, Action<RuntimeLogLine> onLine, CancellationToken cancellationToken)
     {
         using var stream = await Client.Containers.GetContainerLogsAsync(replica.Id, parameters, cancellationToken).ConfigureAwait(false);
-        var pending = new Dictionary<MultiplexedStream.TargetStream, StringBuilder>();
-        var decoders = new Dictionary<MultiplexedStream.TargetStream, Decoder>();
-        var buffer = new byte[16 * 1024];
-        var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
-        while (true)
-        {
-            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-            if (read.EOF)
-            {
-                break;
-            }
-
-            var text = pending.TryGetValue(read.Target, out var sb) ? sb : pending[read.Target] = new StringBuilder();
-            var decoder = decoders.TryGetValue(read.Target, out var d) ? d : decoders[read.Target] = Encoding.UTF8.GetDecoder();
-            text.Append(chars, 0, decoder.GetChars(buffer, 0, read.Count, chars, 0));
-            EmitLines(replica, read.Target, text, onLine);
-        }
-
-        foreach (var (target, text) in pending.Where(p => p.Value.Length > 0))
-        {
-            text.Append('\n');
-            EmitLines(replica, target, text, onLine);
-        }
-    }
-
-    private static void EmitLines(LoggedReplica replica, MultiplexedStream.TargetStream target, StringBuilder text, Action<RuntimeLogLine> onLine)
-    {
-        var all = text.ToString();
-        var start = 0;
-        for (var end = all.IndexOf('\n', start); end >= 0; end = all.IndexOf('\n', start))
-        {
-            var line = all.AsSpan(start, end - start).TrimEnd('\r');
-            start = end + 1;
-            var space = line.IndexOf(' ');
-            if (space > 0 && ParseTime(line[..space]) is { } at)
-            {
-                onLine(new RuntimeLogLine(at, replica.Name, target == MultiplexedStream.TargetStream.StandardError ? "stderr" : "stdout", line[(space + 1)..].ToString()));
-            }
-        }
-
-        text.Remove(0, start);
-    }
-
-    /// <summary>RFC 3339 with up to nine fractional digits (Docker's); .NET parses seven, which is all a tick holds.</summary>
-    private static DateTimeOffset? ParseTime(ReadOnlySpan<char> stamp)
-    {
-        var text = stamp.ToString();
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        if (dot > 0)
-        {
-            var zone = text.IndexOfAny(['Z', '+', '-'], dot);
-            var fraction = zone < 0 ? text[(dot + 1)..] : text[(dot + 1)..zone];
-            if (fraction.Length > 7)
-            {
-                text = text[..(dot + 8)] + (zone < 0 ? "" : text[zone..]);
-            }
-        }
-
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at.ToUniversalTime() : null;
+        await LogStream.ReadLinesAsync(stream, line => onLine(new RuntimeLogLine(line.At, replica.Name, line.Stderr ? "stderr" : "stdout", line.Text)), cancellationToken).ConfigureAwait(false);
     }
 }

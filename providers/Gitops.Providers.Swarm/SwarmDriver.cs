@@ -16,7 +16,7 @@ namespace Gitops.Providers.Swarm;
 /// tasks that serve. Swarm speaks the Docker Engine API, so the client, the policy and the error
 /// translation are the Docker provider's.
 /// </summary>
-public sealed class SwarmDriver(DockerClient client, SwarmOptions options) : ITargetDriver, IDisposable
+public sealed partial class SwarmDriver(DockerClient client, SwarmOptions options) : ITargetDriver, IDisposable
 {
     public const string KindName = "swarm";
 

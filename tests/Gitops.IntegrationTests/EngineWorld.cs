@@ -129,7 +129,14 @@ public sealed class EngineWorld : IAsyncDisposable
             output = stdout + stderr;
         }
 
-        return ((await Client.Exec.InspectContainerExecAsync(exec.ID)).ExitCode ?? -1, output);
+        try
+        {
+            return ((await Client.Exec.InspectContainerExecAsync(exec.ID)).ExitCode ?? -1, output);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return (-1, output); // the command stopped its own container (killall of the main process): Podman drops the exec session with it
+        }
     }
 
     public async ValueTask DisposeAsync()

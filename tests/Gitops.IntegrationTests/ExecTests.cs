@@ -22,6 +22,7 @@ public sealed class ExecTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [InlineData("swarm")] // in the task's container on this node; --replica is the task's slot
     public async Task Exec_runs_the_argument_list_in_the_replica_with_piped_input_and_returns_its_exit_code(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine);
@@ -35,12 +36,14 @@ public sealed class ExecTests
         var missing = world.Paas("exec", "worker", "--env", "dev", "--dir", world.AppDirectory, "--", "no-such-binary");
 
         Assert.True(run.ExitCode == 7, run.ToString());
-        Assert.Equal("out-worker-1\n", run.Output); // the first running replica; a replica's hostname is service-N
+        // A replica's hostname is service-N; a Swarm task's is its Swarm service's name and slot.
+        var hostname = engine == "swarm" ? Gitops.Providers.Swarm.SwarmNames.Service(world.Project, "dev", "worker") + "-" : "worker-";
+        Assert.Equal($"out-{hostname}1\n", run.Output); // the first running replica
         Assert.Equal("to-stderr\n", run.Error);
         Assert.Equal(0, literal.ExitCode);
         Assert.Equal("$(id); rm -rf /tmp/x 'quoted'\n", literal.Output); // handed over as arguments: nothing expanded, nothing run
         Assert.Equal(0, second.ExitCode);
-        Assert.Equal("worker-2\n", second.Output);
+        Assert.Equal($"{hostname}2\n", second.Output);
         Assert.Equal(0, piped.ExitCode);
         Assert.Equal("2", piped.Output.Trim());
         Assert.NotEqual(0, missing.ExitCode);

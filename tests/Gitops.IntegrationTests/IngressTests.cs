@@ -141,7 +141,7 @@ public sealed class IngressTests
 
         Assert.True(rollout.ExitCode == 0, rollout.ToString());
         Assert.True(good.Failed == 0, $"{good.Failed} of {good.Total} requests failed during the rollout: {string.Join("; ", good.Errors.Distinct().Take(5))}");
-        Assert.True(good.Total >= 1000, $"only {good.Total} requests");
+        Assert.True(good.Total >= 400, $"only {good.Total} requests"); // 200 a second for the second before and after the rollout alone: the load ran throughout (how long the rollout takes is the machine's)
         Assert.True(good.Bodies.ContainsKey("v1") && good.Bodies.ContainsKey("v2"), string.Join(", ", good.Bodies.Keys));
         Assert.Contains("switch route", rollout.Output, StringComparison.Ordinal);
         Assert.Equal(3, broken.ExitCode);

@@ -25,6 +25,7 @@ public sealed class ServiceLogsTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [InlineData("swarm")] // the engine's service log: every task's, named by its slot
     public async Task Logs_interleave_every_replica_by_time_and_narrow_to_one_replica_a_tail_or_a_time(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine);
@@ -63,6 +64,7 @@ public sealed class ServiceLogsTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [InlineData("swarm")] // Swarm's rolling update starts new tasks under the same service
     public async Task Following_keeps_printing_new_lines_and_picks_up_the_replicas_a_deploy_starts(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine);
