@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reading a service's logs and running a command in it, against the peer: `paas logs web --tail all`
+# Reading a service's logs and running a command in it, against the peer: `paas logs web --tail all -t`
 # (both replicas' output merged by time) vs `docker-compose logs --no-color -t` of the same two
 # replicas, and `paas exec web -- true` vs `docker-compose exec -T web true`. Both whole processes
 # (CLI start-up included), paired run by run by farm-bench.
@@ -29,12 +29,13 @@ services:
     replicas: 2
     command: ["sh", "-c", '$talk']
 YAML
+# Compose reads \$ as its own variables: written \$\$ there.
 cat >"$work/compose/docker-compose.yml" <<YAML
 version: "3.7"
 services:
   web:
     image: busybox:1.36
-    command: ["sh", "-c", '$talk']
+    command: ["sh", "-c", '${talk//\$/\$\$}']
 YAML
 "$root/paas" apply "$work/app" --env dev --yes --data-dir "$work/data" >/dev/null
 docker-compose -p benchlogs -f "$work/compose/docker-compose.yml" up -d --scale web=2 >/dev/null 2>&1
@@ -42,7 +43,7 @@ sleep 3
 echo "== logs: every line of both replicas"
 farm-bench -n "$runs" --timeout 600 \
   --vs "docker-compose -p benchlogs -f $work/compose/docker-compose.yml logs --no-color -t web" \
-  -- "$root/paas" logs web --env dev --dir "$work/app" --data-dir "$work/data" --tail all
+  -- "$root/paas" logs web --env dev --dir "$work/app" --data-dir "$work/data" --tail all -t
 echo "== exec: true in a replica"
 farm-bench -n "$runs" --timeout 600 \
   --vs "docker-compose -p benchlogs -f $work/compose/docker-compose.yml exec -T web true" \
