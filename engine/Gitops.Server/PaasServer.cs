@@ -91,6 +91,8 @@ public static class PaasServer
         builder.Services.AddSingleton(new Gitops.Engine.Operations.ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), platform.Logs, options.Clock));
         builder.Services.AddSingleton(new Gitops.Engine.Operations.LogCompaction(state, platform.Logs, options.Clock));
         builder.Services.AddHostedService<LogCompactionWorker>();
+        builder.Services.AddSingleton(_ => new Gitops.Engine.Drains.LogDrains(state, platform, options.DataDirectory, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), options.Clock));
+        builder.Services.AddHostedService<DrainWorker>();
         builder.Services.AddSingleton(new Gitops.Engine.Operations.ServiceExec(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect)));
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace);
 

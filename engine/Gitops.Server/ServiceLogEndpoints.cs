@@ -28,6 +28,7 @@ internal static class ServiceLogEndpoints
         // Every project's logs at once: the platform's administrators only.
         api.MapGet("/logs/stats", (LogCompaction compaction) => compaction.Stats()).ForPlatform();
         api.MapPost("/logs/compact", (LogCompaction compaction) => compaction.Compact()).ForPlatform();
+        api.MapGet("/drains", (Gitops.Engine.Drains.LogDrains drains) => drains.Status()).ForPlatform();
     }
 
     private static async Task StreamAsync(HttpContext http, ServiceLogs logs, ServerOptions options, string project, string environment, string service,

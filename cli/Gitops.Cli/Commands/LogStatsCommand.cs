@@ -1,6 +1,7 @@
 using System.Globalization;
 using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
+using Gitops.Engine.Drains;
 using Gitops.Engine.Operations;
 using Gitops.Engine.Targets;
 using Spectre.Console;
@@ -15,10 +16,12 @@ internal static class LogStatsCommand
         using var server = ServerClient.Resolve(options.Server, options.DataDir, console.Cancellation);
         LogStats stats;
         Compaction? compacted = null;
+        List<DrainStatus> drains;
         if (server is not null)
         {
             compacted = options.Compact ? server.Post<Compaction>("api/v1/logs/compact") : null;
             stats = server.Get<LogStats>("api/v1/logs/stats");
+            drains = server.Get<List<DrainStatus>>("api/v1/drains");
         }
         else
         {
@@ -42,11 +45,15 @@ internal static class LogStatsCommand
             }
 
             stats = compaction.Stats();
+            // Without a server nothing ships: what each drain's buffer holds, and what it dropped.
+            drains = platform.Drains.Select(d => LogDrains.Buffer(dataDirectory, d.Key, d.Value).Stats() is var held
+                ? new DrainStatus(d.Key, d.Value.Kind, new Uri(d.Value.Url!).GetLeftPart(UriPartial.Path), 0, null, held.PendingBytes, held.Dropped, null, null)
+                : null).OfType<DrainStatus>().ToList();
         }
 
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, stats);
+            Json.Write(console, new { stats.Kinds, stats.LastCompaction, drains });
             return ExitCodes.Ok;
         }
 
@@ -65,6 +72,18 @@ internal static class LogStatsCommand
         console.Human.MarkupLine(stats.LastCompaction is { } last
             ? $"last compaction {When(last.At)}: dropped {last.DeployLines} deployment log lines and {last.CronOutputs} cron runs' outputs"
             : "no compaction yet (paas server runs one at start and every hour; paas logs --stats --compact runs one now)");
+        if (drains.Count > 0)
+        {
+            var shipping = new Table().AddColumns("drain", "kind", "to", "shipped", "waiting", "dropped", "failing");
+            foreach (var d in drains)
+            {
+                shipping.AddRow(d.Name, d.Kind.ToString().ToLowerInvariant(), Markup.Escape(d.Url), server is null ? "- (no server)" : d.Shipped.ToString(CultureInfo.InvariantCulture),
+                    Size(d.PendingBytes), d.Dropped.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.FailingSince is { } since ? $"since {When(since)}: {d.LastError}" : ""));
+            }
+
+            console.Human.Write(shipping);
+        }
+
         return ExitCodes.Ok;
     }
 

@@ -184,6 +184,15 @@ public sealed class StateStore : IDisposable
         .Select(d => new LogLine(new DateTimeOffset(d["at"].AsDateTime.ToUniversalTime()), d["stream"].AsString, d["text"].AsString))
         .ToList();
 
+    /// <summary>The id of the newest deployment log line, or null when there is none.</summary>
+    public string? LastLogId() => _logs.Query().OrderByDescending("_id").Limit(1).FirstOrDefault() is { } last ? last["_id"].AsObjectId.ToString() : null;
+
+    /// <summary>Deployment log lines written after the one <paramref name="after"/> names (all when null), oldest first, with their ids (a drain's cursor).</summary>
+    public IReadOnlyList<(string Id, string Deployment, LogLine Line)> LogsAfter(string? after, int limit) =>
+        (after is null ? _logs.Find(Query.All(), limit: limit) : _logs.Find(Query.GT("_id", new ObjectId(after)), limit: limit))
+        .Select(d => (d["_id"].AsObjectId.ToString(), d["deployment"].AsString, new LogLine(new DateTimeOffset(d["at"].AsDateTime.ToUniversalTime()), d["stream"].AsString, d["text"].AsString)))
+        .ToList();
+
     /// <summary>Drops deployment log lines written before <paramref name="cutoff"/> (the deployments stay in the history). Returns how many.</summary>
     public int PruneLogs(DateTimeOffset cutoff) => _logs.DeleteMany(Query.LT("at", cutoff.UtcDateTime));
 

@@ -46,6 +46,9 @@ public sealed record PlatformConfig
     /// <summary>How the platform's autoscaler measures and moves (<c>autoscaler:</c>); its defaults when the file says nothing.</summary>
     public Scaling.AutoscalerConfig Autoscaler { get; init; } = Scaling.AutoscalerConfig.Default;
 
+    /// <summary>platform.yaml's <c>drains:</c>: where runtime and deploy logs are shipped as they are written.</summary>
+    public Gitops.Schema.Model.ValueMap<Drains.DrainConfig> Drains { get; init; } = Gitops.Schema.Model.ValueMap<Drains.DrainConfig>.Empty;
+
     /// <summary>platform.yaml's <c>logs:</c>: how long each kind of log is kept.</summary>
     public Operations.LogRetention Logs { get; init; } = Operations.LogRetention.Default;
 
@@ -97,6 +100,7 @@ public sealed record PlatformConfig
                 Autoscaler = mapping["autoscaler"] is { } autoscaler ? BindAutoscaler(autoscaler, map, problems) : Scaling.AutoscalerConfig.Default,
                 Notifications = mapping["notifications"] is { } notifications ? BindNotifications(notifications, map, problems) : Gitops.Engine.Notifications.NotificationsConfig.None,
                 Logs = mapping["logs"] is { } logs ? BindLogs(logs, map, problems) : Operations.LogRetention.Default,
+                Drains = mapping["drains"] is not null ? BindDrains(Only(mapping, "drains"), map, problems) : Gitops.Schema.Model.ValueMap<Drains.DrainConfig>.Empty,
             };
         }
         else if (root is not null)
@@ -203,13 +207,26 @@ public sealed record PlatformConfig
         return kind.Value;
     }
 
-    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "notifications", "logs", "allowFileUrls"];
+    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "notifications", "logs", "drains", "allowFileUrls"];
 
     private static Notifications.NotificationsConfig BindNotifications(YNode node, SourceMap map, List<Diagnostic> problems)
     {
         var config = ManifestBinder.Bind<Notifications.NotificationsConfig>(node, map, problems, "notifications");
         config.Check(map, "notifications", problems);
         return config;
+    }
+
+    private static Gitops.Schema.Model.ValueMap<Drains.DrainConfig> BindDrains(YMapping section, SourceMap map, List<Diagnostic> problems)
+    {
+        var drains = ManifestBinder.Bind<DrainsSection>(section, map, problems).Drains;
+        Gitops.Engine.Drains.DrainsConfig.Check(drains, map, problems);
+        return drains;
+    }
+
+    /// <summary>The <c>drains:</c> key bound on its own, so each drain's fields report their place.</summary>
+    private sealed record DrainsSection
+    {
+        public Gitops.Schema.Model.ValueMap<Drains.DrainConfig> Drains { get; init; } = Gitops.Schema.Model.ValueMap<Drains.DrainConfig>.Empty;
     }
 
     private static Operations.LogRetention BindLogs(YNode node, SourceMap map, List<Diagnostic> problems)
