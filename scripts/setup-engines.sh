@@ -28,6 +28,9 @@ command -v runsc >/dev/null || need+=(runsc)
 command -v jq >/dev/null || need+=(jq)
 # tzdata: crons read their schedule in a named time zone (timeZone: Europe/Paris).
 [ -f /usr/share/zoneinfo/Europe/Paris ] || need+=(tzdata)
+# rsyslog with its TLS driver: the syslog drain's tests ship RFC 5424 over TLS to a real rsyslogd.
+command -v rsyslogd >/dev/null || need+=(rsyslog)
+[ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ] || ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1 || need+=(rsyslog-gnutls)
 # caddy: the ingress (started by the platform itself, through its admin API).
 command -v caddy >/dev/null || need+=(caddy)
 # nftables: the platform keeps its networks apart with a table of its own (README, network isolation).

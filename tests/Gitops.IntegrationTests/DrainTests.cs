@@ -81,6 +81,43 @@ public sealed class DrainTests
     }
 
     [Fact]
+    public async Task A_syslog_drain_ships_rfc_5424_over_tls_to_rsyslog_and_one_trusting_another_ca_ships_nothing()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        using var rsyslog = await Rsyslog.StartAsync();
+        using var other = await Rsyslog.StartAsync(); // only for a CA the first server's certificate does not chain to
+        File.AppendAllText(Path.Combine(world.DataDirectory, Gitops.Engine.Targets.PlatformConfig.FileName),
+            $"drains:\n  siem: {{ kind: syslog, url: \"tls://localhost:{rsyslog.Port}\", ca: \"{rsyslog.CaPath}\", logs: [runtime] }}\n"
+            + $"  impostor: {{ kind: syslog, url: \"tls://localhost:{rsyslog.Port}\", ca: \"{other.CaPath}\", logs: [runtime] }}\n");
+        world.WriteManifest(ServiceLogsTests.Talker(world, "tls"));
+        Assert.Equal(0, world.Apply().ExitCode);
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromHours(1));
+        for (var deadline = DateTime.UtcNow.AddSeconds(90); rsyslog.Received.Count(l => l.Contains("|talker-2|", StringComparison.Ordinal)) < 10 && DateTime.UtcNow < deadline; await Task.Delay(250, TestContext.Current.CancellationToken))
+        {
+        }
+
+        var drains = ((Gitops.Engine.Drains.LogDrains)server.App.Services.GetService(typeof(Gitops.Engine.Drains.LogDrains))!).Status().ToDictionary(d => d.Name);
+        var received = rsyslog.Received.Select(l => l.Split('|', 7)).Where(f => f.Length == 7 && f[2] == "talker").ToList();
+
+        Assert.True(received.Count >= 20, $"rsyslog got {rsyslog.Received.Count} lines: {string.Join(" / ", rsyslog.Received.Take(3))}");
+        var (time, host, app, procid, msgid, data, message) = (received[0][0], received[0][1], received[0][2], received[0][3], received[0][4], received[0][5], received[0][6]);
+        Assert.InRange(DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Equal((Environment.MachineName, "talker", "runtime"), (host, app, msgid));
+        Assert.Matches("^talker-[12]$", procid);
+        Assert.Equal($"[paas@32473 project=\"{world.Project}\" environment=\"dev\" log=\"runtime\" stream=\"{(message.Contains(" err ", StringComparison.Ordinal) ? "stderr" : "stdout")}\"]", data);
+        Assert.Matches("^\uFEFF?tls (out|err) \\d+$", message);
+        foreach (var replica in received.Where(f => f[6].Contains(" out ", StringComparison.Ordinal)).GroupBy(f => f[3]))
+        {
+            var numbers = replica.Select(f => int.Parse(f[6].Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(Enumerable.Range(numbers[0], numbers.Count), numbers); // once each and in order: the impostor delivered none
+        }
+
+        Assert.Equal(0, drains["impostor"].Shipped);
+        Assert.NotNull(drains["impostor"].FailingSince);
+        Assert.Null(drains["siem"].FailingSince);
+    }
+
+    [Fact]
     public async Task A_full_buffer_drops_the_oldest_lines_and_says_how_many_and_the_newest_still_arrive()
     {
         await using var world = await EngineWorld.CreateAsync("docker");

@@ -22,6 +22,7 @@ public static class DrainSenders
         return drain.Kind switch
         {
             DrainKind.Otlp => new OtlpSender(http, new Uri(drain.Url!)),
+            DrainKind.Syslog => new SyslogSender(drain),
             _ => new JsonLinesSender(http, new Uri(drain.Url!)),
         };
     }

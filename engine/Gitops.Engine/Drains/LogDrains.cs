@@ -11,11 +11,13 @@ public sealed class LogDrains : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly DrainFeeder _feeder;
+    private readonly Dictionary<string, IDrainSender> _senders;
 
     public LogDrains(StateStore state, PlatformConfig platform, string dataDirectory, Func<string, string, TargetConnection> connect, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(platform);
-        Shippers = platform.Drains.Select(d => new DrainShipper(d.Key, d.Value, Buffer(dataDirectory, d.Key, d.Value), DrainSenders.For(d.Value, _http), clock)).ToList();
+        _senders = platform.Drains.ToDictionary(d => d.Key, d => DrainSenders.For(d.Value, _http), StringComparer.Ordinal);
+        Shippers = platform.Drains.Select(d => new DrainShipper(d.Key, d.Value, Buffer(dataDirectory, d.Key, d.Value), _senders[d.Key], clock)).ToList();
         _feeder = new DrainFeeder(state, platform, connect, Shippers, clock);
     }
 
@@ -34,5 +36,13 @@ public sealed class LogDrains : IDisposable
         return new DrainBuffer(Path.Combine(dataDirectory, "drains", name), drain.Buffer.Bytes);
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        foreach (var sender in _senders.Values.OfType<IDisposable>())
+        {
+            sender.Dispose(); // a syslog drain's connection
+        }
+
+        _http.Dispose();
+    }
 }
