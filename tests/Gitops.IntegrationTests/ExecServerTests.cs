@@ -17,8 +17,6 @@ namespace Gitops.IntegrationTests;
 /// </summary>
 public sealed class ExecServerTests
 {
-    private const string Password = "correct horse battery staple";
-
     [Fact]
     public async Task Exec_through_the_server_streams_both_ways_gives_a_terminal_and_refuses_viewers_sessions_and_other_projects()
     {
@@ -35,7 +33,7 @@ public sealed class ExecServerTests
                 ("boss", Role.Owner, Scope.Organization(People.DefaultOrganization)),
             })
             {
-                people.AddUser(user, Password);
+                people.AddUser(user, TestSessions.Password);
                 people.GrantRole(new Grant(user, role, scope));
             }
         }
@@ -60,9 +58,9 @@ public sealed class ExecServerTests
         Assert.True(exit == 0, terminal);
         Assert.Matches(@"^/dev/pts/\d+\r\n30 100\r\n$", terminal);
 
-        var viewer = await ConnectAsync(server, $"Bearer {await TokenOfAsync(server, "vic")}", path);
-        var session = await ConnectAsync(server, await SessionOfAsync(server, "boss"), path);
-        var outsider = await ConnectAsync(server, $"Bearer {await TokenOfAsync(server, "dan")}", path + "?project=other");
+        var viewer = await ConnectAsync(server, $"Bearer {await TestSessions.TokenAsync(server, "vic")}", path);
+        var session = await ConnectAsync(server, await TestSessions.CookieAsync(server, "boss"), path);
+        var outsider = await ConnectAsync(server, $"Bearer {await TestSessions.TokenAsync(server, "dan")}", path + "?project=other");
         Assert.Equal(HttpStatusCode.Forbidden, viewer);
         Assert.Equal(HttpStatusCode.Forbidden, session);
         Assert.Equal(HttpStatusCode.NotFound, outsider);
@@ -124,20 +122,6 @@ public sealed class ExecServerTests
         {
             return socket.HttpStatusCode;
         }
-    }
-
-    private static async Task<string> SessionOfAsync(InProcessServer server, string user)
-    {
-        using var response = await server.Http.PostAsync("/api/v1/login", new StringContent($$"""{"user":"{{user}}","password":"{{Password}}"}""", Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return "Cookie " + response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
-    }
-
-    private static async Task<string> TokenOfAsync(InProcessServer server, string user)
-    {
-        var (status, body) = await AttackerTests.SendAsync(server, await SessionOfAsync(server, user), "POST", "/api/v1/tokens", "{}");
-        Assert.Equal(HttpStatusCode.OK, status);
-        return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
     }
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);

@@ -12,8 +12,6 @@ namespace Gitops.IntegrationTests;
 /// </summary>
 public sealed class RestartServerTests
 {
-    private const string Password = "correct horse battery staple";
-
     [Fact]
     public async Task A_restart_through_the_server_replaces_the_replicas_and_a_viewer_is_refused_without_effect()
     {
@@ -23,14 +21,13 @@ public sealed class RestartServerTests
         using (var state = StateStore.Open(world.DataDirectory))
         {
             var people = new People(state);
-            people.AddUser("vic", Password);
+            people.AddUser("vic", TestSessions.Password);
             people.GrantRole(new Grant("vic", Role.Viewer, Scope.Environment(world.Project, "dev")));
         }
 
         await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromHours(1));
         var before = await RunningAsync(world);
-        using var login = await server.Http.PostAsync("/api/v1/login", new StringContent($$"""{"user":"vic","password":"{{Password}}"}""", System.Text.Encoding.UTF8, "application/json"));
-        var vic = "Cookie " + login.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        var vic = await TestSessions.CookieAsync(server, "vic");
         var refused = await AttackerTests.SendAsync(server, vic, "POST", $"/api/v1/environments/{world.Project}/dev/services/worker/restart", "{}");
         var untouched = await RunningAsync(world);
 

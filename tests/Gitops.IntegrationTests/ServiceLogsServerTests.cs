@@ -14,7 +14,6 @@ namespace Gitops.IntegrationTests;
 /// </summary>
 public sealed class ServiceLogsServerTests
 {
-    private const string Password = "correct horse battery staple";
     private const string Canary = "logs-canary-5e1d";
 
     [Fact]
@@ -28,7 +27,7 @@ public sealed class ServiceLogsServerTests
             var people = new People(state);
             foreach (var (user, scope) in new[] { ("eve", Scope.Project("other")), ("vic", Scope.Environment(world.Project, "dev")) })
             {
-                people.AddUser(user, Password);
+                people.AddUser(user, TestSessions.Password);
                 people.GrantRole(new Grant(user, Role.Viewer, scope));
             }
         }
@@ -58,14 +57,14 @@ public sealed class ServiceLogsServerTests
         Assert.Contains("runs no service 'taker'; it runs talker", typo.Error, StringComparison.Ordinal);
 
         var path = $"/api/v1/environments/{world.Project}/dev/services/talker/logs";
-        var eve = await SignInAsync(server, "eve");
+        var eve = await TestSessions.CookieAsync(server, "eve");
         var attacks = new[]
         {
             await AttackerTests.SendAsync(server, eve, "GET", path, null),
             await AttackerTests.SendAsync(server, eve, "GET", $"{path}?project=other&environment=dev", null),
             await AttackerTests.SendAsync(server, eve, "GET", $"/api/v1/environments/other/dev/services/talker/logs?project={world.Project}", null),
         };
-        var own = await AttackerTests.SendAsync(server, await SignInAsync(server, "vic"), "GET", path + "?tail=5", null);
+        var own = await AttackerTests.SendAsync(server, await TestSessions.CookieAsync(server, "vic"), "GET", path + "?tail=5", null);
 
         Assert.All(attacks, a => Assert.Equal(HttpStatusCode.NotFound, a.Status));
         Assert.All(attacks, a => Assert.DoesNotContain(Canary, a.Body, StringComparison.Ordinal));
@@ -73,12 +72,5 @@ public sealed class ServiceLogsServerTests
         Assert.Equal(HttpStatusCode.OK, own.Status);
         Assert.Contains($"\"text\":\"{Canary} ", own.Body, StringComparison.Ordinal);
         Assert.EndsWith("event: end\ndata: {}\n\n", own.Body, StringComparison.Ordinal);
-    }
-
-    private static async Task<string> SignInAsync(InProcessServer server, string user)
-    {
-        using var response = await server.Http.PostAsync("/api/v1/login", new StringContent($$"""{"user":"{{user}}","password":"{{Password}}"}""", System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return "Cookie " + response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
     }
 }

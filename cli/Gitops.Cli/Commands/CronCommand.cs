@@ -263,15 +263,7 @@ public static class CronCommand
             var project = options.Project ?? loaded?.Manifest?.Project ?? (named ? throw new CliException(ExitCodes.Usage, $"say which project with --project (no readable paas.yaml in {options.Dir})") : "");
             var environment = options.Environment ?? (named ? ManifestScope.Environment(options.Dir) : "");
             var dataDirectory = DataDirectory.Resolve(options.DataDir);
-            PlatformConfig platform;
-            try
-            {
-                platform = PlatformConfig.Load(dataDirectory);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new CliException(ExitCodes.InvalidInput, e.Message);
-            }
+            var platform = PlatformFile.Load(dataDirectory);
 
             // The target the manifest names for the environment (what paas apply deployed to), else local.
             var target = loaded?.Manifest?.Project == project && loaded.Manifest.Environments.TryGetValue(environment, out var spec) ? spec.Target : "local";

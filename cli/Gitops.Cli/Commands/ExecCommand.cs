@@ -76,15 +76,7 @@ public static class ExecCommand
     private static IExecSession StartLocally(ExecOptions options, ExecRequest request, CliConsole console)
     {
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
-        PlatformConfig platform;
-        try
-        {
-            platform = PlatformConfig.Load(dataDirectory);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException(ExitCodes.InvalidInput, e.Message);
-        }
+        var platform = PlatformFile.Load(dataDirectory);
 
         // The state is held only to check and audit: a long shell never holds up a paas apply beside it.
         using var state = SecretsCommand.OpenState(dataDirectory);

@@ -26,15 +26,7 @@ internal static class LogStatsCommand
         else
         {
             var dataDirectory = DataDirectory.Resolve(options.DataDir);
-            PlatformConfig platform;
-            try
-            {
-                platform = PlatformConfig.Load(dataDirectory);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new CliException(ExitCodes.InvalidInput, e.Message);
-            }
+            var platform = PlatformFile.Load(dataDirectory);
 
             using var state = SecretsCommand.OpenState(dataDirectory);
             var compaction = new LogCompaction(state, platform.Logs, TimeProvider.System);

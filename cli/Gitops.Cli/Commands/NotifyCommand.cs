@@ -149,15 +149,7 @@ public static class NotifyCommand
     private static T Local<T>(NotifyOptions options, Func<Gitops.Engine.State.StateStore, PlatformConfig, T> work)
     {
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
-        PlatformConfig platform;
-        try
-        {
-            platform = PlatformConfig.Load(dataDirectory);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException(ExitCodes.InvalidInput, e.Message);
-        }
+        var platform = PlatformFile.Load(dataDirectory);
 
         using var state = SecretsCommand.OpenState(dataDirectory);
         return work(state, platform);

@@ -50,15 +50,7 @@ public static class RestartCommand
         }
 
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
-        PlatformConfig platform;
-        try
-        {
-            platform = PlatformConfig.Load(dataDirectory);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException(ExitCodes.InvalidInput, e.Message);
-        }
+        var platform = PlatformFile.Load(dataDirectory);
 
         using var state = SecretsCommand.OpenState(dataDirectory);
         using var ingress = ProviderRegistry.Default.OpenIngress(platform, dataDirectory);

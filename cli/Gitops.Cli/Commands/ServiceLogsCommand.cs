@@ -61,15 +61,7 @@ internal static class ServiceLogsCommand
     private static void ReadLocally(LogsOptions options, CliConsole console, Printer printer, RuntimeLogQuery query)
     {
         var dataDirectory = DataDirectory.Resolve(options.DataDir);
-        PlatformConfig platform;
-        try
-        {
-            platform = PlatformConfig.Load(dataDirectory);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException(ExitCodes.InvalidInput, e.Message);
-        }
+        var platform = PlatformFile.Load(dataDirectory);
 
         try
         {

@@ -135,7 +135,15 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
         }
 
         using var connection = Connect(run.Project, run.Environment);
-        return connection.Driver is IJobRunner jobs ? await jobs.JobLogAsync(run.Container, CronRuns.KeptLogChars, cancellationToken).ConfigureAwait(false) : "";
+        try
+        {
+            return connection.Driver is IJobRunner jobs ? await jobs.JobLogAsync(run.Container, CronRuns.KeptLogChars, cancellationToken).ConfigureAwait(false) : "";
+        }
+        catch (TargetException e) when (e is TargetConflictException || _runs.Get(run.Id) is { Outcome: not CronOutcome.Running })
+        {
+            // The run ended and its container is being removed as this asks ("marked for removal": the scheduler settled it): what it kept, if written yet.
+            return _runs.Log(run.Id) ?? "";
+        }
     }
 
     /// <summary>The crons the environment runs now, each with when it is next due.</summary>
