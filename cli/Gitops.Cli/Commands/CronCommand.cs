@@ -12,7 +12,7 @@ using Spectre.Console;
 namespace Gitops.Cli.Commands;
 
 [Verb("cron", HelpText = "list: an environment's crons, next time due and last runs; run NAME: run one now and follow its output; history NAME: its runs; logs RUN: a run's output.")]
-public sealed class CronOptions : EngineOptions
+public sealed class CronOptions : ServiceScopeOptions
 {
     [Value(0, MetaName = "ACTION", Required = true, HelpText = "list, run, history or logs.")]
     public string Action { get; set; } = "";
@@ -20,20 +20,11 @@ public sealed class CronOptions : EngineOptions
     [Value(1, MetaName = "NAME", HelpText = "The cron (run, history), or the run id (logs, e.g. r-20261202-030000-3fa9c2).")]
     public string? Name { get; set; }
 
-    [Option("dir", Default = ".", HelpText = "Directory holding paas.yaml (names the project and its environments).")]
-    public string Dir { get; set; } = ".";
-
-    [Option("project", HelpText = "Project name, instead of reading it from --dir's paas.yaml.")]
-    public string? Project { get; set; }
-
     [Option("limit", Default = 20, HelpText = "How many runs history shows.")]
     public int Limit { get; set; } = 20;
 
     [Option("detach", HelpText = "run: print the run's id and return without following it.")]
     public bool Detach { get; set; }
-
-    [Option("server", HelpText = "Ask this paas server (default: $PAAS_SERVER, or the one paas login saved).")]
-    public string? Server { get; set; }
 }
 
 /// <summary>

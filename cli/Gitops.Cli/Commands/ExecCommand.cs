@@ -10,7 +10,7 @@ using Gitops.Server;
 namespace Gitops.Cli.Commands;
 
 [Verb("exec", HelpText = "Run a command in a running replica of a service: paas exec SERVICE --env ENV [--replica N] -- COMMAND ARGS… (a terminal when yours is one).")]
-public sealed class ExecOptions : EngineOptions
+public sealed class ExecOptions : ServiceScopeOptions
 {
     [Value(0, MetaName = "SERVICE", Required = true, HelpText = "The service whose replica runs the command.")]
     public string Service { get; set; } = "";
@@ -23,15 +23,6 @@ public sealed class ExecOptions : EngineOptions
 
     [Option('T', "no-tty", HelpText = "No terminal, even when yours is one (output as it comes, stdout and stderr apart).")]
     public bool NoTty { get; set; }
-
-    [Option("dir", Default = ".", HelpText = "Directory holding paas.yaml (names the project and its environments).")]
-    public string Dir { get; set; } = ".";
-
-    [Option("project", HelpText = "Project name, instead of reading it from --dir's paas.yaml.")]
-    public string? Project { get; set; }
-
-    [Option("server", HelpText = "Ask this paas server (default: $PAAS_SERVER, or the one paas login saved).")]
-    public string? Server { get; set; }
 }
 
 /// <summary>

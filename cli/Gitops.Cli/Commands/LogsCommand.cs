@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace Gitops.Cli.Commands;
 
 [Verb("logs", HelpText = "SERVICE: the service's application output, every replica interleaved (-f follows, --since, --tail, --replica). DEPLOYMENT: a deployment's log, its build output and each step with its timing (ids from paas history).")]
-public sealed class LogsOptions : EngineOptions
+public sealed class LogsOptions : ServiceScopeOptions
 {
     [Value(0, MetaName = "SERVICE|DEPLOYMENT", HelpText = "A service of the environment (web), or a deployment id (d-20261127-101500-3fa9c2).")]
     public string Name { get; set; } = "";
@@ -34,15 +34,6 @@ public sealed class LogsOptions : EngineOptions
 
     [Option("compact", HelpText = "With --stats: drop what is past its retention now (a server does it every hour).")]
     public bool Compact { get; set; }
-
-    [Option("dir", Default = ".", HelpText = "Directory holding paas.yaml (names the project and its environments).")]
-    public string Dir { get; set; } = ".";
-
-    [Option("project", HelpText = "Project name, instead of reading it from --dir's paas.yaml.")]
-    public string? Project { get; set; }
-
-    [Option("server", HelpText = "Ask this paas server (default: $PAAS_SERVER, or the one paas login saved).")]
-    public string? Server { get; set; }
 }
 
 /// <summary><c>paas logs</c>: a deployment's log when given a deployment id, else a service's application logs (<see cref="ServiceLogsCommand"/>).</summary>

@@ -8,19 +8,10 @@ using Spectre.Console;
 namespace Gitops.Cli.Commands;
 
 [Verb("restart", HelpText = "Replace a service's replicas with fresh ones of what runs now, one by one, the new started and healthy before the old stops.")]
-public sealed class RestartOptions : EngineOptions
+public sealed class RestartOptions : ServiceScopeOptions
 {
     [Value(0, MetaName = "SERVICE", Required = true, HelpText = "The service to restart.")]
     public string Service { get; set; } = "";
-
-    [Option("dir", Default = ".", HelpText = "Directory holding paas.yaml (names the project and its environments).")]
-    public string Dir { get; set; } = ".";
-
-    [Option("project", HelpText = "Project name, instead of reading it from --dir's paas.yaml.")]
-    public string? Project { get; set; }
-
-    [Option("server", HelpText = "Ask this paas server (default: $PAAS_SERVER, or the one paas login saved).")]
-    public string? Server { get; set; }
 }
 
 /// <summary>

@@ -17,7 +17,7 @@ public sealed record FailingReplica(string Project, string Environment, string S
 /// <summary>
 /// The health check after the deploy, on the container family (a Swarm service or a Kubernetes
 /// Deployment checks and replaces its own): each running replica of a service that declares
-/// <c>health:</c> is checked every <c>interval</c>; one that fails <c>retries</c> times in a row is
+/// <c>health:</c> is checked every <c>interval</c>; one that passed and then fails <c>retries</c> times in a row is
 /// replaced (<see cref="ReplaceAsync"/>: removed, then started afresh and health-checked through
 /// the executor like any deployment), with <c>health.degraded</c>; once every replica passes again,
 /// <c>health.recovered</c>. Both are recorded for <c>paas status</c>. A replica the engine restarted
@@ -125,7 +125,8 @@ public sealed class HealthMonitor(StateStore state, PlatformConfig platform, Fun
                 }
 
                 var result = await driver.CheckReplicaAsync(new ReplicaRequest(project, environment, running.Id, Names.Network(project, environment), service, replica.Replica), cancellationToken).ConfigureAwait(false);
-                (watch.Checked, watch.Failures) = (now, result.Healthy ? 0 : watch.Failures + 1);
+                // Failures count once the replica has passed here: one still starting (a deploy's, a repair's) is its rollout's to judge.
+                (watch.Checked, watch.Passed, watch.Failures) = (now, watch.Passed || result.Healthy, result.Healthy ? 0 : watch.Passed ? watch.Failures + 1 : 0);
                 if (watch.Failures >= check.Retries)
                 {
                     failing.Add(new FailingReplica(project, environment, service.Name, replica.Replica, replica.Name,
@@ -161,10 +162,12 @@ public sealed class HealthMonitor(StateStore state, PlatformConfig platform, Fun
     private Deployment? Running(string project, string environment) =>
         state.LastSucceeded(project, environment) is { Desired: { Revision: not "destroy" } } last ? last : null;
 
-    /// <summary>One replica's checks: when last, and how many failed in a row.</summary>
+    /// <summary>One replica's checks: when last, whether it ever passed, and how many failed in a row since.</summary>
     private sealed class Watch
     {
         public DateTimeOffset Checked { get; set; } = DateTimeOffset.MinValue;
+
+        public bool Passed { get; set; }
 
         public int Failures { get; set; }
     }
