@@ -18,6 +18,7 @@ public sealed class DrainFeeder(StateStore state, PlatformConfig platform, Func<
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(2);
     private readonly ILiteCollection<BsonDocument> _cursors = state.Collection("drain_cursors");
     private readonly ConcurrentDictionary<string, (string Project, string Environment)> _deployments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Desired.DesiredState?> _running = new(StringComparer.Ordinal);
     private readonly Channel<DrainRecord> _runtime = Channel.CreateUnbounded<DrainRecord>(new UnboundedChannelOptions { SingleReader = true });
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -98,7 +99,9 @@ public sealed class DrainFeeder(StateStore state, PlatformConfig platform, Func<
         var running = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (project, environment) in state.Environments())
         {
-            if (state.LastSucceeded(project, environment) is not { Desired: { Revision: not "destroy" } desired })
+            // By id: a deployment is read once, not at every scan.
+            if (state.LastSucceededId(project, environment) is not { } id
+                || (_running.TryGetValue(id, out var known) ? known : _running[id] = state.Deployment(id)?.Desired) is not { Revision: not "destroy" } desired)
             {
                 continue;
             }

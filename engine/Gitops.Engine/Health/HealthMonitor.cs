@@ -26,6 +26,8 @@ public sealed record FailingReplica(string Project, string Environment, string S
 public sealed class HealthMonitor(StateStore state, PlatformConfig platform, Func<TargetConfig, TargetConnection> connect, IIngress? ingress, IProgress<ExecutorEvent> progress, ExecutionHooks hooks)
 {
     private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal); // by replica name
+    private readonly ConcurrentDictionary<string, Deployment> _deployments = new(StringComparer.Ordinal); // by id: read once, not every pass
+    private readonly ConcurrentDictionary<(string, string), DateTimeOffset> _nextCheck = new(); // an environment is looked at when a check of it is due
     private readonly HealthRecords _records = new(state);
     private readonly EnvironmentRecords _environments = new(state);
 
@@ -91,14 +93,16 @@ public sealed class HealthMonitor(StateStore state, PlatformConfig platform, Fun
     private async Task<List<FailingReplica>> CheckEnvironmentAsync(string project, string environment, CancellationToken cancellationToken)
     {
         var failing = new List<FailingReplica>();
-        // A deploy in flight replaces replicas itself; its health checks decide meanwhile.
-        if (Running(project, environment) is not { } running || state.History(project, environment, 1) is [{ Status: DeploymentStatus.Running }])
+        var now = hooks.Clock.GetUtcNow();
+        if (_nextCheck.TryGetValue((project, environment), out var due) && now < due || Running(project, environment) is not { } running)
         {
-            return failing;
+            return failing; // not due yet (a pass is every second, the checks every interval), or nothing runs
         }
 
         var watched = running.Desired!.Services.Where(s => s.Spec.Health is not null).ToList();
-        if (watched.Count == 0)
+        _nextCheck[(project, environment)] = watched.Count == 0 ? now + TimeSpan.FromSeconds(10) : now + watched.Min(s => s.Spec.Health!.Interval.Value);
+        // A deploy in flight replaces replicas itself; its health checks decide meanwhile.
+        if (watched.Count == 0 || state.History(project, environment, 1) is [{ Status: DeploymentStatus.Running }])
         {
             return failing;
         }
@@ -110,7 +114,6 @@ public sealed class HealthMonitor(StateStore state, PlatformConfig platform, Fun
         }
 
         var observed = await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
-        var now = hooks.Clock.GetUtcNow();
         var records = _records.Of(project, environment);
         foreach (var service in watched)
         {
@@ -119,7 +122,7 @@ public sealed class HealthMonitor(StateStore state, PlatformConfig platform, Fun
             foreach (var replica in replicas)
             {
                 var watch = _watches.GetOrAdd(replica.Name, _ => new Watch());
-                if (now - watch.Checked < check.Interval.Value)
+                if (now - watch.Checked < check.Interval.Value - TimeSpan.FromMilliseconds(100)) // the pass's own timing must not skip a due check
                 {
                     continue;
                 }
@@ -159,8 +162,16 @@ public sealed class HealthMonitor(StateStore state, PlatformConfig platform, Fun
         return failing;
     }
 
-    private Deployment? Running(string project, string environment) =>
-        state.LastSucceeded(project, environment) is { Desired: { Revision: not "destroy" } } last ? last : null;
+    private Deployment? Running(string project, string environment)
+    {
+        if (state.LastSucceededId(project, environment) is not { } id)
+        {
+            return null;
+        }
+
+        var last = _deployments.TryGetValue(id, out var known) ? known : state.Deployment(id) is { } read ? _deployments[id] = read : null;
+        return last is { Desired: { Revision: not "destroy" } } ? last : null;
+    }
 
     /// <summary>One replica's checks: when last, whether it ever passed, and how many failed in a row since.</summary>
     private sealed class Watch
