@@ -52,6 +52,8 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 # kubectl checks that the tests' FAKE Kubernetes API server speaks the real protocol (the machine image has
 # v1.32 from the Cloud SDK; Debian's kubernetes-client where it is missing).
 command -v kubectl >/dev/null || need+=(kubernetes-client)
+# debootstrap: the Debian base of the template catalogue's images (scripts/template-images.sh).
+command -v debootstrap >/dev/null || need+=(debootstrap)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -136,3 +138,7 @@ if ! ping_socket /run/podman/podman.sock; then
   wait_socket /run/podman/podman.sock || { log "podman service did not answer; tail of its log:"; tail -20 /var/log/podman-service.log; exit 1; }
 fi
 log "docker and podman answer on /var/run/docker.sock and /run/podman/podman.sock"
+# --template-images (./test): the images the template catalogue names (postgres, mariadb, redis),
+# built from Debian packages under their official names, since no registry is reachable here.
+# Kept between runs; the quick start does not need them.
+if [ "${1:-}" = --template-images ]; then bash "$(dirname "${BASH_SOURCE[0]}")/template-images.sh"; fi
