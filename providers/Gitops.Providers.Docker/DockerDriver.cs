@@ -238,6 +238,12 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
                 return new HealthResult(true, "running");
             }
 
+            if (health.Command is { } command)
+            {
+                var (passed, said) = await CommandProbe.RunAsync(Client, endpoint, request.Name, command, health.Timeout.Value, cancellationToken).ConfigureAwait(false);
+                return new HealthResult(passed, said);
+            }
+
             EndpointSettings? attached = null;
             _ = inspected.NetworkSettings?.Networks?.TryGetValue(request.Network, out attached);
             if (attached?.IPAddress is not { Length: > 0 } address)
@@ -311,10 +317,12 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
                 nextInspect = DateTime.UtcNow + TimeSpan.FromSeconds(1);
             }
 
-            if (address is not null)
+            if (address is not null || health.Command is not null)
             {
                 bool ok;
-                (ok, last) = await ProbeAsync(http, $"http://{address}:{port}{health.Path}", cancellationToken).ConfigureAwait(false);
+                (ok, last) = health.Command is { } command
+                    ? await CommandProbe.RunAsync(Client, endpoint, request.Name, command, health.Timeout.Value, cancellationToken).ConfigureAwait(false)
+                    : await ProbeAsync(http, $"http://{address}:{port}{health.Path}", cancellationToken).ConfigureAwait(false);
                 if (ok)
                 {
                     // An answer from a replica that crashed and came back in between is no proof it stays up.
@@ -327,7 +335,7 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
 
             if (DateTime.UtcNow >= giveUpAt)
             {
-                return new HealthResult(false, $"health check {health.Path} kept failing for {health.Retries} x {health.Interval}: {last}");
+                return new HealthResult(false, $"health check {(health.Command is { } run ? string.Join(' ', run) : health.Path)} kept failing for {health.Retries} x {health.Interval}: {last}");
             }
 
             await Task.Delay(poll, cancellationToken).ConfigureAwait(false);

@@ -212,14 +212,15 @@ public static class KubeWorkload
     /// </summary>
     private static V1Probe? Probe(ServiceSpec spec, bool readiness)
     {
-        if (spec.Health is not { } health || (health.Port ?? spec.Port) is not { } port)
+        if (spec.Health is not { } health || (health.Command is null && (health.Port ?? spec.Port) is null))
         {
             return null;
         }
 
         return new V1Probe
         {
-            HttpGet = new V1HTTPGetAction { Path = health.Path, Port = port, Scheme = "HTTP" },
+            HttpGet = health.Command is null ? new V1HTTPGetAction { Path = health.Path, Port = (health.Port ?? spec.Port)!.Value, Scheme = "HTTP" } : null,
+            Exec = health.Command is { } command ? new V1ExecAction { Command = [.. command] } : null,
             InitialDelaySeconds = readiness ? null : Seconds(health.StartPeriod),
             PeriodSeconds = Math.Max(1, Seconds(health.Interval)),
             TimeoutSeconds = Math.Max(1, Seconds(health.Timeout)),

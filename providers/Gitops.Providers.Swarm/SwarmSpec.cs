@@ -159,14 +159,16 @@ public static class SwarmSpec
     public static readonly TimeSpan MaxStopGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The health check runs inside the container (Swarm has no probe from outside): an HTTP GET
-    /// with the image's <c>wget</c>, as in busybox, Alpine and most Debian-based images. Without a
+    /// The health check runs inside the container (Swarm has no probe from outside): the check's
+    /// command, or an HTTP GET with the image's <c>wget</c>, as in busybox, Alpine and most
+    /// Debian-based images. Without a
     /// health check a task must stay up for the monitor window (<see cref="Monitor"/>).
     /// </summary>
     private static HealthcheckConfig? Health(Engine.Desired.ServiceSpec spec) => spec.Health is not { } health ? null : new HealthcheckConfig
     {
         // No wget -T: the engine ends a check after its timeout anyway, and busybox 1.35's wget crashes on -T.
-        Test = ["CMD", "wget", "-q", "-O", "/dev/null", $"http://127.0.0.1:{(health.Port ?? spec.Port ?? 80).ToString(CultureInfo.InvariantCulture)}{health.Path}"],
+        // health.command is the engine's own exec form, run as it is.
+        Test = health.Command is { } command ? ["CMD", .. command] : ["CMD", "wget", "-q", "-O", "/dev/null", $"http://127.0.0.1:{(health.Port ?? spec.Port ?? 80).ToString(CultureInfo.InvariantCulture)}{health.Path}"],
         Interval = health.Interval.Value,
         Timeout = health.Timeout.Value,
         Retries = health.Retries,

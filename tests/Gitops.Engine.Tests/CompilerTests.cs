@@ -20,14 +20,14 @@ public sealed class CompilerTests
     }
 
     [Fact]
-    public void Template_services_and_missing_secrets_are_refused_with_the_reason()
+    public void An_unknown_template_and_missing_secrets_are_refused_with_the_reason()
     {
-        var manifest = ManifestLoader.LoadText(Scenario.Header + "services:\n  db: { template: postgres }\n  web: { image: busybox:1.36, secrets: [API_KEY] }\n", "paas.yaml").ForEnvironment("dev");
+        var manifest = ManifestLoader.LoadText(Scenario.Header + "services:\n  db: { template: postgress }\n  web: { image: busybox:1.36, secrets: [API_KEY] }\n", "paas.yaml").ForEnvironment("dev");
 
         var result = Compiler.Compile(manifest, "dev", "r", CompileInputs.None);
 
         Assert.Null(result.State);
-        Assert.Contains(result.Errors, e => e.Contains("template 'postgres'", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.StartsWith("services.db.template: no template 'postgress' in the catalogue; templates: mariadb, postgres, redis", StringComparison.Ordinal) && e.Contains("did you mean 'postgres'?", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.Contains("secret API_KEY", StringComparison.Ordinal));
     }
 

@@ -240,7 +240,7 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
         AdvancePast(cron, due);
         try
         {
-            var values = cron.Service.Spec.Secrets.Count > 0 ? secrets.Resolve(project, environment, cron.Service.Spec.Secrets) : null;
+            var values = cron.Service.Spec.Secrets.Count > 0 ? secrets.ResolveFor(project, environment, cron.Service.Spec) : null;
             var labels = new Dictionary<string, string>(StringComparer.Ordinal) { [Labels.Job] = id, [Labels.Cron] = name };
             await jobs.StartJobAsync(new JobRequest(project, environment, run.Container, Names.Network(project, environment), cron.Service, cron.Cron.Command ?? cron.Service.Spec.Command, values, labels), cancellationToken).ConfigureAwait(false);
         }

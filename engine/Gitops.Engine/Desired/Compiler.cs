@@ -1,3 +1,4 @@
+using Gitops.Engine.Templates;
 using Gitops.Schema.Model;
 
 namespace Gitops.Engine.Desired;
@@ -23,6 +24,9 @@ public sealed record CompileInputs(
     /// <summary>Service → when it was last restarted by hand (<see cref="ServiceSpec.Restarted"/>): a commit keeps what a restart started.</summary>
     public IReadOnlyDictionary<string, string> Restarts { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The template catalogue <c>template:</c> services are read from (the platform's, with its data directory's additions).</summary>
+    public Templates.TemplateCatalogue Templates { get; init; } = Gitops.Engine.Templates.TemplateCatalogue.BuiltIn;
+
     public static readonly CompileInputs None = new(new Dictionary<string, string>(), new Dictionary<string, string>());
 }
 
@@ -42,6 +46,8 @@ public static class Compiler
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(inputs);
         var errors = new List<string>();
+        var expansion = TemplateExpander.Expand(manifest, inputs.Templates, errors); // template services become ordinary ones
+        manifest = expansion.Manifest;
         var project = manifest.Project;
         var services = new List<DesiredService>();
         var volumes = new SortedSet<string>(StringComparer.Ordinal);
@@ -54,9 +60,13 @@ public static class Compiler
                 errors.Add($"services.{name}.backup: scheduled backups are not run yet (wave 2); remove backup: from service '{name}' until they are, rather than rely on backups that never happen");
             }
 
-            foreach (var secret in service.Secrets.Where(s => !inputs.SecretVersions.ContainsKey(s)))
+            var secretFrom = expansion.SecretFrom.GetValueOrDefault(name);
+            string Stored(string secret) => secretFrom?.GetValueOrDefault(secret) ?? secret;
+            foreach (var secret in service.Secrets.Where(s => !inputs.SecretVersions.ContainsKey(Stored(s))))
             {
-                errors.Add($"service '{name}' needs secret {secret}, which has no value for {project}/{environment}; set it with: paas secrets set {project} {secret} --env {environment}");
+                errors.Add(Stored(secret) == secret
+                    ? $"service '{name}' needs secret {secret}, which has no value for {project}/{environment}; set it with: paas secrets set {project} {secret} --env {environment}"
+                    : $"service '{name}' needs {secret} from template secret {Stored(secret)}, which is not generated yet for {project}/{environment} (paas apply generates it)");
             }
 
             if (image is null)
@@ -72,7 +82,8 @@ public static class Compiler
                 Command = service.Command,
                 Env = service.Env,
                 Secrets = service.Secrets,
-                SecretVersions = new ValueMap<string>(service.Secrets.Where(inputs.SecretVersions.ContainsKey).Select(s => KeyValuePair.Create(s, inputs.SecretVersions[s]))),
+                SecretVersions = new ValueMap<string>(service.Secrets.Where(s => inputs.SecretVersions.ContainsKey(Stored(s))).Select(s => KeyValuePair.Create(s, inputs.SecretVersions[Stored(s)]))),
+                SecretFrom = secretFrom is { Count: > 0 } ? secretFrom : null,
                 Port = service.Port,
                 Health = service.Health,
                 CpuMillicores = service.Resources.Cpu?.Millicores ?? 0,
@@ -150,7 +161,6 @@ public static class Compiler
             return null;
         }
 
-        errors.Add($"service '{name}' uses template '{service.Template}'; managed templates are not deployable yet (wave 2)");
-        return null;
+        return null; // a template that could not be expanded: its error is said already
     }
 }

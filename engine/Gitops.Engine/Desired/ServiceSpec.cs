@@ -20,6 +20,12 @@ public sealed record ServiceSpec
     /// <summary>Which stored value of each secret (e.g. <c>v2 (prod)</c>): a new value gives a new fingerprint, never the value itself.</summary>
     public ValueMap<string> SecretVersions { get; init; } = ValueMap<string>.Empty;
 
+    /// <summary>
+    /// Secrets stored under another name than the variable they are given as (a template's:
+    /// <c>DATABASE_URL</c> → <c>db.DATABASE_URL</c>); null when none, so other specs keep their fingerprints.
+    /// </summary>
+    public ValueMap<string>? SecretFrom { get; init; }
+
     public int? Port { get; init; }
 
     public HealthCheck? Health { get; init; }

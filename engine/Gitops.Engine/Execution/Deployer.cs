@@ -9,6 +9,7 @@ using Gitops.Engine.Secrets;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
 using Gitops.Engine.Targets;
+using Gitops.Engine.Templates;
 using Gitops.Schema.Model;
 
 namespace Gitops.Engine.Execution;
@@ -53,8 +54,11 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         var tags = builds.ToDictionary(b => b.Key, b => Names.BuiltImage(manifest.Project, b.Key, b.Value.Context.InputsHash), StringComparer.Ordinal);
         var revision = tree.Commit ?? Revision(manifest, tags);
         var observed = await ObserveAsync(manifest.Project, environment, cancellationToken).ConfigureAwait(false);
+        var templates = TemplateCatalogue.Load(state.DataDirectory);
+        EnsureTemplateSecrets(manifest, environment, templates);
         var inputs = new CompileInputs(tags, secrets.Versions(manifest.Project, environment))
         {
+            Templates = templates,
             BaseDomain = ingress?.BaseDomain,
             OwnedVolumes = observed.Volumes,
             Restarts = new Operations.RestartRecords(state).Of(manifest.Project, environment),
@@ -76,6 +80,23 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
 
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
         return new PreparedPlan(plan, desired, builds, tree.Tree);
+    }
+
+    /// <summary>
+    /// A template service's credentials are generated the first time its environment is planned
+    /// (once; a later plan finds them), so the plan shows the versions the apply will give.
+    /// </summary>
+    private void EnsureTemplateSecrets(Manifest manifest, string environment, TemplateCatalogue templates)
+    {
+        var errors = new List<string>();
+        var expansion = TemplateExpander.Expand(manifest, templates, errors);
+        if (errors.Count == 0 && expansion.Stored.Count > 0)
+        {
+            foreach (var generated in TemplateCredentials.Ensure(secrets, manifest.Project, environment, expansion.Stored))
+            {
+                buildLog.Report($"template secret {generated} stored for {manifest.Project}/{environment} (value never shown)");
+            }
+        }
     }
 
     /// <summary>

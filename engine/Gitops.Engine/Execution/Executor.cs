@@ -162,7 +162,7 @@ public sealed class Executor(ITargetDriver driver, StateStore state, ISecretSour
 
     private ServiceChange Change(Plan plan, PlanNode node)
     {
-        var values = node.Desired is { Spec.Secrets.Count: > 0 } desired ? secrets.Resolve(plan.Project, plan.Environment, desired.Spec.Secrets) : null;
+        var values = node.Desired is { Spec.Secrets.Count: > 0 } desired ? secrets.ResolveFor(plan.Project, plan.Environment, desired.Spec) : null;
         return new ServiceChange(plan.Project, plan.Environment, _deployment.Id, Names.Network(plan.Project, plan.Environment), node, values);
     }
 

@@ -22,4 +22,28 @@ public interface ISecretSource
     IReadOnlyDictionary<string, string> Versions(string project, string environment);
 
     SecretValues Resolve(string project, string environment, IEnumerable<string> names);
+
+    /// <summary>Stores a value for the environment (null: every environment of the project); returns its version.</summary>
+    int Set(string project, string? environment, string name, string value);
+}
+
+public static class SecretSourceExtensions
+{
+    /// <summary>
+    /// The values a service's containers get, by the variable each is given as: most are stored
+    /// under that name; a template's are stored under the template service's (<see cref="Desired.ServiceSpec.SecretFrom"/>).
+    /// </summary>
+    public static SecretValues ResolveFor(this ISecretSource source, string project, string environment, Desired.ServiceSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.SecretFrom is not { Count: > 0 } from)
+        {
+            return source.Resolve(project, environment, spec.Secrets);
+        }
+
+        var stored = spec.Secrets.ToDictionary(n => n, n => from.TryGetValue(n, out var s) ? s : n, StringComparer.Ordinal);
+        var values = source.Resolve(project, environment, stored.Values.Distinct(StringComparer.Ordinal)).Reveal().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return new SecretValues(stored.Where(p => values.ContainsKey(p.Value)).ToDictionary(p => p.Key, p => values[p.Value], StringComparer.Ordinal));
+    }
 }

@@ -13,8 +13,4 @@ public static class Catalogues
         "health.degraded", "health.recovered",
         "service.scaled", "drift.detected", "approval.waiting",
     ];
-
-    /// <summary>Service templates (managed databases and caches) a service can name with <c>template:</c>.</summary>
-    public static readonly IReadOnlyList<string> ServiceTemplates =
-        ["postgres", "mysql", "mariadb", "redis", "mongodb", "minio"];
 }

@@ -12,8 +12,12 @@ public sealed record Service
     [Description("Run this image, e.g. registry.example.com/acme/web:1.4.2.")]
     public string? Image { get; init; }
 
-    [Description("A template from the catalogue: postgres, mysql, mariadb, redis, mongodb, minio.")]
+    [Description("A template from the catalogue (paas templates list): postgres, mariadb, redis, or one the platform adds. It gives the image, port, volume, health check and generated credentials; services that list it in dependsOn receive its connection values (e.g. DATABASE_URL) as secrets.")]
     public string? Template { get; init; }
+
+    [AnyScalar]
+    [Description("Values for the template's parameters (paas templates show NAME), e.g. { version: \"16\", database: shop }.")]
+    public ValueMap<string> Parameters { get; init; } = ValueMap<string>.Empty;
 
     [Description("Arguments that replace the image's command, as a list (no shell).")]
     public ValueList<string>? Command { get; init; }
@@ -116,11 +120,14 @@ public sealed record Autoscale
     public int Clamp(int replicas) => Math.Clamp(replicas, Min, Math.Max(Min, Max));
 }
 
-[Description("An HTTP GET that must answer 2xx or 3xx.")]
+[Description("An HTTP GET that must answer 2xx or 3xx, or a command run in the replica that must exit 0.")]
 public sealed record HealthCheck
 {
     [Description("Path probed, starting with '/'.")]
     public string Path { get; init; } = "/";
+
+    [Description("Instead of an HTTP GET: a command run inside the replica, as a list (no shell), healthy when it exits 0, e.g. [pg_isready, -h, 127.0.0.1].")]
+    public ValueList<string>? Command { get; init; }
 
     [Description("Port probed. Default: the service's port.")]
     public int? Port { get; init; }

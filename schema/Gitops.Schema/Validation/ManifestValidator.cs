@@ -128,10 +128,16 @@ public sealed partial class ManifestValidator
             Report(ErrorCodes.Image, $"{path}.image", refusal);
         }
 
-        if (service.Template is { } template && !Catalogues.ServiceTemplates.Contains(template))
+        // Which templates exist is the platform's catalogue (built-in and its data directory's):
+        // the compile names an unknown one with the catalogue's names; here only its form is checked.
+        if (service.Template is { } template && !TemplateName().IsMatch(template))
         {
-            Report(ErrorCodes.Template, $"{path}.template",
-                $"no template '{template}'; templates: {string.Join(", ", Catalogues.ServiceTemplates)}{Suggestions.Hint(template, Catalogues.ServiceTemplates)}");
+            Report(ErrorCodes.Template, $"{path}.template", $"'{template}' is not a template name (lowercase letters, digits and '-'); see paas templates list");
+        }
+
+        if (service.Template is null && service.Parameters.Count > 0)
+        {
+            Report(ErrorCodes.Template, $"{path}.parameters", $"parameters are a template's; service '{name}' uses no template", atKey: true);
         }
 
         if (service.Build is { } build)
@@ -232,7 +238,19 @@ public sealed partial class ManifestValidator
         }
 
         path = $"{path}.health";
-        if (!health.Path.StartsWith('/') || health.Path.Any(char.IsWhiteSpace))
+        if (health.Command is { } command)
+        {
+            if (command.Count == 0 || command.Any(string.IsNullOrWhiteSpace))
+            {
+                Report(ErrorCodes.HealthPath, $"{path}.command", "health.command needs the program and its arguments, none of them empty");
+            }
+
+            if (health.Path != "/" || health.Port is not null)
+            {
+                Report(ErrorCodes.HealthPath, $"{path}.command", $"health gives a command and {(health.Port is not null ? "a port" : "a path")}; a check is either an HTTP GET (path, port) or a command");
+            }
+        }
+        else if (!health.Path.StartsWith('/') || health.Path.Any(char.IsWhiteSpace))
         {
             Report(ErrorCodes.HealthPath, $"{path}.path", $"health path '{health.Path}' must start with '/' and hold no spaces");
         }
@@ -241,7 +259,7 @@ public sealed partial class ManifestValidator
         {
             Report(ErrorCodes.Port, $"{path}.port", $"port {port} is outside 1-65535");
         }
-        else if (health.Port is null && service.Port is null)
+        else if (health.Command is null && health.Port is null && service.Port is null)
         {
             Report(ErrorCodes.Port, path, "an HTTP health check needs the service's port or health.port", atKey: true);
         }
@@ -513,4 +531,7 @@ public sealed partial class ManifestValidator
         _errors.Add(new Diagnostic(code, message, _map.Locate(path, atKey), path));
 
     private static string Shorten(string text) => text.Length <= 70 ? text : $"{text[..67]}...";
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    private static partial System.Text.RegularExpressions.Regex TemplateName();
 }
