@@ -77,6 +77,7 @@ public static class ContainerRequest
         return new CreateContainerParameters
         {
             Image = service.RunImage,
+            User = spec.User!, // null keeps the image's user
             Env = spec.Env.Concat(secrets?.Reveal() ?? []).Select(e => $"{e.Key}={e.Value}").ToList(),
             HostConfig = new HostConfig
             {

@@ -36,6 +36,7 @@ public sealed partial class DockerDriver(DockerClient client, EngineEndpoint end
         NetworkPolicy = true,
         Volumes = true,
         Secrets = true,
+        UserNames = true,
         Sandbox = true,
         AllowFrom = true,
         Autoscaling = true, // by the platform's autoscaler, from the engine's stats and the ingress's traffic

@@ -200,6 +200,8 @@ public static class KubeWorkload
             {
                 AllowPrivilegeEscalation = false,
                 Privileged = false,
+                RunAsUser = spec.User is { } user ? long.Parse(user.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture) : null, // a name is refused before (CapabilityCheck)
+                RunAsGroup = spec.User is { } withGroup && withGroup.Contains(':', StringComparison.Ordinal) ? long.Parse(withGroup.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture) : null,
                 ReadOnlyRootFilesystem = spec.ReadOnly,
                 Capabilities = new V1Capabilities { Drop = ["ALL"], Add = [.. KeptCapabilities] },
             },

@@ -38,6 +38,8 @@ public sealed partial class SwarmDriver(DockerClient client, SwarmOptions option
         NetworkPolicy = true,
         Volumes = true,
         Secrets = true,
+        SecretsAsFiles = true,
+        UserNames = true,
         Placement = true,
         Autoscaling = true, // by the platform's autoscaler: it sets the Swarm service's replica count, the route follows the tasks
     };

@@ -51,6 +51,7 @@ public static class SwarmSpec
                     Image = service.RunImage,
                     Labels = containerLabels,
                     Command = spec.Command?.ToList()!, // null keeps the image's own command
+                    User = spec.User!, // null keeps the image's user
                     Env = spec.Env
                         .Select(e => $"{e.Key}={e.Value}")
                         .Concat(spec.Secrets.Select(s => $"{s}_FILE={SecretsDirectory}/{s}"))

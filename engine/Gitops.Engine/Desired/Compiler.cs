@@ -80,6 +80,7 @@ public static class Compiler
             {
                 Image = image,
                 Command = service.Command,
+                User = service.User,
                 Env = service.Env,
                 Secrets = service.Secrets,
                 SecretVersions = new ValueMap<string>(service.Secrets.Where(s => inputs.SecretVersions.ContainsKey(Stored(s))).Select(s => KeyValuePair.Create(s, inputs.SecretVersions[Stored(s)]))),

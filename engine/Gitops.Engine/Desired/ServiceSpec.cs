@@ -12,6 +12,9 @@ public sealed record ServiceSpec
 
     public ValueList<string>? Command { get; init; }
 
+    /// <summary>The user the processes run as (UID[:GID] or a name); null keeps the image's, so other specs keep their fingerprints.</summary>
+    public string? User { get; init; }
+
     public ValueMap<string> Env { get; init; } = ValueMap<string>.Empty;
 
     /// <summary>Secret names only; values never enter the spec, the plan or the state.</summary>

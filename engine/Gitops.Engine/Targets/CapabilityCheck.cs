@@ -7,7 +7,7 @@ namespace Gitops.Engine.Targets;
 /// What a manifest asks of its target that the target cannot do (<see cref="TargetCapabilities"/>):
 /// refused before anything is built or runs, naming the field, never silently left out.
 /// </summary>
-public static class CapabilityCheck
+public static partial class CapabilityCheck
 {
     public static IReadOnlyList<string> Refusals(DesiredState desired, ITargetDriver target)
     {
@@ -26,6 +26,16 @@ public static class CapabilityCheck
             if (spec.Secrets.Count > 0 && !can.Secrets)
             {
                 refusals.Add(Refusal(service, "secrets", "needs secrets", target));
+            }
+
+            if (spec.SecretFrom is { Count: > 0 } from && can.SecretsAsFiles)
+            {
+                refusals.Add($"services.{service.Name}: it receives {string.Join(", ", from.Keys)} from a template service, and a {target.Kind} target gives secrets as files while the template's images read variables; deploy template services to a docker, podman or kubernetes target");
+            }
+
+            if (spec.User is { } user && !can.UserNames && !UserIds().IsMatch(user))
+            {
+                refusals.Add($"services.{service.Name}.user: a {target.Kind} target runs processes as numeric ids only; give UID or UID:GID instead of '{user}'");
             }
 
             if (spec.Placement is { Count: > 0 } && !can.Placement)
@@ -70,4 +80,7 @@ public static class CapabilityCheck
 
     private static string Refusal(DesiredService service, string field, string what, ITargetDriver target) =>
         $"services.{service.Name}.{field}: {service.Name} {what}, which this environment's target (kind {target.Kind}) cannot do; deploy it to a target that can, or remove the field";
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9]+(:[0-9]+)?$")]
+    private static partial System.Text.RegularExpressions.Regex UserIds();
 }

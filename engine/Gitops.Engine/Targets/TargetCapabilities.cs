@@ -39,6 +39,12 @@ public sealed record TargetCapabilities
     /// <summary>Secret values handed to instances without entering the spec.</summary>
     public bool Secrets { get; init; }
 
+    /// <summary>Secrets reach instances as files (<c>NAME_FILE</c> names the path), not as variables: a template's images read variables.</summary>
+    public bool SecretsAsFiles { get; init; }
+
+    /// <summary><c>user:</c> may name a user of the image, not only UID[:GID] (Kubernetes takes numbers only).</summary>
+    public bool UserNames { get; init; }
+
     /// <summary><c>sandbox: gvisor</c> can be honoured (the target still checks its runtime is installed).</summary>
     public bool Sandbox { get; init; }
 

@@ -40,6 +40,9 @@ public sealed record ServiceTemplate
 
     public ValueList<string>? Command { get; init; }
 
+    /// <summary>The user the image's server runs as (the official images' 999:999), so it never starts as root.</summary>
+    public string? User { get; init; }
+
     public TemplateHealth? Health { get; init; }
 
     /// <summary>What every service that lists this one in <c>dependsOn</c> receives: secrets when they hold a credential, plain environment otherwise.</summary>

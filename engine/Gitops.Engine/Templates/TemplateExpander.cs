@@ -148,6 +148,7 @@ public static class TemplateExpander
             Volumes = new ValueMap<string>(volumes),
             Env = new ValueMap<string>(env),
             Secrets = new ValueList<string>(service.Secrets.Concat(template.SecretEnv.Keys).Distinct()),
+            User = service.User ?? template.User,
             Command = service.Command ?? (template.Command is { } command ? new ValueList<string>(command.Select(Fill)) : null),
             Health = service.Health ?? (template.Health is { } health ? new HealthCheck
             {

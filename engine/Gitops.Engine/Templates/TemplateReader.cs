@@ -18,7 +18,7 @@ internal static partial class TemplateReader
     /// <summary>The placeholder every template has: the service's name on the project network.</summary>
     public const string Host = "host";
 
-    private static readonly string[] Keys = ["name", "description", "image", "parameters", "port", "volumes", "env", "generate", "secretEnv", "command", "health", "exports"];
+    private static readonly string[] Keys = ["name", "description", "image", "parameters", "port", "volumes", "env", "generate", "secretEnv", "command", "user", "health", "exports"];
 
     public static (ServiceTemplate? Template, IReadOnlyList<string> Errors) Read(string text, string file)
     {
@@ -93,6 +93,7 @@ internal static partial class TemplateReader
             Generate = generate,
             SecretEnv = reader.Map(root, "secretEnv") ?? ValueMap<string>.Empty,
             Command = reader.List(root, "command"),
+            User = reader.Scalar(root, "user", required: false),
             Health = reader.Mapping(root, "health") is { } health ? reader.Health(health) : null,
             Exports = reader.Map(root, "exports") ?? ValueMap<string>.Empty,
             Source = file,

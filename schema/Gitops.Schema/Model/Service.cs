@@ -22,6 +22,9 @@ public sealed record Service
     [Description("Arguments that replace the image's command, as a list (no shell).")]
     public ValueList<string>? Command { get; init; }
 
+    [Description("Run the processes as this user: UID, UID:GID, or a user the image knows (docker, podman, swarm). Default: the image's.")]
+    public string? User { get; init; }
+
     [Description("Port the process listens on.")]
     public int? Port { get; init; }
 

@@ -79,6 +79,10 @@ public sealed partial class ManifestValidator
         CheckNetworking(name, service, path);
         CheckScaling(service, path);
         CheckHealth(service, path);
+        if (service.User is { } user && !UserGrammar().IsMatch(user))
+        {
+            Report(ErrorCodes.Range, $"{path}.user", $"'{user}' is not a user: give UID, UID:GID (numbers) or a user name (lowercase letters, digits, '_' and '-')");
+        }
         CheckEnvironmentVariables(service, path);
         CheckResources(service.Resources, $"{path}.resources");
         CheckCommand(service.Command, $"{path}.command");
@@ -534,4 +538,7 @@ public sealed partial class ManifestValidator
 
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
     private static partial System.Text.RegularExpressions.Regex TemplateName();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^([0-9]{1,9}(:[0-9]{1,9})?|[a-z_][a-z0-9_-]{0,31}(:[a-z_][a-z0-9_-]{0,31})?)$")]
+    private static partial System.Text.RegularExpressions.Regex UserGrammar();
 }
