@@ -115,6 +115,30 @@ public sealed class CapabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_template_service_and_its_dependents_are_refused_on_a_target_that_gives_secrets_as_files()
+    {
+        var target = new FakeContainerTarget(DockerLike with { SecretsAsFiles = true, UserNames = true });
+
+        var refused = await Assert.ThrowsAsync<PlanRefusedException>(() => PlanAsync(target, "    dependsOn: [db]\n  db: { template: postgres }\n"));
+
+        Assert.Contains("services.db: it receives POSTGRES_PASSWORD from a template service, and a fake target gives secrets as files", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("services.web: it receives DATABASE_URL, PGPASSWORD from a template service", refused.Message, StringComparison.Ordinal);
+        Assert.Empty((await target.ObserveAsync("shop", "dev", TestContext.Current.CancellationToken)).Containers);
+    }
+
+    [Fact]
+    public async Task A_user_name_is_refused_where_the_target_runs_numeric_ids_only_and_a_uid_is_planned()
+    {
+        var target = new FakeContainerTarget(DockerLike);
+
+        var refused = await Assert.ThrowsAsync<PlanRefusedException>(() => PlanAsync(target, "    user: nginx\n"));
+        var planned = await PlanAsync(target, "    user: \"101:101\"\n");
+
+        Assert.Contains("services.web.user: a fake target runs processes as numeric ids only; give UID or UID:GID instead of 'nginx'", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("101:101", planned.Desired.Service("web")!.Spec.User);
+    }
+
+    [Fact]
     public async Task The_same_service_is_planned_on_a_target_that_can()
     {
         var target = new FakeContainerTarget(DockerLike);

@@ -30,6 +30,7 @@ public sealed class TemplateServiceTests
         var read = await ReadAsync(http, web);
         var password = await EnvOfAsync(world, "db", "POSTGRES_PASSWORD");
         var db = await IdOfAsync(world, "db");
+        var dbUser = (await world.Client.Containers.InspectContainerAsync(db, Token)).Config!.User;
 
         File.WriteAllText(Path.Combine(world.AppDirectory, "paas.yaml"), File.ReadAllText(Path.Combine(world.AppDirectory, "paas.yaml")).Replace("LOG_LEVEL: info", "LOG_LEVEL: debug", StringComparison.Ordinal));
         var changed = world.Paas("apply", world.AppDirectory, "--env", "staging", "--yes");
@@ -43,6 +44,7 @@ public sealed class TemplateServiceTests
         Assert.True(posted.StatusCode == System.Net.HttpStatusCode.Created, postedBody);
         Assert.Contains($"hello from {engine}", read, StringComparison.Ordinal);
         Assert.Matches("^[A-Za-z0-9]{32}$", password);
+        Assert.Equal("999:999", dbUser); // the image's own user: the server never runs as root
         Assert.True(changed.ExitCode == 0, changed.ToString());
         Assert.Equal(db, dbAfterChange); // a change of web leaves the database's container alone
         Assert.Contains($"hello from {engine}", afterChange, StringComparison.Ordinal);
