@@ -54,7 +54,7 @@ public static class PaasCli
     private static readonly Type[] Verbs =
     [
         typeof(ValidateOptions), typeof(InitOptions), typeof(TemplatesOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
-        typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(ExecOptions), typeof(RestartOptions), typeof(CronOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
+        typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(ExecOptions), typeof(RestartOptions), typeof(CronOptions), typeof(BackupOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
         typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(RegistryOptions), typeof(FirewallOptions),
@@ -74,6 +74,7 @@ public static class PaasCli
         ExecOptions o => ExecCommand.Run(o, console, input),
         RestartOptions o => RestartCommand.Run(o, console),
         CronOptions o => CronCommand.Run(o, console),
+        BackupOptions o => BackupCommand.Run(o, console, input),
         NotifyOptions o => NotifyCommand.Run(o, console, input),
         DestroyOptions o => DestroyCommand.Run(o, console),
         SecretsOptions o => SecretsCommand.Run(o, console, input),

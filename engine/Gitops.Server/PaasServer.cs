@@ -88,6 +88,13 @@ public static class PaasServer
         builder.Services.AddSingleton(s => new CronRunner(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), new SecretStore(state),
             new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<CronWorker>>()) }));
         builder.Services.AddHostedService<CronWorker>();
+        builder.Services.AddSingleton(s =>
+        {
+            var hooks = new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<BackupWorker>>()) };
+            var destinations = new Gitops.Engine.Backups.BackupDestinations(platform.Backups, options.DataDirectory, new SecretStore(state));
+            return new Gitops.Engine.Backups.BackupScheduler(state, new Gitops.Engine.Backups.Backups(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), destinations, hooks), hooks);
+        });
+        builder.Services.AddHostedService<BackupWorker>();
         builder.Services.AddSingleton(new Gitops.Engine.Operations.ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), platform.Logs, options.Clock));
         builder.Services.AddSingleton(new Gitops.Engine.Operations.LogCompaction(state, platform.Logs, options.Clock));
         builder.Services.AddHostedService<LogCompactionWorker>();

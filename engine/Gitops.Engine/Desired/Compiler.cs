@@ -54,10 +54,13 @@ public static class Compiler
         foreach (var (name, service) in manifest.Services)
         {
             var image = ImageOf(name, service, inputs, errors);
-            if (service.Backup is not null)
+            var backup = expansion.BackupOf(name, service.Backup);
+            if (service.Backup is not null && backup is null)
             {
-                // Accepted by the schema for what comes (wave 2), but nothing runs backups yet: refused, never silently left out.
-                errors.Add($"services.{name}.backup: scheduled backups are not run yet (wave 2); remove backup: from service '{name}' until they are, rather than rely on backups that never happen");
+                // Only a template's logical dump is backed up so far: anything else is refused, never silently left out.
+                errors.Add(expansion.Templates.TryGetValue(name, out var used)
+                    ? $"services.{name}.backup: template {used.Template.Name} has no backup method yet (postgres has); remove backup: from service '{name}' rather than rely on backups that never happen"
+                    : $"services.{name}.backup: only template services (template: postgres) are backed up so far; a volume backup of other services is not run yet, so remove backup: from service '{name}' rather than rely on backups that never happen");
             }
 
             var secretFrom = expansion.SecretFrom.GetValueOrDefault(name);
@@ -101,7 +104,7 @@ public static class Compiler
             services.Add(new DesiredService(name, spec, Fingerprint.Of(spec), replicas, service.Deploy.Strategy, service.Deploy.Drain, service.DependsOn)
             {
                 MaxSurge = service.Deploy.MaxSurge,
-                Extras = new ServiceExtras(service.Autoscale, new ValueList<string>(service.AllowFrom.Distinct().Order(StringComparer.Ordinal)), new ValueList<DesiredCron>(crons)),
+                Extras = new ServiceExtras(service.Autoscale, new ValueList<string>(service.AllowFrom.Distinct().Order(StringComparer.Ordinal)), new ValueList<DesiredCron>(crons)) { Backup = backup },
             });
         }
 

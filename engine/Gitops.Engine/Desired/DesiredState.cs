@@ -59,7 +59,17 @@ public sealed record ServiceExtras(Autoscale? Autoscale, ValueList<string> Allow
 
     /// <summary>The services of the environment whose <c>allowFrom</c> lists this one: it may connect to them.</summary>
     public ValueList<string> AllowedInto { get; init; } = ValueList<string>.Empty;
+
+    /// <summary>The service's scheduled backups (a template's dump and restore); null when it has none.</summary>
+    public DesiredBackup? Backup { get; init; }
 }
+
+/// <summary>
+/// <c>backup: { schedule, keep, to }</c> of a template service, with the template's commands filled
+/// in: <see cref="Dump"/> writes the archive to stdout inside the replica, <see cref="Restore"/> reads
+/// it from stdin, <see cref="Check"/> prints what a restore is compared by.
+/// </summary>
+public sealed record DesiredBackup(string Schedule, int Keep, string To, string Template, string Format, ValueList<string> Dump, ValueList<string> Restore, ValueList<string>? Check);
 
 /// <summary>A scheduled job: a command run in its service's image on a schedule (in <see cref="TimeZone"/>, UTC when null).</summary>
 public sealed record DesiredCron(string Name, string Schedule, ValueList<string>? Command, Duration Timeout, CronConcurrency Concurrency)

@@ -28,6 +28,19 @@ public sealed record PlatformEvent(string Name, string Project, string Environme
     /// <summary>A cron's run failed: a non-zero exit, its timeout, it could not start, or its container vanished.</summary>
     public const string CronFailed = "cron.failed";
 
+    /// <summary>A backup was put whole at its destination (<see cref="Service"/> names the service, <see cref="Detail"/> the backup).</summary>
+    public const string BackupSucceeded = "backup.succeeded";
+
+    /// <summary>A backup failed: the dump, the destination, or the service not running.</summary>
+    public const string BackupFailed = "backup.failed";
+
+    /// <summary>A scheduled backup's time passed while the platform was not running; it runs at once.</summary>
+    public const string BackupMissed = "backup.missed";
+
+    public const string RestoreSucceeded = "restore.succeeded";
+
+    public const string RestoreFailed = "restore.failed";
+
     /// <summary>A commit's plan waits for a person (<c>approval: required</c>); <see cref="Detail"/> sums it up.</summary>
     public const string ApprovalWaiting = "approval.waiting";
 

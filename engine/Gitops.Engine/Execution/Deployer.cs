@@ -72,6 +72,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         var desired = new ScaleRecords(state).Apply(compiledState); // a commit never undoes the autoscaler's count
 
         await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false); // nothing the target cannot do is accepted and left out
+        RefuseUnknownBackupDestinations(desired);
 
         if (new DomainClaims(state).Conflict(desired, ingress?.BaseDomain) is { } taken)
         {
@@ -80,6 +81,23 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
 
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
         return new PreparedPlan(plan, desired, builds, tree.Tree);
+    }
+
+    /// <summary>A backup to a destination platform.yaml does not declare would never run: refused at the plan.</summary>
+    private void RefuseUnknownBackupDestinations(DesiredState desired)
+    {
+        var wanted = desired.Services.Where(s => s.Extras.Backup is not null).ToList();
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        var known = new Backups.BackupDestinations(PlatformConfig.Load(state.DataDirectory).Backups, state.DataDirectory, new SecretStore(state)).Names.ToList();
+        var unknown = wanted.Where(s => !known.Contains(s.Extras.Backup!.To)).Select(s => $"services.{s.Name}.backup.to: no backup destination '{s.Extras.Backup!.To}' on this platform; destinations: {string.Join(", ", known)} (declare it under backups: in platform.yaml)").ToList();
+        if (unknown.Count > 0)
+        {
+            throw new PlanRefusedException(string.Join(Environment.NewLine, unknown));
+        }
     }
 
     /// <summary>

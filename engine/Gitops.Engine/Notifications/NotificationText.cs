@@ -22,6 +22,11 @@ public static class NotificationText
             PlatformEvent.CronSucceeded => $"cron {e.Service} succeeded",
             PlatformEvent.CronFailed => $"cron {e.Service} failed",
             PlatformEvent.ApprovalWaiting => "a plan waits for approval",
+            PlatformEvent.BackupSucceeded => $"backup of {e.Service} succeeded",
+            PlatformEvent.BackupFailed => $"backup of {e.Service} FAILED",
+            PlatformEvent.BackupMissed => $"backup of {e.Service} MISSED",
+            PlatformEvent.RestoreSucceeded => $"{e.Service} restored",
+            PlatformEvent.RestoreFailed => $"restore of {e.Service} FAILED",
             _ => e.Name,
         };
         return $"{e.Project}/{e.Environment}: {what}";

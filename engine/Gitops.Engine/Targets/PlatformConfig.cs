@@ -55,6 +55,9 @@ public sealed record PlatformConfig
     /// <summary>platform.yaml's <c>notifications:</c>: the channels notify rules route events to.</summary>
     public Notifications.NotificationsConfig Notifications { get; init; } = Gitops.Engine.Notifications.NotificationsConfig.None;
 
+    /// <summary>Where backups are kept, by name (<c>backup.to</c> names one); <c>local</c> exists without being declared.</summary>
+    public Gitops.Schema.Model.ValueMap<Backups.BackupDestinationConfig> Backups { get; init; } = Gitops.Schema.Model.ValueMap<Backups.BackupDestinationConfig>.Empty;
+
     /// <summary>
     /// Reads the file with the composition root's providers. A platform whose file names no
     /// <c>local</c> target (or has no file) gets <c>local</c> = the first kind this machine runs.
@@ -101,6 +104,7 @@ public sealed record PlatformConfig
                 Notifications = mapping["notifications"] is { } notifications ? BindNotifications(notifications, map, problems) : Gitops.Engine.Notifications.NotificationsConfig.None,
                 Logs = mapping["logs"] is { } logs ? BindLogs(logs, map, problems) : Operations.LogRetention.Default,
                 Drains = mapping["drains"] is not null ? BindDrains(Only(mapping, "drains"), map, problems) : Gitops.Schema.Model.ValueMap<Drains.DrainConfig>.Empty,
+                Backups = mapping["backups"] is not null ? BindBackups(Only(mapping, "backups"), map, problems) : Gitops.Schema.Model.ValueMap<Backups.BackupDestinationConfig>.Empty,
             };
         }
         else if (root is not null)
@@ -207,7 +211,7 @@ public sealed record PlatformConfig
         return kind.Value;
     }
 
-    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "notifications", "logs", "drains", "allowFileUrls"];
+    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "notifications", "logs", "drains", "backups", "allowFileUrls"];
 
     private static Notifications.NotificationsConfig BindNotifications(YNode node, SourceMap map, List<Diagnostic> problems)
     {
@@ -221,6 +225,18 @@ public sealed record PlatformConfig
         var drains = ManifestBinder.Bind<DrainsSection>(section, map, problems).Drains;
         Gitops.Engine.Drains.DrainsConfig.Check(drains, map, problems);
         return drains;
+    }
+
+    private static Gitops.Schema.Model.ValueMap<Backups.BackupDestinationConfig> BindBackups(YMapping section, SourceMap map, List<Diagnostic> problems)
+    {
+        var destinations = ManifestBinder.Bind<BackupsSection>(section, map, problems).Backups;
+        Gitops.Engine.Backups.BackupDestinations.Check(destinations, map, problems);
+        return destinations;
+    }
+
+    private sealed record BackupsSection
+    {
+        public Gitops.Schema.Model.ValueMap<Backups.BackupDestinationConfig> Backups { get; init; } = Gitops.Schema.Model.ValueMap<Backups.BackupDestinationConfig>.Empty;
     }
 
     /// <summary>The <c>drains:</c> key bound on its own, so each drain's fields report their place.</summary>

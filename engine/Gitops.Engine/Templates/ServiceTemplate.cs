@@ -9,6 +9,13 @@ public sealed record TemplateParameter(string Default, string Description);
 public sealed record TemplateHealth(ValueList<string> Command, Duration Interval, Duration Timeout, int Retries);
 
 /// <summary>
+/// How a template's data is backed up: a logical dump written to stdout by a command run in the
+/// service's replica, restored by a command reading it from stdin, and checked by a command whose
+/// output is recorded (a count a person can compare).
+/// </summary>
+public sealed record TemplateBackup(string Format, ValueList<string> Dump, ValueList<string> Restore, ValueList<string>? Check);
+
+/// <summary>
 /// One entry of the catalogue (a YAML file): what a <c>template:</c> service runs. Texts may hold
 /// placeholders: <c>{parameter}</c>, <c>{generated}</c> (a credential made once per environment and
 /// kept in the encrypted store) and <c>{host}</c> (the service's name on the project network).
@@ -44,6 +51,9 @@ public sealed record ServiceTemplate
     public string? User { get; init; }
 
     public TemplateHealth? Health { get; init; }
+
+    /// <summary>Null: the template cannot be backed up yet, and <c>backup:</c> on its services is refused.</summary>
+    public TemplateBackup? Backup { get; init; }
 
     /// <summary>What every service that lists this one in <c>dependsOn</c> receives: secrets when they hold a credential, plain environment otherwise.</summary>
     public ValueMap<string> Exports { get; init; } = ValueMap<string>.Empty;

@@ -13,7 +13,21 @@ public sealed record TemplateSecret(string Stored, string Service, string? Text)
 /// The manifest with every template service turned into an ordinary one, and where each service's
 /// template-given secrets are kept: service → (environment variable → stored secret name).
 /// </summary>
-public sealed record TemplateExpansion(Manifest Manifest, IReadOnlyDictionary<string, ValueMap<string>> SecretFrom, IReadOnlyList<TemplateSecret> Stored);
+public sealed record TemplateExpansion(Manifest Manifest, IReadOnlyDictionary<string, ValueMap<string>> SecretFrom, IReadOnlyList<TemplateSecret> Stored)
+{
+    /// <summary>Each template service's template, with its parameters' values and {host} (its backup commands are filled from them).</summary>
+    public IReadOnlyDictionary<string, (ServiceTemplate Template, IReadOnlyDictionary<string, string> Values)> Templates { get; init; } =
+        new Dictionary<string, (ServiceTemplate, IReadOnlyDictionary<string, string>)>();
+
+    /// <summary>The backup of <paramref name="service"/>, its template's commands filled; null when it has none.</summary>
+    public Desired.DesiredBackup? BackupOf(string service, BackupSpec? spec) =>
+        spec is not null && Templates.TryGetValue(service, out var used) && used.Template.Backup is { } method
+            ? new Desired.DesiredBackup(spec.Schedule, spec.Keep, spec.To, used.Template.Name, method.Format, Fill(method.Dump, used.Values), Fill(method.Restore, used.Values), method.Check is { } check ? Fill(check, used.Values) : null)
+            : null;
+
+    private static ValueList<string> Fill(ValueList<string> command, IReadOnlyDictionary<string, string> values) =>
+        new(command.Select(a => TemplateValues.Fill(a, values)));
+}
 
 /// <summary>
 /// <c>template: postgres</c> → the template's image, port, volume, health check and environment,
@@ -61,7 +75,10 @@ public static class TemplateExpander
         return new TemplateExpansion(
             manifest with { Services = new ValueMap<Service>(services) },
             secretFrom.ToDictionary(p => p.Key, p => new ValueMap<string>(p.Value), StringComparer.Ordinal),
-            [.. stored.Values.OrderBy(s => s.Stored, StringComparer.Ordinal)]);
+            [.. stored.Values.OrderBy(s => s.Stored, StringComparer.Ordinal)])
+        {
+            Templates = used.ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal),
+        };
     }
 
     /// <summary>The template's parameters with the service's values over their defaults, and {host}.</summary>

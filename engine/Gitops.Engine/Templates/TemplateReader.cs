@@ -18,7 +18,7 @@ internal static partial class TemplateReader
     /// <summary>The placeholder every template has: the service's name on the project network.</summary>
     public const string Host = "host";
 
-    private static readonly string[] Keys = ["name", "description", "image", "parameters", "port", "volumes", "env", "generate", "secretEnv", "command", "user", "health", "exports"];
+    private static readonly string[] Keys = ["name", "description", "image", "parameters", "port", "volumes", "env", "generate", "secretEnv", "command", "user", "health", "backup", "exports"];
 
     public static (ServiceTemplate? Template, IReadOnlyList<string> Errors) Read(string text, string file)
     {
@@ -95,6 +95,7 @@ internal static partial class TemplateReader
             Command = reader.List(root, "command"),
             User = reader.Scalar(root, "user", required: false),
             Health = reader.Mapping(root, "health") is { } health ? reader.Health(health) : null,
+            Backup = reader.Mapping(root, "backup") is { } backup ? reader.Backup(backup) : null,
             Exports = reader.Map(root, "exports") ?? ValueMap<string>.Empty,
             Source = file,
         };
@@ -141,6 +142,14 @@ internal static partial class TemplateReader
         foreach (var (index, argument) in (template.Health?.Command ?? ValueList<string>.Empty).Index())
         {
             Check($"health.command[{index}]", argument, secretAllowed: false);
+        }
+
+        foreach (var (field, command) in new[] { ("dump", template.Backup?.Dump), ("restore", template.Backup?.Restore), ("check", template.Backup?.Check) })
+        {
+            foreach (var (index, argument) in (command ?? ValueList<string>.Empty).Index())
+            {
+                Check($"backup.{field}[{index}]", argument, secretAllowed: false);
+            }
         }
 
         foreach (var (key, value) in template.SecretEnv.Concat(template.Exports))
@@ -246,6 +255,20 @@ internal static partial class TemplateReader
 
             Error(node, $"{prefix}{key} must be a list of values, none empty");
             return null;
+        }
+
+        public TemplateBackup? Backup(YamlMappingNode backup)
+        {
+            var format = Scalar(backup, "format", required: true, "backup.");
+            var dump = List(backup, "dump", "backup.");
+            var restore = List(backup, "restore", "backup.");
+            if (dump is null || restore is null)
+            {
+                Error(backup, "backup needs dump (writes the archive to stdout) and restore (reads it from stdin)");
+                return null;
+            }
+
+            return format is null ? null : new TemplateBackup(format, dump, restore, List(backup, "check", "backup."));
         }
 
         public TemplateHealth? Health(YamlMappingNode health)
