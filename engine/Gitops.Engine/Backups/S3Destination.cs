@@ -57,7 +57,7 @@ public sealed class S3Destination : IBackupDestination
         {
             throw new FileNotFoundException($"{Name} holds no {objectName}");
         }
-        catch (AmazonServiceException e)
+        catch (Exception e) when (Unreachable(e))
         {
             throw Refused(e, objectName);
         }
@@ -89,13 +89,16 @@ public sealed class S3Destination : IBackupDestination
         {
             return await call().ConfigureAwait(false);
         }
-        catch (AmazonServiceException e)
+        catch (Exception e) when (Unreachable(e))
         {
             throw Refused(e, what);
         }
     }
 
+    /// <summary>The store answered no, or could not be reached at all.</summary>
+    private static bool Unreachable(Exception e) => e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException;
+
     /// <summary>The store's own words, never the credentials: a message a person can act on.</summary>
-    private InvalidOperationException Refused(AmazonServiceException e, string what) =>
+    private InvalidOperationException Refused(Exception e, string what) =>
         new($"backup destination {Name} (s3 bucket {_bucket}) refused {what}: {(e.InnerException is HttpRequestException http ? http.Message : e.Message)}", e);
 }
