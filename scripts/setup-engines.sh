@@ -65,6 +65,11 @@ if [ ! -x /opt/paas-test-tools/node_modules/.bin/maildev ] && command -v npm >/d
   log "installing maildev (npm) into /opt/paas-test-tools"
   npm install --prefix /opt/paas-test-tools --no-audit --no-fund --loglevel=error maildev@3.0.0 >/dev/null
 fi
+# s3rver (npm): a second S3-compatible store for the backup tests, beside moto_server.
+if [ ! -x /opt/paas-test-tools/node_modules/.bin/s3rver ] && command -v npm >/dev/null; then
+  log "installing s3rver (npm) into /opt/paas-test-tools"
+  npm install --prefix /opt/paas-test-tools --no-audit --no-fund --loglevel=error s3rver@3.7.1 >/dev/null
+fi
 # sshd's privilege separation user and directory: the package's own scripts make them only where
 # adduser and an init system are present, which a minimal machine lacks.
 if ! id sshd >/dev/null 2>&1; then

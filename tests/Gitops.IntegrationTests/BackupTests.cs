@@ -12,7 +12,7 @@ namespace Gitops.IntegrationTests;
 
 /// <summary>
 /// Backups of the web-postgres starter's database on real engines, to a local directory and to S3
-/// (moto_server over the real wire protocol): scheduled, kept exactly <c>keep</c>, restored into a new
+/// (moto_server and s3rver, each over the real wire protocol): scheduled, kept exactly <c>keep</c>, restored into a new
 /// environment with the rows the web service wrote, a damaged archive refused by its checksum with
 /// the data left as it was, and a backup whose destination is down reported, the next one succeeding.
 /// </summary>
@@ -75,24 +75,29 @@ public sealed class BackupTests
         Assert.Contains("after the restore", untouched, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
-    public async Task A_backup_to_s3_whose_store_is_down_is_reported_the_next_succeeds_and_it_restores_into_a_new_environment(string engine)
+    public static TheoryData<string, string> EnginesAndStores() => new()
     {
-        using var moto = await MotoServer.StartAsync("paas-backups");
+        { "docker", "moto" }, { "podman", "moto" }, { "docker", "s3rver" }, { "podman", "s3rver" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EnginesAndStores))]
+    public async Task A_backup_to_s3_whose_store_is_down_is_reported_the_next_succeeds_and_it_restores_into_a_new_environment(string engine, string store)
+    {
+        using IS3Store bucketStore = store == "moto" ? await MotoServer.StartAsync("paas-backups") : await S3rverServer.StartAsync("paas-backups");
         await using var world = await EngineWorld.CreateAsync(engine, environment: "staging");
-        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  offsite: {{ kind: s3, bucket: paas-backups, endpoint: \"{moto.Endpoint}\", pathStyle: true, prefix: nightly }}\n");
-        var keys = world.PaasWithInput("testing", "backup", "credentials", "offsite", "--access-key-id", "testing");
+        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  offsite: {{ kind: s3, bucket: paas-backups, endpoint: \"{bucketStore.Endpoint}\", pathStyle: true, prefix: nightly }}\n");
+        var keys = world.PaasWithInput(bucketStore.SecretKey, "backup", "credentials", "offsite", "--access-key-id", bucketStore.AccessKey);
         await StarterAsync(world, "offsite");
         await PostAsync(world, "staging", "kept in s3");
 
-        moto.Stop();
+        bucketStore.Stop();
         var down = world.Paas("backup", "run", "db", "--dir", world.AppDirectory, "--env", "staging");
-        await moto.StartAsync();
-        await moto.CreateBucketAsync("paas-backups"); // the store came back, empty
+        await bucketStore.StartAsync();
+        await bucketStore.CreateBucketAsync("paas-backups"); // the store came back (bucketStore empty, s3rver with its directory)
         var up = world.Paas("backup", "run", "db", "--dir", world.AppDirectory, "--env", "staging", "-o", "json");
         var made = JsonSerializer.Deserialize<BackupManifest>(up.Output, BackupManifest.Json)!;
-        using var s3 = moto.Client();
+        using var s3 = bucketStore.Client();
         var stored = (await s3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = "paas-backups" }, Token)).S3Objects.Select(o => o.Key).Order(StringComparer.Ordinal).ToList();
         Assert.True(world.Paas("apply", world.AppDirectory, "--env", "production", "--yes").ExitCode == 0);
         var restored = world.Paas("backup", "restore", made.Id, "--to-env", "production", "--yes");
@@ -111,7 +116,7 @@ public sealed class BackupTests
         Assert.Null(record.Error);
         foreach (var output in new[] { keys, down, up, restored })
         {
-            Assert.DoesNotContain("testing\n", output.Output + output.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain($"{bucketStore.SecretKey}\n", output.Output + output.Error, StringComparison.Ordinal);
         }
     }
 

@@ -5,13 +5,35 @@ using Amazon.S3;
 
 namespace Gitops.IntegrationTests;
 
+/// <summary>An S3-compatible store a test starts on a free port, takes down and brings back.</summary>
+internal interface IS3Store : IDisposable
+{
+    string Endpoint { get; }
+
+    string AccessKey { get; }
+
+    string SecretKey { get; }
+
+    Task StartAsync();
+
+    Task CreateBucketAsync(string bucket);
+
+    AmazonS3Client Client();
+
+    void Stop();
+}
+
 /// <summary>
 /// moto_server (part of the machine image) as the tests' S3: the real S3 wire protocol on a free
 /// port, path-style. <see cref="Stop"/> takes the store down (its buckets with it, as moto keeps
 /// them in memory); <see cref="StartAsync()"/> brings it back on the same port.
 /// </summary>
-internal sealed class MotoServer : IDisposable
+internal sealed class MotoServer : IS3Store
 {
+    public string AccessKey => "testing";
+
+    public string SecretKey => "testing";
+
     private Process? _process;
 
     private MotoServer(string program, int port) => (Program, Port) = (program, port);

@@ -44,7 +44,15 @@ public sealed class S3Destination : IBackupDestination
     public string Name { get; }
 
     public async Task PutAsync(string objectName, Stream content, long length, CancellationToken cancellationToken) =>
-        await Call(() => _client.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = _prefix + objectName, InputStream = content, AutoCloseStream = false, Headers = { ContentLength = length } }, cancellationToken), objectName).ConfigureAwait(false);
+        await Call(() => _client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = _bucket,
+            Key = _prefix + objectName,
+            InputStream = content,
+            AutoCloseStream = false,
+            Headers = { ContentLength = length },
+            UseChunkEncoding = false, // aws-chunked bodies are stored as they came by some compatible stores (s3rver did): the whole payload is signed instead
+        }, cancellationToken), objectName).ConfigureAwait(false);
 
     public async Task<Stream> GetAsync(string objectName, CancellationToken cancellationToken)
     {
