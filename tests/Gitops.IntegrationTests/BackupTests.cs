@@ -33,8 +33,8 @@ public sealed class BackupTests
         await PostAsync(world, "staging", "first");
         await PostAsync(world, "staging", "second");
 
-        var clock = new Clock(Day);
-        var events = new Events();
+        var clock = new TestClock(Day);
+        var events = new RecordedEvents();
         var ticks = new List<IReadOnlyList<ScheduledBackup>>();
         using (var scheduler = SchedulerWorld.Open(world, clock, events))
         {
@@ -191,19 +191,5 @@ public sealed class BackupTests
         }
 
         public void Dispose() => _state.Dispose();
-    }
-
-    private sealed class Clock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private sealed class Events : IEventSink
-    {
-        public List<PlatformEvent> Seen { get; } = [];
-
-        public void Publish(PlatformEvent platformEvent) => Seen.Add(platformEvent);
     }
 }

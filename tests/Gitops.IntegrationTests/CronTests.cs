@@ -35,7 +35,7 @@ public sealed class CronTests
         Assert.Equal(0, world.PaasWithInput("s3cr3t-value", "secrets", "set", world.Project, "API_TOKEN", "--env", "dev").ExitCode);
         Assert.Equal(0, world.Apply().ExitCode);
         var clock = new TestClock(Start);
-        var events = new Events();
+        var events = new RecordedEvents();
         CronRun run;
         using (var scheduler = Scheduler.Open(world, clock, events))
         {
@@ -78,7 +78,7 @@ public sealed class CronTests
         world.WriteManifest("services:\n" + world.WebService("web") + "crons:\n" + Cron("slow", "sleep 300", "timeout: 5s"));
         Assert.Equal(0, world.Apply().ExitCode);
         var clock = new TestClock(Start);
-        var events = new Events();
+        var events = new RecordedEvents();
         using var scheduler = Scheduler.Open(world, clock, events);
         await scheduler.Runner.TickAsync(Token);
         clock.Now = Start.AddSeconds(30);
@@ -108,7 +108,7 @@ public sealed class CronTests
             + "crons:\n" + Cron("forbidden", "sleep 300", "concurrency: forbid") + Cron("replaced", "sleep 300", "concurrency: replace") + Cron("allowed", "sleep 300", "concurrency: allow"));
         Assert.Equal(0, world.Apply().ExitCode);
         var clock = new TestClock(Start);
-        using var scheduler = Scheduler.Open(world, clock, new Events());
+        using var scheduler = Scheduler.Open(world, clock, new RecordedEvents());
         await scheduler.Runner.TickAsync(Token);
         clock.Now = Start.AddSeconds(30);
         var first = (await scheduler.Runner.TickAsync(Token)).ToDictionary(r => r.Cron);
@@ -145,7 +145,7 @@ public sealed class CronTests
         Assert.Equal(0, world.Apply().ExitCode);
         var clock = new TestClock(Start);
         CronRun started;
-        using (var scheduler = Scheduler.Open(world, clock, new Events()))
+        using (var scheduler = Scheduler.Open(world, clock, new RecordedEvents()))
         {
             await scheduler.Runner.TickAsync(Token);
             clock.Now = Start.AddMinutes(6); // six schedule times (10:01 … 10:06) went by unseen
@@ -155,7 +155,7 @@ public sealed class CronTests
 
         // The scheduler is gone (a server stopped) while its run ends by itself.
         await Task.Delay(TimeSpan.FromSeconds(4), Token);
-        using (var scheduler = Scheduler.Open(world, clock, new Events()))
+        using (var scheduler = Scheduler.Open(world, clock, new RecordedEvents()))
         {
             clock.Now = Start.AddMinutes(6).AddSeconds(5);
             Assert.Empty(await scheduler.Runner.TickAsync(Token)); // nothing new is due
@@ -185,7 +185,7 @@ public sealed class CronTests
             """);
         Assert.Equal(0, world.Apply().ExitCode);
         var clock = new TestClock(Start);
-        using (var scheduler = Scheduler.Open(world, clock, new Events()))
+        using (var scheduler = Scheduler.Open(world, clock, new RecordedEvents()))
         {
             var allowed = await scheduler.Runner.RunNowAsync(world.Project, "dev", "from-web", "tester", Token);
             var refused = await scheduler.EndedAsync(await scheduler.Runner.RunNowAsync(world.Project, "dev", "from-other", "tester", Token));
@@ -209,7 +209,7 @@ public sealed class CronTests
 
         // Destroyed with the job still running: the environment goes, and the run is recorded as lost.
         Assert.Equal(0, world.Paas("destroy", world.AppDirectory, "--env", "dev", "--yes").ExitCode);
-        using (var scheduler = Scheduler.Open(world, clock, new Events()))
+        using (var scheduler = Scheduler.Open(world, clock, new RecordedEvents()))
         {
             await scheduler.Runner.TickAsync(Token);
             var lost = scheduler.Runner.Runs.History(world.Project, "dev", "from-web").Single();
@@ -267,19 +267,5 @@ public sealed class CronTests
             Runner.Dispose();
             _state.Dispose();
         }
-    }
-
-    private sealed class TestClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private sealed class Events : IEventSink
-    {
-        public List<PlatformEvent> Seen { get; } = [];
-
-        public void Publish(PlatformEvent platformEvent) => Seen.Add(platformEvent);
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 
@@ -62,33 +61,7 @@ internal sealed class MotoServer : IS3Store
         return moto;
     }
 
-    public async Task StartAsync()
-    {
-        var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-H", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(200))
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                // Not listening yet.
-            }
-        }
-    }
+    public async Task StartAsync() => _process = await LocalServer.StartAsync(Program, ["-H", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], Port);
 
     public async Task CreateBucketAsync(string bucket)
     {
@@ -101,13 +74,7 @@ internal sealed class MotoServer : IS3Store
 
     public void Stop()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-
-        _process?.Dispose();
+        LocalServer.Stop(_process);
         _process = null;
     }
 
