@@ -57,7 +57,7 @@ public static class PaasCli
         typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(ExecOptions), typeof(RestartOptions), typeof(CronOptions), typeof(BackupOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
-        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(RegistryOptions), typeof(FirewallOptions),
+        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(AdminOptions), typeof(RegistryOptions), typeof(FirewallOptions),
     ];
 
     private static int Dispatch(object options, CliConsole console, TextReader input) => options switch
@@ -93,6 +93,7 @@ public static class PaasCli
         UsersOptions o => UsersCommand.Run(o, console, input),
         TokensOptions o => TokensCommand.Run(o, console),
         AuditOptions o => AuditCommand.Run(o, console),
+        AdminOptions o => AdminCommand.Run(o, console),
         _ => throw new InvalidOperationException($"no command for {options.GetType().Name}"),
     };
 

@@ -12,7 +12,8 @@ namespace Gitops.Engine.Backups;
 /// <c>DATA_DIR/backups</c> unless the file says where. S3 keys are in the encrypted store under an
 /// owner no project can be named (<c>paas backup credentials NAME</c>), else the AWS chain.
 /// </summary>
-public sealed class BackupDestinations(ValueMap<BackupDestinationConfig> configured, string dataDirectory, SecretStore secrets)
+/// <param name="secrets">Where S3 keys are kept; null on a machine without a state yet (a platform restore): then the AWS chain.</param>
+public sealed class BackupDestinations(ValueMap<BackupDestinationConfig> configured, string dataDirectory, SecretStore? secrets)
 {
     public const string Default = "local";
     public const string CredentialsOwner = "@backups";
@@ -43,12 +44,12 @@ public sealed class BackupDestinations(ValueMap<BackupDestinationConfig> configu
             throw new KeyNotFoundException($"no s3 backup destination '{name}' in platform.yaml");
         }
 
-        secrets.Set(CredentialsOwner, null, name, $"{accessKeyId}\n{secretAccessKey}");
+        (secrets ?? throw new InvalidOperationException("no state to keep the keys in")).Set(CredentialsOwner, null, name, $"{accessKeyId}\n{secretAccessKey}");
     }
 
     private AWSCredentials Credentials(string name)
     {
-        var stored = secrets.Resolve(CredentialsOwner, SecretStore.AllEnvironments, [name]).Reveal().FirstOrDefault().Value;
+        var stored = secrets?.Resolve(CredentialsOwner, SecretStore.AllEnvironments, [name]).Reveal().FirstOrDefault().Value;
         if (stored?.Split('\n', 2) is [var id, var key])
         {
             return new BasicAWSCredentials(id, key);
