@@ -22,9 +22,9 @@ public sealed partial class DockerDriver
             var conditions = new List<ReplicaCondition>();
             foreach (var container in containers)
             {
-                if (await InspectAsync(container.ID, cancellationToken).ConfigureAwait(false) is not { State: { } state } inspected)
+                if (await InspectAsync(container.ID, cancellationToken).ConfigureAwait(false) is not { State: { } state } inspected || state.Status is "removing" or "dead")
                 {
-                    continue; // removed meanwhile
+                    continue; // removed meanwhile, or being removed (docker rm -f kills it first): a missing replica is the plan's drift, not an incident
                 }
 
                 conditions.Add(new ReplicaCondition(

@@ -130,7 +130,9 @@ public sealed class BackupTests
         }
 
         var manifest = Path.Combine(world.AppDirectory, "paas.yaml");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("    resources: { memory: 512Mi }", $"    resources: {{ memory: 512Mi }}\n    backup: {{ schedule: \"0 3 * * *\", keep: 2, to: {to} }}", StringComparison.Ordinal));
+        var starter = File.ReadAllText(manifest);
+        Assert.Contains("    backup: { schedule: \"0 3 * * *\", keep: 7 }", starter, StringComparison.Ordinal); // the starter backs its database up nightly
+        File.WriteAllText(manifest, starter.Replace("    backup: { schedule: \"0 3 * * *\", keep: 7 }", $"    backup: {{ schedule: \"0 3 * * *\", keep: 2, to: {to} }}", StringComparison.Ordinal));
         var applied = world.Paas("apply", world.AppDirectory, "--env", "staging", "--yes");
         Assert.True(applied.ExitCode == 0, applied.ToString());
         await Task.CompletedTask;

@@ -35,6 +35,9 @@ public sealed class Reconciler(
     // Per replica name, the restarts health.degraded already told of (this process's life: a restart of the server tells again once).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _reportedRestarts = new(StringComparer.Ordinal);
 
+    /// <summary>Replicas seen down, never restarted, at the last pass (see <see cref="ReportIncidentsAsync"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _downOnce = new(StringComparer.Ordinal);
+
     public async Task<IReadOnlyList<ReconcileResult>> SyncAsync(string? onlyProject, CancellationToken cancellationToken)
     {
         var results = new List<ReconcileResult>();
@@ -171,6 +174,7 @@ public sealed class Reconciler(
         foreach (var gone in _reportedRestarts.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && conditions.All(c => c.Name != k)))
         {
             _reportedRestarts.TryRemove(gone, out _);
+            _downOnce.TryRemove(gone, out _);
         }
 
         foreach (var condition in conditions)
@@ -181,6 +185,17 @@ public sealed class Reconciler(
             {
                 continue;
             }
+
+            // Down and never restarted: a crash the engine restarts in a moment, or a replica being removed
+            // (Podman's rm -f stops it before it says "removing"), which the plan reports as drift. Said at
+            // the next pass if it is still there; a restart by then is said anyway.
+            if (condition.Restarts == 0 && _downOnce.TryAdd(condition.Name, 0))
+            {
+                _reportedRestarts[condition.Name] = seen;
+                continue;
+            }
+
+            _downOnce.TryRemove(condition.Name, out _);
 
             var limit = condition.LastEnd == Observed.ReplicaCondition.KilledForMemory && recorded.Services.GetValueOrDefault(condition.Service) is { } service
                 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; its memory limit is {service.Spec.MemoryBytes / (1024 * 1024)}Mi (resources.memory)")
