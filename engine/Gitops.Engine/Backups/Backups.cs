@@ -53,12 +53,14 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
         var found = new List<BackupManifest>();
         var problems = new List<string>();
         var prefix = project is null ? "" : environment is null ? $"{project}--" : service is null ? $"{project}--{environment}--" : $"{project}--{environment}--{service}--";
+        // Names may hold "--" themselves (project shop--dev): the prefix narrows, the manifest's own fields decide.
+        bool Wanted(BackupManifest m) => (project is null || m.Project == project) && (environment is null || m.Environment == environment) && (service is null || m.Service == service);
         foreach (var name in destinations.Names)
         {
             try
             {
                 using var destination = destinations.Open(name);
-                found.AddRange(await ManifestsAsync(destination, prefix, cancellationToken).ConfigureAwait(false));
+                found.AddRange((await ManifestsAsync(destination, prefix, cancellationToken).ConfigureAwait(false)).Where(Wanted));
             }
             catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException)
             {
@@ -95,17 +97,17 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
     {
         using var destination = destinations.Open(destinationName);
         var id = BackupManifest.NewId(project, environment, running.Name, started);
-        var temporary = TemporaryFile();
+        var temporary = BackupFiles.Temporary(state.DataDirectory);
         try
         {
             progress?.Report($"dumping {running.Name} ({backup.Format}) in {project}/{environment}…");
             long plainBytes;
-            await using (var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = DataDirectory.FileMode }))
+            await using (var file = BackupFiles.Create(temporary))
             {
                 plainBytes = await RunInServiceAsync(project, environment, running.Name, backup.Dump, async output => await BackupArchive.SealAsync(output, file, BackupArchive.Key(state.DataDirectory), id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
-            var (sha, bytes) = await ChecksumAsync(temporary, cancellationToken).ConfigureAwait(false);
+            var (sha, bytes) = await BackupFiles.ChecksumAsync(temporary, cancellationToken).ConfigureAwait(false);
             var check = backup.Check is { } command ? await OutputOfAsync(project, environment, running.Name, command, cancellationToken).ConfigureAwait(false) : null;
             var manifest = new BackupManifest
             {
@@ -114,14 +116,7 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
                 PlainBytes = plainBytes, Bytes = bytes, Sha256 = sha, Check = check, Destination = destinationName,
             };
             progress?.Report($"putting {Size(bytes)} (dump {Size(plainBytes)}, sealed) at {destinationName}…");
-            await using (var archive = File.OpenRead(temporary))
-            {
-                await destination.PutAsync(manifest.ArchiveName, archive, bytes, cancellationToken).ConfigureAwait(false);
-            }
-
-            // The manifest goes last: a backup is listed (and counted for keep) only once its archive is whole.
-            var json = JsonSerializer.SerializeToUtf8Bytes(manifest, BackupManifest.Json);
-            await destination.PutAsync(manifest.ManifestName, new MemoryStream(json), json.Length, cancellationToken).ConfigureAwait(false);
+            await BackupFiles.PutAsync(destination, manifest, temporary, cancellationToken).ConfigureAwait(false);
             await PruneAsync(destination, project, environment, running.Name, backup.Keep, cancellationToken).ConfigureAwait(false);
             return manifest;
         }
@@ -141,22 +136,11 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
         }
 
         var restore = backup?.Restore ?? throw new BackupRefusedException($"service {manifest.Service} of {manifest.Project}/{into} has no backup: in its manifest, so the platform has no restore command for it");
-        var temporary = TemporaryFile();
+        var temporary = BackupFiles.Temporary(state.DataDirectory);
         try
         {
             progress?.Report($"fetching {manifest.Id} ({Size(manifest.Bytes)}) from {destination.Name}…");
-            await using (var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = DataDirectory.FileMode }))
-            await using (var stored = await destination.GetAsync(manifest.ArchiveName, cancellationToken).ConfigureAwait(false))
-            {
-                await stored.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            }
-
-            var (sha, bytes) = await ChecksumAsync(temporary, cancellationToken).ConfigureAwait(false);
-            if (sha != manifest.Sha256 || bytes != manifest.Bytes)
-            {
-                throw new BackupCorruptException($"{manifest.Id} at {destination.Name} is damaged: its SHA-256 is {sha} ({bytes} bytes), its manifest says {manifest.Sha256} ({manifest.Bytes} bytes); nothing was restored");
-            }
-
+            await BackupFiles.FetchVerifiedAsync(destination, manifest, temporary, cancellationToken).ConfigureAwait(false);
             progress?.Report($"restoring {manifest.Id} into {manifest.Service} of {manifest.Project}/{into}…");
             await using (var archive = File.OpenRead(temporary))
             {
@@ -211,7 +195,9 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
     /// <summary>Keeps the newest <paramref name="keep"/> of the service's backups at the destination; runs only after a backup was put whole.</summary>
     private async Task PruneAsync(IBackupDestination destination, string project, string environment, string service, int keep, CancellationToken cancellationToken)
     {
-        var kept = (await ManifestsAsync(destination, $"{project}--{environment}--{service}--", cancellationToken).ConfigureAwait(false)).OrderByDescending(m => m.Id, StringComparer.Ordinal).ToList();
+        var kept = (await ManifestsAsync(destination, $"{project}--{environment}--{service}--", cancellationToken).ConfigureAwait(false))
+            .Where(m => m.Project == project && m.Environment == environment && m.Service == service) // never another's whose name shares the prefix
+            .OrderByDescending(m => m.Id, StringComparer.Ordinal).ToList();
         foreach (var old in kept.Skip(keep))
         {
             await destination.DeleteAsync(old.ManifestName, cancellationToken).ConfigureAwait(false); // the manifest first: a half-removed backup is never listed
@@ -244,7 +230,8 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
             {
                 await using var stream = await destination.GetAsync($"{id}.json", cancellationToken).ConfigureAwait(false);
                 var manifest = await JsonSerializer.DeserializeAsync<BackupManifest>(stream, BackupManifest.Json, cancellationToken).ConfigureAwait(false);
-                if (manifest?.Id == id)
+                // The id names its owner (the archive is sealed under it): a manifest claiming another project, environment or service is not this backup.
+                if (manifest?.Id == id && id.StartsWith($"{manifest.Project}--{manifest.Environment}--{manifest.Service}--", StringComparison.Ordinal))
                 {
                     return (manifest, destination);
                 }
@@ -258,19 +245,6 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
         }
 
         throw new BackupRefusedException($"no backup {id} at {string.Join(", ", destinations.Names)}; see paas backup list");
-    }
-
-    private string TemporaryFile()
-    {
-        var directory = Path.Combine(state.DataDirectory, "backups-work");
-        Directory.CreateDirectory(directory, DataDirectory.DirectoryMode);
-        return Path.Combine(directory, Guid.NewGuid().ToString("N"));
-    }
-
-    private static async Task<(string Sha, long Bytes)> ChecksumAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var file = File.OpenRead(path);
-        return (Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false)), file.Length);
     }
 
     public static string Size(long bytes) => bytes switch

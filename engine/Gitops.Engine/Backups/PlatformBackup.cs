@@ -28,11 +28,11 @@ public static class PlatformBackup
         var directory = state.DataDirectory;
         var id = $"{IdPrefix}{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         state.Flush(); // the database's log merged: the file is whole while this process holds the state
-        var (tar, sealedFile) = (Work(directory), Work(directory));
+        var (tar, sealedFile) = (BackupFiles.Temporary(directory), BackupFiles.Temporary(directory));
         try
         {
             long plain;
-            await using (var file = Create(tar))
+            await using (var file = BackupFiles.Create(tar))
             await using (var writer = new TarWriter(file, TarEntryFormat.Pax, leaveOpen: true))
             {
                 foreach (var name in Members(directory))
@@ -44,24 +44,18 @@ public static class PlatformBackup
             }
 
             await using (var input = File.OpenRead(tar))
-            await using (var output = Create(sealedFile))
+            await using (var output = BackupFiles.Create(sealedFile))
             {
                 plain = await BackupArchive.SealAsync(input, output, BackupArchive.Key(directory), id, cancellationToken).ConfigureAwait(false);
             }
 
-            var (sha, bytes) = await ChecksumAsync(sealedFile, cancellationToken).ConfigureAwait(false);
+            var (sha, bytes) = await BackupFiles.ChecksumAsync(sealedFile, cancellationToken).ConfigureAwait(false);
             var manifest = new BackupManifest
             {
                 Id = id, Project = "@platform", Environment = "-", Service = "state", Template = "platform",
                 Format = $"tar: {string.Join(", ", Members(directory))}", CreatedAt = now, PlainBytes = plain, Bytes = bytes, Sha256 = sha, Destination = destination.Name,
             };
-            await using (var archive = File.OpenRead(sealedFile))
-            {
-                await destination.PutAsync(manifest.ArchiveName, archive, bytes, cancellationToken).ConfigureAwait(false);
-            }
-
-            var json = JsonSerializer.SerializeToUtf8Bytes(manifest, BackupManifest.Json);
-            await destination.PutAsync(manifest.ManifestName, new MemoryStream(json), json.Length, cancellationToken).ConfigureAwait(false);
+            await BackupFiles.PutAsync(destination, manifest, sealedFile, cancellationToken).ConfigureAwait(false);
             return manifest;
         }
         finally
@@ -96,23 +90,12 @@ public static class PlatformBackup
             manifest = await JsonSerializer.DeserializeAsync<BackupManifest>(stream, BackupManifest.Json, cancellationToken).ConfigureAwait(false) ?? throw new BackupCorruptException($"{id}.json is empty");
         }
 
-        var (archivePath, tar) = (Work(directory), Work(directory));
+        var (archivePath, tar) = (BackupFiles.Temporary(directory), BackupFiles.Temporary(directory));
         try
         {
-            await using (var file = Create(archivePath))
-            await using (var stored = await destination.GetAsync(manifest.ArchiveName, cancellationToken).ConfigureAwait(false))
-            {
-                await stored.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            }
-
-            var (sha, bytes) = await ChecksumAsync(archivePath, cancellationToken).ConfigureAwait(false);
-            if (sha != manifest.Sha256 || bytes != manifest.Bytes)
-            {
-                throw new BackupCorruptException($"{id} at {destination.Name} is damaged: its SHA-256 is {sha} ({bytes} bytes), its manifest says {manifest.Sha256} ({manifest.Bytes} bytes); nothing was restored");
-            }
-
+            await BackupFiles.FetchVerifiedAsync(destination, manifest, archivePath, cancellationToken).ConfigureAwait(false);
             await using (var input = File.OpenRead(archivePath))
-            await using (var output = Create(tar))
+            await using (var output = BackupFiles.Create(tar))
             {
                 await BackupArchive.OpenAsync(input, output, BackupArchive.Key(directory), id, cancellationToken).ConfigureAwait(false);
             }
@@ -128,7 +111,7 @@ public static class PlatformBackup
 
                 var path = Path.Combine(directory, entry.Name);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!, DataDirectory.DirectoryMode);
-                await using var target = Create(path, FileMode.Create);
+                await using var target = BackupFiles.Create(path, FileMode.Create);
                 await entry.DataStream!.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
             }
 
@@ -150,20 +133,4 @@ public static class PlatformBackup
     private static bool IsTemplate(string name) =>
         name.StartsWith($"{Templates.TemplateCatalogue.DirectoryName}/", StringComparison.Ordinal) && name.EndsWith(".yaml", StringComparison.Ordinal)
         && name.Count(c => c == '/') == 1 && !name.Contains("..", StringComparison.Ordinal);
-
-    private static string Work(string directory)
-    {
-        var work = Path.Combine(directory, "backups-work");
-        Directory.CreateDirectory(work, DataDirectory.DirectoryMode);
-        return Path.Combine(work, Guid.NewGuid().ToString("N"));
-    }
-
-    private static FileStream Create(string path, FileMode mode = FileMode.CreateNew) =>
-        new(path, new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, UnixCreateMode = DataDirectory.FileMode });
-
-    private static async Task<(string Sha, long Bytes)> ChecksumAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var file = File.OpenRead(path);
-        return (Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false)), file.Length);
-    }
 }
