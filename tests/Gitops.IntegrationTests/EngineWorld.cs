@@ -121,6 +121,21 @@ public sealed class EngineWorld : IAsyncDisposable
     /// <summary>Runs a command in a container: its exit code and what it wrote (stdout, then stderr).</summary>
     public async Task<(long ExitCode, string Output)> ExecOutputAsync(string container, params string[] command)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ExecOnceAsync(container, command);
+            }
+            catch (DockerApiException e) when (attempt < 3 && (e.ResponseBody ?? "").Contains("no such exec session", StringComparison.Ordinal))
+            {
+                // Podman under load sometimes forgets an ended exec session before its exit code is read: run it again.
+            }
+        }
+    }
+
+    private async Task<(long ExitCode, string Output)> ExecOnceAsync(string container, string[] command)
+    {
         var exec = await Client.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters { Cmd = command, AttachStdout = true, AttachStderr = true });
         string output;
         using (var stream = await Client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), CancellationToken.None))
