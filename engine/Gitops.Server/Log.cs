@@ -67,8 +67,8 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Error, Message = "Cron pass failed; the next one tries again")]
     public static partial void CronPassFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Backup of {Project}/{Environment}/{Service}: {Backup} {Error} (missed: {Missed})")]
-    public static partial void BackupRan(ILogger logger, string project, string environment, string service, string backup, string error, bool missed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup of {Project}/{Environment}/{Service}: {Backup} {Error} (missed: {Missed}; drill: {Drill})")]
+    public static partial void BackupRan(ILogger logger, string project, string environment, string service, string backup, string error, bool missed, string drill);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Backup pass failed; the next one tries again")]
     public static partial void BackupPassFailed(ILogger logger, Exception exception);

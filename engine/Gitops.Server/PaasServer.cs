@@ -92,7 +92,14 @@ public static class PaasServer
         {
             var hooks = new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<BackupWorker>>()) };
             var destinations = new Gitops.Engine.Backups.BackupDestinations(platform.Backups, options.DataDirectory, new SecretStore(state));
-            return new Gitops.Engine.Backups.BackupScheduler(state, new Gitops.Engine.Backups.Backups(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), destinations, hooks), hooks);
+            var connect = CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect);
+            var backups = new Gitops.Engine.Backups.Backups(state, connect, destinations, hooks);
+            return new Gitops.Engine.Backups.BackupScheduler(state, backups, new Gitops.Engine.Backups.RestoreDrills(state, connect, backups, new SecretStore(state), hooks), hooks);
+        });
+        builder.Services.AddSingleton(s =>
+        {
+            var hooks = new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<BackupWorker>>()) };
+            return new Gitops.Engine.Backups.PlatformBackupScheduler(state, new Gitops.Engine.Backups.BackupDestinations(platform.Backups, options.DataDirectory, new SecretStore(state)), platform.PlatformBackup, hooks);
         });
         builder.Services.AddHostedService<BackupWorker>();
         builder.Services.AddSingleton(new Gitops.Engine.Operations.ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), platform.Logs, options.Clock));

@@ -129,6 +129,9 @@ public sealed partial class DockerDriver
             }
         });
 
+    public Task<IExecSession> ExecJobAsync(string name, IReadOnlyList<string> command, CancellationToken cancellationToken) =>
+        EngineExec.StartAsync(Client, endpoint, name, name, new ExecRequest("", "", name, null, command, Tty: false), cancellationToken);
+
     /// <summary>
     /// Jobs of the network's environment still on it go with it (a destroy): the network cannot be
     /// removed while they hold it, and their runs are then recorded as lost.

@@ -136,6 +136,27 @@ public sealed class BackupArchiveTests
         Assert.Contains("platform.yaml:2:", refused.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("platformBackup:\n  schedule: \"every night\"\n", "platform.yaml:2:", "'every night' is not a cron expression")]
+    [InlineData("platformBackup:\n  keep: 0\n", "platform.yaml:2:", "platformBackup.keep must be at least 1, not 0")]
+    [InlineData("backups:\n  nas: { kind: local, path: /mnt/nas }\nplatformBackup:\n  to: offsite\n", "platform.yaml:4:", "no backup destination 'offsite'; destinations: local, nas")]
+    [InlineData("platformBackup:\n  schedul: \"0 3 * * *\"\n", "platform.yaml:2:", "schedul")]
+    public void A_platform_backup_schedule_that_cannot_run_is_refused_naming_its_place(string yaml, string place, string error)
+    {
+        var refused = Assert.Throws<InvalidDataException>(() => PlatformConfig.Parse(yaml, "platform.yaml", ProviderRegistry.Default));
+
+        Assert.Contains(error, refused.Message, StringComparison.Ordinal);
+        Assert.Contains(place, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_platform_backup_schedule_defaults_to_nightly_keeping_fourteen_locally()
+    {
+        var config = PlatformConfig.Parse("platformBackup: {}\n", "platform.yaml", ProviderRegistry.Default).PlatformBackup;
+
+        Assert.Equal(new PlatformBackupConfig { Schedule = "30 2 * * *", Keep = 14, To = "local" }, config);
+    }
+
     private static async Task<byte[]> SealAsync(byte[] plain, string id)
     {
         var archive = new MemoryStream();

@@ -120,8 +120,8 @@ public sealed class BackupTests
         }
     }
 
-    /// <summary>The web-postgres starter with its database backed up to <paramref name="to"/>, applied to staging.</summary>
-    private static async Task StarterAsync(EngineWorld world, string to)
+    /// <summary>The web-postgres starter with its database backed up to <paramref name="to"/> (and <paramref name="more"/> fields), applied to staging.</summary>
+    internal static async Task StarterAsync(EngineWorld world, string to, string more = "")
     {
         using (var output = new StringWriter())
         using (var error = new StringWriter())
@@ -132,27 +132,27 @@ public sealed class BackupTests
         var manifest = Path.Combine(world.AppDirectory, "paas.yaml");
         var starter = File.ReadAllText(manifest);
         Assert.Contains("    backup: { schedule: \"0 3 * * *\", keep: 7 }", starter, StringComparison.Ordinal); // the starter backs its database up nightly
-        File.WriteAllText(manifest, starter.Replace("    backup: { schedule: \"0 3 * * *\", keep: 7 }", $"    backup: {{ schedule: \"0 3 * * *\", keep: 2, to: {to} }}", StringComparison.Ordinal));
+        File.WriteAllText(manifest, starter.Replace("    backup: { schedule: \"0 3 * * *\", keep: 7 }", $"    backup: {{ schedule: \"0 3 * * *\", keep: 2, to: {to}{more} }}", StringComparison.Ordinal));
         var applied = world.Paas("apply", world.AppDirectory, "--env", "staging", "--yes");
         Assert.True(applied.ExitCode == 0, applied.ToString());
         await Task.CompletedTask;
     }
 
-    private static async Task PostAsync(EngineWorld world, string environment, string text)
+    internal static async Task PostAsync(EngineWorld world, string environment, string text)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         using var posted = await http.PostAsync(new Uri($"http://{await WebAsync(world, environment)}:8080/notes"), new StringContent(text), Token);
         Assert.Equal(System.Net.HttpStatusCode.Created, posted.StatusCode);
     }
 
-    private static async Task<string> NotesAsync(EngineWorld world, string environment)
+    internal static async Task<string> NotesAsync(EngineWorld world, string environment)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         using var response = await http.GetAsync(new Uri($"http://{await WebAsync(world, environment)}:8080/notes"), Token);
         return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Token)}";
     }
 
-    private static async Task<string> WebAsync(EngineWorld world, string environment)
+    internal static async Task<string> WebAsync(EngineWorld world, string environment)
     {
         var list = await world.Client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
         {
@@ -169,7 +169,7 @@ public sealed class BackupTests
     }
 
     /// <summary>One byte changed in the middle: what a failing disk or a careless copy does.</summary>
-    private static byte[] Damaged(byte[] archive)
+    internal static byte[] Damaged(byte[] archive)
     {
         archive[archive.Length / 2] ^= 0x5a;
         return archive;
@@ -189,7 +189,7 @@ public sealed class BackupTests
             var platform = PlatformConfig.Load(world.DataDirectory);
             var hooks = new ExecutionHooks(clock, CrashHooks.FromEnvironment()) { Events = events };
             var backups = new Backups(state, (_, _) => ProviderRegistry.Default.Connect(platform.Target("local")), new BackupDestinations(platform.Backups, world.DataDirectory, new SecretStore(state)), hooks);
-            return new SchedulerWorld(state, new BackupScheduler(state, backups, hooks));
+            return new SchedulerWorld(state, new BackupScheduler(state, backups, new RestoreDrills(state, (_, _) => ProviderRegistry.Default.Connect(platform.Target("local")), backups, new SecretStore(state), hooks), hooks));
         }
 
         public void Dispose() => _state.Dispose();

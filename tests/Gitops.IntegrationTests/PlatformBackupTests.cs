@@ -52,6 +52,76 @@ public sealed class PlatformBackupTests
     }
 
     [Fact]
+    public async Task The_server_backs_its_state_up_on_schedule_while_writing_to_it_keeps_keep_and_the_newest_restores_the_same_environments()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        world.WriteManifest("services:\n" + world.WebService("web", "    secrets: [API_KEY]\n"));
+        Assert.Equal(0, world.PaasWithInput("s3cret-canary", "secrets", "set", world.Project, "API_KEY", "--env", world.Environment).ExitCode);
+        Assert.Equal(0, world.Apply().ExitCode);
+        var here = Path.Combine(world.Root, "here");
+        File.AppendAllText(Path.Combine(world.DataDirectory, Gitops.Engine.Targets.PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {here} }}\nplatformBackup: {{ schedule: \"30 2 * * *\", keep: 2, to: here }}\n");
+        var status = world.Paas("status", world.AppDirectory, "--env", world.Environment, "-o", "json").Output;
+
+        // The state held open as the server holds it, written to by another task all along (as a server's loops do).
+        var clock = new TestClock(new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
+        var events = new RecordedEvents();
+        var ticks = new List<Gitops.Engine.Backups.ScheduledBackup?>();
+        using (var state = Gitops.Engine.State.StateStore.Open(world.DataDirectory))
+        {
+            var platform = Gitops.Engine.Targets.PlatformConfig.Load(world.DataDirectory);
+            var hooks = new Gitops.Engine.Execution.ExecutionHooks(clock, Gitops.Engine.Execution.CrashHooks.FromEnvironment()) { Events = events };
+            var scheduler = new Gitops.Engine.Backups.PlatformBackupScheduler(state, new Gitops.Engine.Backups.BackupDestinations(platform.Backups, world.DataDirectory, null), platform.PlatformBackup, hooks);
+            using var stop = new CancellationTokenSource();
+            var writes = 0;
+            var writer = Task.Run(async () =>
+            {
+                var records = new Gitops.Engine.Reconcile.EnvironmentRecords(state);
+                while (!stop.IsCancellationRequested)
+                {
+                    records.Synced("busy", "dev", new Gitops.Engine.Reconcile.SyncRecord(Gitops.Engine.Reconcile.ReconcileOutcome.InSync, $"write {++writes}", "abc", "local", DateTimeOffset.UtcNow));
+                    await Task.Delay(1);
+                }
+            });
+            ticks.Add(await scheduler.TickAsync(TestContext.Current.CancellationToken)); // the first look only starts the schedule
+            for (var day = 0; day < 3; day++)
+            {
+                clock.Now = new DateTimeOffset(2026, 12, 3 + day, 2, 30, 10, TimeSpan.Zero);
+                ticks.Add(await scheduler.TickAsync(TestContext.Current.CancellationToken));
+                ticks.Add(await scheduler.TickAsync(TestContext.Current.CancellationToken)); // once per due time
+            }
+
+            await stop.CancelAsync();
+            await writer;
+            Assert.True(writes > 10, $"only {writes} writes happened during the backups");
+        }
+
+        var made = ticks.Where(t => t is not null).Select(t => t!).ToList();
+        var fresh = Directory.CreateDirectory(Path.Combine(world.Root, "fresh"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+        File.Copy(Path.Combine(world.DataDirectory, "master.key"), Path.Combine(fresh, "master.key"));
+        var restored = Run("admin", "restore", made[^1].Backup!, "--path", here, "--data-dir", fresh);
+
+        Assert.Equal(3, made.Count);
+        Assert.All(made, t => Assert.Null(t.Error));
+        Assert.Equal(3, events.Seen.Count(e => e.Name == Gitops.Engine.Events.PlatformEvent.BackupSucceeded && e.Project == "@platform"));
+        Assert.Equal([$"{made[1].Backup}.json", $"{made[1].Backup}.paasbk", $"{made[2].Backup}.json", $"{made[2].Backup}.paasbk"], Directory.GetFiles(here).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(restored.ExitCode == 0, restored.ToString());
+        Assert.Equal(status, Run("status", world.AppDirectory, "--env", world.Environment, "-o", "json", "--data-dir", fresh).Output);
+        Assert.Equal(0, Run("audit", "verify", "--data-dir", fresh).ExitCode);
+        Assert.Equal(world.Paas("secrets", "list", world.Project).Output, Run("secrets", "list", world.Project, "--data-dir", fresh).Output);
+        using var copy = Gitops.Engine.State.StateStore.Open(fresh);
+        Assert.StartsWith("write ", new Gitops.Engine.Reconcile.EnvironmentRecords(copy).LastSync("busy", "dev")!.Detail, StringComparison.Ordinal); // taken while it was being written
+    }
+
+    /// <summary>paas with its own --data-dir (EngineWorld.Paas adds the world's).</summary>
+    private static CliRun Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = Gitops.Cli.PaasCli.Run(args, Gitops.Cli.CliConsole.Plain(output, error));
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
     public async Task A_damaged_platform_backup_is_refused_and_restores_nothing()
     {
         await using var world = await EngineWorld.CreateAsync("docker");

@@ -43,10 +43,30 @@ public sealed class TestSwarm : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_initialized)
+        if (!_initialized)
         {
-            using var client = EngineClient.Create(Engines.Endpoint("docker"));
-            await client.Swarm.LeaveSwarmAsync(new SwarmLeaveParameters { Force = true });
+            return;
+        }
+
+        // Leaving takes the swarm's tasks and overlay networks down with it, which the engine may not
+        // finish within one request on a loaded machine: asked again, and left already is success.
+        using var client = EngineClient.Create(Engines.Endpoint("docker"));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+                await client.Swarm.LeaveSwarmAsync(new SwarmLeaveParameters { Force = true }, timeout.Token);
+                return;
+            }
+            catch (DockerApiException e) when (e.Message.Contains("not part of a swarm", StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+            catch (Exception e) when (attempt < 3 && e is DockerApiException or OperationCanceledException or HttpRequestException or IOException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5));
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ namespace Gitops.IntegrationTests;
 /// </summary>
 public sealed class UiTests
 {
-    private const string Password = "correct horse battery staple";
+    internal const string Password = "correct horse battery staple";
     private const string Canary = "canary-secret-5f1e0c3b9a";
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class UiTests
     private static async Task<int> NewestAsync(ILocator log) =>
         System.Text.RegularExpressions.Regex.Matches(await log.InnerTextAsync(), @"live out (\d+)").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Max();
 
-    private static void AddUser(EngineWorld world, string user, Role role, Scope scope)
+    internal static void AddUser(EngineWorld world, string user, Role role, Scope scope)
     {
         using var state = StateStore.Open(world.DataDirectory);
         var people = new People(state);
@@ -273,14 +273,14 @@ public sealed class UiTests
         throw new TimeoutException($"no deployment of {project} within {InProcessServer.Patience}");
     }
 
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
         ExecutablePath = "/usr/bin/chromium",
         Headless = true,
         Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     });
 
-    private static async Task SignInAsync(IPage page, string url, string user)
+    internal static async Task SignInAsync(IPage page, string url, string user)
     {
         await page.GotoAsync(url);
         await page.GetByLabel("User").FillAsync(user);

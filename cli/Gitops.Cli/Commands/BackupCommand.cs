@@ -11,13 +11,13 @@ using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
 
-[Verb("backup", HelpText = "Backups of template services: paas backup list | run SERVICE | restore BACKUP [--to-env ENV] --yes | credentials DESTINATION.")]
+[Verb("backup", HelpText = "Backups of template services: paas backup list | run SERVICE | verify BACKUP | restore BACKUP [--to-env ENV] --yes | credentials DESTINATION.")]
 public sealed class BackupOptions : ServiceScopeOptions
 {
-    [Value(0, MetaName = "ACTION", Required = true, HelpText = "list, run, restore or credentials.")]
+    [Value(0, MetaName = "ACTION", Required = true, HelpText = "list, run, verify, restore or credentials.")]
     public string Action { get; set; } = "";
 
-    [Value(1, MetaName = "TARGET", HelpText = "run: the service; restore: the backup's id (paas backup list); credentials: the s3 destination.")]
+    [Value(1, MetaName = "TARGET", HelpText = "run: the service; verify and restore: the backup's id (paas backup list); credentials: the s3 destination.")]
     public string? Target { get; set; }
 
     [Option("service", HelpText = "list: only this service's backups.")]
@@ -40,9 +40,11 @@ public sealed class BackupOptions : ServiceScopeOptions
 }
 
 /// <summary>
-/// <c>paas backup</c> on the platform's machine: run a template service's backup now, list what
-/// the destinations keep (with each one's check), restore one into its environment or another one
-/// of the project, and store an S3 destination's keys in the encrypted store.
+/// <c>paas backup</c> on the platform's machine: run a template service's backup now (and its
+/// restore drill, with <c>backup.verify</c>), list what the destinations keep (with each one's check
+/// and drill), drill one (<c>verify</c>: restored into a scratch container, never the service),
+/// restore one into its environment or another one of the project, and store an S3 destination's
+/// keys in the encrypted store.
 /// </summary>
 public static class BackupCommand
 {
@@ -62,17 +64,21 @@ public static class BackupCommand
         var platform = PlatformFile.Load(dataDirectory);
         using var state = SecretsCommand.OpenState(dataDirectory);
         var destinations = new BackupDestinations(platform.Backups, dataDirectory, new SecretStore(state));
-        var backups = new Backups(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), destinations, ExecutionHooks.FromEnvironment(),
-            new Progress<string>(line => console.Human.MarkupLine($"  [grey]{Markup.Escape(line)}[/]")));
+        var connect = CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect);
+        var hooks = ExecutionHooks.FromEnvironment();
+        var progress = new Progress<string>(line => console.Human.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
+        var backups = new Backups(state, connect, destinations, hooks, progress);
+        var drills = new RestoreDrills(state, connect, backups, new SecretStore(state), hooks, progress);
         try
         {
             return options.Action switch
             {
-                "list" => List(backups, options, console),
-                "run" => RunNow(backups, state, options, console),
+                "list" => List(backups, drills.Records, options, console),
+                "run" => RunNow(backups, drills, state, options, console),
+                "verify" => Verify(drills, state, options, console),
                 "restore" => Restore(backups, state, options, console),
                 "credentials" => Credentials(destinations, state, options, console, input),
-                _ => throw new CliException(ExitCodes.Usage, $"no action '{options.Action}'; use list, run, restore or credentials"),
+                _ => throw new CliException(ExitCodes.Usage, $"no action '{options.Action}'; use list, run, verify, restore or credentials"),
             };
         }
         catch (Exception e) when (e is BackupRefusedException or ServiceRefusedException or KeyNotFoundException)
@@ -85,20 +91,27 @@ public static class BackupCommand
         }
     }
 
-    private static int List(Backups backups, BackupOptions options, CliConsole console)
+    private static int List(Backups backups, DrillRecords drills, BackupOptions options, CliConsole console)
     {
         var project = options.All ? null : options.Project ?? ManifestScope.Project(options.Dir);
         var (found, problems) = backups.ListAsync(project, options.Environment, options.Service, console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { backups = found, problems });
+            // Each backup as its manifest, with its last drill beside it.
+            var listed = found.Select(b =>
+            {
+                var item = System.Text.Json.JsonSerializer.SerializeToNode(b, BackupManifest.Json)!.AsObject();
+                item["drill"] = System.Text.Json.JsonSerializer.SerializeToNode(drills.Of(b.Id), BackupManifest.Json);
+                return item;
+            }).ToList();
+            Json.Write(console, new { backups = listed, problems });
         }
         else
         {
-            var table = new Table().AddColumns("BACKUP", "SERVICE", "WHEN", "SIZE", "AT", "CHECK");
+            var table = new Table().AddColumns("BACKUP", "SERVICE", "WHEN", "SIZE", "AT", "CHECK", "DRILL");
             foreach (var backup in found)
             {
-                table.AddRow(Markup.Escape(backup.Id), Markup.Escape($"{backup.Project}/{backup.Environment}/{backup.Service}"), backup.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), Backups.Size(backup.Bytes), Markup.Escape(backup.Destination), Markup.Escape(backup.Check ?? ""));
+                table.AddRow(Markup.Escape(backup.Id), Markup.Escape($"{backup.Project}/{backup.Environment}/{backup.Service}"), When(backup.CreatedAt), Backups.Size(backup.Bytes), Markup.Escape(backup.Destination), Markup.Escape(backup.Check ?? ""), Drill(drills.Of(backup.Id)));
             }
 
             console.Human.Write(table);
@@ -116,7 +129,57 @@ public static class BackupCommand
         return problems.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
-    private static int RunNow(Backups backups, Engine.State.StateStore state, BackupOptions options, CliConsole console)
+    /// <summary>Status's lines for the environment's backups: a failed run or drill in red.</summary>
+    public static void PrintStatus(CliConsole console, IReadOnlyList<BackupStatus> backups)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(backups);
+        foreach (var backup in backups)
+        {
+            var failed = backup.LastRun?.Error is not null || backup.LastDrill is { Passed: false };
+            console.Human.MarkupLine($"{(failed ? "[red]" : "")}{backup.Service} backups{(failed ? "[/]" : "")}: {Markup.Escape(backup.Describe())}");
+        }
+    }
+
+    private static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A drill in the list's column: not drilled, passed or failed, and when.</summary>
+    private static string Drill(DrillResult? drill) => drill switch
+    {
+        null => "[grey]not drilled[/]",
+        { Passed: true } => $"[green]passed[/] {When(drill.At)}",
+        _ => $"[red]FAILED[/] {When(drill.At)}: {Markup.Escape(drill.Detail)}",
+    };
+
+    private static int Verify(RestoreDrills drills, Engine.State.StateStore state, BackupOptions options, CliConsole console)
+    {
+        var id = options.Target ?? throw new CliException(ExitCodes.Usage, "say which backup: paas backup verify BACKUP (ids: paas backup list)");
+        CliAudit.Record(state, $"backup verify {id}", id.Split("--")[0]);
+        console.Human.MarkupLine($"drilling [bold]{Markup.Escape(id)}[/]: a restore into a scratch container; the service is not touched...");
+        return Drilled(drills.VerifyAsync(id, console.Cancellation).GetAwaiter().GetResult(), options, console);
+    }
+
+    /// <summary>A drill's result, and the exit code it gives: 0 when it passed, 3 when it did not.</summary>
+    private static int Drilled(DrillResult drill, BackupOptions options, CliConsole console)
+    {
+        if (options.Output == OutputFormat.Json)
+        {
+            Json.Write(console, drill);
+        }
+        else if (drill.Passed)
+        {
+            console.Human.MarkupLine($"[green]drill passed[/] for {Markup.Escape(drill.Backup)}: {Markup.Escape(drill.Detail)}");
+        }
+
+        if (!drill.Passed)
+        {
+            console.Error.WriteLine($"paas: the restore drill of {drill.Backup} failed: {drill.Detail}");
+        }
+
+        return drill.Passed ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private static int RunNow(Backups backups, RestoreDrills drills, Engine.State.StateStore state, BackupOptions options, CliConsole console)
     {
         var service = options.Target ?? throw new CliException(ExitCodes.Usage, "say which service: paas backup run SERVICE --env ENV");
         var project = options.Project ?? ManifestScope.Project(options.Dir);
@@ -124,13 +187,27 @@ public static class BackupCommand
         CliAudit.Record(state, $"backup run {service}", $"{project}/{environment}");
         console.Human.MarkupLine($"backing up [bold]{Markup.Escape(service)}[/] of {Markup.Escape($"{project}/{environment}")}...");
         var manifest = backups.RunAsync(project, environment, service, options.To, console.Cancellation).GetAwaiter().GetResult();
+        var verify = Engine.Operations.RunningServices.Require(state, project, environment, service).Extras.Backup?.Verify == true;
+        var drill = verify ? drills.VerifyAsync(manifest.Id, console.Cancellation).GetAwaiter().GetResult() : null;
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, manifest);
+            var item = System.Text.Json.JsonSerializer.SerializeToNode(manifest, BackupManifest.Json)!.AsObject();
+            item["drill"] = System.Text.Json.JsonSerializer.SerializeToNode(drill, BackupManifest.Json);
+            Json.Write(console, item);
         }
         else
         {
             console.Human.MarkupLine($"[green]backed up[/] {Markup.Escape(manifest.Id)}: {Backups.Size(manifest.Bytes)} sealed at {Markup.Escape(manifest.Destination)}, sha256 {manifest.Sha256[..16]}…{(manifest.Check is { } check ? $", {Markup.Escape(check)}" : "")}");
+            if (drill is { Passed: true })
+            {
+                console.Human.MarkupLine($"[green]drill passed[/]: {Markup.Escape(drill.Detail)}");
+            }
+        }
+
+        if (drill is { Passed: false })
+        {
+            console.Error.WriteLine($"paas: the backup was kept, but its restore drill failed: {drill.Detail}");
+            return ExitCodes.Failed;
         }
 
         return ExitCodes.Ok;

@@ -56,9 +56,10 @@ public static class StatusCommand
         }).ToList();
 
         var crons = EnvironmentStatusReader.Crons(session.State, session.Manifest.Project, session.Environment);
+        var backups = Gitops.Engine.Backups.BackupStatus.Of(session.State, session.Manifest.Project, session.Environment, DateTimeOffset.UtcNow);
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { project = session.Manifest.Project, environment = session.Environment, revision = recorded.Revision, stateVersion = recorded.Version, pinned, services, crons });
+            Json.Write(console, new { project = session.Manifest.Project, environment = session.Environment, revision = recorded.Revision, stateVersion = recorded.Version, pinned, services, crons, backups });
             return ExitCodes.Ok;
         }
 
@@ -90,6 +91,7 @@ public static class StatusCommand
         }
 
         CronCommand.PrintStatus(console, crons, scheduledHere: false);
+        BackupCommand.PrintStatus(console, backups);
         return ExitCodes.Ok;
     }
 }

@@ -64,6 +64,7 @@ internal static class RemoteStatus
             }
 
             Commands.CronCommand.PrintStatus(console, environment.Crons, scheduledHere: true);
+            Commands.BackupCommand.PrintStatus(console, environment.Backups);
         }
 
         return ExitCodes.Ok;

@@ -37,3 +37,46 @@ public sealed record BackupDestinationConfig
     [Description("s3: a key prefix, e.g. paas/backups.")]
     public string? Prefix { get; init; }
 }
+
+/// <summary>
+/// platform.yaml's <c>platformBackup:</c> — the server copies the platform's own state (as
+/// <c>paas admin backup</c> does) on a schedule to a destination, keeping the newest <see cref="Keep"/>.
+/// </summary>
+public sealed record PlatformBackupConfig
+{
+    [Description("Cron expression (UTC), e.g. \"30 2 * * *\".")]
+    public string Schedule { get; init; } = "30 2 * * *";
+
+    [Description("Number of platform backups kept at the destination.")]
+    public int Keep { get; init; } = 14;
+
+    [Description("A destination of backups:, or local.")]
+    public string To { get; init; } = BackupDestinations.Default;
+
+    /// <summary>Problems of the section, each at its field: a schedule that does not parse, keep under 1, an undeclared destination.</summary>
+    public void Check(IReadOnlyCollection<string> destinations, Schema.Binding.SourceMap map, List<Schema.Diagnostics.Diagnostic> problems)
+    {
+        ArgumentNullException.ThrowIfNull(destinations);
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(problems);
+        void Problem(string at, string message) => problems.Add(new Schema.Diagnostics.Diagnostic(Schema.Diagnostics.ErrorCodes.Required, message, map.Locate(at), at));
+        try
+        {
+            _ = Cronos.CronExpression.Parse(Schedule, Cronos.CronFormat.Standard);
+        }
+        catch (Cronos.CronFormatException e)
+        {
+            Problem("platformBackup.schedule", $"'{Schedule}' is not a cron expression (minute hour day month weekday): {e.Message}");
+        }
+
+        if (Keep < 1)
+        {
+            Problem("platformBackup.keep", $"platformBackup.keep must be at least 1, not {Keep}");
+        }
+
+        if (To != BackupDestinations.Default && !destinations.Contains(To))
+        {
+            Problem("platformBackup.to", $"no backup destination '{To}'; destinations: {string.Join(", ", destinations.Append(BackupDestinations.Default).Distinct().Order(StringComparer.Ordinal))} (declare it under backups:)");
+        }
+    }
+}

@@ -5,15 +5,17 @@ using Gitops.Engine.State;
 namespace Gitops.Engine.Backups;
 
 /// <summary>A scheduled backup the scheduler started (or found missed), for the server's log.</summary>
-public sealed record ScheduledBackup(string Project, string Environment, string Service, DateTimeOffset Due, string? Backup, string? Error, bool Missed);
+/// <param name="Drill">The restore drill that followed (<c>backup.verify</c>), or null.</param>
+public sealed record ScheduledBackup(string Project, string Environment, string Service, DateTimeOffset Due, string? Backup, string? Error, bool Missed, DrillResult? Drill = null);
 
 /// <summary>
 /// Runs each template service's <c>backup.schedule</c> (UTC), from what the environment's last
 /// deployment applied. A due time found more than <see cref="Grace"/> late (the server was down)
 /// is reported as <c>backup.missed</c> and the backup runs at once; a failure is
-/// <c>backup.failed</c> (by <see cref="Backups"/>), and the next due time is tried as usual.
+/// <c>backup.failed</c> (by <see cref="Backups"/>), and the next due time is tried as usual. A
+/// service with <c>backup.verify</c> has each new backup drilled (<see cref="RestoreDrills"/>) at once.
 /// </summary>
-public sealed class BackupScheduler(StateStore state, Backups backups, Execution.ExecutionHooks hooks)
+public sealed class BackupScheduler(StateStore state, Backups backups, RestoreDrills drills, Execution.ExecutionHooks hooks)
 {
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
 
@@ -47,7 +49,8 @@ public sealed class BackupScheduler(StateStore state, Backups backups, Execution
                 try
                 {
                     var manifest = await backups.RunAsync(project, environment, service.Name, null, cancellationToken).ConfigureAwait(false);
-                    ran.Add(new ScheduledBackup(project, environment, service.Name, next, manifest.Id, null, missed));
+                    var drill = service.Extras.Backup.Verify ? await drills.VerifyAsync(manifest.Id, cancellationToken).ConfigureAwait(false) : null;
+                    ran.Add(new ScheduledBackup(project, environment, service.Name, next, manifest.Id, null, missed, drill));
                 }
                 catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or KeyNotFoundException or TimeoutException)
                 {

@@ -156,41 +156,11 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
     }
 
     /// <summary>Runs <paramref name="command"/> in the service's first replica: its stdout to <paramref name="read"/>, its stdin from <paramref name="write"/>; a non-zero exit throws with its stderr.</summary>
-    private async Task<long> RunInServiceAsync(string project, string environment, string service, IReadOnlyList<string> command, Func<Stream, Task<long>> read, CancellationToken cancellationToken, Func<Stream, Task>? write = null)
-    {
-        var exec = new ServiceExec(state, connect);
-        await using var session = await exec.StartAsync(new ExecRequest(project, environment, service, null, command, Tty: false), cancellationToken).ConfigureAwait(false);
-        var output = new ExecOutputStream(session);
-        long result;
-        if (write is not null)
-        {
-            var reading = Task.Run(async () => await output.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false), cancellationToken);
-            await write(new ExecInputStream(session)).ConfigureAwait(false);
-            await session.CloseInputAsync(cancellationToken).ConfigureAwait(false);
-            await reading.ConfigureAwait(false);
-            result = 0;
-        }
-        else
-        {
-            await session.CloseInputAsync(cancellationToken).ConfigureAwait(false);
-            result = await read(output).ConfigureAwait(false);
-            await output.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false); // to the end, so the exit code is known
-        }
+    private Task<long> RunInServiceAsync(string project, string environment, string service, IReadOnlyList<string> command, Func<Stream, Task<long>> read, CancellationToken cancellationToken, Func<Stream, Task>? write = null) =>
+        ExecCommand.RunAsync(t => new ServiceExec(state, connect).StartAsync(new ExecRequest(project, environment, service, null, command, Tty: false), t), service, command, read, cancellationToken, write);
 
-        var code = await session.ExitCodeAsync(cancellationToken).ConfigureAwait(false);
-        return code == 0 ? result : throw new InvalidOperationException($"{command[0]} in {service} exited {code}{(output.Stderr.Length > 0 ? $": {output.Stderr}" : "")}");
-    }
-
-    private async Task<string> OutputOfAsync(string project, string environment, string service, IReadOnlyList<string> command, CancellationToken cancellationToken)
-    {
-        var text = new MemoryStream();
-        await RunInServiceAsync(project, environment, service, command, async output =>
-        {
-            await output.CopyToAsync(text, cancellationToken).ConfigureAwait(false);
-            return 0L;
-        }, cancellationToken).ConfigureAwait(false);
-        return System.Text.Encoding.UTF8.GetString(text.ToArray()).Trim();
-    }
+    private Task<string> OutputOfAsync(string project, string environment, string service, IReadOnlyList<string> command, CancellationToken cancellationToken) =>
+        ExecCommand.OutputAsync(t => new ServiceExec(state, connect).StartAsync(new ExecRequest(project, environment, service, null, command, Tty: false), t), service, command, cancellationToken);
 
     /// <summary>Keeps the newest <paramref name="keep"/> of the service's backups at the destination; runs only after a backup was put whole.</summary>
     private async Task PruneAsync(IBackupDestination destination, string project, string environment, string service, int keep, CancellationToken cancellationToken)
@@ -221,7 +191,8 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
         return manifests;
     }
 
-    private async Task<(BackupManifest Manifest, IBackupDestination Destination)> FindAsync(string id, CancellationToken cancellationToken)
+    /// <summary>The backup of that id and the destination keeping it (the caller disposes it); refused when no destination has it.</summary>
+    internal async Task<(BackupManifest Manifest, IBackupDestination Destination)> FindAsync(string id, CancellationToken cancellationToken)
     {
         foreach (var name in destinations.Names)
         {

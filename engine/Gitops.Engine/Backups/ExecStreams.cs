@@ -101,3 +101,47 @@ internal sealed class ExecInputStream(IExecSession session) : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 }
+
+/// <summary>
+/// A command run to its end through an exec session (a service's replica, a drill's scratch
+/// container): its stdout to <c>read</c>, its stdin from <c>write</c>; a non-zero exit is thrown with
+/// the end of its stderr.
+/// </summary>
+internal static class ExecCommand
+{
+    public static async Task<long> RunAsync(Func<CancellationToken, Task<IExecSession>> start, string where, IReadOnlyList<string> command, Func<Stream, Task<long>> read, CancellationToken cancellationToken, Func<Stream, Task>? write = null)
+    {
+        await using var session = await start(cancellationToken).ConfigureAwait(false);
+        var output = new ExecOutputStream(session);
+        long result;
+        if (write is not null)
+        {
+            var reading = Task.Run(async () => await output.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false), cancellationToken);
+            await write(new ExecInputStream(session)).ConfigureAwait(false);
+            await session.CloseInputAsync(cancellationToken).ConfigureAwait(false);
+            await reading.ConfigureAwait(false);
+            result = 0;
+        }
+        else
+        {
+            await session.CloseInputAsync(cancellationToken).ConfigureAwait(false);
+            result = await read(output).ConfigureAwait(false);
+            await output.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false); // to the end, so the exit code is known
+        }
+
+        var code = await session.ExitCodeAsync(cancellationToken).ConfigureAwait(false);
+        return code == 0 ? result : throw new InvalidOperationException($"{command[0]} in {where} exited {code}{(output.Stderr.Length > 0 ? $": {output.Stderr}" : "")}");
+    }
+
+    /// <summary>The command's stdout, trimmed.</summary>
+    public static async Task<string> OutputAsync(Func<CancellationToken, Task<IExecSession>> start, string where, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        var text = new MemoryStream();
+        await RunAsync(start, where, command, async output =>
+        {
+            await output.CopyToAsync(text, cancellationToken).ConfigureAwait(false);
+            return 0L;
+        }, cancellationToken).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(text.ToArray()).Trim();
+    }
+}

@@ -27,17 +27,18 @@ public static class PlatformBackup
         ArgumentNullException.ThrowIfNull(destination);
         var directory = state.DataDirectory;
         var id = $"{IdPrefix}{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
-        state.Flush(); // the database's log merged: the file is whole while this process holds the state
-        var (tar, sealedFile) = (BackupFiles.Temporary(directory), BackupFiles.Temporary(directory));
+        var (tar, sealedFile, snapshot) = (BackupFiles.Temporary(directory), BackupFiles.Temporary(directory), BackupFiles.Temporary(directory));
         try
         {
+            state.SnapshotTo(snapshot); // a server keeps writing while it backs itself up
+
             long plain;
             await using (var file = BackupFiles.Create(tar))
             await using (var writer = new TarWriter(file, TarEntryFormat.Pax, leaveOpen: true))
             {
                 foreach (var name in Members(directory))
                 {
-                    await using var source = new FileStream(Path.Combine(directory, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                    await using var source = new FileStream(name == "state.db" ? snapshot : Path.Combine(directory, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
                     await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = source, Mode = DataDirectory.FileMode }, cancellationToken).ConfigureAwait(false);
                     progress?.Report($"  {name} ({Backups.Size(source.Length)})");
                 }
@@ -62,6 +63,7 @@ public static class PlatformBackup
         {
             File.Delete(tar);
             File.Delete(sealedFile);
+            File.Delete(snapshot);
         }
     }
 

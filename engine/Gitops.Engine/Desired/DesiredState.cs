@@ -69,7 +69,11 @@ public sealed record ServiceExtras(Autoscale? Autoscale, ValueList<string> Allow
 /// in: <see cref="Dump"/> writes the archive to stdout inside the replica, <see cref="Restore"/> reads
 /// it from stdin, <see cref="Check"/> prints what a restore is compared by.
 /// </summary>
-public sealed record DesiredBackup(string Schedule, int Keep, string To, string Template, string Format, ValueList<string> Dump, ValueList<string> Restore, ValueList<string>? Check);
+public sealed record DesiredBackup(string Schedule, int Keep, string To, string Template, string Format, ValueList<string> Dump, ValueList<string> Restore, ValueList<string>? Check)
+{
+    /// <summary>A restore drill after each scheduled backup (<c>backup.verify</c>).</summary>
+    public bool Verify { get; init; }
+}
 
 /// <summary>A scheduled job: a command run in its service's image on a schedule (in <see cref="TimeZone"/>, UTC when null).</summary>
 public sealed record DesiredCron(string Name, string Schedule, ValueList<string>? Command, Duration Timeout, CronConcurrency Concurrency)

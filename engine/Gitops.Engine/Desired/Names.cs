@@ -35,6 +35,19 @@ public static class Names
     public static string Job(string project, string environment, string service, string run) => Join("paas", project, environment, service, "job", run);
 
     /// <summary>
+    /// A restore drill's scratch objects (its container, its network, and its volumes with a
+    /// <c>_N</c> suffix): six parts with <c>drill</c> in fifth place, never a job's or a replica's.
+    /// </summary>
+    public static string Drill(string project, string environment, string service, string drill) => Join("paas", project, environment, service, "drill", drill);
+
+    /// <summary>
+    /// The environment a drill's objects are labelled with: the real one's name and <c>.drill</c>,
+    /// which no environment can be called (the grammar has no dot), so no reconcile of the real
+    /// environment ever sees, adopts or removes them.
+    /// </summary>
+    public static string DrillScope(string environment) => $"{environment}.drill";
+
+    /// <summary>
     /// The local image built for a service; the tag is the hash of its build inputs. An image
     /// repository cannot use <c>_</c> after a part ending in <c>-</c> (the grammar allows <c>web-</c>),
     /// so the readable parts are joined with <c>-</c> and a hash of the exact (project, service)

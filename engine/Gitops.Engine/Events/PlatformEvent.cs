@@ -37,6 +37,9 @@ public sealed record PlatformEvent(string Name, string Project, string Environme
     /// <summary>A scheduled backup's time passed while the platform was not running; it runs at once.</summary>
     public const string BackupMissed = "backup.missed";
 
+    /// <summary>A restore drill proved a backup: restored into a scratch container, its check as when it was made (<see cref="Detail"/>). A failed drill is <see cref="BackupFailed"/>.</summary>
+    public const string BackupVerified = "backup.verified";
+
     public const string RestoreSucceeded = "restore.succeeded";
 
     public const string RestoreFailed = "restore.failed";

@@ -25,6 +25,7 @@ public static class NotificationText
             PlatformEvent.BackupSucceeded => $"backup of {e.Service} succeeded",
             PlatformEvent.BackupFailed => $"backup of {e.Service} FAILED",
             PlatformEvent.BackupMissed => $"backup of {e.Service} MISSED",
+            PlatformEvent.BackupVerified => $"backup of {e.Service} restored in a drill",
             PlatformEvent.RestoreSucceeded => $"{e.Service} restored",
             PlatformEvent.RestoreFailed => $"restore of {e.Service} FAILED",
             _ => e.Name,

@@ -36,6 +36,9 @@ public sealed record EnvironmentStatus(
 
     /// <summary>The crons the applied deployment declares, with their latest runs.</summary>
     public IReadOnlyList<CronInfo> Crons { get; init; } = [];
+
+    /// <summary>The backups the applied deployment declares, with their last run and restore drill.</summary>
+    public IReadOnlyList<Backups.BackupStatus> Backups { get; init; } = [];
 }
 
 public static class EnvironmentStatusReader
@@ -73,6 +76,7 @@ public static class EnvironmentStatusReader
         {
             Pinned = records.PinOf(project, environment),
             Crons = Crons(state, project, environment),
+            Backups = Gitops.Engine.Backups.BackupStatus.Of(state, project, environment, DateTimeOffset.UtcNow),
         };
     }
 

@@ -237,6 +237,31 @@ public sealed class StateStore : IDisposable
 
     internal void Flush() => _db.Checkpoint();
 
+    /// <summary>
+    /// A copy of the whole database at <paramref name="path"/> (a new file) while this process keeps
+    /// using it, as a running server must: every collection is read inside one transaction, so the
+    /// copy is a snapshot and never a file caught between two checkpoints.
+    /// </summary>
+    internal void SnapshotTo(string path)
+    {
+        Targets.DataDirectory.PrepareFile(path);
+        using var copy = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        _db.BeginTrans();
+        try
+        {
+            foreach (var name in _db.GetCollectionNames().ToList())
+            {
+                copy.GetCollection(name).InsertBulk(_db.GetCollection(name).FindAll());
+            }
+        }
+        finally
+        {
+            _db.Rollback(); // it only read
+        }
+
+        copy.Checkpoint();
+    }
+
     public void Dispose()
     {
         _db.Dispose();

@@ -26,6 +26,9 @@ public interface IJobRunner
 
     /// <summary>Removes the ended job's container; already gone is success.</summary>
     Task RemoveJobAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="command"/> (an argument list) in the running job, as <see cref="IServiceExec"/> does in a replica: a restore drill's scratch database is a job.</summary>
+    Task<IExecSession> ExecJobAsync(string name, IReadOnlyList<string> command, CancellationToken cancellationToken);
 }
 
 /// <summary>A job to run: <paramref name="Service"/>'s image, env, secrets, volumes, limits and networks, with <paramref name="Command"/> (null: the image's).</summary>

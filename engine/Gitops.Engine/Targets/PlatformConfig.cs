@@ -58,6 +58,9 @@ public sealed record PlatformConfig
     /// <summary>Where backups are kept, by name (<c>backup.to</c> names one); <c>local</c> exists without being declared.</summary>
     public Gitops.Schema.Model.ValueMap<Backups.BackupDestinationConfig> Backups { get; init; } = Gitops.Schema.Model.ValueMap<Backups.BackupDestinationConfig>.Empty;
 
+    /// <summary>The server's scheduled copy of the platform's own state (<c>platformBackup:</c>); null: none.</summary>
+    public Backups.PlatformBackupConfig? PlatformBackup { get; init; }
+
     /// <summary>
     /// Reads the file with the composition root's providers. A platform whose file names no
     /// <c>local</c> target (or has no file) gets <c>local</c> = the first kind this machine runs.
@@ -106,6 +109,12 @@ public sealed record PlatformConfig
                 Drains = mapping["drains"] is not null ? BindDrains(Only(mapping, "drains"), map, problems) : Gitops.Schema.Model.ValueMap<Drains.DrainConfig>.Empty,
                 Backups = mapping["backups"] is not null ? BindBackups(Only(mapping, "backups"), map, problems) : Gitops.Schema.Model.ValueMap<Backups.BackupDestinationConfig>.Empty,
             };
+            if (mapping["platformBackup"] is not null)
+            {
+                var scheduled = ManifestBinder.Bind<PlatformBackupSection>(Only(mapping, "platformBackup"), map, problems).PlatformBackup;
+                scheduled?.Check(config.Backups.Keys.ToList(), map, problems);
+                config = config with { PlatformBackup = scheduled };
+            }
         }
         else if (root is not null)
         {
@@ -211,7 +220,7 @@ public sealed record PlatformConfig
         return kind.Value;
     }
 
-    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "notifications", "logs", "drains", "backups", "allowFileUrls"];
+    private static readonly string[] TopLevelKeys = ["targets", "ingress", "registry", "firewall", "autoscaler", "notifications", "logs", "drains", "backups", "platformBackup", "allowFileUrls"];
 
     private static Notifications.NotificationsConfig BindNotifications(YNode node, SourceMap map, List<Diagnostic> problems)
     {
@@ -232,6 +241,11 @@ public sealed record PlatformConfig
         var destinations = ManifestBinder.Bind<BackupsSection>(section, map, problems).Backups;
         Gitops.Engine.Backups.BackupDestinations.Check(destinations, map, problems);
         return destinations;
+    }
+
+    private sealed record PlatformBackupSection
+    {
+        public Backups.PlatformBackupConfig? PlatformBackup { get; init; }
     }
 
     private sealed record BackupsSection

@@ -22,7 +22,7 @@ public sealed record TemplateExpansion(Manifest Manifest, IReadOnlyDictionary<st
     /// <summary>The backup of <paramref name="service"/>, its template's commands filled; null when it has none.</summary>
     public Desired.DesiredBackup? BackupOf(string service, BackupSpec? spec) =>
         spec is not null && Templates.TryGetValue(service, out var used) && used.Template.Backup is { } method
-            ? new Desired.DesiredBackup(spec.Schedule, spec.Keep, spec.To, used.Template.Name, method.Format, Fill(method.Dump, used.Values), Fill(method.Restore, used.Values), method.Check is { } check ? Fill(check, used.Values) : null)
+            ? new Desired.DesiredBackup(spec.Schedule, spec.Keep, spec.To, used.Template.Name, method.Format, Fill(method.Dump, used.Values), Fill(method.Restore, used.Values), method.Check is { } check ? Fill(check, used.Values) : null) { Verify = spec.Verify }
             : null;
 
     private static ValueList<string> Fill(ValueList<string> command, IReadOnlyDictionary<string, string> values) =>

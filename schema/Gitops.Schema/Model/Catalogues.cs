@@ -8,7 +8,7 @@ public static class Catalogues
     [
         "deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled-back",
         "promote.opened", "promote.merged",
-        "backup.succeeded", "backup.failed", "backup.missed", "restore.succeeded", "restore.failed",
+        "backup.succeeded", "backup.failed", "backup.missed", "backup.verified", "restore.succeeded", "restore.failed",
         "cron.succeeded", "cron.failed",
         "health.degraded", "health.recovered",
         "service.scaled", "drift.detected", "approval.waiting",

@@ -182,4 +182,7 @@ public sealed record BackupSpec
 
     [Description("Backup destination defined on the platform. Default: local.")]
     public string To { get; init; } = "local";
+
+    [Description("Prove each scheduled backup restores: a restore drill into a scratch container on a network of its own, then the template's check compared with the backup's. A failed drill is reported as backup.failed.")]
+    public bool Verify { get; init; }
 }
