@@ -40,7 +40,7 @@ public sealed class CompilerTests
         var result = Compiler.Compile(loaded.ForEnvironment("dev"), "dev", "rev", CompileInputs.None);
 
         Assert.Null(result.State);
-        Assert.Contains(result.Errors, e => e.StartsWith("services.db.backup: only template services (template: postgres or mariadb) are backed up so far", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.StartsWith("services.db.backup: only template services (postgres, mariadb, redis) are backed up so far", StringComparison.Ordinal));
     }
 
     [Fact]

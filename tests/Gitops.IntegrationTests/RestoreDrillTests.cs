@@ -153,6 +153,71 @@ public sealed class RestoreDrillTests
         Assert.DoesNotContain(await ObjectsAsync(world), n => n.Contains("_drill_", StringComparison.Ordinal)); // the drill cleaned up
     }
 
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_redis_backup_passes_its_drill_and_restores_its_keys_into_a_new_environment_where_they_outlive_a_restart(string engine)
+    {
+        await using var world = await EngineWorld.CreateAsync(engine, environment: "staging");
+        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {Path.Combine(world.Root, "here")} }}\n");
+        File.WriteAllText(Path.Combine(world.AppDirectory, "paas.yaml"), $"version: 1\nproject: {world.Project}\nenvironments:\n  staging: {{ branch: main }}\n  production: {{ branch: release }}\n" + """
+            services:
+              cache:
+                template: redis
+                backup: { schedule: "0 3 * * *", keep: 3, to: here, verify: true }
+              kv:
+                image: redis:7
+                command: [sleep, infinity]
+                dependsOn: [cache]
+
+            """);
+        Assert.True(world.Apply().ExitCode == 0);
+        await RedisAsync(world, "staging", "SET", "greeting", "hello");
+        await RedisAsync(world, "staging", "RPUSH", "queue", "a", "b", "c");
+
+        var run = world.Paas("backup", "run", "cache", "--dir", world.AppDirectory, "--env", "staging", "-o", "json");
+        var made = JsonNode.Parse(run.Output)!;
+        await RedisAsync(world, "staging", "SET", "later", "not in the backup");
+        var production = world.Paas("apply", world.AppDirectory, "--env", "production", "--yes");
+        Assert.True(production.ExitCode == 0, production.ToString());
+        await RedisAsync(world, "production", "SET", "only", "in production");
+        var restored = world.Paas("backup", "restore", made["id"]!.GetValue<string>(), "--to-env", "production", "--yes");
+        var keys = await RedisAsync(world, "production", "KEYS", "*");
+        // What the next start loads is the restored data: the append-only file was rewritten from it.
+        var cache = (await world.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={world.Project}"] = true, [$"{Labels.Service}=cache"] = true, [$"{Labels.Environment}=production"] = true } },
+        }, Token)).Single().ID;
+        await world.Client.Containers.RestartContainerAsync(cache, new ContainerRestartParameters { WaitBeforeKillSeconds = 10 }, Token);
+        var afterRestart = "";
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline && !afterRestart.Contains("hello", StringComparison.Ordinal); await Task.Delay(300, Token))
+        {
+            afterRestart = (await RedisAsync(world, "production", "GET", "greeting")).Output;
+        }
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("redis rdb", made["format"]!.GetValue<string>());
+        Assert.Equal("2 keys", made["check"]!.GetValue<string>());
+        Assert.True(made["drill"]!["passed"]!.GetValue<bool>(), run.Output);
+        Assert.True(restored.ExitCode == 0, restored.ToString());
+        Assert.Equal(["greeting", "queue"], keys.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal));
+        Assert.Contains("hello", afterRestart, StringComparison.Ordinal);
+        Assert.Equal("a b c", string.Join(' ', (await RedisAsync(world, "production", "LRANGE", "queue", "0", "-1")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        Assert.DoesNotContain(await ObjectsAsync(world), n => n.Contains("_drill_", StringComparison.Ordinal));
+    }
+
+    /// <summary>A command run by redis-cli in the environment's kv service, with the URL (and password) the template gave it.</summary>
+    private static async Task<(long ExitCode, string Output)> RedisAsync(EngineWorld world, string environment, params string[] command)
+    {
+        var container = (await world.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={world.Project}"] = true, [$"{Labels.Service}=kv"] = true, [$"{Labels.Environment}={environment}"] = true } },
+        }, Token)).Single().ID;
+        var (_, url) = await world.ExecOutputAsync(container, "printenv", "REDIS_URL");
+        var result = await world.ExecOutputAsync(container, ["redis-cli", "--no-auth-warning", "-u", url.Trim(), .. command]);
+        Assert.True(result.ExitCode == 0, result.Output);
+        return result;
+    }
+
     /// <summary>SQL run by the client in the environment's sql service, with the credentials the template gave it.</summary>
     private static async Task<(long ExitCode, string Output)> SqlAsync(EngineWorld world, string environment, string sql)
     {

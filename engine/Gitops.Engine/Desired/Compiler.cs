@@ -59,8 +59,8 @@ public static class Compiler
             {
                 // Only a template's logical dump is backed up so far: anything else is refused, never silently left out.
                 errors.Add(expansion.Templates.TryGetValue(name, out var used)
-                    ? $"services.{name}.backup: template {used.Template.Name} has no backup method yet (postgres and mariadb have); remove backup: from service '{name}' rather than rely on backups that never happen"
-                    : $"services.{name}.backup: only template services (template: postgres or mariadb) are backed up so far; a volume backup of other services is not run yet, so remove backup: from service '{name}' rather than rely on backups that never happen");
+                    ? $"services.{name}.backup: template {used.Template.Name} has no backup method yet (postgres, mariadb and redis have); remove backup: from service '{name}' rather than rely on backups that never happen"
+                    : $"services.{name}.backup: only template services (postgres, mariadb, redis) are backed up so far; a volume backup of other services is not run yet, so remove backup: from service '{name}' rather than rely on backups that never happen");
             }
 
             var secretFrom = expansion.SecretFrom.GetValueOrDefault(name);
