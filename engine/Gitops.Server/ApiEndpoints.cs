@@ -43,6 +43,7 @@ internal static class ApiEndpoints
         RepositoryEndpoints.Map(api);
         SecretEndpoints.Map(api);
         CronEndpoints.Map(api);
+        BackupEndpoints.Map(api);
         ServiceLogEndpoints.Map(api);
         ExecEndpoints.Map(api);
         RestartEndpoints.Map(api);
@@ -145,7 +146,10 @@ internal static class ApiEndpoints
     {
         var records = new EnvironmentRecords(state);
         var statuses = new List<EnvironmentStatus>();
-        foreach (var (p, environment) in VisibleIn(http, state, records.Known(project), k => (k.Project, (string?)k.Environment)))
+        // The environments the server syncs, and those applied on this machine before it ran (paas apply): both run here.
+        var applied = state.Environments().Where(k => (project is null || k.Project == project) && state.LastSucceeded(k.Project, k.Environment) is { Desired.Revision: not "destroy" });
+        var known = records.Known(project).Union(applied).OrderBy(k => k.Project, StringComparer.Ordinal).ThenBy(k => k.Environment, StringComparer.Ordinal).ToList();
+        foreach (var (p, environment) in VisibleIn(http, state, known, k => (k.Project, (string?)k.Environment)))
         {
             statuses.Add(await ReadStatusAsync(state, platform, records, p, environment, cancellationToken).ConfigureAwait(false));
         }

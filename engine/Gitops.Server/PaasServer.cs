@@ -102,6 +102,8 @@ public static class PaasServer
             return new Gitops.Engine.Backups.PlatformBackupScheduler(state, new Gitops.Engine.Backups.BackupDestinations(platform.Backups, options.DataDirectory, new SecretStore(state)), platform.PlatformBackup, hooks);
         });
         builder.Services.AddHostedService<BackupWorker>();
+        builder.Services.AddSingleton(s => new BackupsFactory(state, platform, options,
+            new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<BackupWorker>>()) }));
         builder.Services.AddSingleton(new Gitops.Engine.Operations.ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), platform.Logs, options.Clock));
         builder.Services.AddSingleton(new Gitops.Engine.Operations.LogCompaction(state, platform.Logs, options.Clock));
         builder.Services.AddHostedService<LogCompactionWorker>();

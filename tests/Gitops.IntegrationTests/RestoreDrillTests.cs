@@ -234,12 +234,6 @@ public sealed class RestoreDrillTests
     private static async Task DashboardShowsTheDrillAsync(EngineWorld world)
     {
         UiTests.AddUser(world, "viewer", Role.Viewer, Scope.Project(world.Project));
-        using (var state = StateStore.Open(world.DataDirectory))
-        {
-            // The dashboard lists the environments the server syncs; this one was applied with paas apply.
-            var revision = state.Recorded(world.Project, "staging").Revision;
-            new Gitops.Engine.Reconcile.EnvironmentRecords(state).Synced(world.Project, "staging", new Gitops.Engine.Reconcile.SyncRecord(Gitops.Engine.Reconcile.ReconcileOutcome.InSync, "in sync", revision ?? "", "local", DateTimeOffset.UtcNow));
-        }
 
         await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(30));
         using var playwright = await Playwright.CreateAsync();

@@ -95,6 +95,15 @@ public sealed class RouteMatrixTests : IDisposable
         new("POST", "/api/v1/environments/rival/dev/crons/report/runs", "{}", "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
         new("GET", $"/api/v1/cron-runs/{CronRun}", null, DevReaders),
 
+        // Backups of one environment: its readers list them, its deployers run, drill and restore them.
+        new("GET", "/api/v1/environments/shop/dev/backups", null, DevReaders),
+        new("GET", "/api/v1/environments/shop/production/backups", null, ShopReaders),
+        new("POST", "/api/v1/environments/shop/dev/services/web/backups", "{}", ShopDeployers + " envAdmin"),
+        new("POST", "/api/v1/environments/shop/production/services/web/backups", "{}", ShopDeployers),
+        new("POST", "/api/v1/environments/shop/dev/backups/shop--dev--db--x/verify", "{}", ShopDeployers + " envAdmin"),
+        new("POST", "/api/v1/environments/shop/production/backups/shop--production--db--x/restore", "{}", ShopDeployers),
+        new("POST", "/api/v1/environments/rival/dev/backups/rival--dev--db--x/restore", "{}", "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
+
         // A service's application logs (server-sent events): readers of its environment.
         new("GET", "/api/v1/environments/shop/dev/services/web/logs", null, DevReaders),
         new("GET", "/api/v1/environments/shop/production/services/web/logs?follow=true", null, ShopReaders),

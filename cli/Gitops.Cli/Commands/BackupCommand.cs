@@ -40,7 +40,7 @@ public sealed class BackupOptions : ServiceScopeOptions
 }
 
 /// <summary>
-/// <c>paas backup</c> on the platform's machine: run a template service's backup now (and its
+/// <c>paas backup</c> on the platform's machine (or through its server, <see cref="RemoteBackup"/>): run a template service's backup now (and its
 /// restore drill, with <c>backup.verify</c>), list what the destinations keep (with each one's check
 /// and drill), drill one (<c>verify</c>: restored into a scratch container, never the service),
 /// restore one into its environment or another one of the project, and store an S3 destination's
@@ -56,7 +56,7 @@ public static class BackupCommand
         {
             if (server is not null)
             {
-                throw new CliException(ExitCodes.Usage, $"paas backup runs on the platform's machine for now: run it there with --data-dir (not through {server.Server})");
+                return RemoteBackup.Run(server, options, console);
             }
         }
 
@@ -66,7 +66,7 @@ public static class BackupCommand
         var destinations = new BackupDestinations(platform.Backups, dataDirectory, new SecretStore(state));
         var connect = CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect);
         var hooks = ExecutionHooks.FromEnvironment();
-        var progress = new Progress<string>(line => console.Human.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
+        var progress = new InlineProgress<string>(line => console.Human.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         var backups = new Backups(state, connect, destinations, hooks, progress);
         var drills = new RestoreDrills(state, connect, backups, new SecretStore(state), hooks, progress);
         try
@@ -98,27 +98,11 @@ public static class BackupCommand
         if (options.Output == OutputFormat.Json)
         {
             // Each backup as its manifest, with its last drill beside it.
-            var listed = found.Select(b =>
-            {
-                var item = System.Text.Json.JsonSerializer.SerializeToNode(b, BackupManifest.Json)!.AsObject();
-                item["drill"] = System.Text.Json.JsonSerializer.SerializeToNode(drills.Of(b.Id), BackupManifest.Json);
-                return item;
-            }).ToList();
-            Json.Write(console, new { backups = listed, problems });
+            Json.Write(console, new { backups = found.Select(b => WithDrill(b, drills.Of(b.Id))).ToList(), problems });
         }
         else
         {
-            var table = new Table().AddColumns("BACKUP", "SERVICE", "WHEN", "SIZE", "AT", "CHECK", "DRILL");
-            foreach (var backup in found)
-            {
-                table.AddRow(Markup.Escape(backup.Id), Markup.Escape($"{backup.Project}/{backup.Environment}/{backup.Service}"), When(backup.CreatedAt), Backups.Size(backup.Bytes), Markup.Escape(backup.Destination), Markup.Escape(backup.Check ?? ""), Drill(drills.Of(backup.Id)));
-            }
-
-            console.Human.Write(table);
-            if (found.Count == 0)
-            {
-                console.Error.WriteLine("paas: no backups kept" + (project is null ? "" : $" for {project}"));
-            }
+            PrintTable(console, found.Select(b => (b, drills.Of(b.Id))).ToList());
         }
 
         foreach (var problem in problems)
@@ -127,6 +111,32 @@ public static class BackupCommand
         }
 
         return problems.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    /// <summary>The list's table: each backup with its check and last drill; none kept said on stderr.</summary>
+    public static void PrintTable(CliConsole console, IReadOnlyList<(BackupManifest Backup, DrillResult? Drill)> found)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(found);
+        var table = new Table().AddColumns("BACKUP", "SERVICE", "WHEN", "SIZE", "AT", "CHECK", "DRILL");
+        foreach (var (backup, drill) in found)
+        {
+            table.AddRow(Markup.Escape(backup.Id), Markup.Escape($"{backup.Project}/{backup.Environment}/{backup.Service}"), When(backup.CreatedAt), Backups.Size(backup.Bytes), Markup.Escape(backup.Destination), Markup.Escape(backup.Check ?? ""), Drill(drill));
+        }
+
+        console.Human.Write(table);
+        if (found.Count == 0)
+        {
+            console.Error.WriteLine("paas: no backups kept");
+        }
+    }
+
+    /// <summary>A backup as JSON output shows it: its manifest's fields, and its drill beside them.</summary>
+    public static System.Text.Json.Nodes.JsonObject WithDrill(BackupManifest backup, DrillResult? drill)
+    {
+        var item = System.Text.Json.JsonSerializer.SerializeToNode(backup, BackupManifest.Json)!.AsObject();
+        item["drill"] = System.Text.Json.JsonSerializer.SerializeToNode(drill, BackupManifest.Json);
+        return item;
     }
 
     /// <summary>Status's lines for the environment's backups: a failed run or drill in red.</summary>
@@ -160,7 +170,7 @@ public static class BackupCommand
     }
 
     /// <summary>A drill's result, and the exit code it gives: 0 when it passed, 3 when it did not.</summary>
-    private static int Drilled(DrillResult drill, BackupOptions options, CliConsole console)
+    public static int Drilled(DrillResult drill, BackupOptions options, CliConsole console)
     {
         if (options.Output == OutputFormat.Json)
         {
@@ -189,11 +199,18 @@ public static class BackupCommand
         var manifest = backups.RunAsync(project, environment, service, options.To, console.Cancellation).GetAwaiter().GetResult();
         var verify = Engine.Operations.RunningServices.Require(state, project, environment, service).Extras.Backup?.Verify == true;
         var drill = verify ? drills.VerifyAsync(manifest.Id, console.Cancellation).GetAwaiter().GetResult() : null;
+        return Ran(manifest, drill, options, console);
+    }
+
+    /// <summary>A backup made (and its drill, if one followed), and the exit code: 3 when the drill failed.</summary>
+    public static int Ran(BackupManifest manifest, DrillResult? drill, BackupOptions options, CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(console);
         if (options.Output == OutputFormat.Json)
         {
-            var item = System.Text.Json.JsonSerializer.SerializeToNode(manifest, BackupManifest.Json)!.AsObject();
-            item["drill"] = System.Text.Json.JsonSerializer.SerializeToNode(drill, BackupManifest.Json);
-            Json.Write(console, item);
+            Json.Write(console, WithDrill(manifest, drill));
         }
         else
         {

@@ -1,4 +1,5 @@
 using CommandLine;
+using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
 using Gitops.Engine.Operations;
 using Gitops.Engine.State;
@@ -52,7 +53,7 @@ public static class RestartCommand
             CliAudit.Record(state, "restart", $"{name} {options.Service}");
             console.Human.MarkupLine($"restarting [bold]{Markup.Escape(options.Service)}[/] in {Markup.Escape(name)}: fresh replicas, each healthy before an old one stops...");
             var deployment = restarts.RestartAsync(project, environment, options.Service, $"cli:{System.Environment.UserName}",
-                new Progress<Gitops.Engine.Planning.Plan>(plan => PlanCommand.Show(console, OutputFormat.Text, plan)), console.Cancellation).GetAwaiter().GetResult();
+                new InlineProgress<Gitops.Engine.Planning.Plan>(plan => PlanCommand.Show(console, OutputFormat.Text, plan)), console.Cancellation).GetAwaiter().GetResult();
             return ApplyCommand.Done(console, options.Output, deployment);
         }
         catch (ServiceRefusedException e)

@@ -89,10 +89,18 @@ public sealed class ServerClient : IDisposable
     /// Reads a server-sent event stream until it ends, calling <paramref name="onEvent"/> with each event's
     /// name (<c>message</c> when it has none) and data. No overall timeout: a follow lasts until interrupted.
     /// </summary>
-    public void Events(string path, Action<string, string> onEvent)
+    public void Events(string path, Action<string, string> onEvent) => Events(HttpMethod.Get, path, onEvent);
+
+    /// <summary>As <see cref="Events(string, Action{string, string})"/>, for a call that starts something and streams its progress (a backup).</summary>
+    public void Events(HttpMethod method, string path, Action<string, string> onEvent)
     {
         ArgumentNullException.ThrowIfNull(onEvent);
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(method, path);
+        if (method == HttpMethod.Post)
+        {
+            request.Content = JsonContent.Create(new { }, options: JsonOptions);
+        }
+
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using var streaming = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         streaming.DefaultRequestHeaders.Authorization = _http.DefaultRequestHeaders.Authorization;
