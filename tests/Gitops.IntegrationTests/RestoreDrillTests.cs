@@ -119,8 +119,7 @@ public sealed class RestoreDrillTests
     public async Task A_mariadb_backup_passes_its_drill_and_restores_its_rows_into_a_new_environment(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine, environment: "staging");
-        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {Path.Combine(world.Root, "here")} }}\n");
-        File.WriteAllText(Path.Combine(world.AppDirectory, "paas.yaml"), $"version: 1\nproject: {world.Project}\nenvironments:\n  staging: {{ branch: main }}\n  production: {{ branch: release }}\n" + """
+        StagingAndProduction(world, """
             services:
               db:
                 template: mariadb
@@ -158,8 +157,7 @@ public sealed class RestoreDrillTests
     public async Task A_redis_backup_passes_its_drill_and_restores_its_keys_into_a_new_environment_where_they_outlive_a_restart(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine, environment: "staging");
-        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {Path.Combine(world.Root, "here")} }}\n");
-        File.WriteAllText(Path.Combine(world.AppDirectory, "paas.yaml"), $"version: 1\nproject: {world.Project}\nenvironments:\n  staging: {{ branch: main }}\n  production: {{ branch: release }}\n" + """
+        StagingAndProduction(world, """
             services:
               cache:
                 template: redis
@@ -183,10 +181,7 @@ public sealed class RestoreDrillTests
         var restored = world.Paas("backup", "restore", made["id"]!.GetValue<string>(), "--to-env", "production", "--yes");
         var keys = await RedisAsync(world, "production", "KEYS", "*");
         // What the next start loads is the restored data: the append-only file was rewritten from it.
-        var cache = (await world.Client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={world.Project}"] = true, [$"{Labels.Service}=cache"] = true, [$"{Labels.Environment}=production"] = true } },
-        }, Token)).Single().ID;
+        var cache = await ContainerOfAsync(world, "production", "cache");
         await world.Client.Containers.RestartContainerAsync(cache, new ContainerRestartParameters { WaitBeforeKillSeconds = 10 }, Token);
         var afterRestart = "";
         for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline && !afterRestart.Contains("hello", StringComparison.Ordinal); await Task.Delay(300, Token))
@@ -208,23 +203,31 @@ public sealed class RestoreDrillTests
     /// <summary>A command run by redis-cli in the environment's kv service, with the URL (and password) the template gave it.</summary>
     private static async Task<(long ExitCode, string Output)> RedisAsync(EngineWorld world, string environment, params string[] command)
     {
-        var container = (await world.Client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={world.Project}"] = true, [$"{Labels.Service}=kv"] = true, [$"{Labels.Environment}={environment}"] = true } },
-        }, Token)).Single().ID;
+        var container = await ContainerOfAsync(world, environment, "kv");
         var (_, url) = await world.ExecOutputAsync(container, "printenv", "REDIS_URL");
         var result = await world.ExecOutputAsync(container, ["redis-cli", "--no-auth-warning", "-u", url.Trim(), .. command]);
         Assert.True(result.ExitCode == 0, result.Output);
         return result;
     }
 
+    /// <summary>paas.yaml with staging and production and <paramref name="services"/>, and platform.yaml's destination <c>here</c>.</summary>
+    private static void StagingAndProduction(EngineWorld world, string services)
+    {
+        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {Path.Combine(world.Root, "here")} }}\n");
+        File.WriteAllText(Path.Combine(world.AppDirectory, "paas.yaml"), $"version: 1\nproject: {world.Project}\nenvironments:\n  staging: {{ branch: main }}\n  production: {{ branch: release }}\n{services}");
+    }
+
+    /// <summary>The id of the service's running container in the environment.</summary>
+    private static async Task<string> ContainerOfAsync(EngineWorld world, string environment, string service) =>
+        (await world.Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={world.Project}"] = true, [$"{Labels.Service}={service}"] = true, [$"{Labels.Environment}={environment}"] = true } },
+        }, Token)).Single().ID;
+
     /// <summary>SQL run by the client in the environment's sql service, with the credentials the template gave it.</summary>
     private static async Task<(long ExitCode, string Output)> SqlAsync(EngineWorld world, string environment, string sql)
     {
-        var container = (await world.Client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={world.Project}"] = true, [$"{Labels.Service}=sql"] = true, [$"{Labels.Environment}={environment}"] = true } },
-        }, Token)).Single().ID;
+        var container = await ContainerOfAsync(world, environment, "sql");
         var (_, user) = await world.ExecOutputAsync(container, "printenv", "MYSQL_USER");
         var (_, password) = await world.ExecOutputAsync(container, "printenv", "MYSQL_PASSWORD");
         return await world.ExecOutputAsync(container, "mariadb", "-h", "db", $"-u{user.Trim()}", $"-p{password.Trim()}", "-N", "-B", "shop", "-e", sql);
