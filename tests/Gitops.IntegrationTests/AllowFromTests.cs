@@ -177,6 +177,8 @@ public sealed class AllowFromTests
             var reached = false;
             for (var attempt = 0; attempt < attempts && !reached; attempt++)
             {
+                // Spaced out: Podman's DNS can take a moment to answer for a replica the engine just restarted (seen once under load).
+                await Task.Delay(attempt * 500);
                 reached = await world.ExecAsync(container, "nc", "-w", "2", host, "8080") == 0; // busybox wget crashes on Podman's image here
             }
 
