@@ -35,6 +35,7 @@ public sealed class DockerImageBuilder(DockerClient client, EngineEndpoint targe
         }
 
         log.Report($"building {tag} from {context.Root} ({context.Entries.Count} files)");
+        var killed = 0;
         await Retry.RunAsync(
             async t =>
             {
@@ -44,13 +45,19 @@ public sealed class DockerImageBuilder(DockerClient client, EngineEndpoint targe
             },
             e =>
             {
-                var again = CacheRace(e);
-                if (again)
+                if (CacheRace(e))
                 {
                     log.Report("the engine's build cache changed under the build (an image was removed meanwhile); building again");
+                    return true;
                 }
 
-                return again;
+                if (KilledStep(e) && ++killed == 1)
+                {
+                    log.Report("the engine killed a RUN step (signal: killed) without saying why: an image the build stood on may have been removed meanwhile; building once more (a second kill fails the build: memory, or the pids limit)");
+                    return true;
+                }
+
+                return false;
             },
             cancellationToken).ConfigureAwait(false);
         return new BuiltImage(true, (await client.Images.InspectImageAsync(tag, cancellationToken).ConfigureAwait(false)).ID);
@@ -64,6 +71,15 @@ public sealed class DockerImageBuilder(DockerClient client, EngineEndpoint targe
     /// </summary>
     private static bool CacheRace(Exception e) =>
         e is InvalidOperationException && e.Message.Contains("layer not known", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Podman's build reports a RUN step's process killed by a signal as "while running runtime:
+    /// signal: killed". Seen under a full test run while other builds' images were force-removed
+    /// (twice in about eight runs); a build of its own then passes. An out-of-memory or pids-limit
+    /// kill is killed again, so only one more build is tried.
+    /// </summary>
+    private static bool KilledStep(Exception e) =>
+        e is InvalidOperationException && e.Message.Contains("while running runtime: signal: killed", StringComparison.Ordinal);
 
     public Task<string?> EnsurePresentAsync(string image, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken) =>
         EngineErrors.Guard(target, () => RegistryTransfer.EnsurePresentAsync(client, target, image, login, log, cancellationToken));
