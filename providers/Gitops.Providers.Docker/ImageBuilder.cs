@@ -35,7 +35,7 @@ public static class ImageBuilder
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(log);
         string? error = null;
-        var progress = new SynchronousProgress<JSONMessage>(message =>
+        var progress = new Gitops.Engine.Execution.InlineProgress<JSONMessage>(message =>
         {
             if (message.Error is { } failure)
             {
@@ -63,13 +63,4 @@ public static class ImageBuilder
             throw new InvalidOperationException($"building {tag} failed: {error}");
         }
     }
-}
-
-/// <summary>
-/// Calls back on the reporting thread. <see cref="Progress{T}"/> posts to the thread pool, so its
-/// last messages (the build error among them) could arrive after the build call returned.
-/// </summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -67,7 +67,7 @@ public static class AdminCommand
         using var destination = options.Path is { } path ? new LocalDestination("path", System.IO.Path.GetFullPath(path)) : new BackupDestinations(platform.Backups, dataDirectory, new SecretStore(state)).Open(options.To ?? BackupDestinations.Default);
         CliAudit.Record(state, "admin backup", "platform");
         console.Human.MarkupLine($"backing up the platform's state in {Markup.Escape(dataDirectory)} to {Markup.Escape(destination.Name)}:");
-        var manifest = PlatformBackup.BackUpAsync(state, destination, DateTimeOffset.UtcNow, new InlineProgress<string>(line => console.Human.MarkupLine($"[grey]{Markup.Escape(line)}[/]")), console.Cancellation).GetAwaiter().GetResult();
+        var manifest = PlatformBackup.BackUpAsync(state, destination, DateTimeOffset.UtcNow, new Gitops.Engine.Execution.InlineProgress<string>(line => console.Human.MarkupLine($"[grey]{Markup.Escape(line)}[/]")), console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {
             Json.Write(console, manifest);

@@ -66,7 +66,7 @@ public static class BackupCommand
         var destinations = new BackupDestinations(platform.Backups, dataDirectory, new SecretStore(state));
         var connect = CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect);
         var hooks = ExecutionHooks.FromEnvironment();
-        var progress = new InlineProgress<string>(line => console.Human.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
+        var progress = new Gitops.Engine.Execution.InlineProgress<string>(line => console.Human.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         var backups = new Backups(state, connect, destinations, hooks, progress);
         var drills = new RestoreDrills(state, connect, backups, new SecretStore(state), hooks, progress);
         try

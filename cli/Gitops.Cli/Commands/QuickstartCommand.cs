@@ -1,10 +1,9 @@
 using CommandLine;
-using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
-using Gitops.Engine.Ingress;
 using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
+using Gitops.Engine.Ingress;
 using Gitops.Engine.Targets;
 using Gitops.Schema.Validation;
 using Gitops.Server;
@@ -77,7 +76,7 @@ public static class QuickstartCommand
         using (var connection = Connect(target, ct))
         {
             say($"target: {ProviderRegistry.Default.Describe(target)}");
-            var log = new InlineProgress<string>(line => console.Human.MarkupLine($"  [grey]│ {Markup.Escape(line)}[/]"));
+            var log = new Gitops.Engine.Execution.InlineProgress<string>(line => console.Human.MarkupLine($"  [grey]│ {Markup.Escape(line)}[/]"));
             if (connection.Images.EnsureStarterBaseAsync(log, ct).GetAwaiter().GetResult() is { } made)
             {
                 say(made);

@@ -1,5 +1,4 @@
 using CommandLine;
-using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
 using Gitops.Engine.Operations;
 using Gitops.Engine.State;
@@ -53,7 +52,7 @@ public static class RestartCommand
             CliAudit.Record(state, "restart", $"{name} {options.Service}");
             console.Human.MarkupLine($"restarting [bold]{Markup.Escape(options.Service)}[/] in {Markup.Escape(name)}: fresh replicas, each healthy before an old one stops...");
             var deployment = restarts.RestartAsync(project, environment, options.Service, $"cli:{System.Environment.UserName}",
-                new InlineProgress<Gitops.Engine.Planning.Plan>(plan => PlanCommand.Show(console, OutputFormat.Text, plan)), console.Cancellation).GetAwaiter().GetResult();
+                new Gitops.Engine.Execution.InlineProgress<Gitops.Engine.Planning.Plan>(plan => PlanCommand.Show(console, OutputFormat.Text, plan)), console.Cancellation).GetAwaiter().GetResult();
             return ApplyCommand.Done(console, options.Output, deployment);
         }
         catch (ServiceRefusedException e)

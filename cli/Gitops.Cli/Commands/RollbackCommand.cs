@@ -1,5 +1,4 @@
 using CommandLine;
-using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
 using Gitops.Engine.Reconcile;
 using Gitops.Engine.State;
@@ -87,7 +86,7 @@ public static class RollbackCommand
 
         CliAudit.Record(state, "rollback", $"{name} to {target.Id}");
         console.Human.MarkupLine($"rolling [bold]{name}[/] back to {target.Id} ({Markup.Escape(target.Revision[..Math.Min(12, target.Revision.Length)])})...");
-        var result = rollbacks.RollbackAsync(target, new InlineProgress<Gitops.Engine.Planning.Plan>(plan => PlanCommand.Show(console, OutputFormat.Text, plan)), console.Cancellation).GetAwaiter().GetResult();
+        var result = rollbacks.RollbackAsync(target, new Gitops.Engine.Execution.InlineProgress<Gitops.Engine.Planning.Plan>(plan => PlanCommand.Show(console, OutputFormat.Text, plan)), console.Cancellation).GetAwaiter().GetResult();
         return Finish(console, options, name, target.Id, result.Deployment, result.Pinned);
     }
 

@@ -38,12 +38,11 @@ public sealed record DrillResult(string Backup, string Project, string Environme
 /// <summary>Restore drills' results (collection <c>backup_drills</c>), by backup id: what <c>paas backup list</c>, status and the dashboard show.</summary>
 public sealed class DrillRecords(StateStore state)
 {
-    private readonly ILiteCollection<BsonDocument> _drills = state.Collection("backup_drills");
+    private readonly ILiteCollection<BsonDocument> _drills = Indexed(state.Collection("backup_drills"));
 
     public void Record(DrillResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        _drills.EnsureIndex("service", "$.service");
         _drills.Upsert(new BsonDocument
         {
             ["_id"] = result.Backup,
@@ -62,6 +61,12 @@ public sealed class DrillRecords(StateStore state)
     /// <summary>The latest drill of any of the service's backups.</summary>
     public DrillResult? Last(string project, string environment, string service) =>
         _drills.Find(Query.EQ("service", $"{project}/{environment}/{service}")).Select(Read).MaxBy(r => r.At);
+
+    private static ILiteCollection<BsonDocument> Indexed(ILiteCollection<BsonDocument> drills)
+    {
+        drills.EnsureIndex("service", "$.service"); // status reads each service's last drill
+        return drills;
+    }
 
     private static DrillResult Read(BsonDocument d)
     {
