@@ -58,7 +58,7 @@ public sealed partial class DockerDriver
 
             if (walled)
             {
-                await ShowStrangersOutAsync(owned, service, own, cancellationToken).ConfigureAwait(false);
+                await ShowStrangersOutAsync(change.Project, change.Environment, service, own, cancellationToken).ConfigureAwait(false);
             }
             else if (ours.Contains(own))
             {
@@ -136,13 +136,18 @@ public sealed partial class DockerDriver
     /// Anything on the service's door that is neither its replica nor one of the services it lets in
     /// (joined by hand, or a client no longer listed) is disconnected: membership is the whole rule.
     /// </summary>
-    private async Task ShowStrangersOutAsync(List<ContainerListResponse> owned, DesiredService service, string door, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The environment's containers are listed after the door is inspected: services apply side by
+    /// side, so a client's new replica may join the door while this runs, and one listed before the
+    /// inspection would be taken for a stranger and shown out (seen on Podman under load).
+    /// </remarks>
+    private async Task ShowStrangersOutAsync(string project, string environment, DesiredService service, string door, CancellationToken cancellationToken)
     {
-        var allowed = owned
+        var inspected = await Client.Networks.InspectNetworkAsync(door, cancellationToken).ConfigureAwait(false);
+        var allowed = (await OwnedContainersAsync(project, environment, cancellationToken).ConfigureAwait(false))
             .Where(c => MemberOf(c) is { } of && (of == service.Name || service.Extras.AllowFrom.Contains(of)))
             .Select(c => c.ID)
             .ToHashSet(StringComparer.Ordinal);
-        var inspected = await Client.Networks.InspectNetworkAsync(door, cancellationToken).ConfigureAwait(false);
         foreach (var stranger in (inspected.Containers ?? new Dictionary<string, EndpointResource>()).Keys.Where(id => !allowed.Contains(id)).Order(StringComparer.Ordinal))
         {
             await DisconnectAsync(door, stranger, cancellationToken).ConfigureAwait(false);

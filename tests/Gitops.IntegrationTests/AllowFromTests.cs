@@ -150,7 +150,11 @@ public sealed class AllowFromTests
             addresses.Add(inspected.NetworkSettings.Networks[door].IPAddress);
         }
 
-        Assert.True(await ReachesAsync(world, "api", "db"), $"api cannot reach db by name ({when})");
+        if (!await ReachesAsync(world, "api", "db"))
+        {
+            Assert.Fail($"api cannot reach db by name ({when}); {await DiagnoseAsync(world, "api", "db", addresses)}");
+        }
+
         foreach (var address in addresses)
         {
             Assert.True(await ReachesAsync(world, "api", address), $"api cannot reach db at {address} ({when})");
@@ -159,6 +163,22 @@ public sealed class AllowFromTests
         }
 
         Assert.False(await ReachesAsync(world, "other", "db", attempts: 1), $"other reached db by name ({when})");
+    }
+
+    /// <summary>What the client sees when a path fails: its resolver, the name's answer, each address.</summary>
+    private static async Task<string> DiagnoseAsync(EngineWorld world, string from, string host, IEnumerable<string> addresses)
+    {
+        var client = (await world.ContainersAsync()).First(c => c.Value.Service == from && c.Value.Running).Value.Id;
+        var lines = new List<string> { (await world.ExecOutputAsync(client, "cat", "/etc/resolv.conf")).Output.ReplaceLineEndings(" | ") };
+        lines.Add("nslookup: " + (await world.ExecOutputAsync(client, "nslookup", host)).Output.ReplaceLineEndings(" | "));
+        foreach (var address in addresses)
+        {
+            lines.Add($"nc {address}: {(await world.ExecOutputAsync(client, "nc", "-w", "2", address, "8080")).ExitCode}");
+        }
+
+        lines.Add("ip: " + (await world.ExecOutputAsync(client, "ip", "-4", "-o", "addr")).Output.ReplaceLineEndings(" | "));
+        lines.Add($"{client[..12]} on: " + string.Join(", ", (await world.Client.Containers.InspectContainerAsync(client)).NetworkSettings?.Networks?.Keys ?? []));
+        return string.Join("; ", lines);
     }
 
     private static string? DoorAddress(ContainerInspectResponse container, string door) =>
