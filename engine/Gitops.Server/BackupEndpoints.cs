@@ -179,12 +179,12 @@ internal static class BackupEndpoints
 }
 
 /// <summary>Backups and drills for one request, their events going where the server's go.</summary>
-internal sealed class BackupsFactory(StateStore state, PlatformConfig platform, ServerOptions options, ExecutionHooks hooks)
+internal sealed class BackupsFactory(StateStore state, PlatformConfig platform, ServerOptions options, EngineHold hold, ExecutionHooks hooks)
 {
     public (Backups Backups, RestoreDrills Drills) Open(IProgress<string>? progress)
     {
         var connect = CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect);
-        var backups = new Backups(state, connect, new BackupDestinations(platform.Backups, options.DataDirectory, new SecretStore(state)), hooks, progress);
+        var backups = new Backups(state, connect, new BackupDestinations(platform.Backups, options.DataDirectory, new SecretStore(state)), hooks, progress) { Hold = hold };
         return (backups, new RestoreDrills(state, connect, backups, new SecretStore(state), hooks, progress));
     }
 }

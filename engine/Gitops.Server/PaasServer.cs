@@ -93,7 +93,7 @@ public static class PaasServer
             var hooks = new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<BackupWorker>>()) };
             var destinations = new Gitops.Engine.Backups.BackupDestinations(platform.Backups, options.DataDirectory, new SecretStore(state));
             var connect = CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect);
-            var backups = new Gitops.Engine.Backups.Backups(state, connect, destinations, hooks);
+            var backups = new Gitops.Engine.Backups.Backups(state, connect, destinations, hooks) { Hold = s.GetRequiredService<ReconcileWorker>().Hold };
             return new Gitops.Engine.Backups.BackupScheduler(state, backups, new Gitops.Engine.Backups.RestoreDrills(state, connect, backups, new SecretStore(state), hooks), hooks);
         });
         builder.Services.AddSingleton(s =>
@@ -102,7 +102,7 @@ public static class PaasServer
             return new Gitops.Engine.Backups.PlatformBackupScheduler(state, new Gitops.Engine.Backups.BackupDestinations(platform.Backups, options.DataDirectory, new SecretStore(state)), platform.PlatformBackup, hooks);
         });
         builder.Services.AddHostedService<BackupWorker>();
-        builder.Services.AddSingleton(s => new BackupsFactory(state, platform, options,
+        builder.Services.AddSingleton(s => new BackupsFactory(state, platform, options, s.GetRequiredService<ReconcileWorker>().Hold,
             new ExecutionHooks(options.Clock, CrashHooks.FromEnvironment()) { Events = ServerEvents.Sinks(new AuditLog(state), s.GetRequiredService<PlatformMetrics>(), s.GetRequiredService<NotificationSink>(), s.GetRequiredService<ILogger<BackupWorker>>()) }));
         builder.Services.AddSingleton(new Gitops.Engine.Operations.ServiceLogs(state, CronRunner.OnLastSyncedTarget(state, platform, ProviderRegistry.Default.Connect), platform.Logs, options.Clock));
         builder.Services.AddSingleton(new Gitops.Engine.Operations.LogCompaction(state, platform.Logs, options.Clock));

@@ -39,6 +39,13 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
         }
     }
 
+    /// <summary>A volume backup's hold: its service stopped between two reconciles, never repaired as drift meanwhile.</summary>
+    public Gitops.Engine.Backups.EngineHold Hold => (work, cancellationToken) => ExclusiveAsync(async t =>
+    {
+        await work(t).ConfigureAwait(false);
+        return true;
+    }, cancellationToken);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var progress = new LoggingProgress(logger);

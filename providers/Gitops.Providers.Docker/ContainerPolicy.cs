@@ -28,7 +28,8 @@ public static class ContainerPolicy
     /// The rules, with the exceptions of <paramref name="ingress"/> when the request is the
     /// ingress container's (see <see cref="IngressAllowance"/>); every other rule still holds.
     /// </summary>
-    public static IReadOnlyList<string> Check(CreateContainerParameters request, IngressAllowance? ingress)
+    /// <param name="volumeHelper">The request is a volume backup's helper's: <see cref="VolumeHelperAllowance"/>'s capabilities, on no network.</param>
+    public static IReadOnlyList<string> Check(CreateContainerParameters request, IngressAllowance? ingress, bool volumeHelper = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         var violations = new List<string>();
@@ -36,6 +37,11 @@ public static class ContainerPolicy
         if (ingress is not null)
         {
             violations.AddRange(ingress.Problems());
+        }
+
+        if (volumeHelper)
+        {
+            violations.AddRange(VolumeHelperAllowance.Problems(request));
         }
 
         if (host.Privileged)
@@ -87,7 +93,8 @@ public static class ContainerPolicy
 
         foreach (var capability in host.CapAdd ?? [])
         {
-            if (!AllowedCapabilities.Contains(capability.Replace("CAP_", "", StringComparison.OrdinalIgnoreCase)))
+            var bare = capability.Replace("CAP_", "", StringComparison.OrdinalIgnoreCase);
+            if (!AllowedCapabilities.Contains(bare) && !(volumeHelper && VolumeHelperAllowance.Capabilities.Contains(bare)))
             {
                 violations.Add($"capability {capability}");
             }
@@ -168,4 +175,23 @@ public sealed record IngressAllowance(string DataDirectory)
             || Path.GetFullPath(DataDirectory) != DataDirectory || DataDirectory.TrimEnd('/').Length == 0 || DataDirectory.EndsWith('/')
             ? [$"ingress data directory '{DataDirectory}' is not a plain absolute directory path"]
             : [];
+}
+
+/// <summary>
+/// What a volume backup's helper alone may have beyond <see cref="ContainerPolicy"/>: it copies a
+/// service's volumes as they are, whoever owns each file and whatever its mode, so it keeps the
+/// capabilities that read and write any file (DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID). In
+/// exchange it has no network at all, and every other rule holds (no host path, no privileges).
+/// </summary>
+public static class VolumeHelperAllowance
+{
+    public const string NetworkMode = "none";
+
+    public static readonly IReadOnlySet<string> Capabilities =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID" };
+
+    public static IReadOnlyList<string> Problems(CreateContainerParameters request) =>
+        request?.HostConfig?.NetworkMode == NetworkMode && request.NetworkingConfig?.EndpointsConfig is not { Count: > 0 }
+            ? []
+            : ["a volume helper must be on no network (NetworkMode none)"];
 }

@@ -16,7 +16,7 @@ namespace Gitops.Providers.Docker;
 /// The driver for Docker and Podman: both speak the Docker Engine API, so one implementation
 /// serves them. Where they differ it says so (see <see cref="NetworkOptions"/>).
 /// </summary>
-public sealed partial class DockerDriver(DockerClient client, EngineEndpoint endpoint) : IReplicaDriver, IJobRunner, IDisposable
+public sealed partial class DockerDriver(DockerClient client, EngineEndpoint endpoint) : IReplicaDriver, IJobRunner, IVolumeArchiver, IDisposable
 {
     private static readonly TimeSpan UptimePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(150);

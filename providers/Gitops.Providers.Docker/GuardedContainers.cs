@@ -19,6 +19,19 @@ public static class GuardedContainers
         return CreateAsync(client, request, allowance, cancellationToken);
     }
 
+    /// <summary>A volume backup's helper: the same rules with its allowance (<see cref="VolumeHelperAllowance"/>).</summary>
+    public static async Task<string> CreateVolumeHelperAsync(DockerClient client, CreateContainerParameters request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var violations = ContainerPolicy.Check(request, null, volumeHelper: true);
+        if (violations.Count > 0)
+        {
+            throw new PolicyViolationException(violations);
+        }
+
+        return (await client.Containers.CreateContainerAsync(request, cancellationToken).ConfigureAwait(false)).ID;
+    }
+
     private static async Task<string> CreateAsync(DockerClient client, CreateContainerParameters request, IngressAllowance? allowance, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);

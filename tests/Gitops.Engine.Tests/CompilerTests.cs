@@ -1,4 +1,5 @@
 using Gitops.Engine.Desired;
+using Gitops.Engine.Targets;
 using Gitops.Schema.Loading;
 
 namespace Gitops.Engine.Tests;
@@ -32,15 +33,39 @@ public sealed class CompilerTests
     }
 
     [Fact]
-    public void A_backup_is_refused_naming_the_service_rather_than_accepted_and_never_run()
+    public void A_backup_of_a_service_without_volumes_is_refused_naming_the_service_rather_than_accepted_and_never_run()
     {
-        var loaded = Gitops.Schema.Loading.ManifestLoader.LoadText(Scenario.Header + "services:\n  db: { image: busybox:1.36, volumes: { data: /data }, backup: { schedule: '0 3 * * *', keep: 7 } }\n", "paas.yaml");
+        var loaded = Gitops.Schema.Loading.ManifestLoader.LoadText(Scenario.Header + "services:\n  web: { image: busybox:1.36, backup: { schedule: '0 3 * * *', keep: 7 } }\n", "paas.yaml");
         Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
 
         var result = Compiler.Compile(loaded.ForEnvironment("dev"), "dev", "rev", CompileInputs.None);
 
         Assert.Null(result.State);
-        Assert.Contains(result.Errors, e => e.StartsWith("services.db.backup: only template services (postgres, mariadb, redis) are backed up so far", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.StartsWith("services.web.backup: service 'web' has no volumes, so there is nothing of it to back up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_backup_of_a_plain_service_copies_its_volumes_by_their_manifest_names()
+    {
+        var state = Scenario.Desired("services:\n  files: { image: busybox:1.36, volumes: { data: /data, cache: /cache }, backup: { schedule: '0 4 * * *', keep: 3, verify: true } }\n");
+
+        var backup = state.Service("files")!.Extras.Backup!;
+
+        Assert.Equal(DesiredBackup.OfVolumes, backup.Template);
+        Assert.Equal(["cache", "data"], backup.Volumes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Names.Volume(state.Project, "dev", "data"), backup.Volumes["data"]);
+        Assert.Equal(("0 4 * * *", 3, true), (backup.Schedule, backup.Keep, backup.Verify));
+        Assert.Empty(backup.Dump); // nothing runs in the service: it is stopped while its volumes are copied
+    }
+
+    [Fact]
+    public void A_volume_backup_is_refused_on_a_target_that_cannot_stop_a_service_and_copy_its_volumes()
+    {
+        var state = Scenario.Desired("services:\n  files: { image: busybox:1.36, volumes: { data: /data }, backup: { keep: 3 } }\n");
+
+        var refusals = CapabilityCheck.Refusals(state, new FakeContainerTarget());
+
+        Assert.Contains(refusals, r => r.StartsWith("services.files.backup: a volume backup stops the service and copies its volumes with a helper container, which paas does on docker and podman targets only", StringComparison.Ordinal));
     }
 
     [Fact]

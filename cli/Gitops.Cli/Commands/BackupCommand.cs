@@ -11,7 +11,7 @@ using Spectre.Console;
 
 namespace Gitops.Cli.Commands;
 
-[Verb("backup", HelpText = "Backups of template services: paas backup list | run SERVICE | verify BACKUP | restore BACKUP [--to-env ENV] --yes | credentials DESTINATION.")]
+[Verb("backup", HelpText = "Backups of template services and service volumes: paas backup list | run SERVICE | verify BACKUP | restore BACKUP [--to-env ENV] --yes | credentials DESTINATION.")]
 public sealed class BackupOptions : ServiceScopeOptions
 {
     [Value(0, MetaName = "ACTION", Required = true, HelpText = "list, run, verify, restore or credentials.")]

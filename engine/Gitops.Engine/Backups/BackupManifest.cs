@@ -18,7 +18,7 @@ public sealed record BackupManifest
 
     public required string Service { get; init; }
 
-    /// <summary>The template and its dump format, e.g. <c>postgres</c>, <c>pg_dump custom</c>.</summary>
+    /// <summary>The template and its dump format, e.g. <c>postgres</c>, <c>pg_dump custom</c>; <c>volumes</c> for a plain service's volumes.</summary>
     public required string Template { get; init; }
 
     public required string Format { get; init; }
@@ -39,8 +39,11 @@ public sealed record BackupManifest
 
     public required string Sha256 { get; init; }
 
-    /// <summary>The template's check on the service when it was backed up (e.g. <c>3 tables</c>), to compare after a restore.</summary>
+    /// <summary>The template's check on the service when it was backed up (e.g. <c>3 tables</c>), to compare after a restore; a volume backup's entries and digest.</summary>
     public string? Check { get; init; }
+
+    /// <summary>A volume backup's volumes, by their manifest name (each a directory of the archive); null for a template's dump.</summary>
+    public IReadOnlyList<string>? Volumes { get; init; }
 
     /// <summary>Where it is kept (a destination of platform.yaml's <c>backups:</c>).</summary>
     public string Destination { get; init; } = "";

@@ -25,6 +25,9 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
 {
     private readonly BackupRecords _records = new(state);
 
+    /// <summary>What a volume backup runs under while the service is stopped (the server: between two reconciles).</summary>
+    public EngineHold Hold { get; init; } = VolumeCopies.NoHold;
+
     /// <summary>Backs up <paramref name="service"/> as its manifest's <c>backup:</c> says (to its destination, or <paramref name="to"/>).</summary>
     public async Task<BackupManifest> RunAsync(string project, string environment, string service, string? to, CancellationToken cancellationToken)
     {
@@ -102,18 +105,24 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
         {
             progress?.Report($"dumping {running.Name} ({backup.Format}) in {project}/{environment}…");
             long plainBytes;
+            var volumes = backup.Volumes.Count > 0;
             await using (var file = BackupFiles.Create(temporary))
             {
-                plainBytes = await RunInServiceAsync(project, environment, running.Name, backup.Dump, async output => await BackupArchive.SealAsync(output, file, BackupArchive.Key(state.DataDirectory), id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                async Task<long> Seal(Stream output) => await BackupArchive.SealAsync(output, file, BackupArchive.Key(state.DataDirectory), id, cancellationToken).ConfigureAwait(false);
+                plainBytes = volumes
+                    ? await new VolumeCopies(state, connect, Hold, progress).DumpAsync(project, environment, running, backup, Seal, cancellationToken).ConfigureAwait(false)
+                    : await RunInServiceAsync(project, environment, running.Name, backup.Dump, Seal, cancellationToken).ConfigureAwait(false);
             }
 
             var (sha, bytes) = await BackupFiles.ChecksumAsync(temporary, cancellationToken).ConfigureAwait(false);
-            var check = backup.Check is { } command ? await OutputOfAsync(project, environment, running.Name, command, cancellationToken).ConfigureAwait(false) : null;
+            var check = volumes ? await DigestAsync(temporary, id, cancellationToken).ConfigureAwait(false)
+                : backup.Check is { } command ? await OutputOfAsync(project, environment, running.Name, command, cancellationToken).ConfigureAwait(false) : null;
             var manifest = new BackupManifest
             {
                 Id = id, Project = project, Environment = environment, Service = running.Name, Template = backup.Template, Format = backup.Format,
                 CreatedAt = started, Deployment = state.LastSucceededId(project, environment), Image = running.Spec.Image,
                 PlainBytes = plainBytes, Bytes = bytes, Sha256 = sha, Check = check, Destination = destinationName,
+                Volumes = volumes ? backup.Volumes.Keys.Order(StringComparer.Ordinal).ToList() : null,
             };
             progress?.Report($"putting {Size(bytes)} (dump {Size(plainBytes)}, sealed) at {destinationName}…");
             await BackupFiles.PutAsync(destination, manifest, temporary, cancellationToken).ConfigureAwait(false);
@@ -136,6 +145,11 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
         }
 
         var restore = backup?.Restore ?? throw new BackupRefusedException($"service {manifest.Service} of {manifest.Project}/{into} has no backup: in its manifest, so the platform has no restore command for it");
+        if ((manifest.Volumes is not null) != (backup.Volumes.Count > 0))
+        {
+            throw new BackupRefusedException($"{manifest.Id} is a {manifest.Template} backup, and {manifest.Service} of {manifest.Project}/{into} is backed up as {backup.Template}: restore it into a service backed up the same way");
+        }
+
         var temporary = BackupFiles.Temporary(state.DataDirectory);
         try
         {
@@ -144,7 +158,14 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
             progress?.Report($"restoring {manifest.Id} into {manifest.Service} of {manifest.Project}/{into}…");
             await using (var archive = File.OpenRead(temporary))
             {
-                await RunInServiceAsync(manifest.Project, into, manifest.Service, restore, output => Task.FromResult(0L), cancellationToken, async input => await BackupArchive.OpenAsync(archive, input, BackupArchive.Key(state.DataDirectory), manifest.Id, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                async Task Feed(Stream input) => await BackupArchive.OpenAsync(archive, input, BackupArchive.Key(state.DataDirectory), manifest.Id, cancellationToken).ConfigureAwait(false);
+                if (manifest.Volumes is { } archived)
+                {
+                    await new VolumeCopies(state, connect, Hold, progress).RestoreAsync(manifest.Project, into, running, backup, archived, Feed, cancellationToken).ConfigureAwait(false);
+                    return manifest.Check is { } was ? $"volumes {string.Join(", ", archived)} replaced ({was} when backed up)" : null;
+                }
+
+                await RunInServiceAsync(manifest.Project, into, manifest.Service, restore, output => Task.FromResult(0L), cancellationToken, Feed).ConfigureAwait(false);
             }
 
             return backup.Check is { } check ? await OutputOfAsync(manifest.Project, into, manifest.Service, check, cancellationToken).ConfigureAwait(false) : null;
@@ -153,6 +174,13 @@ public sealed class Backups(StateStore state, Func<string, string, TargetConnect
         {
             File.Delete(temporary);
         }
+    }
+
+    /// <summary>A volume backup's check, read back from its sealed archive (nothing more is read from the service while it is stopped).</summary>
+    private async Task<string> DigestAsync(string archivePath, string id, CancellationToken cancellationToken)
+    {
+        await using var archive = File.OpenRead(archivePath);
+        return await VolumeCopies.DigestOfAsync(async plain => await BackupArchive.OpenAsync(archive, plain, BackupArchive.Key(state.DataDirectory), id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs <paramref name="command"/> in the service's first replica: its stdout to <paramref name="read"/>, its stdin from <paramref name="write"/>; a non-zero exit throws with its stderr.</summary>

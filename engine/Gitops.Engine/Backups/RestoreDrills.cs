@@ -70,6 +70,11 @@ public sealed class RestoreDrills(StateStore state, Func<string, string, TargetC
 
         var name = Names.Drill(manifest.Project, manifest.Environment, manifest.Service, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)));
         var scope = Names.DrillScope(manifest.Environment);
+        if (manifest.Volumes is { } archived)
+        {
+            return await DrillVolumesAsync(manifest, destination, driver, jobs, name, scope, archived, cancellationToken).ConfigureAwait(false);
+        }
+
         var volumes = running.Spec.Mounts.Select((mount, i) => (Name: $"{name}_{i + 1}", Target: mount.Value)).ToList();
         var temporary = BackupFiles.Temporary(state.DataDirectory);
         try
@@ -119,6 +124,55 @@ public sealed class RestoreDrills(StateStore state, Func<string, string, TargetC
         }
     }
 
+    /// <summary>
+    /// A volume backup's drill: scratch volumes of their own, the archive extracted into them by the
+    /// volume helper, then archived again and compared, entry by entry, with the digest recorded at
+    /// backup time. The service itself is neither stopped nor touched.
+    /// </summary>
+    private async Task<string> DrillVolumesAsync(BackupManifest manifest, IBackupDestination destination, ITargetDriver driver, IJobRunner jobs, string name, string scope, IReadOnlyList<string> archived, CancellationToken cancellationToken)
+    {
+        if (driver is not IVolumeArchiver archiver)
+        {
+            throw new BackupRefusedException($"{manifest.Project}/{manifest.Environment} runs on a {driver.Kind} target, where paas cannot copy volumes; volume backups run on docker and podman targets");
+        }
+
+        var volumes = archived.Select((volume, i) => KeyValuePair.Create(volume, $"{name}_{i + 1}")).ToDictionary(StringComparer.Ordinal);
+        var temporary = BackupFiles.Temporary(state.DataDirectory);
+        try
+        {
+            progress?.Report($"drill: fetching {manifest.Id} ({Backups.Size(manifest.Bytes)}) from {destination.Name} and checking its checksum…");
+            await BackupFiles.FetchVerifiedAsync(destination, manifest, temporary, cancellationToken).ConfigureAwait(false);
+            foreach (var volume in volumes.Values)
+            {
+                await driver.EnsureVolumeAsync(manifest.Project, scope, volume, cancellationToken).ConfigureAwait(false);
+            }
+
+            progress?.Report($"drill: extracting {manifest.Id} into scratch volumes ({string.Join(", ", archived)})…");
+            await using var helper = await archiver.OpenVolumesAsync(manifest.Project, scope, manifest.Service, volumes, cancellationToken).ConfigureAwait(false);
+            await using (var archive = File.OpenRead(temporary))
+            {
+                await VolumeCopies.ReplaceAsync(helper, manifest.Service, archived, async input =>
+                    await BackupArchive.OpenAsync(archive, input, BackupArchive.Key(state.DataDirectory), manifest.Id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+
+            var create = VolumeCopies.Create(archived);
+            var now = await VolumeCopies.DigestOfAsync(async into =>
+                await ExecCommand.RunAsync(t => helper.ExecAsync(create, t), "the drill's volume helper", create, async output =>
+                {
+                    await output.CopyToAsync(into, cancellationToken).ConfigureAwait(false);
+                    return 0L;
+                }, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return manifest.Check is null || now == manifest.Check
+                ? $"restored; check: {now}{(manifest.Check is null ? "" : ", as when backed up")}"
+                : throw new DrillFailedException($"restored, but the volumes hold '{now}' where the backup recorded '{manifest.Check}'");
+        }
+        finally
+        {
+            File.Delete(temporary);
+            await RemoveAsync(jobs, driver, Names.Job(manifest.Project, scope, manifest.Service, "volumes"), volumes.Values, network: false).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Until the scratch database passes its health check; its end (it exited) or <see cref="ReadyTimeout"/> fails the drill.</summary>
     private async Task WaitReadyAsync(IJobRunner jobs, string name, string template, ValueList<string>? health, CancellationToken cancellationToken)
     {
@@ -159,7 +213,7 @@ public sealed class RestoreDrills(StateStore state, Func<string, string, TargetC
     }
 
     /// <summary>Every scratch object goes, even after a failure or a cancel; what cannot be removed is said, not hidden.</summary>
-    private async Task RemoveAsync(IJobRunner jobs, ITargetDriver driver, string name, IEnumerable<string> volumes)
+    private async Task RemoveAsync(IJobRunner jobs, ITargetDriver driver, string name, IEnumerable<string> volumes, bool network = true)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var left = new List<string>();
@@ -181,7 +235,11 @@ public sealed class RestoreDrills(StateStore state, Func<string, string, TargetC
             await Try($"volume {volume}", () => driver.RemoveVolumeAsync(volume, timeout.Token)).ConfigureAwait(false);
         }
 
-        await Try($"network {name}", () => driver.RemoveEnvironmentAsync(name, timeout.Token)).ConfigureAwait(false);
-        progress?.Report(left.Count == 0 ? "drill: scratch container, network and volumes removed" : $"drill: could not remove {string.Join(", ", left)}");
+        if (network)
+        {
+            await Try($"network {name}", () => driver.RemoveEnvironmentAsync(name, timeout.Token)).ConfigureAwait(false);
+        }
+
+        progress?.Report(left.Count == 0 ? $"drill: scratch container{(network ? ", network" : "")} and volumes removed" : $"drill: could not remove {string.Join(", ", left)}");
     }
 }

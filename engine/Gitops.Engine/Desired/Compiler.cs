@@ -54,15 +54,7 @@ public static class Compiler
         foreach (var (name, service) in manifest.Services)
         {
             var image = ImageOf(name, service, inputs, errors);
-            var backup = expansion.BackupOf(name, service.Backup);
-            if (service.Backup is not null && backup is null)
-            {
-                // Only a template's logical dump is backed up so far: anything else is refused, never silently left out.
-                errors.Add(expansion.Templates.TryGetValue(name, out var used)
-                    ? $"services.{name}.backup: template {used.Template.Name} has no backup method yet (postgres, mariadb and redis have); remove backup: from service '{name}' rather than rely on backups that never happen"
-                    : $"services.{name}.backup: only template services (postgres, mariadb, redis) are backed up so far; a volume backup of other services is not run yet, so remove backup: from service '{name}' rather than rely on backups that never happen");
-            }
-
+            var backup = BackupOf(project, environment, name, service, expansion, inputs, errors);
             var secretFrom = expansion.SecretFrom.GetValueOrDefault(name);
             string Stored(string secret) => secretFrom?.GetValueOrDefault(secret) ?? secret;
             foreach (var secret in service.Secrets.Where(s => !inputs.SecretVersions.ContainsKey(Stored(s))))
@@ -126,6 +118,37 @@ public static class Compiler
             Routes = new ValueList<DesiredRoute>(RoutesOf(manifest, environment, inputs.BaseDomain)),
         };
         return new CompileResult(state, []);
+    }
+
+    /// <summary>
+    /// <c>backup:</c> of a service: a template's dump, or a plain service's volumes copied with it
+    /// stopped; refused, never silently left out, when there is nothing the platform can back up.
+    /// </summary>
+    private static DesiredBackup? BackupOf(string project, string environment, string name, Service service, TemplateExpansion expansion, CompileInputs inputs, List<string> errors)
+    {
+        if (service.Backup is not { } spec)
+        {
+            return null;
+        }
+
+        if (expansion.Templates.TryGetValue(name, out var used))
+        {
+            var dump = expansion.BackupOf(name, spec);
+            if (dump is null)
+            {
+                errors.Add($"services.{name}.backup: template {used.Template.Name} has no backup method yet (postgres, mariadb and redis have); remove backup: from service '{name}' rather than rely on backups that never happen");
+            }
+
+            return dump;
+        }
+
+        if (service.Volumes.Count == 0)
+        {
+            errors.Add($"services.{name}.backup: service '{name}' has no volumes, so there is nothing of it to back up (its image and manifest are in Git); give it volumes:, or remove backup:");
+            return null;
+        }
+
+        return DesiredBackup.ForVolumes(spec, new ValueMap<string>(service.Volumes.Keys.Select(v => KeyValuePair.Create(v, VolumeName(project, environment, v, inputs.OwnedVolumes)))));
     }
 
     private static string VolumeName(string project, string environment, string volume, IReadOnlyCollection<string> owned)

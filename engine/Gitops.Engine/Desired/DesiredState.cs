@@ -71,8 +71,24 @@ public sealed record ServiceExtras(Autoscale? Autoscale, ValueList<string> Allow
 /// </summary>
 public sealed record DesiredBackup(string Schedule, int Keep, string To, string Template, string Format, ValueList<string> Dump, ValueList<string> Restore, ValueList<string>? Check)
 {
+    /// <summary>What a volume backup's <see cref="Template"/> and <see cref="Format"/> say instead of a template's.</summary>
+    public const string OfVolumes = "volumes";
+
     /// <summary>A restore drill after each scheduled backup (<c>backup.verify</c>).</summary>
     public bool Verify { get; init; }
+
+    /// <summary>
+    /// A volume backup (a service that is no template): its volumes by their manifest name → the
+    /// engine's volume, copied with the service stopped. Empty for a template's dump.
+    /// </summary>
+    public ValueMap<string> Volumes { get; init; } = ValueMap<string>.Empty;
+
+    /// <summary>A plain service's volumes, copied with it stopped (<see cref="Volumes"/>).</summary>
+    public static DesiredBackup ForVolumes(Schema.Model.BackupSpec spec, ValueMap<string> volumes)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new DesiredBackup(spec.Schedule, spec.Keep, spec.To, OfVolumes, "tar of the volumes, service stopped", ValueList<string>.Empty, ValueList<string>.Empty, null) { Volumes = volumes, Verify = spec.Verify };
+    }
 }
 
 /// <summary>A scheduled job: a command run in its service's image on a schedule (in <see cref="TimeZone"/>, UTC when null).</summary>

@@ -69,6 +69,11 @@ public static partial class CapabilityCheck
                 refusals.Add($"crons.{cron.Name}: this environment's target (kind {target.Kind}) can neither schedule jobs nor run the one-off containers the platform's scheduler starts, so the cron would never run; deploy it to a docker, podman or kubernetes target, or remove it");
             }
 
+            if (service.Extras.Backup is { Volumes.Count: > 0 } && target is not IVolumeArchiver)
+            {
+                refusals.Add($"services.{service.Name}.backup: a volume backup stops the service and copies its volumes with a helper container, which paas does on docker and podman targets only; a {target.Kind} target's volumes need its own snapshots, so remove backup: from '{service.Name}' or deploy it to a docker or podman target");
+            }
+
             if (spec.Sandbox != SandboxKind.None && !can.Sandbox)
             {
                 refusals.Add(Refusal(service, "sandbox", $"asks for the {spec.Sandbox.ToString().ToLowerInvariant()} sandbox", target));

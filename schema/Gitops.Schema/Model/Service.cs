@@ -171,7 +171,7 @@ public sealed record DeploySpec
     public Duration Drain { get; init; } = Duration.FromSeconds(30);
 }
 
-[Description("Scheduled backups.")]
+[Description("Scheduled backups: a template's logical dump (postgres, mariadb, redis), or for any other service its volumes, copied with the service briefly stopped.")]
 public sealed record BackupSpec
 {
     [Description("Cron expression, e.g. \"0 3 * * *\".")]
@@ -183,6 +183,6 @@ public sealed record BackupSpec
     [Description("Backup destination defined on the platform. Default: local.")]
     public string To { get; init; } = "local";
 
-    [Description("Prove each scheduled backup restores: a restore drill into a scratch container on a network of its own, then the template's check compared with the backup's. A failed drill is reported as backup.failed.")]
+    [Description("Prove each scheduled backup restores: a restore drill into a scratch container and volumes of their own, then the template's check (or, for a volume backup, the files' listing) compared with the backup's. A failed drill is reported as backup.failed.")]
     public bool Verify { get; init; }
 }
