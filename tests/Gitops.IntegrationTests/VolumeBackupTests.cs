@@ -39,7 +39,7 @@ public sealed class VolumeBackupTests
         Assert.Contains("stopping files for a consistent copy of its volumes (data)", run.Error, StringComparison.Ordinal);
         Assert.Contains("files runs again (1 replica(s) down", run.Error, StringComparison.Ordinal);
         Assert.Equal([replica.Key], afterBackup.Keys); // the same replica started again: nothing replaced, nothing left
-        Assert.True(afterBackup[replica.Key].Running);
+        Assert.Equal((replica.Value.Id, true), (afterBackup[replica.Key].Id, afterBackup[replica.Key].Running));
         Assert.Equal("volumes", made["template"]!.GetValue<string>());
         var check = made["check"]!.GetValue<string>();
         Assert.Matches("^[0-9]+ entries, digest [0-9a-f]{16}$", check);
@@ -48,7 +48,7 @@ public sealed class VolumeBackupTests
         Assert.True(restored.ExitCode == 0, restored.ToString());
         Assert.Contains("volumes data replaced", restored.Output + restored.Error, StringComparison.Ordinal);
         Assert.Equal([replica.Key], afterRestore.Keys);
-        Assert.True(afterRestore[replica.Key].Running);
+        Assert.Equal((replica.Value.Id, true), (afterRestore[replica.Key].Id, afterRestore[replica.Key].Running));
         Assert.Equal(["a.txt", "private"], files.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)); // b.txt, written after the backup, is gone
         Assert.Equal("first", first.Output.Trim());
         Assert.Equal(["999:999 755", "999:999 600"], owners.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -82,6 +82,48 @@ public sealed class VolumeBackupTests
         Assert.Equal(narrowed.Keys.Order(StringComparer.Ordinal), (await world.ContainersAsync()).Keys.Order(StringComparer.Ordinal)); // nothing stopped or replaced
         Assert.All(await world.ContainersAsync(), c => Assert.True(c.Value.Running));
         Assert.Equal("mine", (await world.ExecOutputAsync(other, "cat", "/data/mine.txt")).Output.Trim());
+    }
+
+    /// <summary>
+    /// Under the server, which reconciles the project from Git every second: the stopped replica is
+    /// not repaired as drift nor replaced by the health check while its volumes are copied (the
+    /// backup holds the engine between two reconciles), so the same replica runs after it and no
+    /// deployment was made.
+    /// </summary>
+    [Fact]
+    public async Task Under_the_server_a_volume_backup_is_never_taken_for_drift_while_the_service_is_stopped()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        var here = Path.Combine(world.Root, "here");
+        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {here} }}\n");
+        var git = new GitWorkTree(world.Root);
+        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n{world.WebService("files", "    volumes: { data: /data }\n    backup: { schedule: \"0 3 * * *\", keep: 2, to: here }\n")}");
+        git.CommitAndPush("files with a volume backup");
+        Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromSeconds(1));
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!(await world.ContainersAsync()).Values.Any(c => c.Service == "files" && c.Running))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the server did not deploy files");
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+
+        var replica = (await world.ContainersAsync()).Single(c => c.Value.Service == "files");
+        await RunAsync(world, replica.Value.Id, "dd", "if=/dev/urandom", "of=/data/big", "bs=1M", "count=48"); // a copy that takes a few polls
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken); // the server has seen it in sync, health checks passing
+        var deployments = server.State.History(world.Project, "dev").Count;
+
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url), Timeout = TimeSpan.FromMinutes(3) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", server.Token);
+        using var response = await http.PostAsync($"/api/v1/environments/{world.Project}/dev/services/files/backups", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var events = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken); // the reconciles and checks held meanwhile have run since
+
+        Assert.Contains("event: result", events, StringComparison.Ordinal);
+        Assert.Contains("files runs again", events, StringComparison.Ordinal);
+        Assert.Equal([replica.Key], (await world.ContainersAsync()).Where(c => c.Value.Service == "files").Select(c => c.Key));
+        Assert.Equal((replica.Value.Id, true), ((await world.ContainersAsync())[replica.Key].Id, (await world.ContainersAsync())[replica.Key].Running)); // the same container
+        Assert.Equal(deployments, server.State.History(world.Project, "dev").Count); // no repair, no replacement
     }
 
     private static void AssertApplied(CliRun run) => Assert.True(run.ExitCode == 0, run.ToString());

@@ -300,6 +300,25 @@ public sealed class ContainerPolicyTests
     }
 
     /// <summary>The violations of a secure request (as every replica gets) after one change.</summary>
+    [Fact]
+    public void A_service_may_not_keep_the_capabilities_that_read_any_file() =>
+        Assert.Equal(["capability DAC_OVERRIDE", "capability CAP_DAC_READ_SEARCH"], Violations(h => h.CapAdd = ["CHOWN", "DAC_OVERRIDE", "CAP_DAC_READ_SEARCH"]));
+
+    [Fact]
+    public void The_volume_helper_keeps_them_on_no_network_only_and_nothing_more()
+    {
+        static CreateContainerParameters Helper(string network, params string[] capabilities) => new()
+        {
+            Image = "busybox",
+            HostConfig = new HostConfig { NetworkMode = network, CapDrop = ["ALL"], CapAdd = [.. capabilities], SecurityOpt = ["no-new-privileges"], PidsLimit = 512, Memory = 64L * 1024 * 1024 },
+        };
+
+        Assert.Empty(ContainerPolicy.Check(Helper("none", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID"), null, volumeHelper: true));
+        Assert.Equal(["a volume helper must be on no network (NetworkMode none)"], ContainerPolicy.Check(Helper("paas_shop_dev", "DAC_OVERRIDE"), null, volumeHelper: true));
+        Assert.Equal(["capability SYS_ADMIN"], ContainerPolicy.Check(Helper("none", "DAC_OVERRIDE", "SYS_ADMIN"), null, volumeHelper: true));
+        Assert.Equal(["capability DAC_OVERRIDE"], ContainerPolicy.Check(Helper("none", "DAC_OVERRIDE"))); // not a helper: no allowance
+    }
+
     private static IReadOnlyList<string> Violations(Action<HostConfig> change, IngressAllowance? ingress = null)
     {
         var host = new HostConfig
