@@ -33,6 +33,28 @@ internal static class BackupEndpoints
         api.MapPost("/environments/{project}/{environment}/services/{service}/backups", RunAsync).OnEnvironment(Role.Deployer);
         api.MapPost("/environments/{project}/{environment}/backups/{id}/verify", VerifyAsync).OnEnvironment(Role.Deployer);
         api.MapPost("/environments/{project}/{environment}/backups/{id}/restore", RestoreAsync).OnEnvironment(Role.Deployer);
+        api.MapPost("/admin/backups", PlatformAsync).ForPlatform();
+    }
+
+    /// <summary><c>paas admin backup</c> through the server, which holds the state: copied inside one transaction while its loops write.</summary>
+    private static async Task PlatformAsync(HttpContext http, StateStore state, PlatformConfig platform, ServerOptions options, string? to, CancellationToken cancellationToken)
+    {
+        var destinations = new BackupDestinations(platform.Backups, options.DataDirectory, new SecretStore(state));
+        var name = to ?? BackupDestinations.Default;
+        if (!destinations.Names.Contains(name))
+        {
+            await AnswerAsync(http, StatusCodes.Status400BadRequest, $"no backup destination '{name}' in platform.yaml's backups: (it has {string.Join(", ", destinations.Names)})", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var by = AccessFilter.PrincipalOf(http)!;
+        await StreamAsync(http, async (progress, t) =>
+        {
+            using var destination = destinations.Open(name);
+            var manifest = await PlatformBackup.BackUpAsync(state, destination, options.Clock.GetUtcNow(), progress, t).ConfigureAwait(false);
+            new Gitops.Engine.Audit.AuditLog(state).Append($"{by.Name} ({by.Via})", "admin backup", "platform", $"{manifest.Id} to {name}");
+            return manifest;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A backup as listed: its manifest and its last drill.</summary>
@@ -132,14 +154,20 @@ internal static class BackupEndpoints
     /// Runs <paramref name="work"/> with its progress streamed as <c>progress</c> events, then its
     /// outcome as <c>result</c> or <c>error</c> (headers are sent by then: the status stays 200).
     /// </summary>
-    private static async Task StreamAsync<T>(HttpContext http, BackupsFactory factory, Func<Backups, RestoreDrills, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    private static Task StreamAsync<T>(HttpContext http, BackupsFactory factory, Func<Backups, RestoreDrills, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        StreamAsync(http, (progress, t) =>
+        {
+            var (backups, drills) = factory.Open(progress);
+            return work(backups, drills, t);
+        }, cancellationToken);
+
+    private static async Task StreamAsync<T>(HttpContext http, Func<IProgress<string>, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
         var lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         var progress = new ChannelProgress(lines.Writer);
-        var (backups, drills) = factory.Open(progress);
         var pump = Task.Run(async () =>
         {
             await foreach (var line in lines.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -152,7 +180,7 @@ internal static class BackupEndpoints
         string last;
         try
         {
-            last = $"event: result\ndata: {JsonSerializer.Serialize(await work(backups, drills, cancellationToken).ConfigureAwait(false), Json)}\n\n";
+            last = $"event: result\ndata: {JsonSerializer.Serialize(await work(progress, cancellationToken).ConfigureAwait(false), Json)}\n\n";
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or KeyNotFoundException or TimeoutException or ServiceRefusedException)
         {

@@ -124,6 +124,60 @@ public sealed class PlatformBackupTests
         Assert.StartsWith("write ", new Gitops.Engine.Reconcile.EnvironmentRecords(copy).LastSync("busy", "dev")!.Detail, StringComparison.Ordinal); // taken while it was being written
     }
 
+    /// <summary>
+    /// While the server runs it holds the state, so <c>paas admin backup</c> asks it: a platform
+    /// administrator gets the copy (progress, id, the master-key warning) at a destination of
+    /// platform.yaml, which restores into a fresh directory; a project's deployer is refused with
+    /// nothing written, and <c>--path</c> (a directory of the caller's machine) is refused by name.
+    /// </summary>
+    [Fact]
+    public async Task Through_the_server_a_platform_administrator_backs_its_state_up_while_it_runs_and_a_deployer_cannot()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        world.WriteManifest("services:\n" + world.WebService("web"));
+        Assert.Equal(0, world.Apply().ExitCode);
+        var here = Path.Combine(world.Root, "here");
+        File.AppendAllText(Path.Combine(world.DataDirectory, Gitops.Engine.Targets.PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {here} }}\n");
+        var status = world.Paas("status", world.AppDirectory, "--env", world.Environment, "-o", "json").Output;
+        string deployerToken;
+        using (var state = Gitops.Engine.State.StateStore.Open(world.DataDirectory))
+        {
+            var people = new Gitops.Engine.Access.People(state);
+            people.AddUser("ops", UiTests.Password);
+            people.GrantRole(new Gitops.Engine.Access.Grant("ops", Gitops.Engine.Access.Role.Deployer, Gitops.Engine.Access.Scope.Project(world.Project)));
+            deployerToken = new Gitops.Engine.Access.Tokens(state).Create("ops", "test", Gitops.Engine.Access.Role.Deployer, TimeSpan.FromDays(1)).Secret;
+        }
+
+        CliRun made, viaPath;
+        System.Net.HttpStatusCode deployerGot;
+        await using (var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromHours(1)))
+        {
+            Assert.Equal(0, world.PaasWithInput(server.Token, "login", "--server", server.Url).ExitCode);
+            viaPath = world.Paas("admin", "backup", "--path", here);
+            made = world.Paas("admin", "backup", "--to", "here", "-o", "json");
+            using var deployer = new HttpClient { BaseAddress = new Uri(server.Url) };
+            deployer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", deployerToken);
+            using var response = await deployer.PostAsync("/api/v1/admin/backups?to=here", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            deployerGot = response.StatusCode;
+        }
+
+        Assert.True(made.ExitCode == 0, made.ToString());
+        var id = System.Text.Json.JsonDocument.Parse(made.Output).RootElement.GetProperty("id").GetString()!;
+        var fresh = Directory.CreateDirectory(Path.Combine(world.Root, "fresh"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+        File.Copy(Path.Combine(world.DataDirectory, "master.key"), Path.Combine(fresh, "master.key"));
+        var restored = Run("admin", "restore", id, "--path", here, "--data-dir", fresh);
+
+        Assert.Equal(2, viaPath.ExitCode);
+        Assert.Contains("--path names a directory on this machine", viaPath.Error, StringComparison.Ordinal);
+        Assert.Contains("state.db (", made.Error + made.Output, StringComparison.Ordinal); // the server's progress, as it came
+        Assert.Contains("master.key (in its data directory) apart from this backup", made.Error, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, deployerGot);
+        Assert.Equal([$"{id}.json", $"{id}.paasbk"], Directory.GetFiles(here).Select(Path.GetFileName).Order(StringComparer.Ordinal)); // the deployer's call wrote nothing
+        Assert.True(restored.ExitCode == 0, restored.ToString());
+        Assert.Equal(status, Run("status", world.AppDirectory, "--env", world.Environment, "-o", "json", "--data-dir", fresh).Output);
+        Assert.Equal(0, Run("audit", "verify", "--data-dir", fresh).ExitCode);
+    }
+
     /// <summary>paas with its own --data-dir (EngineWorld.Paas adds the world's).</summary>
     private static CliRun Run(params string[] args)
     {

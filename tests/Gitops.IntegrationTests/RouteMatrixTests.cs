@@ -146,6 +146,7 @@ public sealed class RouteMatrixTests : IDisposable
         new("POST", "/api/v1/notifications/nope/test", "{}", Platform, ""),
         new("GET", "/api/v1/logs/stats", null, Platform, ""),
         new("POST", "/api/v1/logs/compact", "{}", Platform, ""),
+        new("POST", "/api/v1/admin/backups?to=nope", "{}", Platform, ""),
         new("GET", "/api/v1/drains", null, Platform, ""),
 
         // Grants: decided from the body's scope. Admins hand out up to deployer in their scope; owners anything in theirs.

@@ -17,8 +17,7 @@ public sealed class VolumeBackupTests
     public async Task A_services_volumes_are_copied_with_it_briefly_stopped_drilled_and_restored_over_changed_data_owners_intact(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine);
-        var here = Path.Combine(world.Root, "here");
-        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {here} }}\n");
+        DeclareHere(world);
         world.WriteManifest("services:\n" + world.WebService("files", "    volumes: { data: /data }\n    backup: { keep: 2, to: here, verify: true }\n"));
         AssertApplied(world.Apply());
         var replica = (await world.ContainersAsync()).Single();
@@ -61,8 +60,7 @@ public sealed class VolumeBackupTests
     public async Task A_restore_into_a_service_that_no_longer_mounts_a_backed_up_volume_is_refused_and_stops_nothing(string engine)
     {
         await using var world = await EngineWorld.CreateAsync(engine);
-        var here = Path.Combine(world.Root, "here");
-        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {here} }}\n");
+        DeclareHere(world);
         world.WriteManifest("services:\n" + world.WebService("files", "    volumes: { data: /data, logs: /logs }\n    backup: { keep: 2, to: here }\n") + world.WebService("other", "    volumes: { data: /data }\n    backup: { keep: 2, to: here }\n"));
         AssertApplied(world.Apply());
         var run = world.Paas("backup", "run", "files", "--dir", world.AppDirectory, "--env", world.Environment, "-o", "json");
@@ -94,8 +92,7 @@ public sealed class VolumeBackupTests
     public async Task Under_the_server_a_volume_backup_is_never_taken_for_drift_while_the_service_is_stopped()
     {
         await using var world = await EngineWorld.CreateAsync("docker");
-        var here = Path.Combine(world.Root, "here");
-        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {here} }}\n");
+        DeclareHere(world);
         var git = new GitWorkTree(world.Root);
         git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\nservices:\n{world.WebService("files", "    volumes: { data: /data }\n    backup: { schedule: \"0 3 * * *\", keep: 2, to: here }\n")}");
         git.CommitAndPush("files with a volume backup");
@@ -125,6 +122,10 @@ public sealed class VolumeBackupTests
         Assert.Equal((replica.Value.Id, true), ((await world.ContainersAsync())[replica.Key].Id, (await world.ContainersAsync())[replica.Key].Running)); // the same container
         Assert.Equal(deployments, server.State.History(world.Project, "dev").Count); // no repair, no replacement
     }
+
+    /// <summary>platform.yaml's backup destination <c>here</c>: a directory of the world's.</summary>
+    private static void DeclareHere(EngineWorld world) =>
+        File.AppendAllText(Path.Combine(world.DataDirectory, PlatformConfig.FileName), $"backups:\n  here: {{ kind: local, path: {Path.Combine(world.Root, "here")} }}\n");
 
     private static void AssertApplied(CliRun run) => Assert.True(run.ExitCode == 0, run.ToString());
 

@@ -25,14 +25,18 @@ public sealed class AdminOptions : CommonOptions
     [Option("path", HelpText = "backup or restore: a directory instead of a declared destination (on a new machine, where the backup was copied).")]
     public string? Path { get; set; }
 
+    [Option("server", HelpText = "backup: ask this paas server, which holds the state while it runs (default: $PAAS_SERVER, or the one paas login saved).")]
+    public string? Server { get; set; }
+
     [Option("data-dir", HelpText = "Platform data directory. Default: $PAAS_HOME or ~/.paas.")]
     public string? DataDir { get; set; }
 }
 
 /// <summary>
-/// <c>paas admin backup</c>: the platform's state sealed to a destination (with the server stopped:
-/// the state is this process's while it is copied); <c>paas admin restore</c>: back into an empty data
-/// directory holding the master key, after which the platform runs the same environments.
+/// <c>paas admin backup</c>: the platform's state sealed to a destination, by this process, or by the
+/// server while it runs (it holds the state; a platform administrator asks it through its API);
+/// <c>paas admin restore</c>: back into an empty data directory holding the master key, after which
+/// the platform runs the same environments (always here: no server runs on an empty directory).
 /// </summary>
 public static class AdminCommand
 {
@@ -62,12 +66,26 @@ public static class AdminCommand
 
     private static int Backup(AdminOptions options, CliConsole console, string dataDirectory)
     {
+        using (var server = Gitops.Cli.Remote.ServerClient.Resolve(options.Server, options.DataDir, console.Cancellation))
+        {
+            if (server is not null)
+            {
+                return Gitops.Cli.Remote.RemoteBackup.Platform(server, options, console);
+            }
+        }
+
         var platform = PlatformFile.Load(dataDirectory);
         using var state = SecretsCommand.OpenState(dataDirectory);
         using var destination = options.Path is { } path ? new LocalDestination("path", System.IO.Path.GetFullPath(path)) : new BackupDestinations(platform.Backups, dataDirectory, new SecretStore(state)).Open(options.To ?? BackupDestinations.Default);
         CliAudit.Record(state, "admin backup", "platform");
         console.Human.MarkupLine($"backing up the platform's state in {Markup.Escape(dataDirectory)} to {Markup.Escape(destination.Name)}:");
         var manifest = PlatformBackup.BackUpAsync(state, destination, DateTimeOffset.UtcNow, new Gitops.Engine.Execution.InlineProgress<string>(line => console.Human.MarkupLine($"[grey]{Markup.Escape(line)}[/]")), console.Cancellation).GetAwaiter().GetResult();
+        return BackedUp(manifest, System.IO.Path.Combine(dataDirectory, MasterKey.FileName), options, console);
+    }
+
+    /// <summary>The made backup, and the warning said every time (on stderr too): the one thing a backup of the platform does not hold.</summary>
+    internal static int BackedUp(BackupManifest manifest, string masterKey, AdminOptions options, CliConsole console)
+    {
         if (options.Output == OutputFormat.Json)
         {
             Json.Write(console, manifest);
@@ -77,8 +95,7 @@ public static class AdminCommand
             console.Human.MarkupLine($"[green]backed up[/] {Markup.Escape(manifest.Id)} ({Backups.Size(manifest.Bytes)}, sha256 {manifest.Sha256[..16]}…)");
         }
 
-        // Said every time, on stderr too: the one thing a backup of the platform does not hold.
-        console.Error.WriteLine($"paas: keep a copy of {System.IO.Path.Combine(dataDirectory, MasterKey.FileName)} apart from this backup: it is sealed under that key and cannot be opened without it");
+        console.Error.WriteLine($"paas: keep a copy of {masterKey} apart from this backup: it is sealed under that key and cannot be opened without it");
         return ExitCodes.Ok;
     }
 

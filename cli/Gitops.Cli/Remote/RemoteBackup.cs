@@ -105,6 +105,19 @@ internal static class RemoteBackup
     }
 
     /// <summary>The server's progress lines printed as they come; the result, or its error as the exit code a local run gives.</summary>
+    /// <summary><c>paas admin backup</c> through the server: its state copied by the server, to a destination of its platform.yaml.</summary>
+    public static int Platform(ServerClient server, AdminOptions options, CliConsole console)
+    {
+        if (options.Path is not null)
+        {
+            throw new CliException(ExitCodes.Usage, $"--path names a directory on this machine, and the paas server at {server.Server} holds the state: back up through it with --to DESTINATION (platform.yaml's backups:), or stop the server and use --path");
+        }
+
+        console.Human.MarkupLine($"backing up the platform's state on {Markup.Escape(server.Server)} to {Markup.Escape(options.To ?? BackupDestinations.Default)}:");
+        var manifest = Stream(server, $"api/v1/admin/backups{(options.To is { } to ? $"?to={Uri.EscapeDataString(to)}" : "")}", console).Deserialize<BackupManifest>(BackupManifest.Json)!;
+        return AdminCommand.BackedUp(manifest, $"the server's {Gitops.Engine.Secrets.MasterKey.FileName} (in its data directory)", options, console);
+    }
+
     private static JsonElement Stream(ServerClient server, string path, CliConsole console)
     {
         JsonElement? result = null;
