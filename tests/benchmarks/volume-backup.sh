@@ -2,8 +2,9 @@
 # Backing up a service's volume of SIZE_MB (default 512) against doing it by hand:
 # `paas backup run files` (the service stopped, a busybox helper tars the volume, the stream sealed
 # with AES-GCM, checksummed, digested, put at the local destination with its manifest, the same
-# replica started again and health-checked) vs `docker stop C; docker run --rm -v VOLUME:/v busybox
-# tar -c -C /v . > file; docker start C` (what a self-hoster's runbook does).
+# replica started again and health-checked) vs `docker stop C; docker run --rm -v VOLUME:/v
+# -v DIR:/backup busybox tar -c -f /backup/file -C /v .; docker start C` (Docker's documented
+# recipe for backing up a volume, with the container stopped for consistency).
 # Whole processes, paired run by run by farm-bench; peak memory is the largest process each waited for.
 # Usage: tests/benchmarks/volume-backup.sh [SIZE_MB=512] [RUNS=3]    (as root; Docker must run)
 set -euo pipefail
@@ -40,8 +41,11 @@ echo "== filling $volume with ${size_mb} MiB (files of 1 MiB)"
 docker exec "$container" sh -c "for i in \$(seq 1 $size_mb); do dd if=/dev/urandom of=/data/f\$i bs=1M count=1 2>/dev/null; done"
 cd "$work/app"
 echo "== backup: paas backup run files  vs  docker stop; docker run --rm busybox tar; docker start"
+mkdir -p "$work/by-hand"
 farm-bench -n "$runs" --timeout 3600 \
-  --vs "sh -c 'docker stop -t 1 $container >/dev/null && docker run --rm -v $volume:/v busybox:1.36 tar -c -C /v . > $work/by-hand.tar; docker start $container >/dev/null'" \
+  --vs "sh -c 'docker stop -t 1 $container >/dev/null && docker run --rm -v $volume:/v -v $work/by-hand:/backup busybox:1.36 tar -c -f /backup/volume.tar -C /v .; docker start $container >/dev/null'" \
   -- "$root/paas" backup run files --env dev --data-dir "$work/data"
 ls -l "$work/data/backups" | tail -n 2
-ls -l "$work/by-hand.tar"
+ls -l "$work/by-hand"
+echo "== how long the service was down in one more paas run (its progress line)"
+"$root/paas" backup run files --env dev --data-dir "$work/data" 2>&1 | grep "runs again"

@@ -127,12 +127,13 @@ internal sealed class VolumeCopies(StateStore state, Func<string, string, Target
         long result = 0;
         await hold(async t =>
         {
+            // The helper is ready before the service stops: its start is not part of the time the service is down.
+            await using var helper = await archiver.OpenVolumesAsync(project, environment, running.Name, backup.Volumes, t).ConfigureAwait(false);
             progress?.Report($"stopping {running.Name} for {why}…");
             var stopped = await archiver.StopReplicasAsync(project, environment, running.Name, running.Drain.Value, t).ConfigureAwait(false);
             var down = Stopwatch.StartNew();
             try
             {
-                await using var helper = await archiver.OpenVolumesAsync(project, environment, running.Name, backup.Volumes, t).ConfigureAwait(false);
                 result = await work(helper, t).ConfigureAwait(false);
             }
             finally
