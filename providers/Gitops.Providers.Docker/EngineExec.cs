@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Gitops.Engine.Targets;
@@ -51,19 +52,26 @@ public static class EngineExec
 
         public async Task<(ExecStream Stream, int Count)?> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         {
-            var array = new byte[buffer.Length];
-            var read = await stream.ReadOutputAsync(array, 0, array.Length, cancellationToken).ConfigureAwait(false);
+            // Straight into the caller's array when it has one: a backup reads gigabytes through here, a frame at a time.
+            var segment = MemoryMarshal.TryGetArray<byte>(buffer, out var own) ? own : new ArraySegment<byte>(new byte[buffer.Length]);
+            var read = await stream.ReadOutputAsync(segment.Array!, segment.Offset, segment.Count, cancellationToken).ConfigureAwait(false);
             if (read.EOF)
             {
                 return null;
             }
 
-            array.AsMemory(0, read.Count).CopyTo(buffer);
+            if (segment.Array != own.Array)
+            {
+                segment.AsMemory(0, read.Count).CopyTo(buffer);
+            }
+
             return (read.Target == MultiplexedStream.TargetStream.StandardError ? ExecStream.Stderr : ExecStream.Stdout, read.Count);
         }
 
         public Task WriteAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken) =>
-            stream.WriteAsync(input.ToArray(), 0, input.Length, cancellationToken);
+            MemoryMarshal.TryGetArray(input, out var own)
+                ? stream.WriteAsync(own.Array!, own.Offset, own.Count, cancellationToken)
+                : stream.WriteAsync(input.ToArray(), 0, input.Length, cancellationToken);
 
         public Task CloseInputAsync(CancellationToken cancellationToken)
         {

@@ -52,6 +52,22 @@ public sealed class DrainBufferTests : IDisposable
         Assert.Equal(2000, stats.Dropped + kept.Count); // every line is either shipped or counted as dropped
     }
 
+    /// <summary>A loaded server hands the buffer a burst in one append (seen in CI: 113 KiB held under a 64 KiB cap).</summary>
+    [Fact]
+    public void One_burst_larger_than_the_cap_is_held_to_the_cap_keeping_its_newest_lines()
+    {
+        var buffer = new DrainBuffer(_directory, 64 * 1024);
+
+        buffer.Append(Lines(1, 2000)); // about 400 KB at once
+        var stats = buffer.Stats();
+        var (kept, _) = buffer.Read(10_000);
+
+        Assert.True(stats.PendingBytes <= 64 * 1024, $"{stats.PendingBytes} bytes held");
+        Assert.Equal(2000, Number(kept[^1]));
+        Assert.Equal(Enumerable.Range(Number(kept[0]), kept.Count), kept.Select(Number));
+        Assert.Equal(2000, stats.Dropped + kept.Count);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static int Number(DrainRecord record) => int.Parse(record.Message.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);

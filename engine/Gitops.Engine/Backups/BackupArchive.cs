@@ -36,18 +36,18 @@ public static class BackupArchive
         var current = new byte[ChunkSize];
         var next = new byte[ChunkSize];
         var currentLength = await FillAsync(plain, current, cancellationToken).ConfigureAwait(false);
+        var cipher = new byte[ChunkSize + TagSize]; // one buffer for every chunk: no large allocation per MiB
+        var header = new byte[4];
         long total = 0;
         for (long index = 0; ; index++)
         {
             // Read one chunk ahead: the last chunk is known as the last when it is sealed.
             var nextLength = currentLength == ChunkSize ? await FillAsync(plain, next, cancellationToken).ConfigureAwait(false) : 0;
             var last = nextLength == 0;
-            var cipher = new byte[currentLength + TagSize];
-            aes.Encrypt(Nonce(nonceBase, index), current.AsSpan(0, currentLength), cipher.AsSpan(0, currentLength), cipher.AsSpan(currentLength), Aad(id, index, last));
-            var header = new byte[4];
+            aes.Encrypt(Nonce(nonceBase, index), current.AsSpan(0, currentLength), cipher.AsSpan(0, currentLength), cipher.AsSpan(currentLength, TagSize), Aad(id, index, last));
             BinaryPrimitives.WriteInt32BigEndian(header, currentLength);
             await archive.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-            await archive.WriteAsync(cipher, cancellationToken).ConfigureAwait(false);
+            await archive.WriteAsync(cipher.AsMemory(0, currentLength + TagSize), cancellationToken).ConfigureAwait(false);
             total += currentLength;
             if (last)
             {

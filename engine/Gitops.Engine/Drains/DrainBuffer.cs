@@ -48,12 +48,25 @@ public sealed class DrainBuffer
                 current++;
             }
 
-            using (var file = new FileStream(SegmentPath(current), FileMode.Append, FileAccess.Write, FileShare.Read))
+            // A burst can be larger than the cap: it goes into as many segments as it fills, so the
+            // cap can drop its oldest part too (one oversized segment would outlive every cap).
+            var file = new FileStream(SegmentPath(current), FileMode.Append, FileAccess.Write, FileShare.Read);
+            try
             {
                 foreach (var record in records)
                 {
+                    if (file.Length >= _segmentSize)
+                    {
+                        file.Dispose();
+                        file = new FileStream(SegmentPath(++current), FileMode.Append, FileAccess.Write, FileShare.Read);
+                    }
+
                     file.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Json) + "\n"));
                 }
+            }
+            finally
+            {
+                file.Dispose();
             }
 
             EnforceCap();
