@@ -2,6 +2,7 @@ using CommandLine;
 using CommandLine.Text;
 using Gitops.Cli.Commands;
 using Gitops.Engine.Execution;
+using Gitops.Engine.State;
 
 namespace Gitops.Cli;
 
@@ -42,13 +43,24 @@ public static class PaasCli
             console.Error.WriteLine($"paas: {e.Message}");
             return ExitCodes.InvalidInput;
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or UnauthorizedAccessException) // a TargetException is an InvalidOperationException
+        catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or UnauthorizedAccessException or StateLockedException or LibGit2Sharp.LibGit2SharpException) // a TargetException is an InvalidOperationException
         {
-            // Engine and file-system failures: the message, not a stack trace (PAAS_DEBUG=1 shows it).
-            console.Error.WriteLine(Environment.GetEnvironmentVariable("PAAS_DEBUG") == "1" ? $"paas: {e}" : $"paas: {e.Message}");
+            // Engine, Git and file-system failures: the message, not a stack trace (--verbose or PAAS_DEBUG=1 shows it).
+            console.Error.WriteLine(Verbose(parsed) ? $"paas: {e}" : $"paas: {e.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A failure without a message of its own yet: still one line, with what to do.
+            console.Error.WriteLine(Verbose(parsed)
+                ? $"paas: {e}"
+                : $"paas: {e.Message.TrimEnd('.')} ({e.GetType().Name}); run the command again with --verbose to see where, and report it: every failure should say what to do");
             return ExitCodes.Failed;
         }
     }
+
+    private static bool Verbose(ParserResult<object> parsed) =>
+        parsed.Value is CommonOptions { Verbose: true } || Environment.GetEnvironmentVariable("PAAS_DEBUG") == "1";
 
     /// <summary>Every verb, in the order <c>paas --help</c> lists them.</summary>
     private static readonly Type[] Verbs =

@@ -47,6 +47,7 @@ internal static class ApiEndpoints
         ServiceLogEndpoints.Map(api);
         ExecEndpoints.Map(api);
         RestartEndpoints.Map(api);
+        PromoteEndpoints.Map(api);
         NotificationEndpoints.Map(api);
         PeopleEndpoints.Map(api);
     }

@@ -47,6 +47,12 @@ public static class PaasServer
             builder.Logging.AddJsonConsole(j => j.UseUtcTimestamp = true);
         }
 
+        if (options.LogFile is { } logFile)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(new FileLoggerProvider(logFile));
+        }
+
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxWebhookBytes);
         builder.Services.ConfigureHttpJsonOptions(j =>
         {

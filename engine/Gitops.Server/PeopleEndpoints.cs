@@ -13,6 +13,8 @@ internal static class PeopleEndpoints
 {
     public sealed record LoginRequest(string? User, string? Password);
 
+    public sealed record LinkRequest(string? Link);
+
     public sealed record TokenRequest(string? Name, Role? Cap, int? Days);
 
     public sealed record UserRequest(string? Name, string? Password);
@@ -22,6 +24,7 @@ internal static class PeopleEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/login", LoginAsync).Open();
+        api.MapPost("/login/link", LinkLogin).Open();
         api.MapPost("/logout", (HttpContext http, StateStore state) =>
         {
             if (http.Request.Cookies.TryGetValue(Sessions.Cookie, out var session))
@@ -138,6 +141,34 @@ internal static class PeopleEndpoints
 
         throttle.Succeeded(user, address, attempt);
         audit.Append(user, "login", address, "ok");
+        return StartSession(http, state, user);
+    }
+
+    /// <summary>
+    /// A one-time link (see <see cref="SignInLinks"/>) starts a session like a password would. Its
+    /// secret is 256 random bits, so guessing needs no throttle; each refusal is audited.
+    /// </summary>
+    private static IResult LinkLogin(HttpContext http, StateStore state, ServerOptions options, LinkRequest request)
+    {
+        var address = AccessFilter.ClientAddress(http, options.TrustedProxies);
+        var audit = new AuditLog(state);
+        if (request.Link is not { Length: > 0 } link)
+        {
+            return Results.BadRequest(new { error = "give link: the secret after #/signin/" });
+        }
+
+        if (link.Length > 100 || new SignInLinks(state).Redeem(link, options.Clock) is not { } user)
+        {
+            audit.Append("(sign-in link)", "login", address, "refused");
+            return Results.Json(new { error = "this sign-in link was used already, has expired or is not one; run paas quickstart again for a new one, or sign in with a password" }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        audit.Append(user, "login", address, "ok (sign-in link)");
+        return StartSession(http, state, user);
+    }
+
+    private static IResult StartSession(HttpContext http, StateStore state, string user)
+    {
         http.Response.Cookies.Append(Sessions.Cookie, new Sessions(state).Start(user), new CookieOptions
         {
             HttpOnly = true,

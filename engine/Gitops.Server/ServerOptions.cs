@@ -30,6 +30,9 @@ public sealed record ServerOptions
     /// <summary>One JSON object per log line (for journald, Loki, Datadog…) instead of readable text.</summary>
     public bool JsonLogs { get; init; }
 
+    /// <summary>Log records go to this file (appended, owner-only) instead of the console: the quick start's console is for people.</summary>
+    public string? LogFile { get; init; }
+
     /// <summary>The clock crons are scheduled by (a test moves it ahead to make a schedule due); the system's by default.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 

@@ -226,6 +226,38 @@ public sealed class TokensAndSessionsTests : IDisposable
         Assert.Equal("bob", _sessions.UserOf(bob));
     }
 
+    [Fact]
+    public void A_sign_in_link_signs_its_user_in_once_and_only_before_it_expires()
+    {
+        var links = new SignInLinks(_state);
+        var used = links.Create("ana");
+        Assert.DoesNotContain(used, _state.Collection("signinLinks").FindAll().Single().ToString(), StringComparison.Ordinal); // only its hash is stored
+        Assert.Equal("ana", links.Redeem(used));
+        Assert.Null(links.Redeem(used)); // once
+
+        var late = links.Create("ana");
+        Assert.Null(links.Redeem(late, new Later(SignInLinks.Lifetime + TimeSpan.FromSeconds(1))));
+        Assert.Null(links.Redeem("made-up-" + used));
+    }
+
+    [Fact]
+    public void A_sign_in_link_dies_with_its_user_and_never_signs_in_a_new_user_of_the_same_name()
+    {
+        var links = new SignInLinks(_state);
+        var link = links.Create("bob");
+        var people = new People(_state);
+        people.RemoveUser("bob");
+        people.AddUser("bob", Password);
+
+        Assert.Null(links.Redeem(link));
+    }
+
+    /// <summary>The system's clock, moved ahead.</summary>
+    private sealed class Later(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UtcNow + ahead;
+    }
+
     public void Dispose()
     {
         _state.Dispose();

@@ -15,7 +15,7 @@ namespace Gitops.IntegrationTests;
 /// The test's quick start deploys the sample under a project name of its own, so it never meets
 /// (nor cleans up) the user's real quick start of <c>hello</c> on the same machine.
 /// </summary>
-public sealed class QuickstartTests
+public sealed partial class QuickstartTests
 {
     [Fact]
     public async Task Quickstart_deploys_the_sample_from_git_and_prints_where_it_answers()
@@ -45,7 +45,18 @@ public sealed class QuickstartTests
         var second = Quickstart(data, project); // a second start reuses the repository and finds everything in sync
 
         Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.Contains("created the Git repository", first.Output, StringComparison.Ordinal);
+        Assert.Contains($"created the repository {Path.Combine(data, project)}.git from samples/hello", first.Output, StringComparison.Ordinal);
+        // People read plain progress lines, each step with its time, and one closing block; the server's records go to its log file.
+        Assert.DoesNotContain("info:", first.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Microsoft.", first.Output + first.Error, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"✓ server on http://127\.0\.0\.1:\d+, polling the repository every 5 s; its log: .*server\.log \d+\.\d s"), first.Output);
+        Assert.Contains("Microsoft.Hosting.Lifetime: Now listening on", File.ReadAllText(Path.Combine(data, "server.log")), StringComparison.Ordinal);
+        foreach (var label in new[] { "Ready in", "Dashboard", "Change it", "Promote it", "See it", "Stop" })
+        {
+            Assert.Contains(label, first.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Matches(new Regex(@"owner's password, shown this once: \S{20,}"), first.Output);
         var urls = AnswersAt(project).Matches(first.Output).Select(m => (Environment: m.Groups[1].Value, Url: m.Groups[2].Value)).ToList();
         Assert.Equal(["dev", "production"], urls.Select(u => u.Environment).Order(StringComparer.Ordinal));
         using var http = new HttpClient();
@@ -65,7 +76,9 @@ public sealed class QuickstartTests
         }
 
         Assert.True(second.ExitCode == 0, second.ToString());
-        Assert.Contains("using the Git repository", second.Output, StringComparison.Ordinal);
+        Assert.Contains("using the repository", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("shown this once", second.Output, StringComparison.Ordinal); // the password exists already; a new link is printed
+        Assert.NotEqual(SignInLink().Match(first.Output).Value, SignInLink().Match(second.Output).Value);
         Assert.Equal(2, AnswersAt(project).Count(second.Output));
     }
 
@@ -73,13 +86,18 @@ public sealed class QuickstartTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = PaasCli.Run(["quickstart", "--data-dir", data, "--project", project, "--listen", $"http://127.0.0.1:{FreePort.Next()}", "--exit-when-ready", "--timeout", "120",
-            "--https-port", Ports.Https.ToString(CultureInfo.InvariantCulture), "--http-port", Ports.Http.ToString(CultureInfo.InvariantCulture), "--ingress-admin-port", Ports.Admin.ToString(CultureInfo.InvariantCulture), "--ingress-router-port", Ports.Router.ToString(CultureInfo.InvariantCulture)], CliConsole.Plain(output, error), TextReader.Null);
+        var code = PaasCli.Run([.. Arguments(data, project, $"http://127.0.0.1:{FreePort.Next()}"), "--exit-when-ready"], CliConsole.Plain(output, error), TextReader.Null);
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
+    internal static string[] Arguments(string data, string project, string listen) =>
+        ["quickstart", "--data-dir", data, "--project", project, "--listen", listen, "--timeout", "120",
+            "--https-port", Ports.Https.ToString(CultureInfo.InvariantCulture), "--http-port", Ports.Http.ToString(CultureInfo.InvariantCulture), "--ingress-admin-port", Ports.Admin.ToString(CultureInfo.InvariantCulture), "--ingress-router-port", Ports.Router.ToString(CultureInfo.InvariantCulture)];
+
+    internal static Regex SignInLink() => new(@"http://127\.0\.0\.1:\d+/#/signin/[A-Za-z0-9_-]{40,}", RegexOptions.None, TimeSpan.FromSeconds(1));
+
     /// <summary>A stopped container labelled as the user's own quick start: the test must leave it alone.</summary>
-    private static async Task<string> BystanderAsync(Docker.DotNet.DockerClient docker)
+    internal static async Task<string> BystanderAsync(Docker.DotNet.DockerClient docker)
     {
         await LocalBusybox.EnsureAsync(docker, EngineKind.Docker, new Progress<string>(), CancellationToken.None);
         var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
@@ -93,7 +111,7 @@ public sealed class QuickstartTests
     }
 
     /// <summary>Only what this test's quick start made: the project name is unique to this run.</summary>
-    private static async Task RemoveOwnAsync(Docker.DotNet.DockerClient docker, string project)
+    internal static async Task RemoveOwnAsync(Docker.DotNet.DockerClient docker, string project)
     {
         var own = ByLabel(Labels.Project, project);
         foreach (var container in await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = own }))
@@ -120,14 +138,14 @@ public sealed class QuickstartTests
     private static Dictionary<string, IDictionary<string, bool>> ByLabel(string label, string value) =>
         new() { ["label"] = new Dictionary<string, bool> { [$"{label}={value}"] = true } };
 
-    private static Regex AnswersAt(string project) => new($@"{project}/(\w+) answers at (http://[0-9.]+:8080/)", RegexOptions.None, TimeSpan.FromSeconds(1));
+    private static Regex AnswersAt(string project) => new($@"{project}/(\w+) deployed [0-9a-f]{{12}} and answers at (http://[0-9.]+:8080/)", RegexOptions.None, TimeSpan.FromSeconds(1));
 
-    private static Regex HttpsAt(string project) => new($@"answers at (https://web-\w+-{project}\.localhost:\d+/)", RegexOptions.None, TimeSpan.FromSeconds(1));
+    internal static Regex HttpsAt(string project) => new($@"answers at (https://web-\w+-{project}\.localhost:\d+/)", RegexOptions.None, TimeSpan.FromSeconds(1));
 
     /// <summary>Free ports for this test's Caddy, so it never meets the one a real quick start runs.</summary>
     private static readonly (int Http, int Https, int Admin, int Router) Ports = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
 
-    private static async Task StopCaddyAsync(string data)
+    internal static async Task StopCaddyAsync(string data)
     {
         using var caddy = new CaddyIngress(new CaddyOptions { AdminPort = Ports.Admin, RouterPort = Ports.Router }, data);
         await caddy.StopAsync(CancellationToken.None);

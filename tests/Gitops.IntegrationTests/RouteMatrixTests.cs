@@ -58,6 +58,7 @@ public sealed class RouteMatrixTests : IDisposable
     private static readonly Row[] Rows =
     [
         new("POST", "/api/v1/login", "{}", "open"),
+        new("POST", "/api/v1/login/link", "{}", "open"),
         new("POST", "/api/v1/logout", "{}", "*", ""),
         new("GET", "/api/v1/me", null, "*", ""),
         new("POST", "/api/v1/tokens", "{}", "*", ""),
@@ -82,6 +83,9 @@ public sealed class RouteMatrixTests : IDisposable
         new("POST", "/api/v1/environments/shop/dev/resume", "{}", ShopDeployers + " envAdmin"),
         new("POST", "/api/v1/environments/shop/production/resume", "{}", ShopDeployers),
         new("POST", "/api/v1/environments/shop/dev/rollback", "{}", ShopDeployers + " envAdmin"),
+        new("POST", "/api/v1/environments/shop/dev/promote", """{"from":"dev"}""", ShopDeployers + " envAdmin"),
+        new("POST", "/api/v1/environments/shop/production/promote", """{"from":"dev"}""", ShopDeployers),
+        new("POST", "/api/v1/environments/shop/dev/promote", """{"from":"production"}""", ShopDeployers), // envAdmin deploys dev, but may not read production
         new("POST", "/api/v1/environments/shop/production/rollback/clear", "{}", ShopDeployers),
         new("POST", "/api/v1/environments/shop/dev/rollback/clear", "{}", ShopDeployers + " envAdmin"),
 

@@ -23,6 +23,7 @@ async function call(method, path, body) {
 
 export const api = {
   login: (user, password) => call('POST', '/login', { user, password }),
+  loginLink: (link) => call('POST', '/login/link', { link }),
   logout: () => call('POST', '/logout', {}),
   me: () => call('GET', '/me'),
   environments: () => call('GET', '/environments'),

@@ -47,12 +47,14 @@ public sealed class QuickstartOptions : CommonOptions
 
 /// <summary>
 /// The README's first command, top-down: a platform in a local data directory → the engine it
-/// will use → the sample's base image → a Git repository holding the sample, watched → the server
-/// → wait until each environment deployed and its web service answers over HTTP.
+/// will use → the sample's base image → a bare Git repository holding the sample (watched) and
+/// its clone → the server → wait until each environment deployed and its web service answers →
+/// one block saying where it answers, how to sign in to the dashboard, and what to do next.
 /// </summary>
 public static class QuickstartCommand
 {
     public const string DefaultProject = "hello";
+    public const string LogFile = "server.log";
     private const string Service = "web";
     private const int Port = 8080;
 
@@ -67,65 +69,49 @@ public static class QuickstartCommand
             throw new CliException(ExitCodes.Usage, $"--project '{project}' is not a valid project name: lowercase letters, digits and '-', starting with a letter, at most 63 characters");
         }
 
-        var say = (string text) => console.Human.MarkupLine($"[bold]paas quickstart[/] {Markup.Escape(text)}");
-
-        say($"platform data in {data}");
+        var steps = new QuickstartSteps(console);
+        steps.Heading("sets up a platform on this machine and deploys the sample app from Git");
         PreparePlatform(data, options);
+        steps.Done($"platform data in {data}");
         var platform = PlatformConfig.Load(data);
         var target = platform.Target("local");
+        CheckIngressPorts(platform, data, options);
         using (var connection = Connect(target, ct))
         {
-            say($"target: {ProviderRegistry.Default.Describe(target)}");
-            var log = new Gitops.Engine.Execution.InlineProgress<string>(line => console.Human.MarkupLine($"  [grey]│ {Markup.Escape(line)}[/]"));
-            if (connection.Images.EnsureStarterBaseAsync(log, ct).GetAwaiter().GetResult() is { } made)
-            {
-                say(made);
-            }
+            var log = new Gitops.Engine.Execution.InlineProgress<string>(steps.Note);
+            var made = connection.Images.EnsureStarterBaseAsync(log, ct).GetAwaiter().GetResult();
+            steps.Done($"container engine: {ProviderRegistry.Default.Describe(target)}{(made is null ? "" : $"; {made}")}");
         }
 
-        var repository = Path.Combine(data, project);
-        say(SampleRepository.EnsureCreated(repository, project)
-            ? $"created the Git repository {repository} from samples/hello (branches main → production, develop → dev)"
-            : $"using the Git repository {repository}");
-        using (var state = SecretsCommand.OpenState(data))
-        {
-            var registry = new RepositoryRegistry(state);
-            if (registry.List().All(r => r.Project != project))
-            {
-                registry.Add(project, new Uri(repository).AbsoluteUri);
-            }
-        }
+        var repository = SampleRepository.In(data, project);
+        steps.Done(repository.EnsureCreated(project));
+        Watch(data, project, repository.Url);
 
-        using var app = StartServer(data, options, say);
+        using var app = StartServer(data, options, steps);
         try
         {
-            var environments = Gitops.Schema.Loading.ManifestLoader.LoadPath(repository).Environments.Keys.ToList();
+            var environments = Gitops.Schema.Loading.ManifestLoader.LoadPath(repository.Work).Environments.Keys.ToList();
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(options.TimeoutSeconds);
-            var addresses = WaitUntilAnswering(app, target, project, environments, TimeSpan.FromSeconds(options.TimeoutSeconds), say, ct);
-            foreach (var (environment, url) in addresses)
-            {
-                console.Human.MarkupLine($"[green]✓[/] {project}/{environment} answers at [bold]{url}[/]");
-            }
-
+            var addresses = WaitUntilAnswering(app, target, project, environments, TimeSpan.FromSeconds(options.TimeoutSeconds), steps, ct);
+            var urls = new List<(string Environment, string Url)>();
             using var ingress = ProviderRegistry.Default.OpenIngress(platform, data);
             if (ingress is not null)
             {
                 foreach (var environment in environments)
                 {
-                    var url = WaitForIngress(ingress, options.HttpsPort, project, environment, deadline, ct);
-                    console.Human.MarkupLine($"[green]✓[/] {project}/{environment} answers at [bold]{url}[/] (HTTPS through {ingress.Name})");
+                    urls.Add((environment, WaitForIngress(ingress, options.HttpsPort, project, environment, deadline, ct)));
+                    steps.Done($"{project}/{environment} answers at {urls[^1].Url} (HTTPS through {ingress.Name})");
                 }
-
-                say($"browsers and curl resolve *.localhost to this machine; trust {ingress.Name}'s local CA to avoid the warning: {ingress.LocalCertificateAuthority}");
             }
 
+            var signIn = QuickstartSignIn.Prepare(app.Services.GetRequiredService<StateStore>(), options.Listen);
+            new QuickstartSummary(console, data, project, repository).Write(steps.Total, ingress is null ? addresses : urls, addresses, signIn,
+                ingress?.LocalCertificateAuthority, options.ExitWhenReady);
             if (options.ExitWhenReady)
             {
-                say("stopping the server (--exit-when-ready); the app keeps running");
                 return ExitCodes.Ok;
             }
 
-            say($"commit in {repository} (main → production, develop → dev) and the server deploys it; ./paas status --project {project} --data-dir {data} shows what runs; Ctrl+C stops the server, the app keeps running");
             app.WaitForShutdownAsync(ct).GetAwaiter().GetResult();
             return ExitCodes.Ok;
         }
@@ -136,17 +122,66 @@ public static class QuickstartCommand
     }
 
     /// <summary>
+    /// Another program on the ingress's ports (often an earlier quick start's Caddy, run with
+    /// another --data-dir) would take this one's routes or keep its edge from starting: say so now,
+    /// not after the wait for the app times out.
+    /// </summary>
+    private static void CheckIngressPorts(PlatformConfig platform, string data, QuickstartOptions options)
+    {
+        using var ingress = ProviderRegistry.Default.OpenIngress(platform, data);
+        var ours = new[] { Path.Combine(data, "caddy", "caddy.pid"), Path.Combine(data, "caddy", "edge", "caddy.pid") }
+            .Any(pid => File.Exists(pid) && int.TryParse(File.ReadAllText(pid).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var id) && Directory.Exists($"/proc/{id}"));
+        if (ingress is null || ours)
+        {
+            return;
+        }
+
+        var ports = new (int Port, System.Net.IPAddress Address, string Option)[]
+        {
+            (options.HttpsPort, System.Net.IPAddress.Any, "--https-port"), (options.HttpPort, System.Net.IPAddress.Any, "--http-port"),
+            (options.IngressAdminPort, System.Net.IPAddress.Loopback, "--ingress-admin-port"), (options.IngressRouterPort, System.Net.IPAddress.Loopback, "--ingress-router-port"),
+        };
+        foreach (var (port, address, option) in ports)
+        {
+            try
+            {
+                var listener = new System.Net.Sockets.TcpListener(address, port);
+                listener.Start();
+                listener.Stop();
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                throw new CliException(ExitCodes.Failed, $"port {port} ({option}) is taken by another program, perhaps the ingress of a quick start with another --data-dir; "
+                    + $"stop it, or choose free ports with --https-port, --http-port, --ingress-admin-port and --ingress-router-port");
+            }
+        }
+    }
+
+    /// <summary>The platform watches the bare repository; an older quick start's registration of the working repository is moved to it.</summary>
+    private static void Watch(string data, string project, string url)
+    {
+        using var state = SecretsCommand.OpenState(data);
+        var registry = new RepositoryRegistry(state);
+        if (registry.List().FirstOrDefault(r => r.Project == project)?.Url != url)
+        {
+            registry.Add(project, url);
+        }
+    }
+
+    /// <summary>
     /// file:// repositories are allowed on this platform (the sample lives in a local directory); with
-    /// an ingress installed, public services get HTTPS routes on *.localhost from its local CA.
+    /// an ingress installed, public services get HTTPS routes on *.localhost from its local CA, on
+    /// the ports this start was given.
     /// </summary>
     private static void PreparePlatform(string data, QuickstartOptions options)
     {
         DataDirectory.Prepare(data);
         var file = Path.Combine(data, PlatformConfig.FileName);
-        if (!File.Exists(file))
+        const string Header = "# Written by paas quickstart on each start, from its options (delete this line to keep your own edits)";
+        if (!File.Exists(file) || File.ReadLines(file).FirstOrDefault() is Header or "# Written by paas quickstart: the sample is a local repository (file://).")
         {
             var ingress = PlatformProviders.QuickstartIngress(options.HttpPort, options.HttpsPort, options.IngressAdminPort, options.IngressRouterPort);
-            File.WriteAllText(file, "# Written by paas quickstart: the sample is a local repository (file://).\nallowFileUrls: true\n" + ingress);
+            File.WriteAllText(file, $"{Header}\n# The sample is a local repository (file://).\nallowFileUrls: true\n{ingress}");
         }
     }
 
@@ -196,17 +231,15 @@ public static class QuickstartCommand
         return connection;
     }
 
-    private static WebApplication StartServer(string data, QuickstartOptions options, Action<string> say)
+    private static WebApplication StartServer(string data, QuickstartOptions options, QuickstartSteps steps)
     {
         WebApplication app;
+        var logFile = Path.Combine(data, LogFile);
         try
         {
             // The CLI in this data directory talks to this server from now on (paas status --data-dir …).
-            app = PaasServer.Build(new ServerOptions { DataDirectory = data, Listen = options.Listen, PollInterval = TimeSpan.FromSeconds(5) }, TextWriter.Null, token =>
-            {
-                new Login(options.Listen, token).Save(data);
-                say($"admin token saved in {Path.Combine(data, Login.FileName)} (owner-only)");
-            });
+            app = PaasServer.Build(new ServerOptions { DataDirectory = data, Listen = options.Listen, PollInterval = TimeSpan.FromSeconds(5), LogFile = options.Verbose ? null : logFile }, TextWriter.Null,
+                token => new Login(options.Listen, token).Save(data));
         }
         catch (StateLockedException e)
         {
@@ -214,12 +247,12 @@ public static class QuickstartCommand
         }
 
         app.StartAsync().GetAwaiter().GetResult();
-        say($"server listening on {options.Listen}, polling the repository every 5 s");
+        steps.Done($"server on {options.Listen}, polling the repository every 5 s; its log: {(options.Verbose ? "this console (--verbose)" : logFile)}");
         return app;
     }
 
     /// <summary>Waits for each environment's deployment, then for its service to answer; says what happens meanwhile.</summary>
-    private static List<(string Environment, string Url)> WaitUntilAnswering(WebApplication app, TargetConfig target, string project, List<string> environments, TimeSpan timeout, Action<string> say, CancellationToken ct)
+    private static List<(string Environment, string Url)> WaitUntilAnswering(WebApplication app, TargetConfig target, string project, List<string> environments, TimeSpan timeout, QuickstartSteps steps, CancellationToken ct)
     {
         var state = app.Services.GetRequiredService<StateStore>();
         var records = new EnvironmentRecords(state);
@@ -241,7 +274,7 @@ public static class QuickstartCommand
                     if (reported.GetValueOrDefault(environment) != sync.Detail)
                     {
                         reported[environment] = sync.Detail;
-                        say($"{project}/{environment}: {sync.Detail}");
+                        steps.Note($"{project}/{environment}: {sync.Detail}");
                     }
 
                     if (sync.Outcome is ReconcileOutcome.Failed or ReconcileOutcome.RolledBack or ReconcileOutcome.InvalidManifest or ReconcileOutcome.SkippedFailedRevision)
@@ -253,6 +286,7 @@ public static class QuickstartCommand
                         && Answering(http, connection.Driver, project, environment, ct) is { } url)
                     {
                         answering[environment] = url;
+                        steps.Done($"{project}/{environment} deployed {sync.Commit?[..Math.Min(12, sync.Commit.Length)]} and answers at {url}");
                     }
                 }
 
@@ -263,7 +297,7 @@ public static class QuickstartCommand
 
                 if (DateTime.UtcNow > deadline)
                 {
-                    throw new CliException(ExitCodes.Failed, $"the sample did not answer within {timeout.TotalSeconds:0} s; the server log above says why");
+                    throw new CliException(ExitCodes.Failed, $"the sample did not answer within {timeout.TotalSeconds:0} s; the server's log ({LogFile} in the data directory, or run with --verbose) says why");
                 }
 
                 Task.Delay(TimeSpan.FromMilliseconds(500), ct).GetAwaiter().GetResult();

@@ -193,6 +193,12 @@ public sealed partial class GitSource(string cacheDirectory, bool allowFileUrls 
                 throw new InvalidOperationException($"the remote refused {branch}: {rejected}");
             }
         }
+        catch (BareRepositoryException)
+        {
+            // A forge's repository is bare; a working repository with a checkout cannot take pushes.
+            throw new InvalidOperationException($"{url} is a working repository (it has a checkout), and Git does not push branches into one; "
+                + $"watch a bare repository instead (git clone --bare), commit in a clone of it, and point the project at it with paas repo add URL --project {name}");
+        }
         finally
         {
             repository.Refs.Remove(local);
