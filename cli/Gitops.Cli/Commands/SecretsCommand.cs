@@ -138,7 +138,7 @@ public static class SecretsCommand
         var value = Console.IsInputRedirected || input != Console.In
             ? input.ReadToEnd().TrimEnd('\n', '\r')
             : console.Human.Prompt(new TextPrompt<string>($"value of {name}:").Secret());
-        return value.Length > 0 ? value : throw new CliException(ExitCodes.InvalidInput, "the secret value is empty; pipe it on standard input, e.g. paas secrets set shop DATABASE_URL < file");
+        return value.Length > 0 ? value : throw new CliException(ExitCodes.InvalidInput, $"{name} is empty: pipe it on standard input (e.g. < file), or run the command in a terminal to be asked for it");
     }
 
     private static string RequireName(SecretsOptions options) =>

@@ -6,6 +6,9 @@ namespace Gitops.Engine.State;
 /// <summary>The state file is held by another process.</summary>
 public sealed class StateLockedException(string message) : Exception(message);
 
+/// <summary>The state file is there but cannot be read: a disk fault, a partial copy, another program's file.</summary>
+public sealed class StateDamagedException(string message, Exception inner) : IOException(message, inner);
+
 /// <summary>
 /// The platform's state in one LiteDB file in the data directory: per environment the recorded
 /// state (specs applied, inventory, version), the deployment history and the apply journal.
@@ -62,7 +65,20 @@ public sealed class StateStore : IDisposable
             throw new StateLockedException($"the state in {dataDirectory} is in use by another paas process (a server or an apply); wait for it, or if it is a server, ask it instead: paas login --server URL (or --server, PAAS_SERVER)");
         }
 
-        var db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, DatabaseFile), Connection = ConnectionType.Direct });
+        var path = Path.Combine(dataDirectory, DatabaseFile);
+        LiteDatabase db;
+        try
+        {
+            db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+            _ = db.GetCollectionNames().Count(); // a damaged file fails here, not in the middle of a command
+        }
+        catch (Exception e) when (e is LiteException or ArgumentException or InvalidCastException or IOException or InvalidOperationException or OverflowException or IndexOutOfRangeException)
+        {
+            lockFile.Dispose();
+            throw new StateDamagedException($"the state file {path} cannot be read ({e.Message.TrimEnd('.')}): it is damaged, or not a paas state file. "
+                + "Restore the platform's last backup into a new data directory (paas admin restore ID --from DEST --data-dir NEW), or move the file aside to start with an empty state", e);
+        }
+
         return new StateStore(lockFile, db);
     }
 
