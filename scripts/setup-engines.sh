@@ -52,6 +52,8 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 # kubectl checks that the tests' FAKE Kubernetes API server speaks the real protocol (the machine image has
 # v1.32 from the Cloud SDK; Debian's kubernetes-client where it is missing).
 command -v kubectl >/dev/null || need+=(kubernetes-client)
+# zsh: the completion script `paas completion zsh` prints is run by a real zsh in the CLI tests.
+command -v zsh >/dev/null || need+=(zsh)
 # debootstrap: the Debian base of the template catalogue's images (scripts/template-images.sh).
 command -v debootstrap >/dev/null || need+=(debootstrap)
 if [ ${#need[@]} -gt 0 ]; then

@@ -63,13 +63,13 @@ public static class PaasCli
         parsed.Value is CommonOptions { Verbose: true } || Environment.GetEnvironmentVariable("PAAS_DEBUG") == "1";
 
     /// <summary>Every verb, in the order <c>paas --help</c> lists them.</summary>
-    private static readonly Type[] Verbs =
+    internal static readonly Type[] Verbs =
     [
         typeof(ValidateOptions), typeof(InitOptions), typeof(TemplatesOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
         typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(ExecOptions), typeof(RestartOptions), typeof(CronOptions), typeof(BackupOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
-        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(AdminOptions), typeof(RegistryOptions), typeof(FirewallOptions),
+        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(AdminOptions), typeof(RegistryOptions), typeof(FirewallOptions), typeof(CompletionOptions),
     ];
 
     private static int Dispatch(object options, CliConsole console, TextReader input) => options switch
@@ -106,6 +106,7 @@ public static class PaasCli
         TokensOptions o => TokensCommand.Run(o, console),
         AuditOptions o => AuditCommand.Run(o, console),
         AdminOptions o => AdminCommand.Run(o, console),
+        CompletionOptions o => CompletionCommand.Run(o, console),
         _ => throw new InvalidOperationException($"no command for {options.GetType().Name}"),
     };
 

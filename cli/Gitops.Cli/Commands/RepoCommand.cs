@@ -13,7 +13,7 @@ namespace Gitops.Cli.Commands;
 [Verb("repo", HelpText = "Watched repositories: add URL --project NAME [--credential-stdin [--username U]] (an https token from stdin or a prompt, never in the URL) or [--ssh-key-stdin [--known-hosts FILE]] (an ssh:// repository's deploy key), list, rm PROJECT, webhook PROJECT (secret on stdin), forge PROJECT --kind K --api URL --repo OWNER/NAME (token on stdin).")]
 public sealed class RepoOptions : CommonOptions
 {
-    [Value(0, MetaName = "ACTION", Required = true, HelpText = "add, list or rm.")]
+    [Value(0, MetaName = "ACTION", Required = true, HelpText = "add, list, rm, webhook or forge.")]
     public string Action { get; set; } = "";
 
     [Value(1, MetaName = "URL|PROJECT", HelpText = "The repository URL (add) or the project (rm).")]
