@@ -161,7 +161,7 @@ public static class PaasServer
         return next();
     }
 
-    private static async Task<IResult> ReceiveWebhookAsync(HttpContext context, string project, Webhooks webhooks, ReconcileQueue queue, ServerOptions options)
+    private static async Task<IResult> ReceiveWebhookAsync(HttpContext context, string project, Webhooks webhooks, ReconcileQueue queue, ServerOptions options, StateStore state)
     {
         var logger = context.RequestServices.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Webhooks>>();
         if (context.Request.ContentLength > options.MaxWebhookBytes)
@@ -176,6 +176,20 @@ public static class PaasServer
         {
             Log.WebhookRefused(logger, project, reason);
             return Results.Json(new { error = Webhooks.Refused }, statusCode: StatusCodes.Status401Unauthorized); // one answer for every refusal: no oracle of which projects exist
+        }
+
+        // A pull request's event (signed, so the forge's word) is recorded for the preview pass; the
+        // reconcile fetches its head from the registered repository, never from the payload.
+        try
+        {
+            if (Gitops.Engine.Previews.PullRequestEvent.Read(headers, body.ToArray()) is { } pullRequest)
+            {
+                new Gitops.Engine.Previews.PreviewRecords(state).Note(project, pullRequest, options.Clock.GetUtcNow());
+            }
+        }
+        catch (FormatException e)
+        {
+            return Results.BadRequest(new { error = e.Message });
         }
 
         queue.Enqueue(project);

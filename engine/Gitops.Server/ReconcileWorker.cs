@@ -52,7 +52,7 @@ public sealed class ReconcileWorker(ReconcileQueue queue, StateStore state, Plat
         var audit = new Gitops.Engine.Audit.AuditLog(state);
         using var ingress = ProviderRegistry.Default.OpenIngress(platform, options.DataDirectory);
         var hooks = ExecutionHooks.FromEnvironment() with { Events = ServerEvents.Sinks(audit, metrics, notify, logger) };
-        var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, ProviderRegistry.Default.Connect, progress, progress, ingress, hooks);
+        var reconciler = new Reconciler(state, new GitSource(Path.Combine(options.DataDirectory, "repos"), platform.AllowFileUrls), platform, ProviderRegistry.Default.Connect, progress, progress, ingress, hooks) { PreviewClock = options.Clock };
         while (!stoppingToken.IsCancellationRequested)
         {
             string project;

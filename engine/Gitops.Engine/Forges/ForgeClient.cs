@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace Gitops.Engine.Forges;
 
 /// <summary>
-/// Opens pull requests through each forge's documented REST API: GitHub
+/// Opens pull requests and comments on them through each forge's documented REST API: GitHub
 /// (<c>POST /repos/{owner}/{repo}/pulls</c>, bearer token), Gitea (the same path, <c>token</c>
 /// authorization) and GitLab (<c>POST /projects/{path}/merge_requests</c>, <c>PRIVATE-TOKEN</c>).
 /// </summary>
@@ -27,6 +27,41 @@ public sealed class ForgeClient(HttpClient http)
                 Content = JsonContent.Create(new JsonObject { ["head"] = head, ["base"] = @base, ["title"] = title, ["body"] = body }),
             },
         };
+        var answer = await SendAsync(forge, token, request, "the pull request", cancellationToken).ConfigureAwait(false);
+        return forge.Kind == ForgeKind.GitLab
+            ? new PullRequest(answer?["iid"]?.GetValue<long>() ?? 0, answer?["web_url"]?.GetValue<string>() ?? "")
+            : new PullRequest(answer?["number"]?.GetValue<long>() ?? 0, answer?["html_url"]?.GetValue<string>() ?? "");
+    }
+
+    /// <summary>
+    /// Writes a comment on a pull request, or rewrites the one given (so a preview's comment is
+    /// updated on each push, not repeated): GitHub and Gitea through the issue comments API
+    /// (<c>POST …/issues/{n}/comments</c>, <c>PATCH …/issues/comments/{id}</c>), GitLab through
+    /// merge request notes (<c>POST …/merge_requests/{iid}/notes</c>, <c>PUT …/notes/{id}</c>).
+    /// </summary>
+    /// <returns>The comment's id, to update it next time.</returns>
+    public async Task<string> CommentAsync(ForgeConfig forge, string token, long number, string body, string? existing, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(forge);
+        var root = forge.ApiUrl.TrimEnd('/');
+        var content = JsonContent.Create(new JsonObject { ["body"] = body });
+        var notes = $"{root}/projects/{Uri.EscapeDataString(forge.Repository)}/merge_requests/{number}/notes";
+        using var request = (forge.Kind, existing) switch
+        {
+            (ForgeKind.GitLab, null) => new HttpRequestMessage(HttpMethod.Post, notes) { Content = content },
+            (ForgeKind.GitLab, { } note) => new HttpRequestMessage(HttpMethod.Put, $"{notes}/{Uri.EscapeDataString(note)}") { Content = content },
+            (_, null) => new HttpRequestMessage(HttpMethod.Post, $"{root}/repos/{forge.Repository}/issues/{number}/comments") { Content = content },
+            (_, { } comment) => new HttpRequestMessage(HttpMethod.Patch, $"{root}/repos/{forge.Repository}/issues/comments/{Uri.EscapeDataString(comment)}") { Content = content },
+        };
+        var answer = await SendAsync(forge, token, request, "the comment", cancellationToken).ConfigureAwait(false);
+        return answer?["id"] is JsonValue id
+            ? id.TryGetValue<long>(out var numeric) ? numeric.ToString(System.Globalization.CultureInfo.InvariantCulture) : id.ToString()
+            : throw new ForgeException($"{forge.Kind} at {root} answered the comment without its id");
+    }
+
+    private async Task<JsonNode?> SendAsync(ForgeConfig forge, string token, HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    {
+        var root = forge.ApiUrl.TrimEnd('/');
         switch (forge.Kind)
         {
             case ForgeKind.GitHub:
@@ -59,13 +94,10 @@ public sealed class ForgeClient(HttpClient http)
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw new ForgeException($"{forge.Kind} at {root} refused the pull request ({(int)response.StatusCode}): {Message(text)}");
+                throw new ForgeException($"{forge.Kind} at {root} refused {what} ({(int)response.StatusCode}): {Message(text)}");
             }
 
-            var answer = JsonNode.Parse(text);
-            return forge.Kind == ForgeKind.GitLab
-                ? new PullRequest(answer?["iid"]?.GetValue<long>() ?? 0, answer?["web_url"]?.GetValue<string>() ?? "")
-                : new PullRequest(answer?["number"]?.GetValue<long>() ?? 0, answer?["html_url"]?.GetValue<string>() ?? "");
+            return JsonNode.Parse(text);
         }
     }
 

@@ -100,6 +100,13 @@ public sealed class EnvironmentRecords(StateStore state)
         .OfType<string>()
         .ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>An environment that is gone for good (a removed preview): its sync state, pin and suspension go with it.</summary>
+    public void Forget(string project, string environment)
+    {
+        _records.Delete(Key(project, environment));
+        state.Flush();
+    }
+
     private BsonDocument Document(string project, string environment) =>
         _records.FindById(Key(project, environment)) ?? new BsonDocument { ["_id"] = Key(project, environment) };
 

@@ -27,6 +27,12 @@ public enum ReconcileOutcome
 
     /// <summary><c>paas rollback</c> holds the environment on an earlier deployment until its branch moves.</summary>
     Pinned,
+
+    /// <summary>A pull request's preview environment was removed (closed, expired, over previews.max, or previews turned off).</summary>
+    Removed,
+
+    /// <summary>A pull request is not deployed as a preview (from a fork, without previews.forks).</summary>
+    Refused,
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ namespace Gitops.Engine.Reconcile;
 /// that branch: skip a commit that failed before → recover → plan → apply. The server runs this on
 /// every poll and webhook; <c>paas sync</c> runs it once.
 /// </summary>
-public sealed class Reconciler(
+public sealed partial class Reconciler(
     StateStore state,
     GitSource git,
     PlatformConfig platform,
@@ -57,6 +57,8 @@ public sealed class Reconciler(
             {
                 results.AddRange(await ReconcileBranchAsync(repository.Project, branch, commit, tree, loaded, cancellationToken).ConfigureAwait(false));
             }
+
+            results.AddRange(await ReconcilePreviewsAsync(repository, tips.ToDictionary(t => t.Branch, t => t.Loaded, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false));
         }
 
         return results;
@@ -106,7 +108,7 @@ public sealed class Reconciler(
             else
             {
                 _notifyRules.Record(project, environment, effective.Notify);
-                result = await ReconcileEnvironmentAsync(project, environment, commit, tree, effective, spec, cancellationToken).ConfigureAwait(false);
+                result = await ReconcileEnvironmentAsync(project, environment, commit, tree, effective, spec, _secrets, cancellationToken).ConfigureAwait(false);
             }
 
             _records.Synced(project, environment, new SyncRecord(result.Outcome, result.Detail, commit, spec.Target, _hooks.Clock.GetUtcNow(), branch));
@@ -210,7 +212,7 @@ public sealed class Reconciler(
         }
     }
 
-    private async Task<ReconcileResult> ReconcileEnvironmentAsync(string project, string environment, string commit, ISourceTree tree, Schema.Model.Manifest manifest, Schema.Model.EnvironmentSpec spec, CancellationToken cancellationToken)
+    private async Task<ReconcileResult> ReconcileEnvironmentAsync(string project, string environment, string commit, ISourceTree tree, Schema.Model.Manifest manifest, Schema.Model.EnvironmentSpec spec, ISecretSource secrets, CancellationToken cancellationToken)
     {
         if (_records.IsSuspended(project, environment))
         {
@@ -234,7 +236,7 @@ public sealed class Reconciler(
         }
 
         using var connection = connect(platform.Target(spec.Target));
-        var deployer = new Deployer(connection.Driver, connection.Images, state, _secrets, progress, buildLog, connection.IngressOr(ingress), _hooks, platform.Registry);
+        var deployer = new Deployer(connection.Driver, connection.Images, state, secrets, progress, buildLog, connection.IngressOr(ingress), _hooks, platform.Registry);
         try
         {
             await deployer.RecoverAsync(project, environment, cancellationToken).ConfigureAwait(false);

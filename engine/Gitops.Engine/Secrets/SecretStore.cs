@@ -22,13 +22,26 @@ public sealed class SecretStore : ISecretSource
     private readonly StateStore _state;
     private readonly ILiteCollection<BsonDocument> _secrets;
     private readonly string _dataDirectory;
+    private readonly bool _environmentOnly;
 
     public SecretStore(StateStore state)
+        : this(state, environmentOnly: false)
+    {
+    }
+
+    private SecretStore(StateStore state, bool environmentOnly)
     {
         ArgumentNullException.ThrowIfNull(state);
-        (_state, _dataDirectory) = (state, state.DataDirectory);
+        (_state, _dataDirectory, _environmentOnly) = (state, state.DataDirectory, environmentOnly);
         _secrets = state.Collection("secrets");
     }
+
+    /// <summary>
+    /// The same store, where an environment sees only the values stored for it, never the
+    /// project-wide ones: a fork's preview gets no secret of the project, only what the platform
+    /// generates for that preview itself (a template's credentials).
+    /// </summary>
+    public static SecretStore EnvironmentOnly(StateStore state) => new(state, environmentOnly: true);
 
     public int Set(string project, string? environment, string name, string value)
     {
@@ -105,7 +118,7 @@ public sealed class SecretStore : ISecretSource
 
     private IEnumerable<BsonDocument> Applicable(string project, string environment) => _secrets
         .Find(d => d["project"] == project)
-        .Where(d => d["env"].AsString == environment || d["env"].AsString == AllEnvironments)
+        .Where(d => d["env"].AsString == environment || (!_environmentOnly && d["env"].AsString == AllEnvironments))
         .GroupBy(d => d["name"].AsString, StringComparer.Ordinal)
         .Select(g => g.OrderBy(d => d["env"].AsString == AllEnvironments ? 1 : 0).First());
 

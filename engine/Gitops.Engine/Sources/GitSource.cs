@@ -164,6 +164,33 @@ public sealed partial class GitSource(string cacheDirectory, bool allowFileUrls 
     public GitCommitTree Open(string name, string commit) => new(CachePath(name), name, commit);
 
     /// <summary>True when <paramref name="commit"/> descends from the branch's tip (or the branch does not exist): a fast-forward.</summary>
+    /// <summary>
+    /// Fetches one ref of the watched repository that is no branch: a pull request's head as its
+    /// forge publishes it (<c>refs/pull/7/head</c>, <c>refs/merge-requests/7/head</c>), always
+    /// from the registered URL. Null when the repository has no such ref.
+    /// </summary>
+    public string? FetchRef(string name, string url, string remoteRef, RepositoryCredential? credential = null)
+    {
+        CheckUrl(url, allowFileUrls);
+        if (!PullRef().IsMatch(remoteRef))
+        {
+            throw new ArgumentException($"'{remoteRef}' is not a pull or merge request's head ref", nameof(remoteRef));
+        }
+
+        var local = "refs/paas-previews/" + remoteRef["refs/".Length..].Replace('/', '-');
+        using var repository = new Repository(CachePath(name));
+        repository.Refs.Remove(local); // a ref the forge deleted must not leave its last commit behind
+        using (var ssh = OpenSsh(repository, CachePath(name), url, credential))
+        {
+            WithSshErrors(ssh, () => Commands.Fetch(repository, "origin", [$"+{remoteRef}:{local}"], new FetchOptions { TagFetchMode = TagFetchMode.None, CredentialsProvider = Credentials(url, credential) }, "paas fetch preview"));
+        }
+
+        return repository.Refs[local]?.ResolveToDirectReference().TargetIdentifier;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^refs/(pull|merge-requests)/[0-9]{1,9}/head$")]
+    private static partial System.Text.RegularExpressions.Regex PullRef();
+
     public bool IsFastForward(string name, string branch, string commit)
     {
         using var repository = new Repository(CachePath(name));

@@ -35,6 +35,28 @@ public sealed record Manifest
 
     [Description("Notification rules: which events go to which platform notification channel.")]
     public ValueList<NotifyRule> Notify { get; init; } = ValueList<NotifyRule>.Empty;
+
+    [Description("Preview environments: each open pull request's head commit deployed as environment pr-<number>, its URL commented on the pull request, removed when it closes or after ttl without a push. Read from the manifest of the branch the pull request targets.")]
+    public PreviewSpec Previews { get; init; } = new();
+}
+
+[Description("Preview environments per pull request (a forge webhook with pull-request events must be configured).")]
+public sealed record PreviewSpec
+{
+    [Description("Deploy pull requests as preview environments.")]
+    public bool Enabled { get; init; }
+
+    [Description("How long a preview lives after its last push; then it is removed. Default 72h.")]
+    public Duration Ttl { get; init; } = new(TimeSpan.FromHours(72));
+
+    [Description("At most this many previews at once; a new pull request over it removes the preview pushed to least recently. Default 5.")]
+    public int Max { get; init; } = 5;
+
+    [Description("Deployment target previews run on. Default local.")]
+    public string Target { get; init; } = "local";
+
+    [Description("Also deploy pull requests from forks (never with secrets). Default false: a fork's code is not run.")]
+    public bool Forks { get; init; }
 }
 
 [Description("An environment: the branch it follows and the target it deploys to.")]

@@ -37,7 +37,28 @@ public sealed partial class ManifestValidator
 
         validator.CheckOverrides();
         validator.CheckNotify(manifest.Notify, "notify");
+        validator.CheckPreviews(manifest.Previews);
     }
+
+    /// <summary>Preview environments are named pr-NUMBER by the platform; a declared one would be destroyed with a pull request.</summary>
+    private void CheckPreviews(PreviewSpec previews)
+    {
+        foreach (var name in _manifest.Environments.Keys.Where(n => PreviewName().IsMatch(n)))
+        {
+            Report(ErrorCodes.Name, $"environments.{name}", $"'{name}' is the name of a pull request's preview environment; name this environment otherwise", atKey: true);
+        }
+
+        CheckBetween(previews.Max, 1, 50, "previews.max", "previews.max");
+        if (previews.Ttl.Value < TimeSpan.FromMinutes(1) || previews.Ttl.Value > TimeSpan.FromDays(30))
+        {
+            Report(ErrorCodes.Range, "previews.ttl", $"previews.ttl must be between 1m and 30d, not {previews.Ttl}");
+        }
+
+        CheckName(previews.Target, "previews.target", "target", atKey: false);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^pr-[0-9]+$")]
+    private static partial System.Text.RegularExpressions.Regex PreviewName();
 
     private void CheckHeader()
     {
