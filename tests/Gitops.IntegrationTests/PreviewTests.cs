@@ -106,10 +106,36 @@ public sealed class PreviewTests
         Assert.Empty(await PreviewLeftoversAsync(world, "pr-12"));
     }
 
-    private static GitWorkTree App(EngineWorld world, string previews)
+    [Fact]
+    public async Task A_fork_with_opt_in_is_built_but_never_given_the_projects_secrets()
+    {
+        const string Canary = "canary-preview-secret-4b7e";
+        await using var world = await EngineWorld.CreateAsync("docker");
+        var git = App(world, "previews: { enabled: true, forks: true }\n", "    secrets: [API_KEY]\n");
+        git.CommitAndPush("v1");
+        await using var forge = await ConfigureAsync(world, git);
+        Assert.Equal(0, world.PaasWithInput(Canary, "secrets", "set", world.Project, "API_KEY").ExitCode); // every environment of the project
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromHours(1));
+
+        PushPullRequest(git, 8, "from a stranger");
+        Assert.Equal(HttpStatusCode.Accepted, await WebhookAsync(server, world.Project, PullRequest("opened", 8, "stranger/shop"), "s1"));
+        PushPullRequest(git, 9, "from the team");
+        Assert.Equal(HttpStatusCode.Accepted, await WebhookAsync(server, world.Project, PullRequest("opened", 9, "acme/shop"), "s2"));
+
+        var fork = await CommentAsync(forge, 8, "needs secret API_KEY, which has no value for");
+        await CommentAsync(forge, 9, "deployed as environment `pr-9`");
+        var team = await world.Client.Containers.ListContainersAsync(new ContainersListParameters { Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{Labels.Project}={world.Project}"] = true, [$"{Labels.Environment}=pr-9"] = true } } });
+        var environment = (await world.Client.Containers.InspectContainerAsync(team.First().ID)).Config?.Env;
+
+        Assert.Contains($"API_KEY={Canary}", environment ?? []); // the team's own pull request gets the project's secret
+        Assert.Empty(await PreviewLeftoversAsync(world, "pr-8")); // the fork's code never ran with it, nor without it
+        Assert.DoesNotContain(Canary, fork, StringComparison.Ordinal);
+    }
+
+    private static GitWorkTree App(EngineWorld world, string previews, string webExtra = "")
     {
         var git = new GitWorkTree(world.Root);
-        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\n{previews}services:\n  web:\n    build: {{ context: web }}\n    port: 8080\n    public: true\n    volumes: {{ cache: /cache }}\n    health: {{ path: /index.html, interval: 1s }}\n    deploy: {{ drain: 1s }}\n");
+        git.Write("paas.yaml", $"version: 1\nproject: {world.Project}\nenvironments:\n  dev: {{ branch: dev }}\n{previews}services:\n  web:\n    build: {{ context: web }}\n    port: 8080\n    public: true\n    volumes: {{ cache: /cache }}\n    health: {{ path: /index.html, interval: 1s }}\n    deploy: {{ drain: 1s }}\n{webExtra}");
         git.Write("web/Dockerfile", $"FROM {world.Busybox}\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
         git.Write("web/www/index.html", "version one\n");
         return git;
