@@ -7,8 +7,10 @@ namespace Gitops.Server;
 /// <summary>
 /// Verifies forge webhooks before anything else is done with them: GitHub's
 /// <c>X-Hub-Signature-256</c> and Gitea's <c>X-Gitea-Signature</c> (HMAC-SHA256 of the raw body),
-/// GitLab's <c>X-Gitlab-Token</c>; all compared in constant time. A verified webhook only enqueues
-/// its repository: nothing in the payload (URLs, refs, paths) is ever used. A project without a
+/// GitLab's <c>X-Gitlab-Token</c>; all compared in constant time. A verified webhook enqueues its
+/// repository; no URL, ref or path in the payload is ever used. A pull request event gives only
+/// its number, action, target branch (a key into the branches fetched from the registered URL)
+/// and whether it comes from a fork (see <see cref="Gitops.Engine.Previews.PullRequestEvent"/>). A project without a
 /// webhook (or that does not exist) is refused exactly like a wrong signature, after the same
 /// HMAC work, so the endpoint does not tell which projects exist. A genuine delivery is accepted
 /// once: its id and its body are remembered (see <see cref="WebhookDeliveries"/>).
