@@ -41,8 +41,9 @@ public sealed partial class QuickstartTests
 
     private static async Task QuickstartTwiceAsync(string data, string project)
     {
-        var first = Quickstart(data, project);
-        var second = Quickstart(data, project); // a second start reuses the repository and finds everything in sync
+        var first = Quickstart(data, project, $"http://127.0.0.1:{FreePort.Next()}");
+        var secondListen = $"http://127.0.0.1:{FreePort.Next()}";
+        var second = Quickstart(data, project, secondListen); // a second start reuses the repository and finds everything in sync
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains($"created the repository {Path.Combine(data, project)}.git from samples/hello", first.Output, StringComparison.Ordinal);
@@ -78,15 +79,16 @@ public sealed partial class QuickstartTests
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("using the repository", second.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("shown this once", second.Output, StringComparison.Ordinal); // the password exists already; a new link is printed
+        Assert.Equal(secondListen, Gitops.Cli.Remote.Login.Load(data)!.Server); // the printed commands ask the server this start ran
         Assert.NotEqual(SignInLink().Match(first.Output).Value, SignInLink().Match(second.Output).Value);
         Assert.Equal(2, AnswersAt(project).Count(second.Output));
     }
 
-    private static CliRun Quickstart(string data, string project)
+    private static CliRun Quickstart(string data, string project, string listen)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = PaasCli.Run([.. Arguments(data, project, $"http://127.0.0.1:{FreePort.Next()}"), "--exit-when-ready"], CliConsole.Plain(output, error), TextReader.Null);
+        var code = PaasCli.Run([.. Arguments(data, project, listen), "--exit-when-ready"], CliConsole.Plain(output, error), TextReader.Null);
         return new CliRun(code, output.ToString(), error.ToString());
     }
 

@@ -246,6 +246,11 @@ public static class QuickstartCommand
             throw new CliException(ExitCodes.Failed, e.Message + " (a quickstart server already runs? stop it with Ctrl+C)");
         }
 
+        if (Login.Load(data) is { } saved && saved.Server != options.Listen)
+        {
+            (saved with { Server = options.Listen }).Save(data); // a later start on another --listen: the saved login follows it
+        }
+
         app.StartAsync().GetAwaiter().GetResult();
         steps.Done($"server on {options.Listen}, polling the repository every 5 s; its log: {(options.Verbose ? "this console (--verbose)" : logFile)}");
         return app;
