@@ -39,18 +39,8 @@ public static class CompletionCommand
             .Append($"    COMPREPLY=($(compgen -W \"{string.Join(' ', CommandTree.Commands.Select(c => c.Name))} --help --version\" -- \"$cur\"))\n")
             .Append("    return\n  fi\n")
             .Append("  case \"$prev\" in --output|-o) COMPREPLY=($(compgen -W \"text json\" -- \"$cur\")); return ;; esac\n")
-            .Append("  case \"${COMP_WORDS[1]}\" in\n");
-        foreach (var command in CommandTree.Commands)
-        {
-            script.Append($"    {command.Name}) words=\"{string.Join(' ', command.Options)}\"");
-            if (command.Actions.Count > 0)
-            {
-                script.Append($"; [ \"$COMP_CWORD\" -eq 2 ] && words=\"{string.Join(' ', command.Actions)}\"");
-            }
-
-            script.Append(" ;;\n");
-        }
-
+            .Append("  case \"${COMP_WORDS[1]}\" in\n")
+            .Append(Cases(words => $"words=\"{words}\"", "[ \"$COMP_CWORD\" -eq 2 ]"));
         return script.Append("  esac\n")
             .Append("  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n")
             .Append("}\n")
@@ -75,18 +65,8 @@ public static class CompletionCommand
         script.Append("  )\n")
             .Append("  if (( CURRENT == 2 )); then\n    _describe -t commands 'paas command' commands\n    return\n  fi\n")
             .Append("  case $words[CURRENT-1] in --output|-o) compadd text json; return ;; esac\n")
-            .Append("  case $words[2] in\n");
-        foreach (var command in CommandTree.Commands)
-        {
-            script.Append($"    {command.Name}) words_=({string.Join(' ', command.Options)})");
-            if (command.Actions.Count > 0)
-            {
-                script.Append($"; (( CURRENT == 3 )) && words_=({string.Join(' ', command.Actions)})");
-            }
-
-            script.Append(" ;;\n");
-        }
-
+            .Append("  case $words[2] in\n")
+            .Append(Cases(words => $"words_=({words})", "(( CURRENT == 3 ))"));
         return script.Append("  esac\n")
             .Append("  compadd -a words_\n")
             .Append("  _files\n")
@@ -94,6 +74,12 @@ public static class CompletionCommand
             .Append("if [ \"$funcstack[1]\" = \"_paas\" ]; then _paas \"$@\"; else compdef _paas paas; fi\n")
             .ToString();
     }
+
+    /// <summary>One case line per command: its options, or at the action's position its actions (both shells' case syntax is the same).</summary>
+    private static string Cases(Func<string, string> assign, string atAction) => string.Concat(CommandTree.Commands.Select(command =>
+        $"    {command.Name}) {assign(string.Join(' ', command.Options))}"
+        + (command.Actions.Count > 0 ? $"; {atAction} && {assign(string.Join(' ', command.Actions))}" : "")
+        + " ;;\n"));
 
     private static string FirstSentence(string help) => help.Split(": ", 2)[0].Split(". ", 2)[0].TrimEnd('.');
 
