@@ -132,6 +132,25 @@ public sealed class PreviewTests
         Assert.DoesNotContain(Canary, fork, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Without_previews_on_the_target_branch_a_pull_request_deploys_nothing_and_gets_no_comment()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        var git = App(world, "");
+        git.CommitAndPush("v1");
+        await using var forge = await ConfigureAsync(world, git);
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromHours(1));
+        await server.WaitForReconcilesAsync(1);
+
+        PushPullRequest(git, 4, "not asked for");
+        Assert.Equal(HttpStatusCode.Accepted, await WebhookAsync(server, world.Project, PullRequest("opened", 4, "acme/shop"), "n1"));
+        await server.WaitForReconcilesAsync(2);
+
+        Assert.Empty(forge.CommentsOn(4));
+        Assert.Empty(await PreviewLeftoversAsync(world, "pr-4"));
+        Assert.Empty(new Gitops.Engine.Previews.PreviewRecords(server.State).List(world.Project)); // nothing kept either
+    }
+
     private static GitWorkTree App(EngineWorld world, string previews, string webExtra = "")
     {
         var git = new GitWorkTree(world.Root);

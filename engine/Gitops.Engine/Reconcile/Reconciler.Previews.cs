@@ -130,7 +130,13 @@ public sealed partial class Reconciler
         }
 
         _records.Forget(project, environment);
-        await SayAsync(records, preview, new ReconcileResult(project, environment, preview.Commit, ReconcileOutcome.Removed, $"preview removed: {why}"), null, cancellationToken).ConfigureAwait(false);
+        if (preview.Said is not null)
+        {
+            // Only a pull request that was told something hears of the end: a project without
+            // previews gets no comment on each of its pull requests.
+            await SayAsync(records, preview, new ReconcileResult(project, environment, preview.Commit, ReconcileOutcome.Removed, $"preview removed: {why}"), null, cancellationToken).ConfigureAwait(false);
+        }
+
         records.Remove(project, preview.Number);
         return new ReconcileResult(project, environment, preview.Commit, ReconcileOutcome.Removed, $"preview removed: {why}");
     }
@@ -143,9 +149,9 @@ public sealed partial class Reconciler
     private async Task<ReconcileResult> SayAsync(PreviewRecords records, Preview preview, ReconcileResult result, PreviewSpec? settings, CancellationToken cancellationToken)
     {
         var text = PreviewComment(preview, result, settings);
-        if (preview.Said == text)
+        if (preview.Said == text || (result.Outcome == ReconcileOutcome.SkippedFailedRevision && result.Commit == preview.Commit))
         {
-            return result;
+            return result; // said already; a commit that failed keeps the comment saying why, not "failed before"
         }
 
         var said = preview with { Commit = result.Commit ?? preview.Commit, Said = text };
