@@ -15,6 +15,7 @@ internal sealed partial class ComposeServiceImport
     private readonly string _compose;
     private readonly ImportedService _service;
     private readonly Dictionary<string, YEntry> _keys = new(StringComparer.Ordinal);
+    private YNode _node = new YScalar("", true, 1, 1);
 
     private ComposeServiceImport(ImportContext context, string composeName, string name)
     {
@@ -33,6 +34,7 @@ internal sealed partial class ComposeServiceImport
             return null;
         }
 
+        import._node = map;
         foreach (var entry in map.Entries)
         {
             import._keys[entry.Key.Value] = entry;
@@ -92,7 +94,7 @@ internal sealed partial class ComposeServiceImport
 
         if (Get("image") is not { } image)
         {
-            _context.Note(ComposeNoteKind.NotCarried, _compose, _keys.ContainsKey("build") ? "build" : "image", _keys.Values.FirstOrDefault()?.Key ?? new YScalar("", true, 1, 1),
+            _context.Note(ComposeNoteKind.NotCarried, _compose, _keys.ContainsKey("build") ? "build" : "image", _node,
                 $"the service is left out: it has no image or build paas can use, so there is nothing to run");
             return false;
         }
@@ -278,8 +280,6 @@ internal sealed partial class ComposeServiceImport
     }
 
     private YNode? Get(string key) => _keys.TryGetValue(key, out var entry) ? entry.Value : null;
-
-    private YScalar? KeyOf(string key) => _keys.TryGetValue(key, out var entry) ? entry.Key : null;
 
     private void Drop(string key, YNode at, string reason) => _context.Drop(_compose, key, at, reason);
 
