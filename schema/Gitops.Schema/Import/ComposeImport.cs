@@ -148,8 +148,9 @@ public static class ComposeImport
     /// <summary>Compose service name → paas name (a DNS label, unique); renames are noted.</summary>
     private static Dictionary<string, string> ServiceNames(YMapping services, ImportContext context)
     {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in services.Entries)
+        // Names that are DNS labels already keep them; the others take what is left.
+        var names = services.Entries.Select(e => e.Key.Value).Where(n => Grammar.Name().IsMatch(n)).ToDictionary(n => n, n => n, StringComparer.Ordinal);
+        foreach (var entry in services.Entries.Where(e => !names.ContainsKey(e.Key.Value)))
         {
             var composeName = entry.Key.Value;
             var name = ComposeNames.Unique(ComposeNames.Normalize(composeName, "s") ?? "service", names.Values);
@@ -179,7 +180,11 @@ public static class ComposeImport
                 {
                     context.Drop(service.ComposeName, "depends_on", at, $"{dependency} is left out (see its notes), so nothing waits for it");
                 }
-                else if (name != service.Name && !service.ResolvedDependsOn.Contains(name))
+                else if (name == service.Name)
+                {
+                    context.Drop(service.ComposeName, "depends_on", at, "a service cannot wait for itself");
+                }
+                else if (!service.ResolvedDependsOn.Contains(name))
                 {
                     service.ResolvedDependsOn.Add(name);
                 }

@@ -169,6 +169,12 @@ internal sealed partial class ComposeServiceImport
                 : ["/bin/sh", "-c", shell];
         }
 
+        if (command.Any(string.IsNullOrWhiteSpace))
+        {
+            Drop("healthcheck.test", test, "an empty argument: paas.yaml's check needs the program and its arguments, none of them empty");
+            return null;
+        }
+
         if (HttpProbe(command) is { } http)
         {
             Change("healthcheck.test", test, $"an HTTP check of {http.Path} on port {http.Port ?? 80}: the platform probes it itself (2xx or 3xx is healthy), so the image needs no {command[0]}");

@@ -51,20 +51,24 @@ internal sealed partial class ComposeServiceImport
             Drop("ports", port.At, $"a range of {port.Count} ports: paas.yaml has one port per service ({port.Target} is carried)");
         }
 
-        if (_service.Port is null && Get("expose") is YSequence { Items.Count: > 0 } expose)
+        if (Get("expose") is YSequence expose)
         {
-            // expose publishes nothing in Compose either: the first port is the one health checks and routes use.
-            var first = Text("expose", expose.Items[0]);
-            if (first is not null && PortNumber(first.Split('/')[0].Split('-')[0]) is { } exposed)
+            // expose publishes nothing in Compose either: the first port is the one health checks and routes
+            // use when ports gives none; the others stay reachable inside the project, as in Compose.
+            foreach (var item in expose.Items)
             {
-                _service.Port = exposed;
-            }
-            else if (first is not null)
-            {
-                Drop("expose", expose.Items[0], "not a port number");
+                var text = Text("expose", item);
+                if (text is not null && PortNumber(text.Split('/')[0].Split('-')[0]) is { } exposed)
+                {
+                    _service.Port ??= exposed;
+                }
+                else if (text is not null)
+                {
+                    Drop("expose", item, "not a port number");
+                }
             }
         }
-        else if (Get("expose") is { } other and not YSequence)
+        else if (Get("expose") is { } other)
         {
             Drop("expose", other, "expected a list of ports");
         }
@@ -223,8 +227,9 @@ internal sealed partial class ComposeServiceImport
         var traefik = labels.Any(l => l.Name == "traefik.enable" && l.Value is YScalar v && ComposeUnits.Boolean(v.Value) == false)
             ? []
             : labels.Where(l => l.Name.StartsWith("traefik.", StringComparison.Ordinal)).ToList();
-        foreach (var (name, value, at) in traefik)
+        foreach (var (name, value, key) in traefik)
         {
+            var at = value ?? key;
             var text = value is null ? null : Text($"labels.{name}", value);
             if (name == "traefik.enable" || text is null)
             {
@@ -238,6 +243,12 @@ internal sealed partial class ComposeServiceImport
                     _service.Port = port;
                 }
 
+                continue;
+            }
+
+            if (TraefikRule().IsMatch(name) && Hosts(text) is { Count: 0 })
+            {
+                Drop($"labels.{name}", at, "the rule names no host paas.yaml takes as a domain (Host(`name.example.com`), lower case)");
                 continue;
             }
 

@@ -449,6 +449,45 @@ public sealed class ComposeImportTests
     }
 
     [Fact]
+    public void Odd_values_everywhere_are_noted_and_the_result_still_validates()
+    {
+        var result = Import("""
+            services:
+              "Web App":
+                image: busybox:1.36
+                command: []
+                user: "Bad User"
+                ports: ["notaport", "70000:80", { published: 8080 }]
+                expose: ["x"]
+                environment: ["my.var=1", "OK=1", "OK=2"]
+                healthcheck: { test: ["CMD", ""], interval: 0s, retries: 500 }
+                volumes: ["data:relative", "data:/", "../up:/x"]
+                deploy: { replicas: 5000, resources: { limits: { memory: 1k, cpus: "0.001" } } }
+                depends_on: ["Web App"]
+                labels: { "traefik.http.routers.x.rule": "Host(`NOT A DOMAIN`)" }
+                build: { context: /abs }
+              db_1:
+                image: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+              db-1:
+                image: busybox:1.36
+            volumes:
+              "___": {}
+            """);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors) + "\n" + result.Manifest);
+        var manifest = ComposeFixtures.Manifest(result);
+        Assert.Equal(["db-1", "web-app"], manifest.Services.Keys.Order(StringComparer.Ordinal)); // db-1 keeps its name; db_1 is left out
+        Assert.Contains(result.Notes, n => n.Service == "db_1" && n.Reason.Contains("image id", StringComparison.Ordinal));
+        Assert.Contains("cannot wait for itself", result.Note("Web App", "depends_on").Reason, StringComparison.Ordinal);
+        Assert.Contains("not a port number", result.Note("Web App", "expose").Reason, StringComparison.Ordinal);
+        Assert.Contains("no host paas.yaml takes as a domain", result.Note("Web App", "labels.traefik.http.routers.x.rule").Reason, StringComparison.Ordinal);
+        Assert.Contains("empty argument", result.Note("Web App", "healthcheck.test").Reason, StringComparison.Ordinal);
+        Assert.Null(manifest.Services["web-app"].Health);
+        Assert.Null(manifest.Services["web-app"].User);
+        Assert.Empty(manifest.Services["web-app"].Volumes);
+    }
+
+    [Fact]
     public void Importing_twice_writes_the_same_text()
     {
         var first = ComposeFixtures.Import("sentry");
