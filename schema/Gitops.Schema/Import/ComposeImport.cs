@@ -44,6 +44,7 @@ public static class ComposeImport
         context.Project = project;
         TopLevel(top, context);
         Extensions(top, context);
+        DotEnvFile(text, context);
         var names = ServiceNames(services, context);
         var imported = new List<ImportedService>();
         foreach (var entry in services.Entries)
@@ -132,6 +133,27 @@ public static class ComposeImport
                     context.Drop("", key, value, $"'{key}' is not a top-level key of the Compose specification");
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Compose substitutes .env's values into the file; paas import does not (see <see cref="ComposeInterpolation"/>),
+    /// so a .env beside the file is named, with the variables of it the file uses.
+    /// </summary>
+    private static void DotEnvFile(string text, ImportContext context)
+    {
+        if (context.Options.ReadFile(".env") is not { } content)
+        {
+            return;
+        }
+
+        var interpolated = ComposeInterpolation.Apply(text);
+        var used = interpolated.Unset.Concat(interpolated.Defaulted.Select(d => d[2..].Split(':', '-', '?', '+', '}')[0])).ToHashSet(StringComparer.Ordinal);
+        var names = DotEnv.Names(content).Where(used.Contains).ToList();
+        if (names.Count > 0)
+        {
+            context.Note(ComposeNoteKind.NotCarried, "", ".env", new YScalar(".env", true, 1, 1),
+                $"Compose substitutes its values for {string.Join(", ", names)} in this file; paas import reads none (their values may be credentials, and paas.yaml is kept in Git): defaults were written, values without one became secrets or are noted above; put the values you mean in paas.yaml, or store them with paas secrets set {context.Project} NAME");
         }
     }
 

@@ -286,6 +286,7 @@ public sealed class ComposeImportFixtureTests
         Assert.Equal(TimeSpan.FromMinutes(5), database.Health!.Interval.Value);
         Assert.Contains("150 ms", result.Note("database", "healthcheck.start_interval").Reason, StringComparison.Ordinal);
         Assert.Equal(["redis-cli", "ping"], manifest.Services["redis"].Health!.Command);
+        Assert.Contains("substitutes its values for UPLOAD_LOCATION, DB_DATA_LOCATION, IMMICH_VERSION", result.Note("", ".env").Reason, StringComparison.Ordinal);
     }
 
     [Fact]
