@@ -300,7 +300,7 @@ public static class ComposeImport
             "Services with volumes roll out stop-first (deploy: { strategy: recreate }), as Compose replaces containers, so two copies never open the same data.",
             "Services without resources.memory get the platform's default limit (256Mi), where Compose sets none; raise it for heavy ones.",
             "A value Compose would read from the shell or .env is a secret here (its value in the platform's encrypted store, not in Git): paas secrets set PROJECT NAME.",
-            "'not carried' below and above a service: what Compose said that this file does not hold; 'changed': what it holds differently.",
+            "Comments marked 'not carried' say what Compose said that this file does not hold, and why; 'changed', what it holds differently (paas import printed the same list).",
         };
         header.AddRange(context.Notes.Where(n => n.Service.Length == 0).Select(n => $"{(n.Kind == ComposeNoteKind.NotCarried ? "not carried" : "changed")}: {n.Key}{(n.Value is null ? "" : $": {n.Value}")}: {n.Reason}"));
         header.Add("");

@@ -165,6 +165,11 @@ internal sealed partial class ComposeServiceImport
         foreach (var item in items)
         {
             var (pathNode, required) = item is YMapping map ? (map["path"], map["required"] is YScalar r ? ComposeUnits.Boolean(r.Value) ?? true : true) : (item, true);
+            foreach (var entry in (item as YMapping)?.Entries.Where(e => e.Key.Value is not ("path" or "required" or "format")) ?? [])
+            {
+                Drop($"env_file.{entry.Key.Value}", entry.Value, $"'{entry.Key.Value}' is not a key of Compose's env_file");
+            }
+
             if (pathNode is null || Text("env_file", pathNode) is not { } path)
             {
                 continue;

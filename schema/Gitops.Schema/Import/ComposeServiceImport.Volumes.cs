@@ -67,6 +67,11 @@ internal sealed partial class ComposeServiceImport
             source = map["source"] is { } s ? Text("volumes.source", s) : null;
             target = map["target"] is { } g ? Text("volumes.target", g) : null;
             readOnly = map["read_only"] is YScalar r && ComposeUnits.Boolean(r.Value) == true;
+            foreach (var entry in map.Entries.Where(e => e.Key.Value is not ("type" or "source" or "target" or "read_only" or "volume" or "bind" or "tmpfs" or "consistency" or "image")))
+            {
+                Drop($"volumes.{entry.Key.Value}", entry.Value, $"'{entry.Key.Value}' is not a key of Compose's long volume syntax");
+            }
+
             foreach (var entry in map.Entries.Where(e => e.Key.Value is "volume" or "bind" or "tmpfs" or "consistency" or "image"))
             {
                 if (entry.Key.Value == "volume" && type == "volume" && entry.Value is YMapping options && options.Entries.All(o => o.Key.Value == "nocopy"))
