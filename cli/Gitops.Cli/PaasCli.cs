@@ -65,7 +65,7 @@ public static class PaasCli
     /// <summary>Every verb, in the order <c>paas --help</c> lists them.</summary>
     internal static readonly Type[] Verbs =
     [
-        typeof(ValidateOptions), typeof(InitOptions), typeof(TemplatesOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
+        typeof(ValidateOptions), typeof(InitOptions), typeof(ImportOptions), typeof(TemplatesOptions), typeof(SchemaOptions), typeof(PlanOptions), typeof(ApplyOptions),
         typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(ExecOptions), typeof(RestartOptions), typeof(CronOptions), typeof(BackupOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
@@ -76,6 +76,7 @@ public static class PaasCli
     {
         ValidateOptions o => ValidateCommand.Run(o, console),
         InitOptions o => InitCommand.Run(o, console),
+        ImportOptions o => ImportCommand.Run(o, console),
         TemplatesOptions o => TemplatesCommand.Run(o, console),
         SchemaOptions o => SchemaCommand.Run(o, console),
         PlanOptions o => PlanCommand.Run(o, console),
