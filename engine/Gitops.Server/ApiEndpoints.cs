@@ -1,4 +1,5 @@
 using Gitops.Engine.Access;
+using Gitops.Engine.Ingress;
 using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.State;
@@ -43,6 +44,7 @@ internal static class ApiEndpoints
         RepositoryEndpoints.Map(api);
         SecretEndpoints.Map(api);
         CronEndpoints.Map(api);
+        HistoryEndpoints.Map(api);
         BackupEndpoints.Map(api);
         ServiceLogEndpoints.Map(api);
         ExecEndpoints.Map(api);
@@ -150,9 +152,10 @@ internal static class ApiEndpoints
         // The environments the server syncs, and those applied on this machine before it ran (paas apply): both run here.
         var applied = state.Environments().Where(k => (project is null || k.Project == project) && state.LastSucceeded(k.Project, k.Environment) is { Desired.Revision: not "destroy" });
         var known = records.Known(project).Union(applied).OrderBy(k => k.Project, StringComparer.Ordinal).ThenBy(k => k.Environment, StringComparer.Ordinal).ToList();
+        using var ingress = ProviderRegistry.Default.OpenIngress(platform, state.DataDirectory); // says public services' addresses; contacted by nothing here
         foreach (var (p, environment) in VisibleIn(http, state, known, k => (k.Project, (string?)k.Environment)))
         {
-            statuses.Add(await ReadStatusAsync(state, platform, records, p, environment, cancellationToken).ConfigureAwait(false));
+            statuses.Add(await ReadStatusAsync(state, platform, ingress, records, p, environment, cancellationToken).ConfigureAwait(false));
         }
 
         return project is not null && statuses.Count == 0 && !new RepositoryRegistry(state).List().Any(r => r.Project == project)
@@ -160,18 +163,18 @@ internal static class ApiEndpoints
             : Results.Ok(statuses);
     }
 
-    private static async Task<EnvironmentStatus> ReadStatusAsync(StateStore state, PlatformConfig platform, EnvironmentRecords records, string project, string environment, CancellationToken cancellationToken)
+    private static async Task<EnvironmentStatus> ReadStatusAsync(StateStore state, PlatformConfig platform, IIngress? ingress, EnvironmentRecords records, string project, string environment, CancellationToken cancellationToken)
     {
         var target = records.LastSync(project, environment)?.Target ?? "local";
         try
         {
             using var connection = ProviderRegistry.Default.Connect(platform.Target(target));
-            return await EnvironmentStatusReader.ReadAsync(state, connection.Driver, project, environment, cancellationToken).ConfigureAwait(false);
+            return await EnvironmentStatusReader.ReadAsync(state, connection.Driver, connection.IngressOr(ingress), project, environment, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or KeyNotFoundException or TargetException)
         {
-            // The target is down: still say what was applied, and that health is unknown.
-            return await EnvironmentStatusReader.ReadAsync(state, null, project, environment, cancellationToken).ConfigureAwait(false);
+            // The target is down: still say what was applied, and that health is unknown (its own front door, if it has one, is unknown too).
+            return await EnvironmentStatusReader.ReadAsync(state, null, null, project, environment, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -69,7 +69,7 @@ public sealed class CaddyIngress : IIngress, IDisposable
 
     public string BaseDomain => _spec.BaseDomain;
 
-    public string UrlOf(string domain) => _spec.HttpsPort == 443 ? $"https://{domain}/" : $"https://{domain}:{_spec.HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/";
+    public string UrlOf(string domain) => _spec.HttpsPort == 443 ? $"https://{domain}/" : $"https://{domain}:{_spec.HttpsPort.ToString(CultureInfo.InvariantCulture)}/";
 
     /// <summary>The root certificate of Caddy's internal CA, which clients of local domains trust.</summary>
     public string RootCertificatePath => Path.Combine(_directory, "storage", "pki", "authorities", "local", "root.crt");

@@ -37,6 +37,20 @@ public sealed class FakeReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deployment_from_git_records_the_commits_message_author_and_time()
+    {
+        using var world = Open();
+        world.Commit(Manifest("1"), "Add the web service\n\nIt answers on 8080.");
+
+        var deployed = Assert.Single(await world.SyncAsync()).Deployment!;
+        var stored = world.State.Deployment(deployed.Id)!;
+
+        Assert.Equal("Add the web service\n\nIt answers on 8080.", stored.Commit!.Message);
+        Assert.Equal("test", stored.Commit.Author);
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddDays(1), stored.Commit.At);
+    }
+
+    [Fact]
     public async Task A_broken_manifest_changes_nothing_and_names_its_place()
     {
         using var world = Open();
@@ -60,6 +74,7 @@ public sealed class FakeReconcilerTests : IDisposable
         world.Commit(Manifest("1"));
         await world.SyncAsync();
         var gone = Assert.Single((await _target.ObserveAsync(Project, "dev", TestContext.Current.CancellationToken)).Containers);
+        var beforeDrift = new EnvironmentRecords(world.State).DriftOf(Project, "dev");
         await ((Gitops.Tests.Conformance.ITargetUnderTest)_target).RemoveBehindThePlatformsBackAsync(gone.Name, TestContext.Current.CancellationToken);
 
         var repaired = Assert.Single(await world.SyncAsync());
@@ -68,6 +83,10 @@ public sealed class FakeReconcilerTests : IDisposable
         Assert.Single((await _target.ObserveAsync(Project, "dev", TestContext.Current.CancellationToken)).Containers, c => c.Running);
         Assert.Contains(_events, e => e.Name == PlatformEvent.DriftDetected && e.Detail!.Contains("service/web", StringComparison.Ordinal));
         Assert.Contains(_events, e => e.Name == PlatformEvent.HealthDegraded && e.Service == "web" && e.Detail!.StartsWith("0 of 1", StringComparison.Ordinal));
+        var drift = new EnvironmentRecords(world.State).DriftOf(Project, "dev"); // what the dashboard shows on the grid
+        Assert.Null(beforeDrift); // a first deploy is no drift
+        Assert.Equal(repaired.Commit, drift!.Revision);
+        Assert.Equal(new DriftChange("service", "web", "container missing (drift)"), Assert.Single(drift.Changes));
     }
 
     [Fact]
@@ -117,13 +136,15 @@ public sealed class FakeReconcilerTests : IDisposable
 
     private sealed class World(string origin, StateStore state, Reconciler reconciler) : IDisposable
     {
-        public void Commit(string manifest)
+        public StateStore State => state;
+
+        public void Commit(string manifest, string? message = null)
         {
             using var repository = new Repository(origin);
             File.WriteAllText(Path.Combine(origin, "paas.yaml"), manifest);
             Commands.Stage(repository, "paas.yaml");
             var author = new Signature("test", "test@example.com", DateTimeOffset.UnixEpoch.AddDays(repository.Commits.Count() + 1));
-            var commit = repository.Commit($"commit {repository.Commits.Count() + 1}", author, author);
+            var commit = repository.Commit(message ?? $"commit {repository.Commits.Count() + 1}", author, author);
             repository.Refs.Add("refs/heads/main", commit.Id, allowOverwrite: true); // libgit2 starts on master; the manifest follows main
         }
 

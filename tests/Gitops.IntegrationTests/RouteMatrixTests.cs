@@ -99,6 +99,11 @@ public sealed class RouteMatrixTests : IDisposable
         new("POST", "/api/v1/environments/rival/dev/crons/report/runs", "{}", "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
         new("GET", $"/api/v1/cron-runs/{CronRun}", null, DevReaders),
 
+        // An environment's deployments per day (the dashboard's chart): its readers only.
+        new("GET", "/api/v1/environments/shop/dev/history", null, DevReaders),
+        new("GET", "/api/v1/environments/shop/production/history?days=7", null, ShopReaders),
+        new("GET", "/api/v1/environments/rival/dev/history", null, "platform outsider", Hidden: "orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin"),
+
         // Backups of one environment: its readers list them, its deployers run, drill and restore them.
         new("GET", "/api/v1/environments/shop/dev/backups", null, DevReaders),
         new("GET", "/api/v1/environments/shop/production/backups", null, ShopReaders),
@@ -258,7 +263,53 @@ public sealed class RouteMatrixTests : IDisposable
         Assert.Contains("PROD_ONLY", secretsOfProject, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Public_addresses_and_history_show_only_to_readers_of_their_environment()
+    {
+        await using var server = await StartAsync("ingress: { baseDomain: localhost, httpsPort: 8443, tls: { internal: true } }\n");
+        foreach (var (project, environment) in new[] { ("shop", "dev"), ("shop", "production"), ("rival", "dev") })
+        {
+            Running(server.State, project, environment);
+        }
+
+        var envViewer = await GetAsync(server, "/api/v1/environments", "envViewer");
+        var projViewer = await GetAsync(server, "/api/v1/environments", "projViewer");
+        var outsider = await GetAsync(server, "/api/v1/environments", "outsider");
+        var outsiderNamingShop = await GetAsync(server, "/api/v1/environments?project=shop", "outsider");
+        using var history = System.Text.Json.JsonDocument.Parse(await GetAsync(server, "/api/v1/environments/shop/dev/history?days=3", "envViewer"));
+
+        Assert.Contains("\"https://web-dev-shop.localhost:8443/\"", envViewer, StringComparison.Ordinal);
+        Assert.DoesNotContain("web-production-shop", envViewer, StringComparison.Ordinal);
+        Assert.DoesNotContain("web-dev-rival", envViewer, StringComparison.Ordinal);
+        Assert.Contains("\"https://web-production-shop.localhost:8443/\"", projViewer, StringComparison.Ordinal);
+        Assert.Contains("\"https://web-dev-rival.localhost:8443/\"", outsider, StringComparison.Ordinal);
+        Assert.DoesNotContain("shop.localhost", outsider, StringComparison.Ordinal);
+        Assert.Equal("[]", outsiderNamingShop);
+        var days = history.RootElement.GetProperty("days");
+        Assert.Equal(3, days.GetArrayLength());
+        Assert.Equal(2, days[2].GetProperty("deploys").GetInt32()); // the matrix's own deployment of shop/dev and the running one, both today
+        Assert.Equal(0, days[2].GetProperty("failures").GetInt32());
+    }
+
     public void Dispose() => Directory.Delete(_data, recursive: true);
+
+    /// <summary>A public <c>web</c> service recorded as running in the environment, with its default route under localhost.</summary>
+    private static void Running(StateStore state, string project, string environment)
+    {
+        var spec = new Gitops.Engine.Desired.ServiceSpec { Image = "busybox", Port = 8080 };
+        var route = new Gitops.Engine.Desired.DesiredRoute(Gitops.Engine.Desired.DesiredRoute.IdOf(project, environment, "web"), "web", Gitops.Schema.Model.ValueList.Of($"web-{environment}-{project}.localhost"), 8080);
+        var desired = new Gitops.Engine.Desired.DesiredState(project, environment, "abc", Gitops.Engine.Desired.Names.Network(project, environment), Gitops.Schema.Model.ValueList<string>.Empty,
+            Gitops.Schema.Model.ValueList.Of(new Gitops.Engine.Desired.DesiredService("web", spec, "f", 1, Gitops.Schema.Model.DeployStrategy.Rolling, Gitops.Schema.Model.Duration.FromSeconds(1), Gitops.Schema.Model.ValueList<string>.Empty)))
+        {
+            Routes = Gitops.Schema.Model.ValueList.Of(route),
+        };
+        state.Record(project, environment, state.Recorded(project, environment) with
+        {
+            Revision = "abc",
+            Services = new Gitops.Schema.Model.ValueMap<RecordedService>([KeyValuePair.Create("web", new RecordedService("f", 1, spec))]),
+        });
+        state.SaveDeployment(new Deployment { Id = $"d-20261127-000001-{project[..3]}{environment[..3]}", Project = project, Environment = environment, Revision = "abc", Trigger = "test", PlanText = "", Status = DeploymentStatus.Succeeded, StartedAt = DateTimeOffset.UtcNow, Desired = desired });
+    }
 
     /// <summary>The route's decision must not move when a caller names another project or environment in the query or body.</summary>
     private static IEnumerable<(string Path, string? Body)> Injections(Row row)
@@ -290,9 +341,11 @@ public sealed class RouteMatrixTests : IDisposable
         _ => "allowed",
     };
 
-    private async Task<InProcessServer> StartAsync()
+    /// <param name="platform">Lines added to platform.yaml before the server reads it.</param>
+    private async Task<InProcessServer> StartAsync(string platform = "")
     {
         Prepare();
+        File.AppendAllText(Path.Combine(_data, "platform.yaml"), platform);
         var server = await InProcessServer.StartAsync(_data, TimeSpan.FromHours(1));
         _auth["platform"] = $"Bearer {server.Token}";
         await SignInAsync(server);

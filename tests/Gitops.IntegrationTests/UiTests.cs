@@ -9,8 +9,10 @@ namespace Gitops.IntegrationTests;
 
 /// <summary>
 /// The dashboard in Debian's Chromium, driven by Playwright, against a server deploying a real
-/// app on Docker: sign in, see only permitted projects, open a deployment and its log stream, and
-/// a viewer gets no admin page. Screenshots of the main pages go to artifacts/screenshots.
+/// app on Docker behind a real Caddy: sign in, see only permitted projects with their public
+/// addresses, drift, history and deployments (commit, author, time, duration), open a deployment
+/// with its plan and log stream, and a viewer gets no admin page. Every page passes axe-core in
+/// the light and the dark scheme (<see cref="PageChecks"/>), which also takes the screenshots.
 /// </summary>
 public sealed class UiTests
 {
@@ -21,14 +23,17 @@ public sealed class UiTests
     public async Task A_viewer_sees_their_project_and_its_deployment_log_but_no_admin_page()
     {
         await using var world = await EngineWorld.CreateAsync("docker");
+        await using var ingress = new IngressWorld(world);
         var git = ServerLoopTests.App(world);
+        File.WriteAllText(Path.Combine(git.Work, "paas.yaml"), File.ReadAllText(Path.Combine(git.Work, "paas.yaml")).Replace("    port: 8080\n", "    port: 8080\n    public: true\n", StringComparison.Ordinal));
         File.AppendAllText(Path.Combine(git.Work, "paas.yaml"), "crons:\n  nightly-report: { service: web, schedule: '0 3 * * *', command: [echo, report-written] }\n");
         // An autoscaled worker: the page shows its bounds and what the server's autoscaler last read.
         File.WriteAllText(Path.Combine(git.Work, "paas.yaml"), File.ReadAllText(Path.Combine(git.Work, "paas.yaml")).Replace("services:\n", $"services:\n  queue:\n    image: {world.Busybox}\n    command: [sleep, '3600']\n    autoscale: {{ min: 1, max: 2, cpu: 70 }}\n", StringComparison.Ordinal));
-        git.CommitAndPush("v1");
+        git.CommitAndPush("Serve version one\n\nThe first page of the shop.");
         Assert.Equal(0, world.Paas("repo", "add", git.Url, "--project", world.Project).ExitCode);
         AddUser(world, "viewer", Role.Viewer, Scope.Project(world.Project));
         AddUser(world, "boss", Role.Owner, Scope.Organization(People.DefaultOrganization));
+        var address = $"https://web-dev-{world.Project}.localhost:{ingress.Spec.HttpsPort}/";
         using (var state = StateStore.Open(world.DataDirectory))
         {
             new SecretStore(state).Set(world.Project, "dev", "API_KEY", Canary);
@@ -59,12 +64,28 @@ public sealed class UiTests
             }
         }
 
-        var shots = Directory.CreateDirectory(Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots")).FullName;
+        // The web replica removed behind the platform's back: the loop finds the drift and puts it back (a second deployment).
+        await ingress.WaitForAsync(new Uri(address), "version one");
+        var web = (await world.ContainersAsync()).Single(c => c.Value.Service == "web");
+        await world.Client.Containers.RemoveContainerAsync(web.Value.Id, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
+        var repaired = DateTime.UtcNow + InProcessServer.Patience;
+        while (new EnvironmentRecords(server.State).DriftOf(world.Project, "dev") is null || server.State.History(world.Project, "dev", 10) is not [{ Status: DeploymentStatus.Succeeded }, _, ..])
+        {
+            Assert.True(DateTime.UtcNow < repaired, "the drift was not found and repaired");
+            await Task.Delay(200);
+        }
+
+        await ingress.WaitForAsync(new Uri(address), "version one");
+
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
+        var checks = await PageChecks.ForAsync(page);
         var pages = new List<string>();
 
+        await page.GotoAsync(server.Url);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await checks.CheckAsync("sign-in", "sign-in");
         await SignInAsync(page, server.Url, "viewer");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = world.Project, Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByText("API_KEY")).ToBeVisibleAsync(); // secrets by name
@@ -77,21 +98,43 @@ public sealed class UiTests
         await Expect(page.GetByText("autoscale 1..2")).ToBeVisibleAsync(); // the autoscaled worker's bounds beside its replicas
         await Expect(page.GetByText("1..2 on cpu 70%")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "healthy" }).First).ToBeVisibleAsync();
+        // The public service's address as a link; the private worker has none.
+        var link = page.GetByRole(AriaRole.Link, new() { Name = $"web-dev-{world.Project}.localhost:{ingress.Spec.HttpsPort}", Exact = true });
+        await Expect(link).ToHaveAttributeAsync("href", address);
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = "queue", Exact = true }) })).ToContainTextAsync("private");
+        // The drift the loop put back, on the web service's row and in words under the grid.
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = "web", Exact = true }) }).GetByTestId("drift")).ToHaveTextAsync("drift");
+        await Expect(page.GetByTestId("drift-note")).ToContainTextAsync("container missing (drift)");
+        // Deployments with their commit, author, time and duration; the history chart says the counts in words.
+        var newest = page.Locator(".deployments li").First;
+        await Expect(newest).ToContainTextAsync("Serve version one by Dev");
+        await Expect(newest.Locator("time")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(just now|\\d+ minutes? ago)$"));
+        await Expect(newest).ToContainTextAsync(new System.Text.RegularExpressions.Regex("took \\d+(\\.\\d+)? (ms|s|min)"));
+        var chart = page.GetByRole(AriaRole.Img, new() { Name = "dev, last 30 days:" });
+        await Expect(chart).ToHaveAccessibleNameAsync(new System.Text.RegularExpressions.Regex("^dev, last 30 days: 2 deployments on [12] days?, none failed; median duration \\d+"));
         pages.Add(await page.ContentAsync());
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "projects.png"), FullPage = true });
+        await checks.CheckAsync("projects", "projects");
         var hiddenProjects = await page.GetByRole(AriaRole.Heading, new() { Name = "secretproject" }).CountAsync();
         var auditLinks = await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).CountAsync();
 
-        await page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^d-") }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^d-") }).First.ClickAsync(); // the newest: the drift's repair
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Plan" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("log")).ToContainTextAsync("deploy ok start web replica 1"); // lines arrive over the event stream
         await Expect(page.GetByText("succeeded").First).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("commit-message")).ToHaveTextAsync("Serve version one");
+        await Expect(page.Locator(".commit-body")).ToHaveTextAsync("The first page of the shop.");
+        await Expect(page.GetByTestId("commit-author")).ToContainTextAsync("Dev, ");
+        await Expect(page.GetByTestId("commit-author").Locator("time")).ToHaveAttributeAsync("datetime", new System.Text.RegularExpressions.Regex("^\\d{4}-\\d\\d-\\d\\dT"));
+        await Expect(page.GetByTestId("duration")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^\\d+ (ms|s)|^\\d+ min"));
+        // The plan reads as a diff: the repaired service's line is marked by what it does.
+        await Expect(page.GetByTestId("plan").Locator("span.create, span.update, span.replace").Filter(new() { HasText = "container missing (drift)" })).ToHaveCountAsync(1);
         pages.Add(await page.ContentAsync());
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "deployment.png"), FullPage = true });
+        await checks.CheckAsync("deployment", "deployment");
 
         await page.GotoAsync($"{server.Url}/#/audit");
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("platform administrators");
         pages.Add(await page.ContentAsync());
+        await checks.CheckAsync("audit (refused)");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await SignInAsync(page, server.Url, "boss");
@@ -99,16 +142,29 @@ public sealed class UiTests
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "login" }).First).ToBeVisibleAsync();
         pages.Add(await page.ContentAsync());
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "audit.png"), FullPage = true });
+        await checks.CheckAsync("audit", "audit");
+
+        // paas rollback to the first deployment: the grid says the environment is pinned, and to what.
+        var first = server.State.History(world.Project, "dev", 10)[^1].Id;
+        using (var rollback = new HttpClient { BaseAddress = new Uri(server.Url) })
+        {
+            rollback.DefaultRequestHeaders.Add("Authorization", $"Bearer {server.Token}");
+            using var rolled = await rollback.PostAsync($"/api/v1/environments/{world.Project}/dev/rollback", new StringContent($"{{\"to\":\"{first}\"}}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(rolled.IsSuccessStatusCode, await rolled.Content.ReadAsStringAsync());
+        }
+
         await page.SetViewportSizeAsync(390, 844);
         await page.GotoAsync($"{server.Url}/#/");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = world.Project, Exact = true })).ToBeVisibleAsync();
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "projects-phone.png"), FullPage = true });
+        await Expect(page.GetByTestId("pin-note")).ToContainTextAsync($"dev is held on {first} by paas rollback since");
+        await Expect(page.GetByRole(AriaRole.Rowheader).Filter(new() { HasText = "dev" }).First).ToContainTextAsync("pinned");
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "dev, last 30 days:" })).ToBeVisibleAsync();
+        await checks.CheckAsync("projects at phone width", "projects-phone");
 
         using var admin = new HttpClient { BaseAddress = new Uri(server.Url) };
         admin.DefaultRequestHeaders.Add("Authorization", $"Bearer {server.Token}");
         var deployment = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/deployments?project={world.Project}")).RootElement[0].GetProperty("id").GetString();
-        foreach (var path in new[] { "/api/v1/environments", $"/api/v1/deployments?project={world.Project}", $"/api/v1/deployments/{deployment}", $"/api/v1/deployments/{deployment}/logs", $"/api/v1/projects/{world.Project}/secrets", "/api/v1/audit", "/api/v1/users" })
+        foreach (var path in new[] { "/api/v1/environments", $"/api/v1/deployments?project={world.Project}", $"/api/v1/deployments/{deployment}", $"/api/v1/deployments/{deployment}/logs", $"/api/v1/projects/{world.Project}/secrets", $"/api/v1/environments/{world.Project}/dev/history", "/api/v1/audit", "/api/v1/users" })
         {
             pages.Add(await admin.GetStringAsync(path)); // API answers are held to the same rule as pages
         }
@@ -117,6 +173,7 @@ public sealed class UiTests
         Assert.Equal(0, auditLinks);
         Assert.All(pages, html => Assert.DoesNotContain(Canary, html, StringComparison.Ordinal));
         Assert.All(pages, html => Assert.DoesNotContain(server.Token, html, StringComparison.Ordinal));
+        checks.AssertNoSeriousViolation();
     }
 
     [Fact]
@@ -174,6 +231,7 @@ public sealed class UiTests
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
+        var checks = await PageChecks.ForAsync(page);
         await SignInAsync(page, server.Url, "viewer");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "talker", Exact = true }).ClickAsync();
@@ -184,12 +242,14 @@ public sealed class UiTests
         var newest = await NewestAsync(log);
         await Expect(log).ToContainTextAsync($"live out {newest + 5}", new() { Timeout = 30_000 }); // written after the page opened, shown without a reload
         Assert.Equal(1, await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "live" }).CountAsync());
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots")).FullName, "service-logs.png"), FullPage = true });
+        await checks.CheckAsync("service logs", "service-logs");
 
         await page.GotoAsync($"{server.Url}/#/logs/{world.Project}/dev/taker");
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("runs no service 'taker'; it runs talker");
         await page.GotoAsync($"{server.Url}/#/logs/other/dev/talker");
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not found");
+        await checks.CheckAsync("service logs (refused)");
+        checks.AssertNoSeriousViolation();
     }
 
     /// <summary>The highest line number on the page so far.</summary>

@@ -29,6 +29,8 @@ export const api = {
   environments: () => call('GET', '/environments'),
   deployments: (project) => call('GET', `/deployments?project=${encodeURIComponent(project)}&limit=20`),
   deployment: (id) => call('GET', `/deployments/${encodeURIComponent(id)}`),
+  history: (project, environment, days) =>
+    call('GET', `/environments/${encodeURIComponent(project)}/${encodeURIComponent(environment)}/history?days=${days}`),
   cronRun: (id) => call('GET', `/cron-runs/${encodeURIComponent(id)}`),
   secrets: (project) => call('GET', `/projects/${encodeURIComponent(project)}/secrets`),
   audit: () => call('GET', '/audit?limit=200'),

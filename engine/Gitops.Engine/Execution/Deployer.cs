@@ -22,6 +22,9 @@ public sealed record PreparedPlan(Plan Plan, DesiredState Desired, IReadOnlyDict
 
     /// <summary>A restart by hand or the health check's repair: the same version's replicas replaced by fresh ones, not a new version either.</summary>
     public bool Restart { get; init; }
+
+    /// <summary>The Git commit's message, author and time, carried to the deployment (a rollback or a scale keeps the one it runs again).</summary>
+    public CommitInfo? Commit { get; init; }
 }
 
 /// <summary>Applying refused before anything ran: a stale saved plan, or one that deletes every service.</summary>
@@ -80,7 +83,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         }
 
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
-        return new PreparedPlan(plan, desired, builds, tree.Tree);
+        return new PreparedPlan(plan, desired, builds, tree.Tree) { Commit = tree.Info };
     }
 
     /// <summary>A backup to a destination platform.yaml does not declare would never run: refused at the plan.</summary>
@@ -131,7 +134,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
 
         var observed = await ObserveAsync(desired.Project, desired.Environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(desired.Project, desired.Environment));
-        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), target.Tree);
+        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), target.Tree) { Commit = target.Commit };
     }
 
     /// <summary>
@@ -161,7 +164,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
         await RefuseWhatTheTargetCannotDoAsync(desired, cancellationToken).ConfigureAwait(false);
         var observed = await ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(desired, observed, state.Recorded(project, environment));
-        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), running.Tree) { Autoscaled = autoscaled, Restart = !autoscaled };
+        return new PreparedPlan(plan, desired, new Dictionary<string, (BuildContextFiles, BuildSpec)>(), running.Tree) { Autoscaled = autoscaled, Restart = !autoscaled, Commit = running.Commit };
     }
 
     /// <summary>
@@ -225,6 +228,7 @@ public sealed class Deployer(ITargetDriver driver, IImageBuilder images, StateSt
             Trigger = trigger,
             PlanText = PlanText.Render(plan),
             Tree = prepared.Tree,
+            Commit = prepared.Commit,
             StartedAt = _hooks.Clock.GetUtcNow(),
             Desired = plan.Revision == "destroy" ? null : prepared.Desired,
             Autoscaled = prepared.Autoscaled,

@@ -21,7 +21,7 @@ public interface IIngress : IDisposable
     /// <summary>Where default domains live: <c>&lt;service&gt;-&lt;env&gt;-&lt;project&gt;.&lt;base domain&gt;</c>.</summary>
     string BaseDomain { get; }
 
-    /// <summary>The address people open for one of its domains (the edge's HTTPS port included when it is not 443).</summary>
+    /// <summary>The address people open for a host name it routes (HTTPS, with the port when it is not 443).</summary>
     string UrlOf(string domain) => $"https://{domain}/";
 
     Task<IReadOnlyList<ObservedRoute>> ObserveAsync(string project, string environment, CancellationToken cancellationToken);

@@ -25,6 +25,15 @@ public sealed record SyncRecord(ReconcileOutcome Outcome, string Detail, string?
 public sealed record Pin(string Deployment, string? Commit, DateTimeOffset At);
 
 /// <summary>
+/// The last time the loop found an environment changed behind the platform's back (then put it
+/// back): when, at which revision, and what it found, one change per resource.
+/// </summary>
+public sealed record DriftRecord(DateTimeOffset At, string? Revision, IReadOnlyList<DriftChange> Changes);
+
+/// <summary>One resource found changed: its kind (<c>service</c>, <c>route</c>, <c>network</c>, <c>volume</c>), its name (a service's for services and routes) and why.</summary>
+public sealed record DriftChange(string Kind, string Name, string Cause);
+
+/// <summary>
 /// Per environment, what the loop knows beyond the applied state: the last reconcile's result
 /// (the sync state <c>paas status</c> shows) and whether a person suspended it.
 /// </summary>
@@ -75,6 +84,18 @@ public sealed class EnvironmentRecords(StateStore state)
 
     public Pin? PinOf(string project, string environment) =>
         _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("pin", out var pin) && pin.IsString ? StateJson.Read<Pin>(pin.AsString) : null;
+
+    /// <summary>Keeps the newest drift found (the dashboard and <c>GET /environments</c> show it).</summary>
+    public void Drifted(string project, string environment, DriftRecord drift)
+    {
+        ArgumentNullException.ThrowIfNull(drift);
+        var document = Document(project, environment);
+        document["drift"] = StateJson.Write(drift);
+        _records.Upsert(document);
+    }
+
+    public DriftRecord? DriftOf(string project, string environment) =>
+        _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("drift", out var drift) && drift.IsString ? StateJson.Read<DriftRecord>(drift.AsString) : null;
 
     public bool IsSuspended(string project, string environment) =>
         _records.FindById(Key(project, environment)) is { } d && d.TryGetValue("suspended", out var value) && value.AsBoolean;

@@ -19,6 +19,9 @@ public sealed record ServiceStatus(string Service, int Desired, int Running, str
 
     /// <summary>The health check after the deploy's last conclusion (degraded since…, recovered…), or null when it never found the service failing.</summary>
     public Health.ServiceHealth? Checked { get; init; }
+
+    /// <summary>Where people reach a public service: the ingress's address of each host name its route has (none for a private service, or without an ingress).</summary>
+    public IReadOnlyList<string> Urls { get; init; } = [];
 }
 
 /// <summary>What <c>paas status</c> shows for an environment the server manages.</summary>
@@ -39,16 +42,21 @@ public sealed record EnvironmentStatus(
 
     /// <summary>The backups the applied deployment declares, with their last run and restore drill.</summary>
     public IReadOnlyList<Backups.BackupStatus> Backups { get; init; } = [];
+
+    /// <summary>The last time the loop found the environment changed behind the platform's back and put it back; null when it never did.</summary>
+    public DriftRecord? Drift { get; init; }
 }
 
 public static class EnvironmentStatusReader
 {
     /// <summary>The applied state against what the engine reports now.</summary>
-    public static async Task<EnvironmentStatus> ReadAsync(StateStore state, ITargetDriver? driver, string project, string environment, CancellationToken cancellationToken)
+    /// <param name="ingress">The ingress the environment's public services go through, which says their addresses; null: none.</param>
+    public static async Task<EnvironmentStatus> ReadAsync(StateStore state, ITargetDriver? driver, Ingress.IIngress? ingress, string project, string environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         var records = new EnvironmentRecords(state);
         var recorded = state.Recorded(project, environment);
+        var routes = ingress is null ? null : state.LastSucceeded(project, environment)?.Desired?.Routes;
         var observed = driver is null ? null : await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var conditions = driver is null ? [] : await driver.ConditionsAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var scaling = new Scaling.ScaleRecords(state);
@@ -70,6 +78,7 @@ public static class EnvironmentStatusReader
                     ? Scaling.ScaleStatus.Of(autoscale, decisions.GetValueOrDefault(pair.Key), readings.GetValueOrDefault(pair.Key))
                     : null,
                 Checked = checkedHealth.GetValueOrDefault(pair.Key),
+                Urls = UrlsOf(routes, ingress, pair.Key),
             };
         }).ToList();
         return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
@@ -77,8 +86,14 @@ public static class EnvironmentStatusReader
             Pinned = records.PinOf(project, environment),
             Crons = Crons(state, project, environment),
             Backups = Gitops.Engine.Backups.BackupStatus.Of(state, project, environment, DateTimeOffset.UtcNow),
+            Drift = records.DriftOf(project, environment),
         };
     }
+
+    /// <summary>The addresses of the host names the running deployment routes to the service (a wildcard name is no address to open).</summary>
+    private static List<string> UrlsOf(IEnumerable<Desired.DesiredRoute>? routes, Ingress.IIngress? ingress, string service) =>
+        ingress is null || routes is null ? []
+        : routes.Where(r => r.Service == service).SelectMany(r => r.Domains).Where(d => !d.Contains('*', StringComparison.Ordinal)).Select(ingress.UrlOf).ToList();
 
     /// <summary>Each applied cron with when it is next due and its last five runs.</summary>
     public static IReadOnlyList<CronInfo> Crons(StateStore state, string project, string environment)

@@ -146,6 +146,7 @@ public sealed partial class Reconciler(
     {
         var now = _hooks.Clock.GetUtcNow();
         var changed = plan.Nodes.Where(n => n.Action != Planning.PlanAction.NoOp).ToList();
+        _records.Drifted(plan.Project, plan.Environment, new DriftRecord(now, plan.Revision, changed.Select(n => new DriftChange(n.Kind.ToString().ToLowerInvariant(), n.Name, n.Cause)).ToList()));
         _hooks.Events.Publish(new PlatformEvent(PlatformEvent.DriftDetected, plan.Project, plan.Environment, now)
         {
             Revision = plan.Revision,
@@ -288,6 +289,7 @@ public sealed partial class Reconciler(
                 Environment = environment,
                 Revision = commit,
                 Trigger = $"git {commit[..12]}",
+                Commit = tree.Info,
                 PlanText = "",
                 Status = DeploymentStatus.Failed,
                 Error = e.Message,

@@ -255,6 +255,15 @@ public sealed class GitCommitTree(string repositoryPath, string repositoryName, 
         }
     }
 
+    public CommitInfo? Info
+    {
+        get
+        {
+            using var repository = new Repository(repositoryPath);
+            return repository.Lookup<LibGit2Sharp.Commit>(commit) is { } found ? CommitInfo.Of(found.Message, found.Author.Name, found.Author.When) : null;
+        }
+    }
+
     public ManifestLoadResult LoadManifest()
     {
         using var repository = new Repository(repositoryPath);

@@ -18,6 +18,9 @@ public interface ISourceTree
     /// <summary>The commit's root tree id; null for a local directory.</summary>
     string? Tree { get; }
 
+    /// <summary>The commit's message, author and time; null for a local directory.</summary>
+    CommitInfo? Info => null;
+
     ManifestLoadResult LoadManifest();
 
     /// <summary>The build context of a service, read from this tree.</summary>

@@ -36,6 +36,9 @@ public sealed record Deployment
     /// <summary>The Git tree the commit deployed (content address of what was built), when it came from Git.</summary>
     public string? Tree { get; init; }
 
+    /// <summary>The commit's message, author and time, when it came from Git (null in records made before they were kept).</summary>
+    public Sources.CommitInfo? Commit { get; init; }
+
     /// <summary>Each built service's image id (digest) on the engine.</summary>
     public IReadOnlyDictionary<string, string> Images { get; init; } = new Dictionary<string, string>();
 

@@ -173,6 +173,13 @@ public sealed class StateStore : IDisposable
             .ToList();
     }
 
+    /// <summary>An environment's deployments started at or after <paramref name="since"/>, newest first, at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<Deployment> Since(string project, string environment, DateTimeOffset since, int limit) =>
+        _deployments.Query().Where("$.key = @0 AND $.started >= @1", new BsonValue(Key(project, environment)), new BsonValue(since.UtcDateTime))
+            .OrderByDescending(d => d["started"]).Limit(limit).ToList()
+            .Select(d => StateJson.Read<Deployment>(d["json"].AsString))
+            .ToList();
+
     public Deployment? Deployment(string id)
     {
         var document = _deployments.FindById(id);
