@@ -99,7 +99,7 @@ public static class QuickstartCommand
             {
                 foreach (var environment in environments)
                 {
-                    urls.Add((environment, WaitForIngress(ingress, options.HttpsPort, project, environment, deadline, ct)));
+                    urls.Add((environment, WaitForIngress(ingress, project, environment, deadline, ct)));
                     steps.Done($"{project}/{environment} answers at {urls[^1].Url} (HTTPS through {ingress.Name})");
                 }
             }
@@ -186,10 +186,9 @@ public static class QuickstartCommand
     }
 
     /// <summary>The public URL of the sample's web service in one environment, once it answers through the ingress.</summary>
-    private static string WaitForIngress(IIngress ingress, int httpsPort, string project, string environment, DateTime deadline, CancellationToken ct)
+    private static string WaitForIngress(IIngress ingress, string project, string environment, DateTime deadline, CancellationToken ct)
     {
-        var port = httpsPort == 443 ? "" : $":{httpsPort}";
-        var url = $"https://{Service}-{environment}-{project}.{ingress.BaseDomain}{port}/";
+        var url = ingress.UrlOf($"{Service}-{environment}-{project}.{ingress.BaseDomain}");
         while (true)
         {
             if (ingress.LocalCertificateAuthority is { } authority)
