@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+[assembly: AssemblyFixture(typeof(Gitops.Clouds.Tests.Moto))]
+
+namespace Gitops.Clouds.Tests;
+
+/// <summary>
+/// moto_server (a local AWS stand-in speaking the real wire protocols), started once for the test
+/// assembly on a free port and stopped after it, with the network an ECS target needs: a VPC, two
+/// subnets, a security group, and an ALB with an HTTP listener. Missing moto skips the tests with
+/// the reason, or fails them where PAAS_REQUIRE_ENGINES=1 (CI).
+/// </summary>
+public sealed class Moto : IAsyncLifetime
+{
+    public const string Region = "us-east-1";
+    public const string ExecutionRole = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
+
+    private Process? _process;
+
+    public string? Missing { get; private set; }
+
+    public string Endpoint { get; private set; } = "";
+
+    public IReadOnlyList<string> Subnets { get; private set; } = [];
+
+    public string SecurityGroup { get; private set; } = "";
+
+    public string Listener { get; private set; } = "";
+
+    public AwsCli Cli => new(Endpoint);
+
+    /// <summary>Skips the calling test when moto is absent (fails it instead where engines are required).</summary>
+    public void Require()
+    {
+        if (Missing is { } why)
+        {
+            if (Environment.GetEnvironmentVariable("PAAS_REQUIRE_ENGINES") == "1")
+            {
+                Assert.Fail($"PAAS_REQUIRE_ENGINES=1 and {why}");
+            }
+
+            Assert.Skip(why);
+        }
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        var executable = Find("moto_server");
+        if (executable is null || Find("aws") is null)
+        {
+            Missing = $"{(executable is null ? "moto_server" : "the aws CLI")} is not on PATH (moto is part of the machine image: pip's moto[server])";
+            return;
+        }
+
+        var port = FreePort();
+        Endpoint = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                using var answer = await http.GetAsync(new Uri($"{Endpoint}/moto-api/"));
+                break;
+            }
+            catch (HttpRequestException) when (i < 150 && !_process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        var vpc = await Cli.TextAsync("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--query", "Vpc.VpcId");
+        Subnets =
+        [
+            await Cli.TextAsync("ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "10.0.1.0/24", "--availability-zone", "us-east-1a", "--query", "Subnet.SubnetId"),
+            await Cli.TextAsync("ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "10.0.2.0/24", "--availability-zone", "us-east-1b", "--query", "Subnet.SubnetId"),
+        ];
+        SecurityGroup = await Cli.TextAsync("ec2", "create-security-group", "--group-name", "paas-tasks", "--description", "tasks", "--vpc-id", vpc, "--query", "GroupId");
+        var balancer = await Cli.TextAsync(["elbv2", "create-load-balancer", "--name", "paas-test", "--subnets", .. Subnets, "--security-groups", SecurityGroup, "--query", "LoadBalancers[0].LoadBalancerArn"]);
+        Listener = await Cli.TextAsync("elbv2", "create-listener", "--load-balancer-arn", balancer, "--protocol", "HTTP", "--port", "80",
+            "--default-actions", "Type=fixed-response,FixedResponseConfig={StatusCode=404,ContentType=text/plain,MessageBody=none}", "--query", "Listeners[0].ListenerArn");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+
+        _process?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static string? Find(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Append("/root/.pyenv/shims")
+            .Select(d => Path.Combine(d, name))
+            .FirstOrDefault(File.Exists);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>The real aws CLI pointed at moto with dummy credentials: an argument list, never a shell string.</summary>
+public sealed class AwsCli(string endpoint)
+{
+    public async Task<JsonNode?> JsonAsync(params string[] arguments)
+    {
+        var text = await RunAsync([.. arguments, "--output", "json"]);
+        return text.Length == 0 ? null : JsonNode.Parse(text);
+    }
+
+    public async Task<string> TextAsync(params string[] arguments) => (await RunAsync([.. arguments, "--output", "text"])).Trim();
+
+    public async Task<string> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("--endpoint-url");
+        start.ArgumentList.Add(endpoint);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["AWS_ACCESS_KEY_ID"] = "testing";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "testing";
+        start.Environment["AWS_DEFAULT_REGION"] = Moto.Region;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"aws {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}");
+        return await output;
+    }
+}
