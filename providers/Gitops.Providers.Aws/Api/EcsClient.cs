@@ -84,7 +84,7 @@ public sealed class EcsClient(AwsTransport transport) : IEcsClient
         string? next = null;
         do
         {
-            var answer = await CallAsync("ListServices", new { cluster, maxResults = 100, nextToken = next }, cancellationToken).ConfigureAwait(false);
+            var answer = await ReadAsync("ListServices", new { cluster, maxResults = 100, nextToken = next }, cancellationToken).ConfigureAwait(false);
             arns.AddRange(Read<List<string>>(answer["serviceArns"]) ?? []);
             next = (string?)answer["nextToken"];
         }
@@ -98,7 +98,7 @@ public sealed class EcsClient(AwsTransport transport) : IEcsClient
         var found = new List<Service>();
         foreach (var batch in services.Chunk(10)) // the API's limit per call
         {
-            var answer = await CallAsync("DescribeServices", new { cluster, services = batch, include = WithTags }, cancellationToken).ConfigureAwait(false);
+            var answer = await ReadAsync("DescribeServices", new { cluster, services = batch, include = WithTags }, cancellationToken).ConfigureAwait(false);
             found.AddRange(Read<List<Service>>(answer["services"]) ?? []);
         }
 
@@ -132,7 +132,7 @@ public sealed class EcsClient(AwsTransport transport) : IEcsClient
         string? next = null;
         do
         {
-            var answer = await CallAsync("ListTasks", new { cluster, serviceName, desiredStatus = "RUNNING", nextToken = next }, cancellationToken).ConfigureAwait(false);
+            var answer = await ReadAsync("ListTasks", new { cluster, serviceName, desiredStatus = "RUNNING", nextToken = next }, cancellationToken).ConfigureAwait(false);
             arns.AddRange(Read<List<string>>(answer["taskArns"]) ?? []);
             next = (string?)answer["nextToken"];
         }
@@ -146,7 +146,7 @@ public sealed class EcsClient(AwsTransport transport) : IEcsClient
         var found = new List<EcsTask>();
         foreach (var batch in tasks.Chunk(100))
         {
-            var answer = await CallAsync("DescribeTasks", new { cluster, tasks = batch }, cancellationToken).ConfigureAwait(false);
+            var answer = await ReadAsync("DescribeTasks", new { cluster, tasks = batch }, cancellationToken).ConfigureAwait(false);
             found.AddRange(Read<List<EcsTask>>(answer["tasks"]) ?? []);
         }
 
@@ -160,6 +160,19 @@ public sealed class EcsClient(AwsTransport transport) : IEcsClient
 
     private Task<JsonObject> CallAsync(string action, object request, CancellationToken cancellationToken) =>
         transport.JsonAsync(Service, Target, action, (JsonObject)JsonSerializer.SerializeToNode(request, Json)!, cancellationToken);
+
+    /// <summary>A read of a cluster that does not exist yet finds nothing in it (the first apply makes it).</summary>
+    private async Task<JsonObject> ReadAsync(string action, object request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallAsync(action, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsApiException e) when (e.Code == "ClusterNotFoundException")
+        {
+            return [];
+        }
+    }
 
     private static T? Read<T>(JsonNode? node) => node is null ? default : node.Deserialize<T>(Json);
 }

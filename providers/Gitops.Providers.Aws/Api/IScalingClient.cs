@@ -59,9 +59,9 @@ public sealed class ScalingClient(AwsTransport transport) : IScalingClient
         {
             await CallAsync("DeregisterScalableTarget", new JsonObject { ["ServiceNamespace"] = "ecs", ["ResourceId"] = resourceId, ["ScalableDimension"] = Dimension }, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsApiException e) when (e.Code == "ObjectNotFoundException")
+        catch (AwsApiException e) when (e.Code == "ObjectNotFoundException" || (e.Code == "ValidationException" && e.Message.Contains("No scalable target", StringComparison.Ordinal)))
         {
-            // Already gone.
+            // Already gone (moto says so with a ValidationException).
         }
     }
 
