@@ -42,6 +42,7 @@ public static class EcsTaskDefinitions
                     Image = desired.RunImage,
                     Command = spec.Command?.ToList(),
                     User = spec.User,
+                    Memory = MemoryLimit(spec.MemoryBytes),
                     ReadonlyRootFilesystem = spec.ReadOnly ? true : null,
                     PortMappings = spec.Port is { } port ? [new PortMapping(port)] : null,
                     Environment = spec.Env.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new Api.KeyValuePair(e.Key, e.Value)).ToList(),
@@ -58,6 +59,13 @@ public static class EcsTaskDefinitions
             ],
         };
     }
+
+    /// <summary>
+    /// <c>resources.memory</c> is a limit on every target (Docker's --memory, a Kubernetes limit): the
+    /// container's hard limit here too, in MiB (ECS's least is 6), while the task's Fargate size is
+    /// the next one up. (moto also needs a container memory to run a task at all.)
+    /// </summary>
+    private static int MemoryLimit(long bytes) => Math.Max(6, (int)Math.Ceiling(bytes / (1024.0 * 1024.0)));
 
     /// <summary>
     /// ECS hands a task secrets by reference only (Secrets Manager or SSM Parameter Store ARNs,

@@ -37,7 +37,7 @@ internal sealed class EcsTarget : ITargetUnderTest
             Poll = TimeSpan.FromMilliseconds(200),
         };
         _driver = EcsProvider.Open(Options, credentials ?? new BasicAWSCredentials("testing", "testing"), log ?? NullLogger.Instance, inner);
-        _scheduler = new FakeEcsScheduler(moto, Cluster);
+        _scheduler = new FakeEcsScheduler(moto, Cluster, TestContext.Current.TestOutputHelper);
     }
 
     public string Cluster { get; }
@@ -75,6 +75,8 @@ internal sealed class EcsTarget : ITargetUnderTest
     {
         await _scheduler.DisposeAsync();
         _driver.Dispose();
+        _scheduler.ThrowIfFailed(); // a test that passed over a broken fake proves nothing
+
     }
 }
 

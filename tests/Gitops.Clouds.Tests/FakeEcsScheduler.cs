@@ -23,10 +23,15 @@ public sealed class FakeEcsScheduler : IAsyncDisposable
     private readonly JsonObject _network;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, bool> _unhealthy = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Exception> _failures = new();
+    private readonly ITestOutputHelper? _output;
+    private readonly Moto _moto;
     private readonly Task _loop;
 
-    public FakeEcsScheduler(Moto moto, string cluster)
+    public FakeEcsScheduler(Moto moto, string cluster, ITestOutputHelper? output = null)
     {
+        _output = output;
+        _moto = moto;
         _aws = new AwsTransport(new Amazon.Runtime.BasicAWSCredentials("testing", "testing"), Moto.Region, new Uri(moto.Endpoint), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         _cluster = cluster;
         _network = new JsonObject
@@ -34,6 +39,22 @@ public sealed class FakeEcsScheduler : IAsyncDisposable
             ["awsvpcConfiguration"] = new JsonObject { ["subnets"] = new JsonArray(moto.Subnets[0]), ["securityGroups"] = new JsonArray(moto.SecurityGroup) },
         };
         _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>
+    /// What went wrong in the loop's passes, besides the one expected answer (the cluster is made by the
+    /// driver's first apply): a failure here is the fake's bug or moto's, and a test that waits on tasks
+    /// must say so instead of timing out on "0 task(s)".
+    /// </summary>
+    public IReadOnlyList<Exception> Failures => [.. _failures];
+
+    /// <summary>Throws the loop's failures, if it had any: a test's outcome is not to be trusted over a fake that broke.</summary>
+    public void ThrowIfFailed()
+    {
+        if (!_failures.IsEmpty)
+        {
+            throw new InvalidOperationException($"the FAKE ECS scheduler failed {_failures.Count} time(s); first: {_failures.First()}", _failures.First());
+        }
     }
 
     private async Task LoopAsync()
@@ -44,13 +65,19 @@ public sealed class FakeEcsScheduler : IAsyncDisposable
             {
                 await PassAsync(_stop.Token);
             }
-            catch (Exception e) when (e is AwsApiException or HttpRequestException)
+            catch (AwsApiException e) when (e.Code == "ClusterNotFoundException")
             {
-                // The cluster does not exist yet, or moto is busy: the next pass tries again.
+                // The driver makes the cluster on its first apply: nothing to schedule yet.
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e)
+            {
+                // Never swallowed: kept for ThrowIfFailed, and written where the test's output shows it.
+                _failures.Enqueue(e);
+                _output?.WriteLine($"FAKE ECS scheduler pass failed: {e.Message}{(e is AwsApiException { Code: "ServerError" } ? $"\nmoto: {_moto.LastTraceback()}" : "")}");
             }
 
             try

@@ -18,6 +18,7 @@ public sealed class Moto : IAsyncLifetime
     public const string Region = "us-east-1";
     public const string ExecutionRole = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errors = new();
     private Process? _process;
 
     public string? Missing { get; private set; }
@@ -65,7 +66,7 @@ public sealed class Moto : IAsyncLifetime
 
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, line) => Keep(line.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         using var http = new HttpClient();
@@ -82,7 +83,19 @@ public sealed class Moto : IAsyncLifetime
             }
         }
 
+        // moto moves a task one step towards STOPPED each time DescribeTasks reads it (RUNNING, then
+        // DEACTIVATING, …): every observation would stop the tasks it looks at. Here a task runs
+        // until it is stopped, as on ECS.
+        using (var transition = await http.PostAsync(
+            new Uri($"{Endpoint}/moto-api/state-manager/set-transition"),
+            new StringContent("""{"model_name": "ecs::task", "transition": {"progression": "manual", "times": 1000000000}}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            transition.EnsureSuccessStatusCode();
+        }
+
         var vpc = await Cli.TextAsync("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--query", "Vpc.VpcId");
+        // As VPCs for Fargate usually are; moto's RunTask in awsvpc mode also fails (HTTP 500) without: it names the task's ENI by its DNS name.
+        await Cli.RunAsync("ec2", "modify-vpc-attribute", "--vpc-id", vpc, "--enable-dns-hostnames", "{\"Value\":true}");
         Subnets =
         [
             await Cli.TextAsync("ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "10.0.1.0/24", "--availability-zone", "us-east-1a", "--query", "Subnet.SubnetId"),
@@ -92,6 +105,30 @@ public sealed class Moto : IAsyncLifetime
         var balancer = await Cli.TextAsync(["elbv2", "create-load-balancer", "--name", "paas-test", "--subnets", .. Subnets, "--security-groups", SecurityGroup, "--query", "LoadBalancers[0].LoadBalancerArn"]);
         Listener = await Cli.TextAsync("elbv2", "create-listener", "--load-balancer-arn", balancer, "--protocol", "HTTP", "--port", "80",
             "--default-actions", "Type=fixed-response,FixedResponseConfig={StatusCode=404,ContentType=text/plain,MessageBody=none}", "--query", "Listeners[0].ListenerArn");
+    }
+
+    /// <summary>
+    /// moto's last Python traceback (it answers a bug of its own with a bare HTTP 500): what a test
+    /// shows next to such an answer, so a moto limit is told apart from a driver's fault.
+    /// </summary>
+    public string LastTraceback()
+    {
+        var lines = _errors.ToArray();
+        var start = Array.FindLastIndex(lines, l => l.StartsWith("Traceback", StringComparison.Ordinal));
+        return start < 0 ? "(moto printed no traceback)" : string.Join('\n', lines[start..].Where(l => !l.Contains(" HTTP/1.1\" ", StringComparison.Ordinal))); // not its access log
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _errors.Enqueue(line);
+        while (_errors.Count > 400 && _errors.TryDequeue(out _))
+        {
+        }
     }
 
     public ValueTask DisposeAsync()

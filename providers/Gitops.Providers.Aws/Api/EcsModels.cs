@@ -28,6 +28,9 @@ public sealed record ContainerDefinition
 
     public string? User { get; init; }
 
+    /// <summary>The container's hard memory limit in MiB (at most the task's memory).</summary>
+    public int? Memory { get; init; }
+
     public bool? ReadonlyRootFilesystem { get; init; }
 
     public IReadOnlyList<PortMapping>? PortMappings { get; init; }
