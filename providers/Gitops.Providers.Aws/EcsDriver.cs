@@ -71,6 +71,8 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
 
     internal EcsObserver Observer => _observer;
 
+    internal EcsRouting Routing => _routing;
+
     internal ILogger Logger => _log;
 
     /// <summary>What the kind can do but a manifest asks in a way ECS cannot: refused before anything changes.</summary>
@@ -192,6 +194,50 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
     }
 
     public void Dispose() => _owned?.Dispose();
+
+    /// <summary>
+    /// A route made after its service (a service's first apply, or one made public later): the target
+    /// group and rule, then the ECS service names the target group (UpdateService can change load
+    /// balancers of a rolling service), so ECS registers its tasks there.
+    /// </summary>
+    internal async Task AttachRouteAsync(string project, string environment, string service, DesiredRoute route, CancellationToken cancellationToken)
+    {
+        var name = EcsNames.Service(project, environment, service);
+        var existing = await _observer.ServiceAsync(project, environment, name, cancellationToken).ConfigureAwait(false)
+            ?? throw new TargetConflictException($"ECS service {name} does not exist: its route is made after it");
+        var (path, interval) = await HealthOfAsync(existing, cancellationToken).ConfigureAwait(false);
+        var group = await _routing.EnsureAsync(project, environment, route, service, path, interval, cancellationToken).ConfigureAwait(false);
+        if (!existing.LoadBalancers.Any(b => b.TargetGroupArn == group && b.ContainerPort == route.Port))
+        {
+            await _ecs.UpdateServiceAsync(new UpdateServiceRequest
+            {
+                Cluster = _options.Cluster!,
+                Service = name,
+                LoadBalancers = [new LoadBalancer(group, EcsTaskDefinitions.Container, route.Port)],
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The service stops naming its target group first (a target group in use cannot be deleted), then the rule and target group go.</summary>
+    internal async Task DetachRouteAsync(string project, string environment, string service, CancellationToken cancellationToken)
+    {
+        var name = EcsNames.Service(project, environment, service);
+        if (await _observer.ServiceAsync(project, environment, name, cancellationToken).ConfigureAwait(false) is { LoadBalancers.Count: > 0 })
+        {
+            await _ecs.UpdateServiceAsync(new UpdateServiceRequest { Cluster = _options.Cluster!, Service = name, LoadBalancers = [] }, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _routing.RemoveAsync(project, environment, service, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The health path and interval of the revision the service runs (its check probes http://127.0.0.1:PORT/PATH), for the target group's check.</summary>
+    private async Task<(string? Path, int Interval)> HealthOfAsync(Service existing, CancellationToken cancellationToken)
+    {
+        var described = await _ecs.DescribeTaskDefinitionAsync(existing.TaskDefinition, cancellationToken).ConfigureAwait(false);
+        var check = described?.TaskDefinition.ContainerDefinitions is [{ HealthCheck: { } given }, ..] ? given : null;
+        var path = check?.Command is [.., var probe] && Uri.TryCreate(probe, UriKind.Absolute, out var uri) && uri.Scheme == "http" ? uri.AbsolutePath : null;
+        return (path, check?.Interval ?? 30);
+    }
 
     private async Task<IRollout> ApplyServiceCoreAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken)
     {

@@ -15,13 +15,17 @@ internal sealed class EcsRouting(IElbClient elb, EcsOptions options)
     private string? _vpc;
 
     /// <summary>Makes the target group and the rule what the route says; the target group's ARN.</summary>
-    public async Task<string> EnsureAsync(string project, string environment, DesiredRoute route, DesiredService service, CancellationToken cancellationToken)
+    public Task<string> EnsureAsync(string project, string environment, DesiredRoute route, DesiredService service, CancellationToken cancellationToken) =>
+        EnsureAsync(project, environment, route, service.Name, service.Spec.Health?.Path, (int)(service.Spec.Health?.Interval.Value.TotalSeconds ?? 30), cancellationToken);
+
+    /// <param name="path">The path the target group's health check asks (the service's health path; "/" without one).</param>
+    public async Task<string> EnsureAsync(string project, string environment, DesiredRoute route, string service, string? path, int intervalSeconds, CancellationToken cancellationToken)
     {
         var listener = options.LoadBalancerListener
-            ?? throw new TargetRefusedException($"services.{service.Name}.public: this ecs target has no loadBalancerListener to route it through");
-        var name = EcsNames.TargetGroup(project, environment, service.Name);
-        var path = service.Spec.Health?.Path ?? "/";
-        var interval = Math.Clamp((int)(service.Spec.Health?.Interval.Value.TotalSeconds ?? 30), 5, 300);
+            ?? throw new TargetRefusedException($"services.{service}.public: this ecs target has no loadBalancerListener to route it through");
+        var name = EcsNames.TargetGroup(project, environment, service);
+        path ??= "/";
+        var interval = Math.Clamp(intervalSeconds, 5, 300);
         var group = await elb.DescribeTargetGroupAsync(name, cancellationToken).ConfigureAwait(false);
         if (group is not null)
         {
@@ -44,9 +48,9 @@ internal sealed class EcsRouting(IElbClient elb, EcsOptions options)
         }
 
         _vpc ??= await elb.ListenerVpcAsync(listener, cancellationToken).ConfigureAwait(false);
-        group ??= await elb.CreateTargetGroupAsync(new CreateTargetGroupRequest(name, route.Port, _vpc, path, interval, EcsTags.Of(project, environment, service.Name)), cancellationToken).ConfigureAwait(false);
+        group ??= await elb.CreateTargetGroupAsync(new CreateTargetGroupRequest(name, route.Port, _vpc, path, interval, EcsTags.Of(project, environment, service)), cancellationToken).ConfigureAwait(false);
 
-        var rules = await OwnedRulesAsync(project, environment, service.Name, cancellationToken).ConfigureAwait(false);
+        var rules = await OwnedRulesAsync(project, environment, service, cancellationToken).ConfigureAwait(false);
         var hosts = route.Domains.ToList();
         if (rules.FirstOrDefault() is { } rule)
         {
@@ -60,7 +64,7 @@ internal sealed class EcsRouting(IElbClient elb, EcsOptions options)
             var taken = (await elb.DescribeRulesAsync(listener, cancellationToken).ConfigureAwait(false))
                 .Select(r => int.TryParse(r.Priority, System.Globalization.CultureInfo.InvariantCulture, out var p) ? p : 0).ToHashSet();
             var priority = Enumerable.Range(1, 50_000).First(p => !taken.Contains(p));
-            await elb.CreateRuleAsync(listener, priority, hosts, group.TargetGroupArn, EcsTags.Of(project, environment, service.Name), cancellationToken).ConfigureAwait(false);
+            await elb.CreateRuleAsync(listener, priority, hosts, group.TargetGroupArn, EcsTags.Of(project, environment, service), cancellationToken).ConfigureAwait(false);
         }
 
         return group.TargetGroupArn;
@@ -88,7 +92,11 @@ internal sealed class EcsRouting(IElbClient elb, EcsOptions options)
     }
 
     /// <summary>The listener's rules tagged as this service's (the default rule has no ARN tags and is never touched).</summary>
-    public async Task<List<Rule>> OwnedRulesAsync(string project, string environment, string service, CancellationToken cancellationToken)
+    public async Task<List<Rule>> OwnedRulesAsync(string project, string environment, string service, CancellationToken cancellationToken) =>
+        (await RulesOfAsync(project, environment, service, cancellationToken).ConfigureAwait(false)).Select(r => r.Rule).ToList();
+
+    /// <summary>The listener's rules tagged as the environment's, each with its service; of one service only when <paramref name="service"/> is given.</summary>
+    public async Task<List<(string Service, Rule Rule)>> RulesOfAsync(string project, string environment, string? service, CancellationToken cancellationToken)
     {
         var rules = (await elb.DescribeRulesAsync(options.LoadBalancerListener!, cancellationToken).ConfigureAwait(false)).Where(r => r.Priority != "default").ToList();
         if (rules.Count == 0)
@@ -97,6 +105,10 @@ internal sealed class EcsRouting(IElbClient elb, EcsOptions options)
         }
 
         var tags = await elb.DescribeTagsAsync(rules.Select(r => r.RuleArn).ToList(), cancellationToken).ConfigureAwait(false);
-        return rules.Where(r => tags.GetValueOrDefault(r.RuleArn) is { } t && EcsTags.Owned(t, project, environment) && EcsTags.Map(t).GetValueOrDefault(Labels.Service) == service).ToList();
+        return rules
+            .Select(r => (Tags: tags.GetValueOrDefault(r.RuleArn), Rule: r))
+            .Where(r => r.Tags is not null && EcsTags.Owned(r.Tags, project, environment) && EcsTags.Map(r.Tags).GetValueOrDefault(Labels.Service) is { } s && (service is null || s == service))
+            .Select(r => (EcsTags.Map(r.Tags)[Labels.Service], r.Rule))
+            .ToList();
     }
 }
