@@ -22,7 +22,7 @@ internal sealed class EcsWorld : IAsyncDisposable
     private readonly FakeEcsScheduler _scheduler;
     private readonly LoopbackRegistry? _registry;
 
-    private EcsWorld(Moto moto, string secretAccessKey, LoopbackRegistry? registry)
+    private EcsWorld(Moto moto, string accessKeyId, string secretAccessKey, LoopbackRegistry? registry)
     {
         Moto = moto;
         _registry = registry;
@@ -47,7 +47,7 @@ internal sealed class EcsWorld : IAsyncDisposable
                 rolloutTimeoutSeconds: 120
 
             """);
-        System.Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", AccessKeyId);
+        System.Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", accessKeyId);
         System.Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", secretAccessKey);
         System.Environment.SetEnvironmentVariable("AWS_REGION", Moto.Region);
         _scheduler = new FakeEcsScheduler(moto, Cluster, TestContext.Current.TestOutputHelper);
@@ -67,12 +67,12 @@ internal sealed class EcsWorld : IAsyncDisposable
     public string RegistryHost => _registry?.Host ?? throw new InvalidOperationException("this world has no registry");
 
     /// <param name="registry">A loopback registry for built images (the hello sample builds), or none.</param>
-    public static async Task<EcsWorld> StartAsync(Moto moto, string secretAccessKey, bool registry, CancellationToken cancellationToken)
+    public static async Task<EcsWorld> StartAsync(Moto moto, string secretAccessKey, bool registry, CancellationToken cancellationToken, string accessKeyId = AccessKeyId)
     {
         moto.Require();
         var started = registry ? await LoopbackRegistry.StartAsync(cancellationToken) : null;
         await Credentials.WaitAsync(cancellationToken);
-        return new EcsWorld(moto, secretAccessKey, started);
+        return new EcsWorld(moto, accessKeyId, secretAccessKey, started);
     }
 
     /// <summary>Copies a sample's directory as the app, with its environments deployed to the <c>aws</c> target.</summary>

@@ -19,6 +19,7 @@ public sealed class Moto : IAsyncLifetime
     public const string ExecutionRole = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errors = new();
+    private readonly string _recording = Path.Combine(Path.GetTempPath(), $"paas-moto-recording-{Guid.NewGuid():N}.jsonl");
     private Process? _process;
 
     public string? Missing { get; private set; }
@@ -54,6 +55,7 @@ public sealed class Moto : IAsyncLifetime
         var port = FreePort();
         Endpoint = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["MOTO_RECORDER_FILEPATH"] = _recording; // moto's request recorder, off until a test starts it
         foreach (var argument in new[] { "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
@@ -103,6 +105,18 @@ public sealed class Moto : IAsyncLifetime
     }
 
     /// <summary>
+    /// Records every request moto receives from now on (headers and bodies as they arrived) until
+    /// the returned recording is disposed: the wire of a process the test cannot hook, such as the CLI's.
+    /// </summary>
+    public async Task<MotoRecording> RecordAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        (await http.PostAsync(new Uri($"{Endpoint}/moto-api/recorder/reset-recording"), null, cancellationToken)).EnsureSuccessStatusCode();
+        (await http.PostAsync(new Uri($"{Endpoint}/moto-api/recorder/start-recording"), null, cancellationToken)).EnsureSuccessStatusCode();
+        return new MotoRecording(Endpoint, _recording);
+    }
+
+    /// <summary>
     /// moto's last Python traceback (it answers a bug of its own with a bare HTTP 500): what a test
     /// shows next to such an answer, so a moto limit is told apart from a driver's fault.
     /// </summary>
@@ -135,6 +149,7 @@ public sealed class Moto : IAsyncLifetime
         }
 
         _process?.Dispose();
+        File.Delete(_recording);
         return ValueTask.CompletedTask;
     }
 
@@ -149,6 +164,20 @@ public sealed class Moto : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>moto's recording of the requests it received, one JSON document a line; stopped when disposed.</summary>
+public sealed class MotoRecording(string endpoint, string file) : IAsyncDisposable
+{
+    /// <summary>The requests recorded so far, each with its headers and body.</summary>
+    public IReadOnlyList<JsonObject> Requests() =>
+        File.Exists(file) ? File.ReadAllLines(file).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList() : [];
+
+    public async ValueTask DisposeAsync()
+    {
+        using var http = new HttpClient();
+        (await http.PostAsync(new Uri($"{endpoint}/moto-api/recorder/stop-recording"), null)).EnsureSuccessStatusCode();
     }
 }
 
