@@ -22,7 +22,7 @@ internal sealed class EcsWorld : IAsyncDisposable
     private readonly FakeEcsScheduler _scheduler;
     private readonly LoopbackRegistry? _registry;
 
-    private EcsWorld(Moto moto, string accessKeyId, string secretAccessKey, LoopbackRegistry? registry)
+    private EcsWorld(Moto moto, string accessKeyId, string secretAccessKey, LoopbackRegistry? registry, bool listener)
     {
         Moto = moto;
         _registry = registry;
@@ -40,8 +40,7 @@ internal sealed class EcsWorld : IAsyncDisposable
                 subnets: [{subnets}]
                 securityGroups: [{moto.SecurityGroup}]
                 executionRole: {Moto.ExecutionRole}
-                loadBalancerListener: {moto.Listener}
-                baseDomain: apps.example.com
+                {(listener ? $"loadBalancerListener: {moto.Listener}\n    " : "")}baseDomain: apps.example.com
                 endpoint: {moto.Endpoint}
                 settle: running-tasks-test-only
                 rolloutTimeoutSeconds: 120
@@ -67,12 +66,13 @@ internal sealed class EcsWorld : IAsyncDisposable
     public string RegistryHost => _registry?.Host ?? throw new InvalidOperationException("this world has no registry");
 
     /// <param name="registry">A loopback registry for built images (the hello sample builds), or none.</param>
-    public static async Task<EcsWorld> StartAsync(Moto moto, string secretAccessKey, bool registry, CancellationToken cancellationToken, string accessKeyId = AccessKeyId)
+    /// <param name="listener">Whether the target has moto's ALB listener (public services need one).</param>
+    public static async Task<EcsWorld> StartAsync(Moto moto, string secretAccessKey, bool registry, CancellationToken cancellationToken, string accessKeyId = AccessKeyId, bool listener = true)
     {
         moto.Require();
         var started = registry ? await LoopbackRegistry.StartAsync(cancellationToken) : null;
         await Credentials.WaitAsync(cancellationToken);
-        return new EcsWorld(moto, accessKeyId, secretAccessKey, started);
+        return new EcsWorld(moto, accessKeyId, secretAccessKey, started, listener);
     }
 
     /// <summary>Copies a sample's directory as the app, with its environments deployed to the <c>aws</c> target.</summary>
@@ -102,11 +102,14 @@ internal sealed class EcsWorld : IAsyncDisposable
     public void WriteManifest(string project, string services) =>
         File.WriteAllText(Path.Combine(AppDirectory, "paas.yaml"), $"version: 1\nproject: {project}\nenvironments:\n  {Environment}: {{ branch: main, target: aws }}\nservices:\n{services}");
 
-    public CliRun Paas(params string[] args)
+    public CliRun Paas(params string[] args) => PaasWithInput("", args);
+
+    /// <param name="text">What the user types (a secret's value).</param>
+    public CliRun PaasWithInput(string text, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        using var input = new StringReader("");
+        using var input = new StringReader(text);
         var code = PaasCli.Run([.. args, "--data-dir", DataDirectory], CliConsole.Plain(output, error), input);
         return new CliRun(code, output.ToString(), error.ToString());
     }

@@ -5,9 +5,13 @@ public static class Needs
 {
     /// <summary>A real part is missing: fails where PAAS_REQUIRE_ENGINES=1 (CI), else skips saying why (never silently).</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    public static void Missing(string problem)
+    public static void Missing(string problem) => Missing(problem, Environment.GetEnvironmentVariable("PAAS_REQUIRE_ENGINES") == "1");
+
+    /// <param name="required">Whether the run requires real engines (CI's PAAS_REQUIRE_ENGINES=1).</param>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void Missing(string problem, bool required)
     {
-        if (Environment.GetEnvironmentVariable("PAAS_REQUIRE_ENGINES") == "1")
+        if (required)
         {
             Assert.Fail($"PAAS_REQUIRE_ENGINES=1 and {problem}");
         }
