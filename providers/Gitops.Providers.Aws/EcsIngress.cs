@@ -38,6 +38,7 @@ public sealed class EcsIngress(EcsDriver driver) : IIngress
             }
 
             var routes = new List<ObservedRoute>();
+            ObservedState? observed = null; // the environment's tasks, read once and only when a route has its service attached
             foreach (var (service, rule) in await driver.Routing.RulesOfAsync(project, environment, null, cancellationToken).ConfigureAwait(false))
             {
                 var ecs = await driver.Observer.ServiceAsync(project, environment, EcsNames.Service(project, environment, service), cancellationToken).ConfigureAwait(false);
@@ -45,7 +46,7 @@ public sealed class EcsIngress(EcsDriver driver) : IIngress
                 if (ecs?.LoadBalancers.FirstOrDefault(b => b.TargetGroupArn == rule.TargetGroupArn) is { } balancer)
                 {
                     var port = balancer.ContainerPort.ToString(CultureInfo.InvariantCulture);
-                    var observed = await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
+                    observed ??= await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
                     upstreams.AddRange(observed.Containers.Where(c => c.Service == service && c.Running && c.Address is not null).Select(c => $"{c.Address}:{port}"));
                 }
 
