@@ -82,6 +82,44 @@ public sealed class HelloSampleOnEcsTests(Moto moto)
         Assert.Contains("Plan: 0 to create, 0 to update, 0 to replace, 0 to delete", world.Plan().Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_target_group_detached_in_the_console_is_drift_put_back_and_the_sample_made_private_loses_its_rule_and_target_group()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await RequireDockerAsync(ct);
+        await using var world = await EcsWorld.StartAsync(moto, "hello-sample-secret-key", registry: true, ct);
+        world.CopySample("hello");
+        var aws = moto.Cli;
+        var name = EcsNames.Service("hello", EcsWorld.Environment, "web");
+        var first = world.Apply();
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var group = (string)(await ServiceAsync(aws, world.Cluster, name))["loadBalancers"]![0]!["targetGroupArn"]!;
+
+        // Someone detaches the target group in the console: ECS stops registering the tasks, the site goes dark.
+        await aws.RunAsync("ecs", "update-service", "--cluster", world.Cluster, "--service", name, "--load-balancers", "[]");
+        var drifted = world.Plan();
+        var repaired = world.Apply();
+
+        Assert.Contains("~ route   web: upstreams are not the running replicas (drift)", drifted.Output, StringComparison.Ordinal);
+        Assert.True(repaired.ExitCode == 0, repaired.ToString());
+        Assert.Equal(group, (string?)(await ServiceAsync(aws, world.Cluster, name))["loadBalancers"]![0]!["targetGroupArn"]);
+
+        world.EditManifest("public: true", "public: false");
+        var plan = world.Plan();
+        var applied = world.Apply();
+
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Contains("- route", plan.Output, StringComparison.Ordinal);
+        var service = await ServiceAsync(aws, world.Cluster, name);
+        Assert.Equal("ACTIVE", (string?)service["status"]);
+        Assert.Empty(service["loadBalancers"]!.AsArray());
+        var groups = (await aws.JsonAsync("elbv2", "describe-target-groups"))!["TargetGroups"]!.AsArray();
+        Assert.DoesNotContain(groups, g => (string?)g!["TargetGroupArn"] == group);
+        var rules = (await aws.JsonAsync("elbv2", "describe-rules", "--listener-arn", moto.Listener))!["Rules"]!.AsArray();
+        Assert.DoesNotContain(rules, r => r!.ToJsonString().Contains("web-dev-hello.apps.example.com", StringComparison.Ordinal));
+        Assert.Contains("Plan: 0 to create, 0 to update, 0 to replace, 0 to delete", world.Plan().Output, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonNode> ServiceAsync(AwsCli aws, string cluster, string name) =>
         (await aws.JsonAsync("ecs", "describe-services", "--cluster", cluster, "--services", name, "--include", "TAGS"))!["services"]![0]!;
 
