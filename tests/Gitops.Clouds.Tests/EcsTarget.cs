@@ -19,7 +19,8 @@ internal sealed class EcsTarget : ITargetUnderTest
     private readonly FakeEcsScheduler _scheduler;
     private readonly EcsDriver _driver;
 
-    public EcsTarget(Moto moto, AWSCredentials? credentials = null, ILogger? log = null, bool listener = false, Func<HttpMessageHandler>? inner = null)
+    /// <param name="configure">Changes to the test options (e.g. production's settle).</param>
+    public EcsTarget(Moto moto, AWSCredentials? credentials = null, ILogger? log = null, bool listener = false, Func<HttpMessageHandler>? inner = null, Func<EcsOptions, EcsOptions>? configure = null)
     {
         _moto = moto;
         Cluster = $"c{Guid.NewGuid():N}"[..12];
@@ -36,6 +37,7 @@ internal sealed class EcsTarget : ITargetUnderTest
             RolloutTimeoutSeconds = 60,
             Poll = TimeSpan.FromMilliseconds(200),
         };
+        Options = configure?.Invoke(Options) ?? Options;
         _driver = EcsProvider.Open(Options, credentials ?? new BasicAWSCredentials("testing", "testing"), log ?? NullLogger.Instance, inner);
         _scheduler = new FakeEcsScheduler(moto, Cluster, TestContext.Current.TestOutputHelper);
     }
