@@ -26,6 +26,9 @@ internal sealed class EcsObserver(IEcsClient ecs, ILogsClient logs, EcsOptions o
     public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
     {
         var group = await logs.DescribeLogGroupTagsAsync(EcsNames.LogGroup(project, environment), cancellationToken).ConfigureAwait(false);
+        // The environment's space is the log group in the target's cluster: the log group is the region's,
+        // so it can outlive the cluster or come from another target's cluster, and then the cluster is still to make.
+        var cluster = group is null ? null : await ecs.DescribeClusterAsync(Cluster, cancellationToken).ConfigureAwait(false);
         var services = await ServicesAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var instances = new List<ObservedContainer>();
         foreach (var service in services)
@@ -51,7 +54,7 @@ internal sealed class EcsObserver(IEcsClient ecs, ILogsClient logs, EcsOptions o
             }
         }
 
-        return new ObservedState(group is not null && Ownership.Owns(group.ToDictionary(), project, environment), ValueList<string>.Empty, new ValueList<ObservedContainer>(instances.OrderBy(c => c.Service, StringComparer.Ordinal).ThenBy(c => c.Replica)))
+        return new ObservedState(group is not null && cluster is not null && Ownership.Owns(group.ToDictionary(), project, environment), ValueList<string>.Empty, new ValueList<ObservedContainer>(instances.OrderBy(c => c.Service, StringComparer.Ordinal).ThenBy(c => c.Replica)))
         {
             ServiceNoun = "ECS service",
             NetworkNoun = "log group",
