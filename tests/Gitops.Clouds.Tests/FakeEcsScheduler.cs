@@ -13,6 +13,9 @@ namespace Gitops.Clouds.Tests;
 /// (the conformance image answers 404 there) never gets healthy tasks: like ECS's deployment
 /// circuit breaker, the fake puts the service back on the revision its tasks ran. Tasks of deleted
 /// services stop. The driver under test knows nothing of it: it reads the tasks as it reads ECS's.
+/// A pass that fails (but for the cluster not made yet) is kept and shown, with moto's traceback for
+/// its HTTP 500s, and fails the test that used the fake (<see cref="ThrowIfFailed"/>): it once hid
+/// moto's RunTask failures behind "0 task(s)" timeouts.
 /// </summary>
 public sealed class FakeEcsScheduler : IAsyncDisposable
 {
