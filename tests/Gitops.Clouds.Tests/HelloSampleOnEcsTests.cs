@@ -35,7 +35,11 @@ public sealed class HelloSampleOnEcsTests(Moto moto)
         Assert.Equal("ACTIVE", (string?)service["status"]);
         Assert.Equal("FARGATE", (string?)service["launchType"]);
         Assert.Equal(1, (int?)service["desiredCount"]);
-        Assert.EndsWith($"task-definition/{name}:1", (string?)service["taskDefinition"], StringComparison.Ordinal);
+        // Task definition families are the region's, not the cluster's: another test of the sample on the same moto
+        // may have registered revisions of this family already, so the change is checked as the next revision.
+        var first = (string)service["taskDefinition"]!;
+        Assert.Matches($@"task-definition/{System.Text.RegularExpressions.Regex.Escape(name)}:\d+$", first);
+        var revision = int.Parse(first[(first.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var vpc = service["networkConfiguration"]!["awsvpcConfiguration"]!;
         Assert.Equal(moto.Subnets, vpc["subnets"]!.AsArray().Select(s => (string)s!));
         Assert.Equal([moto.SecurityGroup], vpc["securityGroups"]!.AsArray().Select(s => (string)s!));
@@ -43,7 +47,7 @@ public sealed class HelloSampleOnEcsTests(Moto moto)
         Assert.Equal(("app", 8080), ((string?)balancer["containerName"], (int?)balancer["containerPort"]));
         Assert.Contains(service["tags"]!.AsArray(), t => (string?)t!["key"] == "paas.project" && (string?)t["value"] == "hello");
 
-        var definition = await TaskDefinitionAsync(aws, $"{name}:1");
+        var definition = await TaskDefinitionAsync(aws, $"{name}:{revision}");
         Assert.Equal(("256", "512", "awsvpc"), ((string?)definition["cpu"], (string?)definition["memory"], (string?)definition["networkMode"])); // 0.25 vCPU, 64Mi: Fargate's smallest size
         Assert.Equal(["FARGATE"], definition["requiresCompatibilities"]!.AsArray().Select(c => (string)c!));
         Assert.Equal(Moto.ExecutionRole, (string?)definition["executionRoleArn"]);
@@ -71,14 +75,14 @@ public sealed class HelloSampleOnEcsTests(Moto moto)
         Assert.Contains("~ ECS service web", changed.Output, StringComparison.Ordinal);
         Assert.Contains("GREETING", changed.Output, StringComparison.Ordinal);
         var after = await ServiceAsync(aws, world.Cluster, name);
-        Assert.EndsWith($"task-definition/{name}:2", (string?)after["taskDefinition"], StringComparison.Ordinal);
-        Assert.Equal("hola", Env((await TaskDefinitionAsync(aws, $"{name}:2"))["containerDefinitions"]![0]!, "GREETING"));
+        Assert.EndsWith($"task-definition/{name}:{revision + 1}", (string?)after["taskDefinition"], StringComparison.Ordinal);
+        Assert.Equal("hola", Env((await TaskDefinitionAsync(aws, $"{name}:{revision + 1}"))["containerDefinitions"]![0]!, "GREETING"));
         var breaker = after["deploymentConfiguration"]!;
         Assert.Equal((true, true), ((bool?)breaker["deploymentCircuitBreaker"]!["enable"], (bool?)breaker["deploymentCircuitBreaker"]!["rollback"]));
         Assert.Equal((100, 200), ((int?)breaker["minimumHealthyPercent"], (int?)breaker["maximumPercent"]));
         var running = (await aws.JsonAsync("ecs", "list-tasks", "--cluster", world.Cluster, "--desired-status", "RUNNING"))!["taskArns"]!.AsArray();
         var tasks = (await aws.JsonAsync(["ecs", "describe-tasks", "--cluster", world.Cluster, "--tasks", .. running.Select(t => (string)t!)]))!["tasks"]!.AsArray();
-        Assert.All(tasks.Where(t => (string?)t!["group"] == $"service:{name}"), t => Assert.EndsWith($"{name}:2", (string?)t!["taskDefinitionArn"], StringComparison.Ordinal));
+        Assert.All(tasks.Where(t => (string?)t!["group"] == $"service:{name}"), t => Assert.EndsWith($"{name}:{revision + 1}", (string?)t!["taskDefinitionArn"], StringComparison.Ordinal));
         Assert.Contains("Plan: 0 to create, 0 to update, 0 to replace, 0 to delete", world.Plan().Output, StringComparison.Ordinal);
     }
 
