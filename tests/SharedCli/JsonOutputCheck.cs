@@ -27,7 +27,7 @@ public static class JsonOutputCheck
         {
             var schema = Schemas.GetOrAdd(document.Type, type => NJsonSchema.JsonSchema.FromJsonAsync(Json.Schema(type).ToJsonString()).GetAwaiter().GetResult());
             var texts = document.Lines ? run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [run.Output];
-            var errors = texts.SelectMany(t => schema.Validate(t)).Select(e => $"{document.Usage}: {e}").ToList();
+            var errors = texts.SelectMany(t => Validate(schema, t)).Select(e => $"{document.Usage}: {e}").ToList();
             if (errors.Count == 0)
             {
                 return run;
@@ -38,6 +38,18 @@ public static class JsonOutputCheck
 
         Assert.Fail($"paas {string.Join(' ', args)} wrote JSON its schema in docs/cli-json.md does not admit:\n{string.Join('\n', problems.Take(20))}\n{run}");
         return run;
+    }
+
+    private static IEnumerable<string> Validate(NJsonSchema.JsonSchema schema, string text)
+    {
+        try
+        {
+            return schema.Validate(text).Select(e => e.ToString());
+        }
+        catch (Newtonsoft.Json.JsonException e)
+        {
+            return [$"not JSON: {e.Message}"];
+        }
     }
 
     private static bool WantsJson(IReadOnlyList<string> args)
