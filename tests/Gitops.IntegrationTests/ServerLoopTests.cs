@@ -51,7 +51,10 @@ public sealed class ServerLoopTests
         await world.Client.Containers.RemoveContainerAsync(removed, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
         var repaired = await MetricsWhenAsync(server, "paas_deploy_duration_seconds_count", mine, 2); // the repair is a deploy too
         await WaitForPageAsync(world, "version one");
+        Assert.Equal(0, world.PaasWithInput(server.Token, "login", "--server", server.Url).ExitCode);
+        var status = world.Paas("status", "--project", world.Project, "--env", "dev");
 
+        Assert.Matches(@"drift put back \d{4}-\d\d-\d\d [\d:]+Z: service web: ", status.Output); // what the loop found and repaired, said by status
         Assert.Equal(1, InProcessServer.Metric(deployed, "paas_deploys_total", mine));
         Assert.Contains($"outcome=\"succeeded\"", deployed.Split('\n').Single(l => l.StartsWith("paas_deploys_total{", StringComparison.Ordinal) && l.Contains(mine, StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Contains($"target_kind=\"{engine}\"", deployed.Split('\n').Single(l => l.StartsWith("paas_deploys_total{", StringComparison.Ordinal) && l.Contains(mine, StringComparison.Ordinal)), StringComparison.Ordinal);
