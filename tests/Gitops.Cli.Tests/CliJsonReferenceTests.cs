@@ -44,6 +44,18 @@ public sealed class CliJsonReferenceTests
 
     private const string DataPlaceholder = "{data}";
 
+    [Fact]
+    public void The_tests_output_check_refuses_a_document_its_schema_does_not_admit()
+    {
+        string[] args = ["env", "suspend", "shop", "dev", "-o", "json"];
+        var written = System.Text.Json.JsonSerializer.Serialize(new Commands.EnvDocument("shop", "dev", true, true), Json.Options);
+
+        Assert.Same(written, JsonOutputCheck.Checked(args, new CliRun(0, written, "")).Output);
+        Assert.ThrowsAny<Exception>(() => JsonOutputCheck.Checked(args, new CliRun(0, written.Replace("\"changed\"", "\"secret\": \"x\", \"changed\"", StringComparison.Ordinal), "")));
+        Assert.ThrowsAny<Exception>(() => JsonOutputCheck.Checked(args, new CliRun(0, "suspended", "")));
+        Assert.ThrowsAny<Exception>(() => JsonOutputCheck.Checked(["destroy", "-o", "json"], new CliRun(0, "{}", ""))); // a command the reference says writes no JSON wrote some
+    }
+
     /// <summary>Each command and action the reference does not list, called as a script would with -o json.</summary>
     public static TheoryData<string[]> CommandsWithoutADocument()
     {

@@ -131,6 +131,9 @@ public static class BackupCommand
         }
     }
 
+    /// <summary>The environment a backup was made in: its id is PROJECT--ENV--SERVICE--TIME (<see cref="BackupManifest.NewId"/>).</summary>
+    private static string EnvironmentOf(string id) => id.Split("--") is [_, var environment, ..] ? environment : "";
+
     /// <summary>A backup as JSON output shows it: its manifest, and its last drill beside it.</summary>
     public static BackupItem WithDrill(BackupManifest backup, DrillResult? drill) => new(backup, drill);
 
@@ -237,7 +240,7 @@ public static class BackupCommand
         var check = backups.RestoreAsync(id, options.ToEnvironment, console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new BackupRestoreDocument(id, options.ToEnvironment ?? id.Split("--")[1], check)); // ids are PROJECT--ENV--SERVICE--TIME
+            Json.Write(console, new BackupRestoreDocument(id, options.ToEnvironment ?? EnvironmentOf(id), check));
         }
         else
         {

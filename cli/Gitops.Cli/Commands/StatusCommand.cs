@@ -5,6 +5,7 @@ using Gitops.Cli.Remote;
 using Gitops.Engine.Reconcile;
 using Gitops.Engine.Sources;
 using Gitops.Engine.Planning;
+using Gitops.Engine.State;
 
 namespace Gitops.Cli.Commands;
 
@@ -38,46 +39,22 @@ public static class StatusCommand
 
     /// <summary>
     /// The environment as a server would report it, with each service held against the manifest in the
-    /// working directory: its replicas of that version, and whether an apply would change it.
+    /// working directory instead of the applied one: its replicas of that version, and whether an apply
+    /// would change it.
     /// </summary>
     private static EnvironmentStatus Read(EngineSession session, CancellationToken cancellationToken)
     {
         var (project, environment) = (session.Manifest.Project, session.Environment);
         var prepared = session.Deployer.PlanAsync(new DirectoryTree(session.Directory), session.Manifest, environment, cancellationToken).GetAwaiter().GetResult();
-        var observed = session.Driver.ObserveAsync(project, environment, cancellationToken).GetAwaiter().GetResult();
-        var conditions = session.Driver.ConditionsAsync(project, environment, cancellationToken).GetAwaiter().GetResult();
-        var recorded = session.State.Recorded(project, environment);
-        var records = new EnvironmentRecords(session.State);
-        var scaling = new Gitops.Engine.Scaling.ScaleRecords(session.State);
-        var (decisions, readings) = (scaling.Decisions(project, environment), scaling.Readings(project, environment));
-        var checkedHealth = new Gitops.Engine.Health.HealthRecords(session.State).Of(project, environment);
-        var routes = EnvironmentStatusReader.Routes(session.State, project, environment);
-        var services = prepared.Desired.Services.Select(s =>
-        {
-            var containers = observed.Containers.Where(c => c.Service == s.Name).ToList();
-            var node = prepared.Plan.Nodes.First(n => n.Kind == ResourceKind.Service && n.Name == s.Name);
-            var running = containers.Count(c => c.Running && c.Fingerprint == s.Fingerprint);
-            var health = running == s.Replicas ? "healthy" : running == 0 ? (containers.Count == 0 ? "missing" : "degraded") : "progressing";
-            return new ServiceStatus(s.Name, s.Replicas, running, health, s.Spec.Image)
-            {
-                Restarts = conditions.Where(c => c.Service == s.Name).Sum(c => c.Restarts),
-                Incidents = EnvironmentStatusReader.Incidents(conditions, s.Name),
-                Autoscale = s.Extras.Autoscale is { } autoscale
-                    ? Gitops.Engine.Scaling.ScaleStatus.Of(autoscale, decisions.GetValueOrDefault(s.Name), readings.GetValueOrDefault(s.Name))
-                    : null,
-                Checked = checkedHealth.GetValueOrDefault(s.Name),
-                Urls = EnvironmentStatusReader.UrlsOf(routes, session.Ingress, s.Name),
-                Sync = node.Action == PlanAction.NoOp ? "in sync" : $"out of sync: {node.Cause}",
-            };
-        }).ToList();
+        var wanted = prepared.Desired.Services.Select(s => KeyValuePair.Create(s.Name, new RecordedService(s.Fingerprint, s.Replicas, s.Spec) { Extras = s.Extras }));
+        var status = EnvironmentStatusReader.ReadAsync(session.State, session.Driver, session.Ingress, project, environment, wanted, cancellationToken).GetAwaiter().GetResult();
+        return status with { Services = [.. status.Services.Select(s => s with { Sync = Sync(prepared.Plan, s.Service) })] };
+    }
 
-        return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
-        {
-            Pinned = records.PinOf(project, environment),
-            Crons = EnvironmentStatusReader.Crons(session.State, project, environment),
-            Backups = Gitops.Engine.Backups.BackupStatus.Of(session.State, project, environment, DateTimeOffset.UtcNow),
-            Drift = records.DriftOf(project, environment),
-        };
+    private static string Sync(Plan plan, string service)
+    {
+        var node = plan.Nodes.First(n => n.Kind == ResourceKind.Service && n.Name == service);
+        return node.Action == PlanAction.NoOp ? "in sync" : $"out of sync: {node.Cause}";
     }
 }
 

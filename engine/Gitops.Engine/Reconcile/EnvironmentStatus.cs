@@ -54,7 +54,11 @@ public static class EnvironmentStatusReader
 {
     /// <summary>The applied state against what the engine reports now.</summary>
     /// <param name="ingress">The ingress the environment's public services go through, which says their addresses; null: none.</param>
-    public static async Task<EnvironmentStatus> ReadAsync(StateStore state, ITargetDriver? driver, Ingress.IIngress? ingress, string project, string environment, CancellationToken cancellationToken)
+    public static Task<EnvironmentStatus> ReadAsync(StateStore state, ITargetDriver? driver, Ingress.IIngress? ingress, string project, string environment, CancellationToken cancellationToken) =>
+        ReadAsync(state, driver, ingress, project, environment, services: null, cancellationToken);
+
+    /// <param name="services">The services to hold the target against, by name: the applied ones when null, or a manifest's not yet applied (a local <c>paas status</c> in a working directory).</param>
+    public static async Task<EnvironmentStatus> ReadAsync(StateStore state, ITargetDriver? driver, Ingress.IIngress? ingress, string project, string environment, IEnumerable<KeyValuePair<string, RecordedService>>? services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         var records = new EnvironmentRecords(state);
@@ -65,7 +69,7 @@ public static class EnvironmentStatusReader
         var scaling = new Scaling.ScaleRecords(state);
         var (decisions, readings) = (scaling.Decisions(project, environment), scaling.Readings(project, environment));
         var checkedHealth = new Health.HealthRecords(state).Of(project, environment);
-        var services = recorded.Services.Select(pair =>
+        var read = (services ?? recorded.Services).Select(pair =>
         {
             var containers = observed?.Containers.Where(c => c.Service == pair.Key).ToList();
             var running = containers?.Count(c => c.Running && c.Fingerprint == pair.Value.Fingerprint) ?? 0;
@@ -84,7 +88,7 @@ public static class EnvironmentStatusReader
                 Urls = UrlsOf(routes, ingress, pair.Key),
             };
         }).ToList();
-        return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
+        return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), read)
         {
             Pinned = records.PinOf(project, environment),
             Crons = Crons(state, project, environment),
