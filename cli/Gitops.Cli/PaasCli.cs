@@ -133,6 +133,7 @@ public static class PaasCli
             h.Heading = "paas: deploy apps from Git to your own servers";
             h.Copyright = "";
             h.AdditionalNewLineAfterOption = false;
+            h = HelpText.DefaultParsingErrorsHandler(parsed, h); // what was wrong ("Option 'o, output' is defined multiple times"), above the help; none for --help
             if (System.Reflection.CustomAttributeExtensions.GetCustomAttribute<VerbAttribute>(parsed.TypeInfo.Current) is { } verb)
             {
                 h.AddPreOptionsLine($"paas {verb.Name}: {verb.HelpText}"); // a command's help says which command it is
