@@ -26,6 +26,16 @@ public static partial class CommandTree
         return new CommandInfo(verb.Name, verb.HelpText, actions, flags);
     }
 
+    /// <summary>The command and action (<c>cron</c>, <c>list</c>) parsed options stand for; the action is null for a verb without one.</summary>
+    public static (string Verb, string? Action) Called(object options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var type = options.GetType();
+        var verb = type.GetCustomAttribute<VerbAttribute>()?.Name ?? throw new InvalidOperationException($"{type.Name} is no verb");
+        var action = type.GetProperties().FirstOrDefault(p => p.GetCustomAttribute<ValueAttribute>() is { Index: 0, MetaName: "ACTION" });
+        return (verb, action?.GetValue(options) as string);
+    }
+
     [GeneratedRegex("[a-z][a-z-]*")]
     private static partial Regex Words();
 }

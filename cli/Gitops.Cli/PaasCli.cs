@@ -72,7 +72,22 @@ public static class PaasCli
         typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(AdminOptions), typeof(RegistryOptions), typeof(FirewallOptions), typeof(CompletionOptions),
     ];
 
-    private static int Dispatch(object options, CliConsole console, TextReader input) => options switch
+    private static int Dispatch(object options, CliConsole console, TextReader input)
+    {
+        RefuseJsonWithoutDocument(options);
+        return Run(options, console, input);
+    }
+
+    /// <summary><c>-o json</c> on a command that writes no document is refused before it runs: never accepted and ignored.</summary>
+    private static void RefuseJsonWithoutDocument(object options)
+    {
+        if (options is CommonOptions { Output: OutputFormat.Json } && CommandTree.Called(options) is var (verb, action) && !Output.CliDocuments.Writes(verb, action))
+        {
+            throw new CliException(ExitCodes.Usage, $"paas {verb}{(action is null ? "" : $" {action}")} writes no JSON document, so --output json does not apply to it; leave it out (docs/cli-json.md lists the commands that write one)");
+        }
+    }
+
+    private static int Run(object options, CliConsole console, TextReader input) => options switch
     {
         ValidateOptions o => ValidateCommand.Run(o, console),
         InitOptions o => InitCommand.Run(o, console),
@@ -118,6 +133,7 @@ public static class PaasCli
             h.Heading = "paas: deploy apps from Git to your own servers";
             h.Copyright = "";
             h.AdditionalNewLineAfterOption = false;
+            h = HelpText.DefaultParsingErrorsHandler(parsed, h); // what was wrong ("Option 'o, output' is defined multiple times"), above the help; none for --help
             if (System.Reflection.CustomAttributeExtensions.GetCustomAttribute<VerbAttribute>(parsed.TypeInfo.Current) is { } verb)
             {
                 h.AddPreOptionsLine($"paas {verb.Name}: {verb.HelpText}"); // a command's help says which command it is

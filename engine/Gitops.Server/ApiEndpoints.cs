@@ -158,7 +158,9 @@ internal static class ApiEndpoints
             statuses.Add(await ReadStatusAsync(state, platform, ingress, records, p, environment, cancellationToken).ConfigureAwait(false));
         }
 
-        return project is not null && statuses.Count == 0 && !new RepositoryRegistry(state).List().Any(r => r.Project == project)
+        // A project the caller may not see answers as one that does not exist: the list is no oracle of other tenants' names.
+        return project is not null && statuses.Count == 0
+            && !(new RepositoryRegistry(state).List().Any(r => r.Project == project) && VisibleIn(http, state, [project], p => (p, (string?)null)).Count > 0)
             ? NotFound($"no project {project}")
             : Results.Ok(statuses);
     }

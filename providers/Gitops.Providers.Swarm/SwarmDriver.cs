@@ -193,10 +193,26 @@ public sealed partial class SwarmDriver(DockerClient client, SwarmOptions option
 
         // The whole spec is sent, as the platform wants it: whatever was changed outside goes back.
         await host.StepAsync(new JournaledStep(UpdateService, name, InventoryChange.Adds) { Description = $"update Swarm service {name} ({desired.Replicas} replica(s); Swarm rolls it out start-first)" },
-            t => TransientRetry.RunAsync(c => client.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = (long)(existing.Version?.Index ?? 0) }, c), t), cancellationToken).ConfigureAwait(false);
+            t => UpdateServiceAsync(existing.ID, spec, t), cancellationToken).ConfigureAwait(false);
         var templateChanged = existing.Spec is null || SwarmSpec.TaskTemplateHash(existing.Spec) != SwarmSpec.TaskTemplateHash(spec);
         return new SwarmRollout(this, change, host, existing, templateChanged);
     }
+
+    /// <summary>
+    /// Sends the whole spec against the service's current version. Swarm refuses an update made against
+    /// an older one ("update out of sequence"), and its own controller moves the version while an
+    /// earlier rollout settles (an apply interrupted mid-update), so each attempt reads the version again.
+    /// </summary>
+    internal Task UpdateServiceAsync(string id, global::Docker.DotNet.Models.ServiceSpec spec, CancellationToken cancellationToken) =>
+        Retry.RunAsync(
+            async c =>
+            {
+                var current = await client.Swarm.InspectServiceAsync(id, c).ConfigureAwait(false);
+                await client.Swarm.UpdateServiceAsync(id, new ServiceUpdateParameters { Service = spec, Version = (long)(current.Version?.Index ?? 0) }, c).ConfigureAwait(false);
+                return true;
+            },
+            e => TransientRetry.IsTransient(e) || e.Message.Contains("update out of sequence", StringComparison.Ordinal),
+            cancellationToken);
 
     /// <summary>The Swarm service of that name when it is this environment's; one that is not is refused.</summary>
     internal async Task<SwarmService?> InspectOwnedAsync(string project, string environment, string name, CancellationToken cancellationToken)

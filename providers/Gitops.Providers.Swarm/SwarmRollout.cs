@@ -151,7 +151,7 @@ internal sealed class SwarmRollout(SwarmDriver driver, ServiceChange change, IRo
         {
             var current = await driver.InspectOwnedAsync(change.Project, change.Environment, _name, t).ConfigureAwait(false)
                 ?? throw new TargetConflictException($"Swarm service {_name} disappeared during its rollout");
-            await TransientRetry.RunAsync(c => driver.Client.Swarm.UpdateServiceAsync(current.ID, new ServiceUpdateParameters { Service = previous.Spec!, Version = (long)(current.Version?.Index ?? 0) }, c), t).ConfigureAwait(false);
+            await driver.UpdateServiceAsync(current.ID, previous.Spec!, t).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return RolloutResult.Failed($"service {_desired.Name}: {why}; its previous spec is back");
     }

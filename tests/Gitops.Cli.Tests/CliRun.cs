@@ -10,6 +10,6 @@ public sealed partial record CliRun
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = PaasCli.Run(args, CliConsole.Plain(output, error));
-        return new CliRun(code, output.ToString(), error.ToString());
+        return JsonOutputCheck.Checked(args, new CliRun(code, output.ToString(), error.ToString()));
     }
 }

@@ -17,6 +17,20 @@ public sealed class UsageTests
         Assert.Contains("paas", run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("no-such-option", "validate", "--no-such-option")]
+    [InlineData("defined multiple times", "templates", "list", "-o", "json", "-o", "text")]
+    [InlineData("bad format", "validate", "--output", "yaml")]
+    [InlineData("required value", "templates")]
+    public void A_usage_error_says_what_was_wrong_above_the_help(string said, params string[] args)
+    {
+        var run = CliRun.Of(args);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains(said, run.Error, StringComparison.Ordinal);
+        Assert.Contains("ERROR", run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Help_lists_the_commands_and_exits_zero()
     {

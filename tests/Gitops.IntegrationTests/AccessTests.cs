@@ -170,6 +170,6 @@ public sealed class AccessTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = PaasCli.Run([.. args, "--data-dir", _data], CliConsole.Plain(output, error), TextReader.Null);
-        return new CliRun(code, output.ToString(), error.ToString());
+        return JsonOutputCheck.Checked(args, new CliRun(code, output.ToString(), error.ToString()));
     }
 }

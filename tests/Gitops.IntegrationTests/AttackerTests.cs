@@ -205,6 +205,8 @@ public sealed class AttackerTests : IDisposable
         var mallory = await SignInAsync(server, "mallory");
         var seen = await SendAsync(server, mallory, "GET", $"/api/v1/deployments?project={attacker.Project}", null);
         var environments = await SendAsync(server, mallory, "GET", "/api/v1/environments", null);
+        var victims = await SendAsync(server, mallory, "GET", $"/api/v1/environments?project={victim.Project}", null);
+        var nobodys = await SendAsync(server, mallory, "GET", "/api/v1/environments?project=no-such-project", null);
 
         Assert.Contains("names a local image", imageRefusal, StringComparison.Ordinal);
         Assert.Contains($"FROM {stolen}", buildRefusal, StringComparison.Ordinal);
@@ -213,6 +215,9 @@ public sealed class AttackerTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, environments.Status);
         Assert.Contains($"\"project\":\"{attacker.Project}\"", environments.Body, StringComparison.Ordinal);
         Assert.DoesNotContain($"\"project\":\"{victim.Project}\"", environments.Body, StringComparison.Ordinal); // and not the victim's environments
+        // Asking for the victim's project by name answers as for a project that does not exist (paas status --project VICTIM).
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (victims.Status, nobodys.Status));
+        Assert.Equal(nobodys.Body.Replace("no-such-project", victim.Project, StringComparison.Ordinal), victims.Body);
         // Nothing of the attack ran or was built; what ran before keeps running, the victim untouched.
         Assert.Equal([mallorysOwn], (await attacker.ContainersAsync()).Values.Where(c => c.Running).Select(c => c.Id));
         Assert.Equal(victimContainer.Value.Id, (await victim.ContainersAsync()).Single().Value.Id);

@@ -20,7 +20,8 @@ public sealed class BackupTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private static readonly DateTimeOffset Day = new(2026, 12, 3, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>Tomorrow, 00:00 UTC: the scheduler counts from the deployment, made now, so the test's days must come after it.</summary>
+    private static readonly DateTimeOffset Day = new(DateTime.UtcNow.Date.AddDays(1), TimeSpan.Zero);
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]

@@ -58,9 +58,10 @@ public sealed class BuildPolicyTests
     private static RunStepView BuildAndRead(EngineWorld world, string otherAddress, string? network)
     {
         Directory.CreateDirectory(Path.Combine(world.AppDirectory, "web"));
-        // The project name makes the step unique, so no engine cache skips running it. Each step waits
-        // for its forks: processes a step leaves behind still count against the build's pids limit
-        // while the engine reaps them, and could starve the next step's own shell.
+        // The project name makes the step unique, so no engine cache skips running it. Each step ends
+        // its forks at once with builtins only (echo, read, kill) and waits for them: while the pids
+        // limit is exhausted the engine's own runtime cannot start a process either, and Podman then
+        // kills the step; processes left behind would also count against the next step's limit.
         File.WriteAllText(Path.Combine(world.AppDirectory, "web", "Dockerfile"), $$"""
             FROM {{world.Busybox}}
             RUN echo "ran-$((6*7))-{{world.Project}}"; \
@@ -70,9 +71,9 @@ public sealed class BuildPolicyTests
                 ip -4 route | sed 's/^/seen route: /'; \
                 ip -4 -o addr | sed 's/^[0-9]*: /seen addr: /'; \
                 (nc -w 2 {{otherAddress}} 8080 </dev/null >/dev/null 2>&1 && echo "seen other-project=reached") || echo "seen other-project=unreachable"; \
-                (for i in $(seq {{Forks}}); do sleep 5 & echo $i > /tmp/started; done; wait) 2>/dev/null; \
+                (for i in $(seq {{Forks}}); do sleep 5 & echo $i > /tmp/started; echo $! >> /tmp/forked; done; while read p; do kill $p; done < /tmp/forked; wait) 2>/dev/null; \
                 read started < /tmp/started; echo "seen started=$started"; true
-            RUN (for i in $(seq {{Forks}}); do sleep 5 & echo $i > /tmp/started; done; wait) 2>/dev/null; \
+            RUN (for i in $(seq {{Forks}}); do sleep 5 & echo $i > /tmp/started; echo $! >> /tmp/forked2; done; while read p; do kill $p; done < /tmp/forked2; wait) 2>/dev/null; \
                 read started < /tmp/started; echo "seen next-step-started=$started"; true
             CMD ["httpd", "-f", "-p", "8080", "-h", "/etc"]
 

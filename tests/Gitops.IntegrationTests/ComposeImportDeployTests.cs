@@ -75,7 +75,7 @@ public sealed class ComposeImportDeployTests
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = PaasCli.Run(["import", compose, "--project", project, "--output", "json"], CliConsole.Plain(output, error));
-        return new CliRun(code, output.ToString(), error.ToString());
+        return JsonOutputCheck.Checked(["import", compose, "--project", project, "--output", "json"], new CliRun(code, output.ToString(), error.ToString()));
     }
 
     /// <summary>A private service answers HTTP on its port at its container's address (the host reaches it; nothing outside the project's network does).</summary>

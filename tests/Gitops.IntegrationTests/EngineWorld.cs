@@ -83,7 +83,7 @@ public sealed class EngineWorld : IAsyncDisposable
         // Before a "--": what follows it is a command's own (paas exec).
         var dashes = Array.IndexOf(args, "--") is var at and >= 0 ? at : args.Length;
         var code = PaasCli.Run([.. args[..dashes], "--data-dir", DataDirectory, .. args[dashes..]], CliConsole.Plain(output, error), reader);
-        return new CliRun(code, output.ToString(), error.ToString());
+        return JsonOutputCheck.Checked(args, new CliRun(code, output.ToString(), error.ToString()));
     }
 
     public CliRun Apply() => Paas("apply", AppDirectory, "--env", Environment, "--yes");

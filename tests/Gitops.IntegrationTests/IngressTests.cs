@@ -40,6 +40,47 @@ public sealed class IngressTests
         Assert.DoesNotContain("route", world.Plan().Output.Split('\n').Where(l => !l.StartsWith("Plan", StringComparison.Ordinal)), StringComparer.Ordinal);
     }
 
+    [Fact]
+    public async Task Status_shows_where_a_public_service_answers_and_reads_the_same_here_and_through_a_server()
+    {
+        await using var world = await EngineWorld.CreateAsync("docker");
+        await using var ingress = new IngressWorld(world);
+        world.WriteManifest("services:\n" + Versioned(world, "web", "one", public_: true) + Versioned(world, "worker", "private", public_: false));
+        Assert.Equal(0, world.Apply().ExitCode);
+        var url = ingress.Https($"web-dev-{world.Project}.localhost").ToString();
+
+        var text = world.Paas("status", world.AppDirectory, "--env", "dev");
+        var local = Environment(world.Paas("status", world.AppDirectory, "--env", "dev", "-o", "json"));
+        await using var server = await InProcessServer.StartAsync(world.DataDirectory, TimeSpan.FromHours(1));
+        Assert.Equal(0, world.PaasWithInput(server.Token, "login", "--server", server.Url).ExitCode);
+        var remote = Environment(world.Paas("status", "--project", world.Project, "--env", "dev", "-o", "json"));
+
+        Assert.Contains(url, text.Output, StringComparison.Ordinal);
+        foreach (var status in new[] { local, remote })
+        {
+            Assert.Equal([url], Service(status, "web").GetProperty("urls").EnumerateArray().Select(u => u.GetString()));
+            Assert.Empty(Service(status, "worker").GetProperty("urls").EnumerateArray()); // private: no address
+        }
+
+        // One document: the same fields, the same values; only a local status holds the services against the working tree.
+        Assert.Equal(Names(local), Names(remote));
+        Assert.Equal(Names(Service(local, "web")), Names(Service(remote, "web")));
+        Assert.Equal("in sync", Service(local, "web").GetProperty("sync").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, Service(remote, "web").GetProperty("sync").ValueKind);
+        Assert.Equal(local.GetProperty("revision").GetString(), remote.GetProperty("revision").GetString());
+
+        static System.Text.Json.JsonElement Environment(CliRun run)
+        {
+            Assert.True(run.ExitCode == 0, run.ToString());
+            return Assert.Single(System.Text.Json.JsonDocument.Parse(run.Output).RootElement.GetProperty("environments").EnumerateArray());
+        }
+
+        static System.Text.Json.JsonElement Service(System.Text.Json.JsonElement environment, string name) =>
+            environment.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("service").GetString() == name);
+
+        static List<string> Names(System.Text.Json.JsonElement value) => [.. value.EnumerateObject().Select(p => p.Name)];
+    }
+
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task Another_project_naming_a_routed_host_is_refused_and_the_owner_keeps_its_traffic(string engine)

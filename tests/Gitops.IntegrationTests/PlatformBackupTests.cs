@@ -184,7 +184,7 @@ public sealed class PlatformBackupTests
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = Gitops.Cli.PaasCli.Run(args, Gitops.Cli.CliConsole.Plain(output, error));
-        return new CliRun(code, output.ToString(), error.ToString());
+        return JsonOutputCheck.Checked(args, new CliRun(code, output.ToString(), error.ToString()));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class RemoteModeTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(world.DataDirectory, Login.FileName)));
 
         var status = Json(world.Paas("status", "--project", world.Project, "--output", "json"));
-        var dev = Assert.Single(status.EnumerateArray());
+        var dev = Assert.Single(status.GetProperty("environments").EnumerateArray());
         Assert.Equal("dev", dev.GetProperty("environment").GetString());
         var web = Assert.Single(dev.GetProperty("services").EnumerateArray());
         Assert.Equal((1, 1, "healthy"), (web.GetProperty("running").GetInt32(), web.GetProperty("desired").GetInt32(), web.GetProperty("health").GetString()));
@@ -49,7 +49,7 @@ public sealed class RemoteModeTests
         git.CommitAndPush("v2");
         await server.WaitForReconcilesAsync(await server.ReconcilesAsync() + 3);
         await ServerLoopTests.WaitForPageAsync(world, "version one");
-        var suspended = Json(world.Paas("status", "--project", world.Project, "--env", "dev", "--output", "json")).EnumerateArray().Single();
+        var suspended = Json(world.Paas("status", "--project", world.Project, "--env", "dev", "--output", "json")).GetProperty("environments").EnumerateArray().Single();
         Assert.True(suspended.GetProperty("suspended").GetBoolean());
         Assert.Equal("suspended", suspended.GetProperty("lastSync").GetProperty("outcome").GetString());
 
@@ -60,7 +60,7 @@ public sealed class RemoteModeTests
         var rollback = world.Paas("rollback", world.Project, "--env", "dev");
         Assert.True(rollback.ExitCode == 0, rollback.ToString());
         await ServerLoopTests.WaitForPageAsync(world, "version one");
-        var pinned = Json(world.Paas("status", "--project", world.Project, "--env", "dev", "--output", "json")).EnumerateArray().Single();
+        var pinned = Json(world.Paas("status", "--project", world.Project, "--env", "dev", "--output", "json")).GetProperty("environments").EnumerateArray().Single();
         Assert.StartsWith("d-", pinned.GetProperty("pinned").GetProperty("deployment").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, world.Paas("rollback", world.Project, "--env", "dev", "--clear").ExitCode);
         await ServerLoopTests.WaitForPageAsync(world, "version two"); // un-pinned: the next poll deploys the branch again

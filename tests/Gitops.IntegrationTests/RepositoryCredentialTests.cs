@@ -144,6 +144,6 @@ public sealed partial class RepositoryCredentialTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = PaasCli.Run([.. args, "--data-dir", data], CliConsole.Plain(output, error), new StringReader(input));
-        return new CliRun(code, output.ToString(), error.ToString());
+        return JsonOutputCheck.Checked(args, new CliRun(code, output.ToString(), error.ToString()));
     }
 }

@@ -98,7 +98,7 @@ public sealed class ResourceTests
         var until = DateTime.UtcNow.AddSeconds(60);
         do
         {
-            json = JsonDocument.Parse(world.Paas("status", world.AppDirectory, "--env", "dev", "--output", "json").Output).RootElement.GetProperty("services")[0];
+            json = JsonDocument.Parse(world.Paas("status", world.AppDirectory, "--env", "dev", "--output", "json").Output).RootElement.GetProperty("environments")[0].GetProperty("services")[0];
         }
         while (!(json.GetProperty("incidents").GetString() ?? "").Contains(expected, StringComparison.Ordinal) && DateTime.UtcNow < until && await Delay());
 

@@ -275,7 +275,8 @@ public sealed class RouteMatrixTests : IDisposable
         var envViewer = await GetAsync(server, "/api/v1/environments", "envViewer");
         var projViewer = await GetAsync(server, "/api/v1/environments", "projViewer");
         var outsider = await GetAsync(server, "/api/v1/environments", "outsider");
-        var outsiderNamingShop = await GetAsync(server, "/api/v1/environments?project=shop", "outsider");
+        var outsiderNamingShop = await CallAsync(server, "GET", "/api/v1/environments?project=shop", null, "outsider");
+        var outsiderNamingNothing = await CallAsync(server, "GET", "/api/v1/environments?project=nosuch", null, "outsider");
         using var history = System.Text.Json.JsonDocument.Parse(await GetAsync(server, "/api/v1/environments/shop/dev/history?days=3", "envViewer"));
 
         Assert.Contains("\"https://web-dev-shop.localhost:8443/\"", envViewer, StringComparison.Ordinal);
@@ -284,7 +285,10 @@ public sealed class RouteMatrixTests : IDisposable
         Assert.Contains("\"https://web-production-shop.localhost:8443/\"", projViewer, StringComparison.Ordinal);
         Assert.Contains("\"https://web-dev-rival.localhost:8443/\"", outsider, StringComparison.Ordinal);
         Assert.DoesNotContain("shop.localhost", outsider, StringComparison.Ordinal);
-        Assert.Equal("[]", outsiderNamingShop);
+        // A project the caller may not see answers as one that does not exist: no oracle of other tenants' names.
+        Assert.Equal(HttpStatusCode.NotFound, outsiderNamingShop.Item1);
+        Assert.Equal(outsiderNamingNothing.Item2.Replace("nosuch", "shop", StringComparison.Ordinal), outsiderNamingShop.Item2);
+        Assert.DoesNotContain("web-dev-shop", outsiderNamingShop.Item2, StringComparison.Ordinal);
         var days = history.RootElement.GetProperty("days");
         Assert.Equal(3, days.GetArrayLength());
         Assert.Equal(2, days[2].GetProperty("deploys").GetInt32()); // the matrix's own deployment of shop/dev and the running one, both today

@@ -50,8 +50,12 @@ public sealed class ServerLoopTests
         var (removed, _) = (await world.ContainersAsync()).Single();
         await world.Client.Containers.RemoveContainerAsync(removed, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
         var repaired = await MetricsWhenAsync(server, "paas_deploy_duration_seconds_count", mine, 2); // the repair is a deploy too
+        Assert.DoesNotContain(repaired.Split('\n'), l => l.StartsWith("paas_deploys_total{", StringComparison.Ordinal) && l.Contains(mine, StringComparison.Ordinal) && !l.Contains("outcome=\"succeeded\"", StringComparison.Ordinal));
         await WaitForPageAsync(world, "version one");
+        Assert.Equal(0, world.PaasWithInput(server.Token, "login", "--server", server.Url).ExitCode);
+        var status = world.Paas("status", "--project", world.Project, "--env", "dev");
 
+        Assert.Matches(@"drift put back \d{4}-\d\d-\d\d [\d:]+Z: service web: ", status.Output); // what the loop found and repaired, said by status
         Assert.Equal(1, InProcessServer.Metric(deployed, "paas_deploys_total", mine));
         Assert.Contains($"outcome=\"succeeded\"", deployed.Split('\n').Single(l => l.StartsWith("paas_deploys_total{", StringComparison.Ordinal) && l.Contains(mine, StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Contains($"target_kind=\"{engine}\"", deployed.Split('\n').Single(l => l.StartsWith("paas_deploys_total{", StringComparison.Ordinal) && l.Contains(mine, StringComparison.Ordinal)), StringComparison.Ordinal);
@@ -145,7 +149,8 @@ public sealed class ServerLoopTests
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            foreach (var (name, container) in await world.ContainersAsync())
+            var containers = await world.ContainersAsync();
+            foreach (var (name, container) in containers)
             {
                 try
                 {
@@ -160,7 +165,8 @@ public sealed class ServerLoopTests
                 }
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' was not deployed within {Patience}");
+            Assert.True(DateTime.UtcNow < deadline, $"'{text}' was not deployed within {Patience}; the project's containers: "
+                + string.Join(", ", containers.Select(c => $"{c.Key} ({(c.Value.Running ? "running" : "not running")})")));
             await Task.Delay(500);
         }
     }

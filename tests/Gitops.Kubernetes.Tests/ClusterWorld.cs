@@ -46,7 +46,7 @@ internal sealed class ClusterWorld : IAsyncDisposable
         using var error = new StringWriter();
         using var reader = new StringReader(input);
         var code = PaasCli.Run([.. args, "--data-dir", DataDirectory], CliConsole.Plain(output, error), reader);
-        return new CliRun(code, output.ToString(), error.ToString());
+        return JsonOutputCheck.Checked(args, new CliRun(code, output.ToString(), error.ToString()));
     }
 
     public CliRun Plan() => Paas("plan", AppDirectory, "--env", Environment);

@@ -56,7 +56,7 @@ public sealed class KubernetesCliTests
     {
         await using var world = await ClusterWorld.StartAsync();
         world.WriteManifest(Web("web", "1", "    replicas: 2\n"));
-        Assert.Equal(0, world.Apply().ExitCode);
+        world.Apply().Succeeded();
         var before = PodUids(world);
 
         world.WriteManifest(Web("web", "2", "    replicas: 2\n", health: "/missing"));
@@ -77,7 +77,7 @@ public sealed class KubernetesCliTests
     {
         await using var world = await ClusterWorld.StartAsync();
         world.WriteManifest(Web("web", "1", "    replicas: 2\n"));
-        Assert.Equal(0, world.Apply().ExitCode);
+        world.Apply().Succeeded();
         var manifest = Path.Combine(world.Cluster.Directory, "replicas.yaml");
         File.WriteAllText(manifest, $"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: {world.Namespace}\nspec:\n  replicas: 2\n");
         await world.Cluster.User.MustAsync("apply", "--server-side", "--field-manager=helm", "-f", manifest);
@@ -98,7 +98,7 @@ public sealed class KubernetesCliTests
         await using var world = await ClusterWorld.StartAsync(", baseDomain: apps.example.com, ingressClass: nginx");
         var services = Web("web", "1", "    public: true\n    volumes: { data: /data }\n    resources: { cpu: 500m, memory: 128Mi }\n") + Web("api", "1", "    readOnly: true\n");
         world.WriteManifest(services);
-        Assert.Equal(0, world.Apply().ExitCode);
+        world.Apply().Succeeded();
 
         var objects = KubeObjects.All(
             GoldenObjectsTests.Desired(services, "apps.example.com", world.Project),

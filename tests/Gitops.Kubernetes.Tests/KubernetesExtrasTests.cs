@@ -18,7 +18,7 @@ public sealed class KubernetesExtrasTests
         await using var world = await ClusterWorld.StartAsync();
         world.WriteManifest(KubernetesCliTests.Web("web", "1", "    replicas: 4\n    deploy: { maxSurge: 2 }\n") + Worker);
 
-        Assert.Equal(0, world.Apply().ExitCode);
+        world.Apply().Succeeded();
         var web = await world.Cluster.GetAsync(KubeResource.Deployment, world.Namespace, "web");
         var worker = await world.Cluster.GetAsync(KubeResource.Deployment, world.Namespace, "worker");
 

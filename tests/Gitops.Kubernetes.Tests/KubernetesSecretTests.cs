@@ -47,7 +47,7 @@ public sealed class KubernetesSecretTests
         await using var world = await ClusterWorld.StartAsync();
         world.WriteManifest(KubernetesCliTests.Web("web", "1", "    secrets: [API_TOKEN]\n"));
         Assert.Equal(0, world.PaasWithInput("first\n", "secrets", "set", world.Project, "API_TOKEN").ExitCode);
-        Assert.Equal(0, world.Apply().ExitCode);
+        world.Apply().Succeeded();
 
         Assert.Equal(0, world.PaasWithInput("second\n", "secrets", "set", world.Project, "API_TOKEN").ExitCode);
         world.WriteManifest(KubernetesCliTests.Web("web", "1", "    secrets: [API_TOKEN]\n", health: "/missing"));

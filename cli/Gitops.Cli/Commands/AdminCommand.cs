@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Engine.Backups;
@@ -114,7 +115,7 @@ public static class AdminCommand
 
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { restored = manifest.Id, manifest.CreatedAt });
+            Json.Write(console, new AdminRestoreDocument(manifest.Id, manifest.CreatedAt));
         }
         else
         {
@@ -124,3 +125,6 @@ public static class AdminCommand
         return ExitCodes.Ok;
     }
 }
+
+[Description("paas admin restore: the platform backup restored, and when it was made.")]
+public sealed record AdminRestoreDocument(string Restored, DateTimeOffset CreatedAt);

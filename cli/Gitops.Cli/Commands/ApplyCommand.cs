@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Engine.Sources;
@@ -76,7 +77,7 @@ public static class ApplyCommand
     {
         if (output == OutputFormat.Json)
         {
-            Json.Write(console, new { applied = deployment is not null, deployment });
+            Json.Write(console, new ApplyDocument(deployment is not null, deployment));
         }
         else if (deployment is not null)
         {
@@ -98,3 +99,6 @@ public static class ApplyCommand
         return console.Human.Confirm("Apply these changes?", defaultValue: false);
     }
 }
+
+[Description("paas apply, paas restart, paas rollback: the deployment made, or applied false when there was nothing to change.")]
+public sealed record ApplyDocument(bool Applied, [property: Description("null when nothing was applied")] Deployment? Deployment);

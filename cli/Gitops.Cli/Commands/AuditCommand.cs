@@ -45,7 +45,7 @@ public static class AuditCommand
                 var entries = server is not null ? server.Get<List<AuditEntry>>(query) : Local(options, log => log.List(options.Actor, options.Of, options.Target, options.Limit));
                 if (options.Output == OutputFormat.Json)
                 {
-                    Json.Write(console, entries);
+                    Json.Write<IReadOnlyList<AuditEntry>>(console, entries);
                     return ExitCodes.Ok;
                 }
 

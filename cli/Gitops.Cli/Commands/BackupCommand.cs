@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
@@ -97,8 +98,7 @@ public static class BackupCommand
         var (found, problems) = backups.ListAsync(project, options.Environment, options.Service, console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {
-            // Each backup as its manifest, with its last drill beside it.
-            Json.Write(console, new { backups = found.Select(b => WithDrill(b, drills.Of(b.Id))).ToList(), problems });
+            Json.Write(console, new BackupListDocument([.. found.Select(b => WithDrill(b, drills.Of(b.Id)))], [.. problems]));
         }
         else
         {
@@ -131,13 +131,11 @@ public static class BackupCommand
         }
     }
 
-    /// <summary>A backup as JSON output shows it: its manifest's fields, and its drill beside them.</summary>
-    public static System.Text.Json.Nodes.JsonObject WithDrill(BackupManifest backup, DrillResult? drill)
-    {
-        var item = System.Text.Json.JsonSerializer.SerializeToNode(backup, BackupManifest.Json)!.AsObject();
-        item["drill"] = System.Text.Json.JsonSerializer.SerializeToNode(drill, BackupManifest.Json);
-        return item;
-    }
+    /// <summary>The environment a backup was made in: its id is PROJECT--ENV--SERVICE--TIME (<see cref="BackupManifest.NewId"/>).</summary>
+    private static string EnvironmentOf(string id) => id.Split("--") is [_, var environment, ..] ? environment : "";
+
+    /// <summary>A backup as JSON output shows it: its manifest, and its last drill beside it.</summary>
+    public static BackupItem WithDrill(BackupManifest backup, DrillResult? drill) => new(backup, drill);
 
     /// <summary>Status's lines for the environment's backups: a failed run or drill in red.</summary>
     public static void PrintStatus(CliConsole console, IReadOnlyList<BackupStatus> backups)
@@ -242,7 +240,7 @@ public static class BackupCommand
         var check = backups.RestoreAsync(id, options.ToEnvironment, console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { restored = id, check });
+            Json.Write(console, new BackupRestoreDocument(id, options.ToEnvironment ?? EnvironmentOf(id), check));
         }
         else
         {
@@ -263,3 +261,22 @@ public static class BackupCommand
         return ExitCodes.Ok;
     }
 }
+
+[Description("A backup: its manifest's fields (what, when, from which deployment, the sealed archive's size and SHA-256) and its last restore drill, null when none ran.")]
+public sealed record BackupItem : BackupManifest
+{
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    public BackupItem(BackupManifest manifest, DrillResult? drill)
+        : base(manifest)
+    {
+        Drill = drill;
+    }
+
+    public DrillResult? Drill { get; init; }
+}
+
+[Description("paas backup list: the backups kept, newest first, and each destination that could not be listed.")]
+public sealed record BackupListDocument(IReadOnlyList<BackupItem> Backups, IReadOnlyList<string> Problems);
+
+[Description("paas backup restore: the backup restored, the environment it was restored into, and the template's check after it.")]
+public sealed record BackupRestoreDocument(string Restored, string Into, string? Check);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using CommandLine;
 using Gitops.Cli.Output;
@@ -66,7 +67,7 @@ public static class CronCommand
         var crons = source.List();
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, crons);
+            Json.Write<IReadOnlyList<CronListing>>(console, crons);
             return ExitCodes.Ok;
         }
 
@@ -91,7 +92,7 @@ public static class CronCommand
     {
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, runs);
+            Json.Write<IReadOnlyList<CronRun>>(console, runs);
             return ExitCodes.Ok;
         }
 
@@ -111,7 +112,7 @@ public static class CronCommand
         var (run, log) = source.Run(options.Name!);
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { run, log });
+            Json.Write(console, new CronRunDocument(run, log));
             return ExitCodes.Ok;
         }
 
@@ -129,7 +130,7 @@ public static class CronCommand
         {
             if (options.Output == OutputFormat.Json)
             {
-                Json.Write(console, run);
+                Json.Write(console, new CronRunDocument(run, null));
             }
             else
             {
@@ -160,7 +161,7 @@ public static class CronCommand
 
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { run, log });
+            Json.Write(console, new CronRunDocument(run, log));
         }
 
         console.Error.WriteLine($"run {run.Id}: {Describe(run)}");
@@ -210,7 +211,7 @@ public static class CronCommand
     }
 
     /// <summary>A cron as <c>paas cron list</c> shows it (the API's answer, or made from the local state).</summary>
-    internal sealed record CronListing(string Name, string Service, string Schedule, string? TimeZone, string Timeout, string Concurrency, DateTimeOffset? Next, IReadOnlyList<CronRun> Runs);
+    public sealed record CronListing(string Name, string Service, string Schedule, string? TimeZone, string Timeout, string Concurrency, DateTimeOffset? Next, IReadOnlyList<CronRun> Runs);
 
     private sealed record RunAnswer(CronRun Run, string Log);
 
@@ -302,3 +303,6 @@ public static class CronCommand
         }
     }
 }
+
+[Description("paas cron run and paas cron logs: a run and its output (null with --detach: the run has just started).")]
+public sealed record CronRunDocument(CronRun Run, string? Log);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
@@ -58,7 +59,7 @@ public static class EnvCommand
         var name = $"{options.Project}/{options.Environment}";
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { project = options.Project, environment = options.Environment, suspended = suspend, changed });
+            Json.Write(console, new EnvDocument(options.Project, options.Environment, suspend, changed));
         }
 
         console.Human.MarkupLine((suspend, changed) switch
@@ -71,3 +72,6 @@ public static class EnvCommand
         return ExitCodes.Ok;
     }
 }
+
+[Description("paas env suspend|resume: whether the environment is suspended now, and whether this call changed that.")]
+public sealed record EnvDocument(string Project, string Environment, bool Suspended, bool Changed);

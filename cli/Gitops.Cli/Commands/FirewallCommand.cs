@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Engine.Firewall;
@@ -49,7 +50,7 @@ public static class FirewallCommand
     {
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { applied = applied && changes.Count > 0, changes = changes.Select(c => c.ToString()).ToList() });
+            Json.Write(console, new FirewallDocument(applied && changes.Count > 0, [.. changes.Select(c => c.ToString())]));
             return ExitCodes.Ok;
         }
 
@@ -67,3 +68,6 @@ public static class FirewallCommand
         return ExitCodes.Ok;
     }
 }
+
+[Description("paas firewall plan|apply: the rule changes the host needs (plan) or made (apply), each as the rule's text.")]
+public sealed record FirewallDocument([property: Description("true when apply changed the host's rules")] bool Applied, IReadOnlyList<string> Changes);

@@ -33,7 +33,7 @@ public static class HistoryCommand
 
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, deployments);
+            Json.Write<IReadOnlyList<Deployment>>(console, deployments);
             return ExitCodes.Ok;
         }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text;
 using CommandLine;
 using Gitops.Cli.Output;
@@ -73,11 +74,7 @@ public static class ImportCommand
         {
             if (options.Output == OutputFormat.Json)
             {
-                Json.Write(console, new
-                {
-                    written = (string?)null,
-                    errors = result.Errors.Select(e => new { file = e.Location.File, line = e.Location.Line, column = e.Location.Column, code = e.Code, message = e.Message }),
-                });
+                Json.Write(console, ImportDocument.Failed([.. result.Errors.Select(e => new ValidateDocument.Error(e.Location.File, e.Location.Line, e.Location.Column, e.Code, e.Message, e.Path))], null));
             }
             else
             {
@@ -97,16 +94,16 @@ public static class ImportCommand
     {
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new
-            {
-                written = output,
-                project = result.Project,
-                environment = ComposeImport.Environment,
-                services = result.Services,
-                notCarried = result.NotCarried.Select(Note),
-                changed = result.Changed.Select(Note),
-                secrets = result.Secrets.Select(s => new { service = s.Service, name = s.Name }),
-            });
+            Json.Write(console, new ImportDocument(
+                output,
+                result.Project,
+                ComposeImport.Environment,
+                result.Services,
+                [.. result.NotCarried.Select(Note)],
+                [.. result.Changed.Select(Note)],
+                [.. result.Secrets.Select(s => new ImportDocument.Secret(s.Service, s.Name))],
+                [],
+                null));
             return;
         }
 
@@ -141,15 +138,8 @@ public static class ImportCommand
         }
     }
 
-    private static object Note(ComposeNote note) => new
-    {
-        service = note.Service,
-        key = note.Key,
-        value = note.Value,
-        reason = note.Reason,
-        line = note.Location.Line,
-        column = note.Location.Column,
-    };
+    private static ImportDocument.Note Note(ComposeNote note) =>
+        new(note.Service, note.Key, note.Value, note.Reason, note.Location.Line, note.Location.Column);
 
     /// <summary>An env file or .env named in the Compose file, relative to its directory; null when missing or too large to be one.</summary>
     private static string? ReadBeside(string directory, string name)
@@ -170,7 +160,7 @@ public static class ImportCommand
     {
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { written = (string?)null, error = message });
+            Json.Write(console, ImportDocument.Failed([], message));
         }
         else
         {
@@ -179,4 +169,24 @@ public static class ImportCommand
 
         return ExitCodes.InvalidInput;
     }
+}
+
+[Description("paas import: the paas.yaml written, each Compose key not carried over or carried with a change, and the secrets to store; or, with nothing written, the errors.")]
+public sealed record ImportDocument(
+    [property: Description("the paas.yaml written; null when nothing was")] string? Written,
+    string? Project,
+    string? Environment,
+    IReadOnlyList<string> Services,
+    IReadOnlyList<ImportDocument.Note> NotCarried,
+    IReadOnlyList<ImportDocument.Note> Changed,
+    [property: Description("names to store with paas secrets set before the first deploy; their values are never copied")] IReadOnlyList<ImportDocument.Secret> Secrets,
+    IReadOnlyList<ValidateDocument.Error> Errors,
+    string? Error)
+{
+    public static ImportDocument Failed(IReadOnlyList<ValidateDocument.Error> errors, string? error) => new(null, null, null, [], [], [], [], errors, error);
+
+    [Description("A Compose key and why it was not carried over, or how it was changed, with its line and column in the Compose file.")]
+    public sealed record Note(string Service, string Key, string? Value, string Reason, int Line, int Column);
+
+    public sealed record Secret(string Service, string Name);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Schema.JsonSchema;
@@ -59,7 +60,7 @@ public static class InitCommand
 
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { template = starter.Name, project, directory, files = files.Select(f => f.Path) });
+            Json.Write(console, new InitDocument(starter.Name, project, directory, [.. files.Select(f => f.Path)], null));
         }
         else
         {
@@ -86,7 +87,7 @@ public static class InitCommand
     {
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { error = message });
+            Json.Write(console, new InitDocument(null, null, null, [], message));
         }
         else
         {
@@ -96,3 +97,6 @@ public static class InitCommand
         return ExitCodes.InvalidInput;
     }
 }
+
+[Description("paas init: the files written from a template, or the error (nothing written).")]
+public sealed record InitDocument(string? Template, string? Project, string? Directory, IReadOnlyList<string> Files, [property: Description("set when nothing was written, and why")] string? Error);

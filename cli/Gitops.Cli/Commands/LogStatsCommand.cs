@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
@@ -45,7 +46,7 @@ internal static class LogStatsCommand
 
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { stats.Kinds, stats.LastCompaction, drains });
+            Json.Write(console, new LogStatsDocument(stats.Kinds, stats.LastCompaction, compacted, drains));
             return ExitCodes.Ok;
         }
 
@@ -88,3 +89,10 @@ internal static class LogStatsCommand
         _ => string.Create(CultureInfo.InvariantCulture, $"{characters / (1024.0 * 1024):0.#} MiB"),
     };
 }
+
+[Description("paas logs --stats: what the platform keeps of each kind of log and for how long, its last compaction, and each log drain's state.")]
+public sealed record LogStatsDocument(
+    IReadOnlyList<LogKindStats> Kinds,
+    Compaction? LastCompaction,
+    [property: Description("with --compact: what this call dropped; else null")] Compaction? Compacted,
+    IReadOnlyList<DrainStatus> Drains);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.RegularExpressions;
 using CommandLine;
 using Gitops.Cli.Output;
@@ -92,7 +93,7 @@ public static partial class LogsCommand
 
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { deployment = options.Name, status, lines });
+            Json.Write(console, new DeploymentLogDocument(options.Name, status, lines));
         }
         else
         {
@@ -119,3 +120,6 @@ public static partial class LogsCommand
     [GeneratedRegex(@"^d-\d{8}-\d{6}-[0-9a-f]{4,}$")]
     private static partial Regex DeploymentId();
 }
+
+[Description("paas logs DEPLOYMENT: a deployment's status and its log, build output and steps with their times (with -f, once it finished).")]
+public sealed record DeploymentLogDocument(string Deployment, DeploymentStatus Status, IReadOnlyList<LogLine> Lines);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Engine.Sources;
@@ -62,7 +63,7 @@ public static class PlanCommand
     {
         if (format == OutputFormat.Json)
         {
-            Json.Write(console, new { plan, text = PlanText.Render(plan), hasChanges = plan.HasChanges });
+            Json.Write(console, new PlanDocument(plan, PlanText.Render(plan), plan.HasChanges));
             return;
         }
 
@@ -76,3 +77,6 @@ public static class PlanCommand
 
 /// <summary>A plan saved by <c>paas plan --out</c>, with the directory it was made from.</summary>
 public sealed record SavedPlan(string Directory, Plan Plan);
+
+[Description("paas plan: what an apply would change, node by node with causes, and the same plan as text.")]
+public sealed record PlanDocument(Plan Plan, [property: Description("the plan as paas plan prints it")] string Text, bool HasChanges);

@@ -47,17 +47,17 @@ public static class RegistryCommand
         {
             case "list":
                 var saved = logins.List().Where(l => options.Project is null || l.Project == options.Project)
-                    .Select(l => new { host = l.Host, project = l.Project, savedAt = l.SavedAt }).ToList();
+                    .ToList();
                 if (options.Output == OutputFormat.Json)
                 {
-                    Json.Write(console, saved);
+                    Json.Write<IReadOnlyList<RegistryLoginInfo>>(console, saved);
                     return ExitCodes.Ok;
                 }
 
                 var table = new Table().AddColumns("registry", "whose", "saved");
                 foreach (var login in saved)
                 {
-                    table.AddRow(Markup.Escape(login.host), login.project ?? "(platform)", login.savedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+                    table.AddRow(Markup.Escape(login.Host), login.Project ?? "(platform)", login.SavedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
                 }
 
                 console.Human.Write(table);
@@ -91,3 +91,4 @@ public static class RegistryCommand
             : throw new CliException(ExitCodes.InvalidInput, $"'{options.Host}' is not a registry host (host or host:port, e.g. registry.example.com:5000)");
     }
 }
+

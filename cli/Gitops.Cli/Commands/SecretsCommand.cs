@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
@@ -99,7 +100,7 @@ public static class SecretsCommand
         console.Human.MarkupLine($"set secret [bold]{name}[/] for {options.Project}/{options.Environment ?? "every environment"} (version {version}); {effect}");
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { project = options.Project, environment = options.Environment, name, version });
+            Json.Write(console, new SecretSetDocument(options.Project!, options.Environment, name, version));
         }
 
         return ExitCodes.Ok;
@@ -118,7 +119,7 @@ public static class SecretsCommand
         var secrets = all.Where(s => options.Environment is null || s.Environment == options.Environment || s.Environment == SecretStore.AllEnvironments).ToList();
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, secrets);
+            Json.Write<IReadOnlyList<SecretInfo>>(console, secrets);
             return ExitCodes.Ok;
         }
 
@@ -159,3 +160,6 @@ public static class SecretsCommand
         }
     }
 }
+
+[Description("paas secrets set: the secret stored and its new version (never its value).")]
+public sealed record SecretSetDocument(string Project, [property: Description("null: every environment of the project")] string? Environment, string Name, int Version);

@@ -116,7 +116,7 @@ internal static class ServiceLogsCommand
             _count++;
             if (options.Output == OutputFormat.Json)
             {
-                console.Raw.WriteLine(JsonSerializer.Serialize(line, Json));
+                Gitops.Cli.Output.Json.WriteLine(console, line);
             }
             else
             {

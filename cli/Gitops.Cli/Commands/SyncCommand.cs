@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Engine.Reconcile;
@@ -46,7 +47,7 @@ public static class SyncCommand
         var results = reconciler.SyncAsync(options.Project, console.Cancellation).GetAwaiter().GetResult();
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, results);
+            Json.Write(console, new SyncDocument([], results));
         }
         else
         {
@@ -74,7 +75,7 @@ public static class SyncCommand
         var enqueued = projects.Select(p => (Project: p, server.Post<SyncAnswer>($"api/v1/sync/{Uri.EscapeDataString(p)}").Enqueued)).ToList();
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, enqueued.Select(e => new { project = e.Project, enqueued = e.Enqueued }));
+            Json.Write(console, new SyncDocument([.. enqueued.Select(e => e.Project)], []));
         }
 
         foreach (var (project, _) in enqueued)
@@ -97,3 +98,6 @@ public static class SyncCommand
         }
     }
 }
+
+[Description("paas sync: without a server, each environment's outcome (results); through a server, which runs the sync in its own loop, the projects it enqueued (paas status shows the outcomes).")]
+public sealed record SyncDocument(IReadOnlyList<string> Enqueued, IReadOnlyList<ReconcileResult> Results);

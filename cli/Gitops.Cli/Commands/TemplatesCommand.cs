@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Engine.Targets;
@@ -45,7 +46,7 @@ public static class TemplatesCommand
         var templates = catalogue.Names.Select(n => catalogue.Templates[n]).ToList();
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { templates = templates.Select(t => new { t.Name, t.Description, t.Image, t.Source }), errors = catalogue.Errors });
+            Json.Write(console, new TemplateListDocument([.. templates.Select(t => new TemplateListDocument.Entry(t.Name, t.Description, t.Image, t.Source))], catalogue.Errors));
             return catalogue.Errors.Count > 0 ? ExitCodes.InvalidInput : ExitCodes.Ok;
         }
 
@@ -74,21 +75,19 @@ public static class TemplatesCommand
         var credentials = template.Generate.ToHashSet(StringComparer.Ordinal);
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new
-            {
+            Json.Write(console, new TemplateDocument(
                 template.Name,
                 template.Description,
                 template.Image,
                 template.Source,
                 template.Port,
-                parameters = template.Parameters.ToDictionary(p => p.Key, p => new { p.Value.Default, p.Value.Description }),
-                volumes = template.Volumes,
-                generated = template.Generate,
-                env = template.Env,
-                secretEnv = template.SecretEnv.Keys,
-                health = template.Health?.Command,
-                exports = template.Exports.Select(e => new { name = e.Key, secret = TemplateValues.HoldsAny(e.Value, credentials) }),
-            });
+                template.Parameters.ToDictionary(p => p.Key, p => new TemplateDocument.Parameter(p.Value.Default, p.Value.Description), StringComparer.Ordinal),
+                template.Volumes.ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal),
+                [.. template.Generate],
+                template.Env.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+                [.. template.SecretEnv.Keys],
+                template.Health is { } h ? [.. h.Command] : null,
+                [.. template.Exports.Select(e => new TemplateDocument.Export(e.Key, TemplateValues.HoldsAny(e.Value, credentials)))]));
             return ExitCodes.Ok;
         }
 
@@ -128,4 +127,31 @@ public static class TemplatesCommand
 
     private static string Image(ServiceTemplate template) =>
         TemplateValues.Fill(template.Image, template.Parameters.ToDictionary(p => p.Key, p => p.Value.Default, StringComparer.Ordinal));
+}
+
+[Description("paas templates list: the service templates this platform offers, and any template file it left out and why.")]
+public sealed record TemplateListDocument(IReadOnlyList<TemplateListDocument.Entry> Templates, IReadOnlyList<string> Errors)
+{
+    public sealed record Entry(string Name, string Description, string Image, [property: Description("built-in, or the file it was read from")] string Source);
+}
+
+[Description("paas templates show NAME: what a template runs and what a service using it gets.")]
+public sealed record TemplateDocument(
+    string Name,
+    string Description,
+    string Image,
+    string Source,
+    int Port,
+    IReadOnlyDictionary<string, TemplateDocument.Parameter> Parameters,
+    [property: Description("volume name to the path it is mounted at")] IReadOnlyDictionary<string, string> Volumes,
+    [property: Description("credentials generated on the first deploy and stored as secrets")] IReadOnlyList<string> Generated,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyList<string> SecretEnv,
+    [property: Description("the health check's command, or null")] IReadOnlyList<string>? Health,
+    IReadOnlyList<TemplateDocument.Export> Exports)
+{
+    public sealed record Parameter(string Default, string Description);
+
+    [Description("A value the template gives the services that use it; secret when it holds a generated credential.")]
+    public sealed record Export(string Name, bool Secret);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Cli.Remote;
@@ -33,7 +34,6 @@ public sealed class TokensOptions : CommonOptions
 
 public static class TokensCommand
 {
-    private sealed record Created(string Token, string Id, Role Cap, DateTimeOffset Expires);
 
     private sealed record RevokeAnswer(bool Revoked);
 
@@ -45,7 +45,7 @@ public static class TokensCommand
         switch (options.Action)
         {
             case "create":
-                var created = server.Post<Created>("api/v1/tokens", new { name = options.Name, cap = options.Role, days = options.Days });
+                var created = server.Post<TokenCreatedDocument>("api/v1/tokens", new { name = options.Name, cap = options.Role, days = options.Days });
                 if (options.Output == OutputFormat.Json)
                 {
                     Json.Write(console, created);
@@ -61,7 +61,7 @@ public static class TokensCommand
                 var tokens = server.Get<List<ApiToken>>("api/v1/tokens");
                 if (options.Output == OutputFormat.Json)
                 {
-                    Json.Write(console, tokens);
+                    Json.Write<IReadOnlyList<ApiToken>>(console, tokens);
                     return ExitCodes.Ok;
                 }
 
@@ -83,3 +83,6 @@ public static class TokensCommand
         }
     }
 }
+
+[Description("paas tokens create: the new API token, shown this once (the server keeps only its hash), its id, its role and when it expires.")]
+public sealed record TokenCreatedDocument(string Token, string Id, Role Cap, DateTimeOffset Expires);

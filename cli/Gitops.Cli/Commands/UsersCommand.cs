@@ -45,7 +45,7 @@ public static class UsersCommand
                 var users = server is not null ? server.Get<List<User>>("api/v1/users") : Local(options, (people, _) => people.Users());
                 if (options.Output == OutputFormat.Json)
                 {
-                    Json.Write(console, users);
+                    Json.Write<IReadOnlyList<User>>(console, users);
                     return ExitCodes.Ok;
                 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CommandLine;
 using Gitops.Cli.Output;
 using Gitops.Schema.Loading;
@@ -19,24 +20,14 @@ public static class ValidateCommand
         var result = ManifestLoader.LoadPath(options.Path);
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new
-            {
-                path = options.Path,
-                valid = result.IsValid,
-                project = result.Manifest?.Project,
-                environments = result.Environments.Keys,
-                services = result.Manifest?.Services.Keys ?? [],
-                crons = result.Manifest?.Crons.Keys ?? [],
-                errors = result.Errors.Select(e => new
-                {
-                    file = e.Location.File,
-                    line = e.Location.Line,
-                    column = e.Location.Column,
-                    code = e.Code,
-                    message = e.Message,
-                    path = e.Path,
-                }),
-            });
+            Json.Write(console, new ValidateDocument(
+                options.Path,
+                result.IsValid,
+                result.Manifest?.Project,
+                [.. result.Environments.Keys],
+                [.. result.Manifest?.Services.Keys ?? []],
+                [.. result.Manifest?.Crons.Keys ?? []],
+                [.. result.Errors.Select(e => new ValidateDocument.Error(e.Location.File, e.Location.Line, e.Location.Column, e.Code, e.Message, e.Path))]));
         }
         else if (result.IsValid)
         {
@@ -55,4 +46,18 @@ public static class ValidateCommand
     }
 
     private static string Count(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
+}
+
+[Description("paas validate: whether the manifest is valid, what it declares, and each error with its place.")]
+public sealed record ValidateDocument(
+    string Path,
+    bool Valid,
+    [property: Description("null when the manifest did not load far enough to name it")] string? Project,
+    IReadOnlyList<string> Environments,
+    IReadOnlyList<string> Services,
+    IReadOnlyList<string> Crons,
+    IReadOnlyList<ValidateDocument.Error> Errors)
+{
+    [Description("One problem, where it is (file:line:column) and which field (path).")]
+    public sealed record Error(string File, int Line, int Column, string Code, string Message, string Path);
 }

@@ -47,7 +47,7 @@ internal static class RemoteBackup
         found = [.. found.OrderByDescending(b => b.Backup.CreatedAt)];
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { backups = found.Select(b => BackupCommand.WithDrill(b.Backup, b.Drill)), problems = problems.Distinct() });
+            Json.Write(console, new BackupListDocument([.. found.Select(b => BackupCommand.WithDrill(b.Backup, b.Drill))], [.. problems.Distinct()]));
         }
         else
         {
@@ -94,7 +94,7 @@ internal static class RemoteBackup
         var check = result.TryGetProperty("check", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
         if (options.Output == OutputFormat.Json)
         {
-            Json.Write(console, new { restored = id, into, check });
+            Json.Write(console, new BackupRestoreDocument(id, into, check));
         }
         else
         {

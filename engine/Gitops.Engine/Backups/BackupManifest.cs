@@ -8,7 +8,8 @@ namespace Gitops.Engine.Backups;
 /// <c>ID.paasbk</c>): what was backed up, when, from which deployment, and the archive's size and
 /// SHA-256, checked before anything is restored from it.
 /// </summary>
-public sealed record BackupManifest
+/// <remarks>Not sealed only so the CLI's listing can show a backup as its manifest's fields with its drill beside them.</remarks>
+public record BackupManifest
 {
     public required string Id { get; init; }
 

@@ -22,6 +22,9 @@ public sealed record ServiceStatus(string Service, int Desired, int Running, str
 
     /// <summary>Where people reach a public service: the ingress's address of each host name its route has (none for a private service, or without an ingress).</summary>
     public IReadOnlyList<string> Urls { get; init; } = [];
+
+    /// <summary>The service against the manifest in a working directory (<c>in sync</c>, or <c>out of sync: why</c>): set by a local <c>paas status</c>, null from a server, which knows only the applied state.</summary>
+    public string? Sync { get; init; }
 }
 
 /// <summary>What <c>paas status</c> shows for an environment the server manages.</summary>
@@ -51,18 +54,22 @@ public static class EnvironmentStatusReader
 {
     /// <summary>The applied state against what the engine reports now.</summary>
     /// <param name="ingress">The ingress the environment's public services go through, which says their addresses; null: none.</param>
-    public static async Task<EnvironmentStatus> ReadAsync(StateStore state, ITargetDriver? driver, Ingress.IIngress? ingress, string project, string environment, CancellationToken cancellationToken)
+    public static Task<EnvironmentStatus> ReadAsync(StateStore state, ITargetDriver? driver, Ingress.IIngress? ingress, string project, string environment, CancellationToken cancellationToken) =>
+        ReadAsync(state, driver, ingress, project, environment, services: null, cancellationToken);
+
+    /// <param name="services">The services to hold the target against, by name: the applied ones when null, or a manifest's not yet applied (a local <c>paas status</c> in a working directory).</param>
+    public static async Task<EnvironmentStatus> ReadAsync(StateStore state, ITargetDriver? driver, Ingress.IIngress? ingress, string project, string environment, IEnumerable<KeyValuePair<string, RecordedService>>? services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         var records = new EnvironmentRecords(state);
         var recorded = state.Recorded(project, environment);
-        var routes = ingress is null ? null : state.LastSucceeded(project, environment)?.Desired?.Routes;
+        var routes = ingress is null ? null : Routes(state, project, environment);
         var observed = driver is null ? null : await driver.ObserveAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var conditions = driver is null ? [] : await driver.ConditionsAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var scaling = new Scaling.ScaleRecords(state);
         var (decisions, readings) = (scaling.Decisions(project, environment), scaling.Readings(project, environment));
         var checkedHealth = new Health.HealthRecords(state).Of(project, environment);
-        var services = recorded.Services.Select(pair =>
+        var read = (services ?? recorded.Services).Select(pair =>
         {
             var containers = observed?.Containers.Where(c => c.Service == pair.Key).ToList();
             var running = containers?.Count(c => c.Running && c.Fingerprint == pair.Value.Fingerprint) ?? 0;
@@ -81,7 +88,7 @@ public static class EnvironmentStatusReader
                 Urls = UrlsOf(routes, ingress, pair.Key),
             };
         }).ToList();
-        return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), services)
+        return new EnvironmentStatus(project, environment, recorded.Revision, recorded.Version, records.IsSuspended(project, environment), records.LastSync(project, environment), read)
         {
             Pinned = records.PinOf(project, environment),
             Crons = Crons(state, project, environment),
@@ -91,9 +98,13 @@ public static class EnvironmentStatusReader
     }
 
     /// <summary>The addresses of the host names the running deployment routes to the service (a wildcard name is no address to open).</summary>
-    private static List<string> UrlsOf(IEnumerable<Desired.DesiredRoute>? routes, Ingress.IIngress? ingress, string service) =>
+    public static IReadOnlyList<string> UrlsOf(IEnumerable<Desired.DesiredRoute>? routes, Ingress.IIngress? ingress, string service) =>
         ingress is null || routes is null ? []
         : routes.Where(r => r.Service == service).SelectMany(r => r.Domains).Where(d => !d.Contains('*', StringComparison.Ordinal)).Select(ingress.UrlOf).ToList();
+
+    /// <summary>The routes of the environment's last succeeded deployment, which <see cref="UrlsOf"/> reads addresses from; null before any.</summary>
+    public static IReadOnlyList<Desired.DesiredRoute>? Routes(StateStore state, string project, string environment) =>
+        state?.LastSucceeded(project, environment)?.Desired?.Routes;
 
     /// <summary>Each applied cron with when it is next due and its last five runs.</summary>
     public static IReadOnlyList<CronInfo> Crons(StateStore state, string project, string environment)
