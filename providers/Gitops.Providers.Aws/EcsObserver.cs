@@ -76,7 +76,7 @@ internal sealed class EcsObserver(IEcsClient ecs, ILogsClient logs, EcsOptions o
     /// <summary>The owned service of that name, or null; one of that name that is not the environment's is refused.</summary>
     public async Task<Service?> ServiceAsync(string project, string environment, string name, CancellationToken cancellationToken)
     {
-        var found = (await ecs.DescribeServicesAsync(Cluster, [name], cancellationToken).ConfigureAwait(false)).FirstOrDefault(s => s.ServiceName == name && s.Status == "ACTIVE"); // DRAINING: being deleted (moto describes it without its tags)
+        var found = (await ecs.DescribeServicesAsync(Cluster, [name], cancellationToken).ConfigureAwait(false)).FirstOrDefault(s => s.ServiceName == name && s.Status == "ACTIVE"); // DRAINING: being deleted, no longer the environment's service
         if (found is not null && Ownership.Refusal("ECS service", name, EcsTags.Map(found.Tags), project, environment) is { } refusal)
         {
             throw new Engine.Targets.TargetConflictException(refusal);

@@ -27,7 +27,7 @@ public sealed class EcsSettleTests(Moto moto)
         Assert.Contains("ECS did not finish the rollout in 3 s", deployment.Error, StringComparison.Ordinal);
         Assert.Contains("removed again", deployment.Error, StringComparison.Ordinal); // a first revision's service goes
         var name = EcsNames.Service(project, ConformanceHarness.Environment, "web");
-        var service = (await moto.Cli.JsonAsync("ecs", "describe-services", "--cluster", target.Cluster, "--services", name))!["services"]![0]!;
+        var service = (await moto.Cli.JsonAsync("ecs", "describe-services", "--cluster", target.Cluster, "--services", name, "--include", "TAGS"))!["services"]![0]!;
         Assert.NotEqual("ACTIVE", (string?)service["status"]); // deleted (moto still lists and describes it, as DRAINING or INACTIVE)
         Assert.Empty((await world.ObserveAsync(project, ct)).Containers);
     }

@@ -62,7 +62,7 @@ internal sealed class EcsTarget : ITargetUnderTest
     {
         var (project, environment, service) = EcsNames.Parse(instance)!.Value;
         var name = EcsNames.Service(project, environment, service);
-        var count = int.Parse(await _moto.Cli.TextAsync("ecs", "describe-services", "--cluster", Cluster, "--services", name, "--query", "services[0].desiredCount"), System.Globalization.CultureInfo.InvariantCulture);
+        var count = int.Parse(await _moto.Cli.TextAsync("ecs", "describe-services", "--cluster", Cluster, "--services", name, "--include", "TAGS", "--query", "services[0].desiredCount"), System.Globalization.CultureInfo.InvariantCulture);
         await _moto.Cli.RunAsync("ecs", "update-service", "--cluster", Cluster, "--service", name, "--desired-count", (count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var observer = _driver.Observer;
         for (var i = 0; i < 100 && (await observer.TasksAsync(name, cancellationToken)).Count >= count; i++)

@@ -100,7 +100,9 @@ public sealed class FakeEcsScheduler : IAsyncDisposable
         var tasks = await TasksAsync(cancellationToken);
         foreach (var batch in arns.Chunk(10))
         {
-            var services = (await CallAsync("DescribeServices", new JsonObject { ["cluster"] = _cluster, ["services"] = new JsonArray(batch.Select(b => (JsonNode)b!).ToArray()) }, cancellationToken))["services"]!.AsArray();
+            // include TAGS like the driver: moto keeps "include" in one class-wide table shared by all its
+            // request threads, so a describe without it, answered while the driver's is, strips the driver's tags.
+            var services = (await CallAsync("DescribeServices", new JsonObject { ["cluster"] = _cluster, ["services"] = new JsonArray(batch.Select(b => (JsonNode)b!).ToArray()), ["include"] = new JsonArray("TAGS") }, cancellationToken))["services"]!.AsArray();
             foreach (var service in services.OfType<JsonObject>())
             {
                 var name = (string)service["serviceName"]!;
