@@ -69,7 +69,7 @@ public static class PaasCli
         typeof(StatusOptions), typeof(HistoryOptions), typeof(LogsOptions), typeof(ExecOptions), typeof(RestartOptions), typeof(CronOptions), typeof(BackupOptions), typeof(NotifyOptions), typeof(DestroyOptions), typeof(SecretsOptions),
         typeof(RepoOptions), typeof(SyncOptions), typeof(ServerOptionsCli), typeof(QuickstartOptions), typeof(LoginOptions),
         typeof(LogoutOptions), typeof(EnvOptions), typeof(PromoteOptions), typeof(ApproveOptions), typeof(RollbackOptions),
-        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(AdminOptions), typeof(RegistryOptions), typeof(FirewallOptions), typeof(CompletionOptions),
+        typeof(UsersOptions), typeof(TokensOptions), typeof(AuditOptions), typeof(AdminOptions), typeof(RegistryOptions), typeof(TargetOptions), typeof(FirewallOptions), typeof(CompletionOptions),
     ];
 
     private static int Dispatch(object options, CliConsole console, TextReader input)
@@ -107,6 +107,7 @@ public static class PaasCli
         DestroyOptions o => DestroyCommand.Run(o, console),
         SecretsOptions o => SecretsCommand.Run(o, console, input),
         RegistryOptions o => RegistryCommand.Run(o, console, input),
+        TargetOptions o => TargetCommand.Run(o, console, input),
         FirewallOptions o => FirewallCommand.Run(o, console),
         RepoOptions o => RepoCommand.Run(o, console, input),
         SyncOptions o => SyncCommand.Run(o, console),

@@ -13,8 +13,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Gitops.Providers.Aws;
 
 /// <summary>
-/// The target kind <c>ecs</c>: an ECS cluster on Fargate in one region, reached with the standard
-/// AWS credential chain (environment, a named profile, an instance or task role) and signed SigV4.
+/// The target kind <c>ecs</c>: an ECS cluster on Fargate in one region, reached with the keys stored
+/// for the target (<c>paas target credentials NAME</c>), else the standard AWS credential chain
+/// (environment, a named profile, an instance or task role), and signed SigV4.
 /// </summary>
 public sealed class EcsProvider : ITargetProvider
 {
@@ -84,10 +85,14 @@ public sealed class EcsProvider : ITargetProvider
     public TargetConnection Connect(TargetConfig target)
     {
         var options = Options(target);
-        var driver = Open(options, Credentials(options), NullLogger.Instance);
+        var credentials = TargetCredentials.Read(target) is { } stored ? StoredAwsKeys.Parse(stored, target.Name) : Credentials(options);
+        var driver = Open(options, credentials, NullLogger.Instance);
         var builder = EngineClient.Create(options.Builder);
         return new TargetConnection(driver, new FargateImages(new DockerImageBuilder(builder, options.Builder))) { Ingress = new EcsIngress(driver) };
     }
+
+    /// <summary>Keys kept with <c>paas target credentials NAME</c> must be a key pair in the shape the aws CLI exports.</summary>
+    public string? CredentialsProblem(string value) => StoredAwsKeys.Problem(value);
 
     /// <summary>The driver over its own signed transport; <paramref name="inner"/> is the handler under the signer (tests).</summary>
     public static EcsDriver Open(EcsOptions options, AWSCredentials credentials, ILogger log, Func<HttpMessageHandler>? inner = null)

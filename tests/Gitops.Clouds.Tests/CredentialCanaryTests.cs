@@ -15,7 +15,7 @@ namespace Gitops.Clouds.Tests;
 public sealed class CredentialCanaryTests(Moto moto)
 {
     /// <summary>Shaped like an AWS secret key (40 characters, with / and +), so nothing treats it as unusual.</summary>
-    private const string Canary = "CANARYsecretKEY/never+printed/0123456789";
+    internal const string Canary = "CANARYsecretKEY/never+printed/0123456789";
     private const string CanaryKeyId = "AKIACANARY0000000001";
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class CredentialCanaryTests(Moto moto)
         AssertNoCanary(texts);
     }
 
-    private static void AssertNoCanary(Dictionary<string, string> texts)
+    internal static void AssertNoCanary(Dictionary<string, string> texts)
     {
         // As written, and as JSON or a URL would escape its / and +.
         var spellings = new[] { Canary, Canary.Replace("/", "\\/", StringComparison.Ordinal), Uri.EscapeDataString(Canary), Canary.Replace("+", "\\u002B", StringComparison.Ordinal) };
@@ -124,7 +124,7 @@ public sealed class CredentialCanaryTests(Moto moto)
     }
 
     /// <summary>A file as UTF-8 and as UTF-16 text (LiteDB stores strings either way), read while its owner may hold it open.</summary>
-    private static string ReadShared(string path)
+    internal static string ReadShared(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var copy = new MemoryStream();

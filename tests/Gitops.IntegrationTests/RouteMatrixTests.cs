@@ -50,6 +50,7 @@ public sealed class RouteMatrixTests : IDisposable
     }
 
     private const string Platform = "platform orgOwner";
+    private const string SignedIn = "platform orgOwner orgViewer projAdmin projDeployer projViewer envAdmin envViewer cappedOwner cookieAdmin outsider";
     private const string ShopReaders = "platform orgOwner orgViewer projAdmin projDeployer projViewer cappedOwner cookieAdmin";
     private const string DevReaders = ShopReaders + " envAdmin envViewer";
     private const string ShopDeployers = "platform orgOwner projAdmin projDeployer cookieAdmin";
@@ -140,6 +141,10 @@ public sealed class RouteMatrixTests : IDisposable
         new("PUT", "/api/v1/projects/shop/environments/production/secrets/API_KEY", """{"value":"v"}""", ShopAdmins, BodyNamesEnvironment: true),
         new("DELETE", "/api/v1/projects/shop/environments/dev/secrets/API_KEY", null, ShopAdmins + " envAdmin"),
         new("DELETE", "/api/v1/projects/shop/environments/production/secrets/API_KEY", null, ShopAdmins),
+        // The platform's own owners in the secret store (a target's credentials, backups' keys) are no project's, not even the owner's through a project route.
+        new("GET", "/api/v1/projects/@targets/secrets", null, "", Hidden: SignedIn),
+        new("PUT", "/api/v1/projects/@targets/secrets/aws", """{"value":"v"}""", "", Hidden: SignedIn, BodyNamesEnvironment: true),
+        new("DELETE", "/api/v1/projects/@backups/secrets/s3", null, "", Hidden: SignedIn),
 
         // Platform administration: no project grant reaches it, whatever the query says.
         new("POST", "/api/v1/repositories", "{}", Platform, ""),

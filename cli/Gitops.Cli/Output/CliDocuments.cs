@@ -60,6 +60,7 @@ public static class CliDocuments
         new("notify", "list", "paas notify list", typeof(IReadOnlyList<ChannelView>)) { Summary = "paas notify list: the platform's notification channels and how their messages fare (never their secrets)." },
         new("secrets", "set", "paas secrets set PROJECT NAME", typeof(SecretSetDocument)),
         new("secrets", "list", "paas secrets list PROJECT", typeof(IReadOnlyList<SecretInfo>)) { Summary = "paas secrets list: the secrets' names, environments, versions and times; never their values." },
+        new("target", "list", "paas target list", typeof(TargetListDocument)),
         new("registry", "list", "paas registry list", typeof(IReadOnlyList<RegistryLoginInfo>)) { Summary = "paas registry list: the saved registry logins (whose: null is the platform's); never their passwords." },
         new("firewall", "plan", "paas firewall plan", typeof(FirewallDocument)),
         new("firewall", "apply", "paas firewall apply", typeof(FirewallDocument)),

@@ -16,8 +16,10 @@ public sealed class StateDamagedException(string message, Exception inner) : IOE
 /// </summary>
 public sealed class StateStore : IDisposable
 {
-    private const string DatabaseFile = "state.db";
+    public const string DatabaseFile = "state.db";
     private const string LockFile = "state.lock";
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, StateStore> Held = new(StringComparer.Ordinal);
 
     private readonly FileStream _lock;
     private readonly Lock _gate = new(); // applies run nodes in parallel; read-modify-write needs one writer
@@ -79,8 +81,17 @@ public sealed class StateStore : IDisposable
                 + "Restore the platform's last backup into a new data directory (paas admin restore ID --from DEST --data-dir NEW), or move the file aside to start with an empty state", e);
         }
 
-        return new StateStore(lockFile, db);
+        var store = new StateStore(lockFile, db);
+        Held[Path.GetFullPath(dataDirectory)] = store;
+        return store;
     }
+
+    /// <summary>
+    /// The store of <paramref name="dataDirectory"/> this process has open, else null. The lock makes
+    /// it one per directory and process, so a part that only knows the directory (a target reading its
+    /// stored credentials) reads through the same store instead of waiting on its own lock.
+    /// </summary>
+    public static StateStore? HeldHere(string dataDirectory) => Held.TryGetValue(Path.GetFullPath(dataDirectory), out var store) ? store : null;
 
     public RecordedState Recorded(string project, string environment)
     {
@@ -287,6 +298,7 @@ public sealed class StateStore : IDisposable
 
     public void Dispose()
     {
+        Held.TryRemove(new KeyValuePair<string, StateStore>(Path.GetFullPath(DataDirectory), this));
         _db.Dispose();
         _lock.Dispose();
     }

@@ -10,7 +10,11 @@ namespace Gitops.Engine.Targets;
 /// A deployment target on the platform: its name, its kind (which provider drives it) and that
 /// provider's own options, bound and checked by the provider (<see cref="ITargetProvider.BindOptions"/>).
 /// </summary>
-public sealed record TargetConfig(string Name, string Kind, object Options);
+public sealed record TargetConfig(string Name, string Kind, object Options)
+{
+    /// <summary>The platform's data directory, whose encrypted store may hold the target's credentials (<see cref="TargetCredentials"/>); null for a target not read from one.</summary>
+    public string? DataDirectory { get; init; }
+}
 
 /// <summary>The platform's ingress: its kind (which provider) and that provider's options.</summary>
 public sealed record IngressConfig(string Kind, object Options);
@@ -72,12 +76,13 @@ public sealed record PlatformConfig
         ArgumentNullException.ThrowIfNull(providers);
         var file = Path.Combine(dataDirectory, FileName);
         var config = File.Exists(file) ? Parse(File.ReadAllText(file), file, providers) : new PlatformConfig();
-        if (config.Targets.ContainsKey("local") || providers.LocalTarget() is not { } local)
+        var targets = config.Targets.ToDictionary(t => t.Key, t => t.Value with { DataDirectory = dataDirectory }, StringComparer.Ordinal);
+        if (!targets.ContainsKey("local") && providers.LocalTarget() is { } local)
         {
-            return config;
+            targets["local"] = local with { DataDirectory = dataDirectory };
         }
 
-        return config with { Targets = new Dictionary<string, TargetConfig>(config.Targets) { ["local"] = local } };
+        return config with { Targets = targets };
     }
 
     /// <summary>Binds the text; every problem, each with its <c>file:line:column</c>, in one <see cref="InvalidDataException"/>.</summary>

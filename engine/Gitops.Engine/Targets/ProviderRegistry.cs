@@ -29,6 +29,12 @@ public interface ITargetProvider
 
     /// <summary>The driver and image builder of the target; nothing is contacted until they are used.</summary>
     TargetConnection Connect(TargetConfig target);
+
+    /// <summary>
+    /// Why <paramref name="value"/> cannot be a target of this kind's stored credentials (<c>paas target
+    /// credentials NAME</c>), without quoting it; null when it can. A kind reached by its options alone keeps none.
+    /// </summary>
+    string? CredentialsProblem(string value) => $"a {Kind} target keeps no credentials in the platform: its options in platform.yaml say how it is reached";
 }
 
 /// <summary>A kind of ingress (caddy, …): it reads its options and opens the ingress the executor routes through.</summary>

@@ -127,6 +127,12 @@ public static class AccessFilter
                     return (AccessDecision.Forbidden, http.Request.Path.ToString(), null); // a rule that does not fit its route refuses
                 }
 
+                if (!Gitops.Schema.Validation.Grammar.Name().IsMatch(project))
+                {
+                    // Not a project's name: the platform's own owners in the store (@targets, @backups, @webhook…) are no project, for anyone.
+                    return (principal is null ? AccessDecision.Unauthenticated : AccessDecision.Hidden, project, null);
+                }
+
                 var environment = rule.Target switch
                 {
                     AccessTarget.Environment => Route("environment") ?? "",
