@@ -8,15 +8,16 @@ namespace Gitops.Clouds.Tests;
 /// <c>inner</c> factory (one handler per AWS service's client), each request as sent, signed, with
 /// its answer, kept as text.
 /// </summary>
-internal sealed class WireRecorder
+/// <param name="under">The handler under the recorder (one trusting a fake's certificate); default: sockets.</param>
+internal sealed class WireRecorder(Func<HttpMessageHandler>? under = null)
 {
     private readonly ConcurrentQueue<RecordedExchange> _exchanges = new();
 
     public IReadOnlyList<RecordedExchange> Exchanges => [.. _exchanges];
 
-    public HttpMessageHandler Handler() => new Recording(_exchanges);
+    public HttpMessageHandler Handler() => new Recording(_exchanges, under?.Invoke() ?? new SocketsHttpHandler());
 
-    private sealed class Recording(ConcurrentQueue<RecordedExchange> exchanges) : DelegatingHandler(new SocketsHttpHandler())
+    private sealed class Recording(ConcurrentQueue<RecordedExchange> exchanges, HttpMessageHandler inner) : DelegatingHandler(inner)
     {
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
