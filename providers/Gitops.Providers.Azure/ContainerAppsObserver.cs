@@ -87,12 +87,16 @@ internal sealed class ContainerAppsObserver(IContainerAppsClient client)
         return revisions.FirstOrDefault(r => r.Name == ready);
     }
 
-    /// <summary>The app's fingerprint tag when the revision carries its prefix; else the prefix the revision's name carries (never the desired one).</summary>
+    /// <summary>
+    /// The app's fingerprint tag when the revision carries its prefix; the prefix alone when it is
+    /// another version's (never a whole fingerprint it is not); the tag when the revision was named
+    /// outside the platform (a portal edit: what differs from the platform's spec is drift, not a version).
+    /// </summary>
     private static string FingerprintOf(ContainerApp app, string revision)
     {
         var prefix = ContainerAppsNames.FingerprintPrefixOf(revision);
-        var tagged = app.Tags?.GetValueOrDefault(Labels.Fingerprint);
-        return prefix is not null && tagged is not null && tagged.StartsWith(prefix, StringComparison.Ordinal) ? tagged : prefix ?? "";
+        var tagged = app.Tags?.GetValueOrDefault(Labels.Fingerprint) ?? "";
+        return prefix is null || tagged.StartsWith(prefix, StringComparison.Ordinal) ? tagged : prefix;
     }
 
     /// <summary>What the live app says differs from what the platform set (its tags): image, plain variables, replica bounds.</summary>

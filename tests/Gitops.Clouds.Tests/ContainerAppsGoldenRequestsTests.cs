@@ -22,7 +22,7 @@ public sealed class ContainerAppsGoldenRequestsTests
     private static string Web(string tag, bool open) =>
         $"  web:\n    image: paasfake.azurecr.io/shop/web:{tag}\n    command: [\"serve\", \"--port\", \"8080\"]\n    port: 8080\n"
         + (open ? "    public: true\n" : "")
-        + "    env: { LOG_LEVEL: info }\n    secrets: [DATABASE_URL]\n    autoscale: { min: 1, max: 5, cpu: 70, rps: 50 }\n"
+        + $"    env: {{ LOG_LEVEL: info }}\n    secrets: [DATABASE_URL]\n    autoscale: {{ min: 1, max: 5, cpu: 70{(open ? ", rps: 50" : "")} }}\n" // rps is measured at a public ingress only
         + "    resources: { cpu: 0.6, memory: 512Mi }\n    health: { path: /healthz, interval: 5s, timeout: 2s, retries: 3, startPeriod: 10s }\n";
 
     [Fact]

@@ -133,8 +133,8 @@ public sealed partial class ArmTransport : IDisposable
         }
         catch (global::Azure.Identity.AuthenticationFailedException e)
         {
-            // Entra's own words (an AADSTS code and its description); the request that carried the secret is not part of them.
-            throw new TargetRefusedException($"containerapps target: Microsoft Entra refused a token: {e.Message}", e);
+            // Entra's own words (MSAL's, under Azure.Identity's: an AADSTS code and its description); the request that carried the secret is not part of them.
+            throw new TargetRefusedException($"containerapps target: Microsoft Entra refused a token: {(e.InnerException ?? e).Message}", e);
         }
     }
 

@@ -7,12 +7,13 @@ namespace Gitops.Clouds.Tests.Fake;
 /// <summary>
 /// What the FAKE ARM holds for Microsoft.App/containerApps (<see cref="FakeContainerApps"/>): apps as the
 /// JSON the REST reference describes, with etags, and their revisions. A revision is made when the
-/// template (its scale aside) changes, named <c>APP--SUFFIX</c> by the template's revisionSuffix (random
-/// without one); a template put back under the suffix of a revision with the same template makes that
-/// revision active again instead, and a suffix reused with another template is refused. It runs no
-/// containers: whether a revision becomes healthy is the fake's decision (<see cref="Readiness"/>), made
-/// the second time anyone reads the app or its async operation after the change, so a rollout is seen in
-/// progress once. In Single mode the revision that served keeps serving until a new one is healthy.
+/// template (its scale aside, its suffix included) changes, named <c>APP--SUFFIX</c> by the template's
+/// revisionSuffix (random without one); a template put back under the suffix of a revision with the same
+/// template makes that revision active again instead, and a suffix reused with another template is
+/// refused. It runs no containers: whether a revision becomes healthy is the fake's decision
+/// (<see cref="Readiness"/>), made once per revision the second time anyone reads the app or its async
+/// operation after the change, so a rollout is seen in progress once. In Single mode the revision that
+/// served keeps serving until a new one is healthy.
 /// </summary>
 internal sealed partial class FakeContainerAppsStore(string resourceGroup, string location)
 {
@@ -284,7 +285,8 @@ internal sealed partial class FakeContainerAppsStore(string resourceGroup, strin
         entry.Unsettled = null;
         entry.ProvisioningState = "Succeeded";
         var properties = revision["properties"]!.AsObject();
-        var failure = Readiness(properties["template"]!.AsObject());
+        // A revision's template never changes, so neither does its fate: one made active again is what it was.
+        var failure = entry.Fates.TryGetValue((string)revision["name"]!, out var decided) ? decided : entry.Fates[(string)revision["name"]!] = Readiness(properties["template"]!.AsObject());
         if (failure is not null)
         {
             properties["provisioningState"] = "Provisioned";
@@ -360,12 +362,11 @@ internal sealed partial class FakeContainerAppsStore(string resourceGroup, strin
         return copy;
     }
 
-    /// <summary>A template without its scale (a scale change makes no revision) and its suffix (naming is not content).</summary>
+    /// <summary>A template without its scale (a scale change makes no revision; a new suffix alone does, as a restart).</summary>
     private static string Unscaled(JsonObject template)
     {
         var copy = (JsonObject)template.DeepClone();
         copy.Remove("scale");
-        copy.Remove("revisionSuffix");
         return copy.ToJsonString();
     }
 
@@ -393,6 +394,9 @@ internal sealed partial class FakeContainerAppsStore(string resourceGroup, strin
         public string? ReadyName { get; set; }
 
         public List<JsonObject> Revisions { get; } = [];
+
+        /// <summary>Each revision's fate once decided: null (healthy) or why not.</summary>
+        public Dictionary<string, string?> Fates { get; } = new(StringComparer.Ordinal);
 
         public JsonObject? Unsettled { get; set; }
 
