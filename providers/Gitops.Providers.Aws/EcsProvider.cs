@@ -88,7 +88,7 @@ public sealed class EcsProvider : ITargetProvider
         var credentials = TargetCredentials.Read(target) is { } stored ? StoredAwsKeys.Parse(stored, target.Name) : Credentials(options);
         var driver = Open(options, credentials, NullLogger.Instance);
         var builder = EngineClient.Create(options.Builder);
-        return new TargetConnection(driver, new FargateImages(new DockerImageBuilder(builder, options.Builder))) { Ingress = new EcsIngress(driver) };
+        return new TargetConnection(driver, new PulledByTargetImages(new DockerImageBuilder(builder, options.Builder), "Fargate pulls it")) { Ingress = new EcsIngress(driver) };
     }
 
     /// <summary>Keys kept with <c>paas target credentials NAME</c> must be a key pair in the shape the aws CLI exports.</summary>

@@ -110,7 +110,7 @@ public sealed partial class ContainerAppsProvider : ITargetProvider
         var stored = TargetCredentials.Read(target) is { } value ? StoredServicePrincipal.Parse(value, target.Name) : null;
         var driver = Open(options, AzureCredentials.For(options, stored, Handler), NullLogger.Instance, Handler);
         var builder = EngineClient.Create(options.Builder);
-        return new TargetConnection(driver, new ContainerAppsImages(new DockerImageBuilder(builder, options.Builder))) { Ingress = new ContainerAppsIngress(driver) };
+        return new TargetConnection(driver, new PulledByTargetImages(new DockerImageBuilder(builder, options.Builder), "Container Apps pulls it")) { Ingress = new ContainerAppsIngress(driver) };
     }
 
     /// <summary>A service principal kept with <c>paas target credentials NAME</c> must be in the shape <c>az ad sp create-for-rbac</c> prints.</summary>

@@ -73,14 +73,7 @@ internal sealed class ContainerAppsWorld : IAsyncDisposable
     public CliRun Paas(params string[] args) => PaasWithInput("", args);
 
     /// <param name="text">What the user types or pipes in (a secret's value, the service principal's JSON).</param>
-    public CliRun PaasWithInput(string text, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        using var input = new StringReader(text);
-        var code = PaasCli.Run([.. args, "--data-dir", DataDirectory], CliConsole.Plain(output, error), input);
-        return new CliRun(code, output.ToString(), error.ToString());
-    }
+    public CliRun PaasWithInput(string text, params string[] args) => InProcessPaas.Run(DataDirectory, text, args);
 
     public CliRun Plan() => Paas("plan", AppDirectory, "--env", Environment);
 
