@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Amazon.Runtime;
 
 namespace Gitops.Providers.Aws;
@@ -22,21 +21,13 @@ internal static class StoredAwsKeys
 
     private static bool TryParse(string value, out AWSCredentials credentials, out string problem)
     {
-        (credentials, problem) = (null!, "");
-        JsonElement root;
-        try
+        credentials = null!;
+        if (Engine.Targets.TargetCredentials.JsonFields(value, Shape, out problem) is not { } field)
         {
-            using var document = JsonDocument.Parse(value);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            problem = $"not JSON: give {Shape}"; // the parser's message would quote the value
             return false;
         }
 
-        string? Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var field) && field.ValueKind == JsonValueKind.String && field.GetString() is { Length: > 0 } text ? text : null;
-        var (id, secret, token) = (Field("AccessKeyId"), Field("SecretAccessKey"), Field("SessionToken"));
+        var (id, secret, token) = (field("AccessKeyId"), field("SecretAccessKey"), field("SessionToken"));
         if (id is null || secret is null)
         {
             problem = $"{(id is null ? "AccessKeyId" : "SecretAccessKey")} is missing: give {Shape}";

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Gitops.Providers.Azure;
 
 /// <summary>
@@ -24,21 +22,13 @@ internal sealed record StoredServicePrincipal(string AppId, string Password, str
 
     private static bool TryParse(string value, out StoredServicePrincipal principal, out string problem)
     {
-        (principal, problem) = (null!, "");
-        JsonElement root;
-        try
+        principal = null!;
+        if (Engine.Targets.TargetCredentials.JsonFields(value, Shape, out problem) is not { } field)
         {
-            using var document = JsonDocument.Parse(value);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            problem = $"not JSON: give {Shape}"; // the parser's message would quote the value
             return false;
         }
 
-        string? Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var field) && field.ValueKind == JsonValueKind.String && field.GetString() is { Length: > 0 } text ? text : null;
-        var (appId, password, tenant) = (Field("appId"), Field("password"), Field("tenant"));
+        var (appId, password, tenant) = (field("appId"), field("password"), field("tenant"));
         var missing = appId is null ? "appId" : password is null ? "password" : tenant is null ? "tenant" : null;
         if (missing is not null)
         {

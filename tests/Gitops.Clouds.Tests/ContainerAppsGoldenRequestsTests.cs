@@ -9,8 +9,11 @@ namespace Gitops.Clouds.Tests;
 /// <c>paas apply</c> on the FAKE: a public service with a Key Vault secret and autoscale created, its
 /// image changed, then made private. Each step's writes (method, path, JSON body; reads left out) are
 /// compared with <c>Golden/containerapps/*.json</c> (nothing in them varies between runs: the revision
-/// suffix is the fingerprint's). When a change is intended, run with PAAS_UPDATE_GOLDEN=1 (the
-/// repository's convention, as GoldenObjectsTests) and review the diff.
+/// suffix is the fingerprint's). The story changes nothing but <c>public</c> last, so only the route's
+/// removal writes then (a service change in the same apply would race it, both correct, in either
+/// order); <c>autoscale.rps</c>, which needs a public service, is in <see cref="ContainerAppSpecsTests"/>.
+/// When a change is intended, run with PAAS_UPDATE_GOLDEN=1 (the repository's convention, as
+/// GoldenObjectsTests) and review the diff.
 /// </summary>
 public sealed class ContainerAppsGoldenRequestsTests
 {
@@ -22,7 +25,7 @@ public sealed class ContainerAppsGoldenRequestsTests
     private static string Web(string tag, bool open) =>
         $"  web:\n    image: paasfake.azurecr.io/shop/web:{tag}\n    command: [\"serve\", \"--port\", \"8080\"]\n    port: 8080\n"
         + (open ? "    public: true\n" : "")
-        + $"    env: {{ LOG_LEVEL: info }}\n    secrets: [DATABASE_URL]\n    autoscale: {{ min: 1, max: 5, cpu: 70{(open ? ", rps: 50" : "")} }}\n" // rps is measured at a public ingress only
+        + "    env: { LOG_LEVEL: info }\n    secrets: [DATABASE_URL]\n    autoscale: { min: 1, max: 5, cpu: 70 }\n"
         + "    resources: { cpu: 0.6, memory: 512Mi }\n    health: { path: /healthz, interval: 5s, timeout: 2s, retries: 3, startPeriod: 10s }\n";
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gitops.Engine.Secrets;
 using Gitops.Engine.State;
 
@@ -49,6 +50,29 @@ public static class TargetCredentials
     {
         ArgumentNullException.ThrowIfNull(secrets);
         return secrets.List(Owner).ToDictionary(s => s.Name, s => s.UpdatedAt, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The non-empty string members of stored credentials that are a JSON object (what the clouds' tools
+    /// print), by name; null with <paramref name="problem"/> when the value is not JSON, which is said
+    /// without the parser's message: that would quote the value.
+    /// </summary>
+    public static Func<string, string?>? JsonFields(string value, string shape, out string problem)
+    {
+        problem = "";
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            problem = $"not JSON: give {shape}";
+            return null;
+        }
+
+        return name => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var field) && field.ValueKind == JsonValueKind.String && field.GetString() is { Length: > 0 } text ? text : null;
     }
 
     private static string? Read(SecretStore secrets, string target) =>
