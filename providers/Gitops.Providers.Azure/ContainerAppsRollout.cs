@@ -21,22 +21,14 @@ internal sealed class ContainerAppsRollout(ContainerAppsDriver driver, ServiceCh
     private readonly DesiredService _desired = change.Node.Desired!;
     private readonly ContainerAppsOptions _options = driver.Options;
 
-    public async Task<RolloutResult> WaitAsync(CancellationToken cancellationToken)
-    {
-        var result = RolloutResult.Done;
-        await host.StepAsync(
+    public Task<RolloutResult> WaitAsync(CancellationToken cancellationToken) =>
+        host.AwaitRolloutAsync(
             new JournaledStep(AwaitRollout, ContainerAppsNames.Instance(change.Project, change.Environment, _desired.Name))
             {
                 Description = $"Container Apps rolls out {_desired.Name} on a new revision of {name}: traffic moves once it is ready; a failing revision gets none",
             },
-            async t =>
-            {
-                result = await ContainerAppsErrors.Guard(() => WaitCoreAsync(t)).ConfigureAwait(false);
-                return new StepResult(result.Succeeded, result.Detail);
-            },
-            cancellationToken).ConfigureAwait(false);
-        return result;
-    }
+            t => ContainerAppsErrors.Guard(() => WaitCoreAsync(t)),
+            cancellationToken);
 
     private async Task<RolloutResult> WaitCoreAsync(CancellationToken cancellationToken)
     {

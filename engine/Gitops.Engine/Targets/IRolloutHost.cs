@@ -66,4 +66,18 @@ public static class RolloutHostExtensions
             return step.Undoes ? new StepResult(true, "rolled back") : StepResult.Done;
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A wait on a rollout the target performs, as one journaled step (no side effect: its progress and time), ending as the wait found it.</summary>
+    public static async Task<RolloutResult> AwaitRolloutAsync(this IRolloutHost host, JournaledStep step, Func<CancellationToken, Task<RolloutResult>> wait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(wait);
+        var result = RolloutResult.Done;
+        await host.StepAsync(step, async t =>
+        {
+            result = await wait(t).ConfigureAwait(false);
+            return new StepResult(result.Succeeded, result.Detail);
+        }, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
 }
