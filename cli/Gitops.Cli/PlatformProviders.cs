@@ -2,6 +2,7 @@ using Gitops.Engine.Targets;
 using Gitops.Providers.Aws;
 using Gitops.Providers.Caddy;
 using Gitops.Providers.Docker;
+using Gitops.Providers.Gcp;
 using Gitops.Providers.Kubernetes;
 using Gitops.Providers.Swarm;
 
@@ -15,7 +16,7 @@ namespace Gitops.Cli;
 public static class PlatformProviders
 {
     public static readonly ProviderRegistry All = new(
-        [EngineProvider.Docker, EngineProvider.Podman, SwarmProvider.Instance, KubernetesProvider.Instance, EcsProvider.Instance], // the default local target: the first that runs here (never swarm, kubernetes or ecs)
+        [EngineProvider.Docker, EngineProvider.Podman, SwarmProvider.Instance, KubernetesProvider.Instance, EcsProvider.Instance, CloudRunProvider.Instance], // the default local target: the first that runs here (never swarm, kubernetes, ecs or cloudrun)
         [CaddyProvider.Instance]);
 
     /// <summary>Makes <see cref="All"/> the registry <see cref="PlatformConfig.Load(string)"/> uses; idempotent.</summary>

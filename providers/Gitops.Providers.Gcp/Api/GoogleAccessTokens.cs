@@ -15,8 +15,18 @@ public sealed class GoogleAccessTokens(Func<string?> serviceAccountJson)
 
     private readonly Lazy<ITokenAccess> _credential = new(() => Load(serviceAccountJson), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public Task<string> GetAsync(CancellationToken cancellationToken) =>
-        _credential.Value.GetAccessTokenForRequestAsync(null, cancellationToken);
+    public async Task<string> GetAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _credential.Value.GetAccessTokenForRequestAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Google.Apis.Auth.OAuth2.Responses.TokenResponseException e)
+        {
+            // The token endpoint's own words (its error code and description), never the assertion.
+            throw new TargetRefusedException($"cloudrun target: the service account's token request was refused: {e.Error?.Error}: {e.Error?.ErrorDescription}", e);
+        }
+    }
 
     private static ITokenAccess Load(Func<string?> serviceAccountJson)
     {
