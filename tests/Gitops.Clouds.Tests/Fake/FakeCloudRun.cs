@@ -161,7 +161,7 @@ public sealed class FakeCloudRun : IAsyncDisposable
                 context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            await WriteAsync(context, FakeCloudRunServices.Error(fault.Status, fault.Status == 429 ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", $"injected {fault.Status} for {request.Method} {path}"));
+            await WriteAsync(context, FakeCloudRunServices.Error(fault.Status, fault.Status switch { 429 => "RESOURCE_EXHAUSTED", 400 => "INVALID_ARGUMENT", 403 => "PERMISSION_DENIED", _ => "UNAVAILABLE" }, $"injected {fault.Status} for {request.Method} {path}"));
             return;
         }
 

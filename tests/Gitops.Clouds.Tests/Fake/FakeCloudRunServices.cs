@@ -28,6 +28,9 @@ internal sealed partial class FakeCloudRunServices(string project, string region
     /// </summary>
     public Func<JsonObject, string?> Readiness { get; set; } = TestImageContract;
 
+    /// <summary>How many of the next PATCHes find the service changed by someone else just before them (their etag is stale).</summary>
+    public int ConcurrentEdits { get; set; }
+
     public static string? TestImageContract(JsonObject template) =>
         ((string?)template["containers"]?[0]?["startupProbe"]?["httpGet"]?["path"])?.StartsWith("/missing", StringComparison.Ordinal) == true ? ProbeFailure : null;
 
@@ -94,6 +97,14 @@ internal sealed partial class FakeCloudRunServices(string project, string region
             if (!_services.TryGetValue(id, out var entry))
             {
                 return NotFound(id);
+            }
+
+            if (ConcurrentEdits > 0)
+            {
+                // Someone saved the service in the console a moment before this PATCH arrived.
+                ConcurrentEdits--;
+                entry.Generation++;
+                entry.Etag = NewEtag();
             }
 
             if ((string?)body["etag"] is { } etag && etag != entry.Etag)
