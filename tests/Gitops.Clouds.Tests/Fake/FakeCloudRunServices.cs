@@ -28,6 +28,9 @@ internal sealed partial class FakeCloudRunServices(string project, string region
     /// </summary>
     public Func<JsonObject, string?> Readiness { get; set; } = TestImageContract;
 
+    /// <summary>New revisions stay reconciling (and their operations running) until this is false: a rollout that never ends.</summary>
+    public bool Stalled { get; set; }
+
     /// <summary>How many of the next PATCHes find the service changed by someone else just before them (their etag is stale).</summary>
     public int ConcurrentEdits { get; set; }
 
@@ -169,7 +172,7 @@ internal sealed partial class FakeCloudRunServices(string project, string region
             }
 
             pending.Reads++;
-            if (!pending.Done && pending.Reads >= 2)
+            if (!pending.Done && pending.Reads >= 2 && !Stalled)
             {
                 Settle(pending.Entry);
                 pending.Done = true;
@@ -280,7 +283,7 @@ internal sealed partial class FakeCloudRunServices(string project, string region
 
     private void Settle(Entry entry)
     {
-        if (entry.Unsettled is not { } revision)
+        if (entry.Unsettled is not { } revision || Stalled)
         {
             return;
         }
