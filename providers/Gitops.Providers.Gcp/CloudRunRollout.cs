@@ -20,22 +20,14 @@ internal sealed class CloudRunRollout(CloudRunDriver driver, ServiceChange chang
     private readonly DesiredService _desired = change.Node.Desired!;
     private readonly CloudRunOptions _options = driver.Options;
 
-    public async Task<RolloutResult> WaitAsync(CancellationToken cancellationToken)
-    {
-        var result = RolloutResult.Done;
-        await host.StepAsync(
+    public Task<RolloutResult> WaitAsync(CancellationToken cancellationToken) =>
+        host.WaitStepAsync(
             new JournaledStep(AwaitRollout, CloudRunNames.Instance(change.Project, change.Environment, _desired.Name))
             {
                 Description = $"Cloud Run rolls out {_desired.Name} on a new revision of {id}: traffic moves once it is ready; a failing revision gets none",
             },
-            async t =>
-            {
-                result = await CloudRunErrors.Guard(() => WaitCoreAsync(t)).ConfigureAwait(false);
-                return new StepResult(result.Succeeded, result.Detail);
-            },
-            cancellationToken).ConfigureAwait(false);
-        return result;
-    }
+            t => CloudRunErrors.Guard(() => WaitCoreAsync(t)),
+            cancellationToken);
 
     private async Task<RolloutResult> WaitCoreAsync(CancellationToken cancellationToken)
     {

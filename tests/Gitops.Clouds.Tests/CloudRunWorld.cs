@@ -1,4 +1,3 @@
-using Gitops.Cli;
 using Gitops.Clouds.Tests.Fake;
 using Gitops.Engine.Targets;
 using Gitops.Providers.Gcp;
@@ -67,14 +66,7 @@ internal sealed class CloudRunWorld : IAsyncDisposable
     public CliRun Paas(params string[] args) => PaasWithInput("", args);
 
     /// <param name="text">What the user types (a secret's value).</param>
-    public CliRun PaasWithInput(string text, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        using var input = new StringReader(text);
-        var code = PaasCli.Run([.. args, "--data-dir", DataDirectory], CliConsole.Plain(output, error), input);
-        return new CliRun(code, output.ToString(), error.ToString());
-    }
+    public CliRun PaasWithInput(string text, params string[] args) => InProcessPaas.Run(DataDirectory, text, args);
 
     public CliRun Plan() => Paas("plan", AppDirectory, "--env", Environment);
 

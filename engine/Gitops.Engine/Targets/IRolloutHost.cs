@@ -66,4 +66,18 @@ public static class RolloutHostExtensions
             return step.Undoes ? new StepResult(true, "rolled back") : StepResult.Done;
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A wait on a rollout the target performs, as one journaled step whose result is the rollout's.</summary>
+    public static async Task<RolloutResult> WaitStepAsync(this IRolloutHost host, JournaledStep step, Func<CancellationToken, Task<RolloutResult>> wait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(wait);
+        var result = RolloutResult.Done;
+        await host.StepAsync(step, async t =>
+        {
+            result = await wait(t).ConfigureAwait(false);
+            return new StepResult(result.Succeeded, result.Detail);
+        }, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
 }

@@ -23,19 +23,8 @@ public sealed class CloudRunClient(CloudRunTransport transport, string project, 
         }
     }
 
-    public async Task<IReadOnlyList<RunService>> ListServicesAsync(CancellationToken cancellationToken)
-    {
-        var services = new List<RunService>();
-        string? next = null;
-        do
-        {
-            var page = await transport.SendAsync<ServicePage>(HttpMethod.Get, $"/v2/{Parent}/services?pageSize=100{Token(next)}", null, cancellationToken).ConfigureAwait(false);
-            services.AddRange(page?.Services ?? []);
-            next = page?.NextPageToken;
-        }
-        while (!string.IsNullOrEmpty(next));
-        return services;
-    }
+    public Task<IReadOnlyList<RunService>> ListServicesAsync(CancellationToken cancellationToken) =>
+        AllPagesAsync<ServicePage, RunService>($"/v2/{Parent}/services", p => (p.Services, p.NextPageToken), cancellationToken);
 
     public async Task<Operation> CreateServiceAsync(string service, RunService body, CancellationToken cancellationToken) =>
         await transport.SendAsync<Operation>(HttpMethod.Post, $"/v2/{Parent}/services?serviceId={Uri.EscapeDataString(service)}", body, cancellationToken).ConfigureAwait(false)
@@ -57,19 +46,8 @@ public sealed class CloudRunClient(CloudRunTransport transport, string project, 
         }
     }
 
-    public async Task<IReadOnlyList<Revision>> ListRevisionsAsync(string service, CancellationToken cancellationToken)
-    {
-        var revisions = new List<Revision>();
-        string? next = null;
-        do
-        {
-            var page = await transport.SendAsync<RevisionPage>(HttpMethod.Get, $"{Path(service)}/revisions?pageSize=100{Token(next)}", null, cancellationToken).ConfigureAwait(false);
-            revisions.AddRange(page?.Revisions ?? []);
-            next = page?.NextPageToken;
-        }
-        while (!string.IsNullOrEmpty(next));
-        return revisions;
-    }
+    public Task<IReadOnlyList<Revision>> ListRevisionsAsync(string service, CancellationToken cancellationToken) =>
+        AllPagesAsync<RevisionPage, Revision>($"{Path(service)}/revisions", p => (p.Revisions, p.NextPageToken), cancellationToken);
 
     public async Task<Operation> GetOperationAsync(string name, CancellationToken cancellationToken) =>
         await transport.SendAsync<Operation>(HttpMethod.Get, $"/v2/{name}", null, cancellationToken).ConfigureAwait(false)
@@ -83,7 +61,22 @@ public sealed class CloudRunClient(CloudRunTransport transport, string project, 
 
     private string Path(string service) => $"/v2/{Parent}/services/{Uri.EscapeDataString(service)}";
 
-    private static string Token(string? next) => next is null ? "" : $"&pageToken={Uri.EscapeDataString(next)}";
+    /// <summary>A list call's every page, 100 at a time, following nextPageToken.</summary>
+    private async Task<IReadOnlyList<T>> AllPagesAsync<TPage, T>(string path, Func<TPage, (List<T>? Items, string? Next)> read, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        string? next = null;
+        do
+        {
+            var token = next is null ? "" : $"&pageToken={Uri.EscapeDataString(next)}";
+            var page = await transport.SendAsync<TPage>(HttpMethod.Get, $"{path}?pageSize=100{token}", null, cancellationToken).ConfigureAwait(false);
+            var (found, after) = page is null ? (null, null) : read(page);
+            items.AddRange(found ?? []);
+            next = after;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return items;
+    }
 
     private sealed record ServicePage(List<RunService>? Services, string? NextPageToken);
 

@@ -3,14 +3,16 @@ using Gitops.Engine.Images;
 using Gitops.Engine.Sources;
 using Gitops.Schema.Model;
 
-namespace Gitops.Providers.Aws;
+namespace Gitops.Providers.Docker;
 
 /// <summary>
-/// Images for Fargate: built and pushed by a Docker engine on this machine (the platform's registry,
-/// e.g. ECR, carries them to Fargate by digest), while an image a service names is pulled by Fargate
-/// itself, not by this machine.
+/// Images for a target that pulls them itself (a cluster's nodes, Fargate, Cloud Run): built and
+/// pushed by a Docker engine on this machine (the platform's registry carries them to the target by
+/// digest), while an image a service names is pulled by the target, not by this machine (which may
+/// not even reach that registry).
 /// </summary>
-public sealed class FargateImages(IImageBuilder builder) : IImageBuilder
+/// <param name="puller">Who pulls, for the progress line: "the cluster's nodes", "Fargate".</param>
+public sealed class RemotelyPulledImages(IImageBuilder builder, string puller) : IImageBuilder
 {
     public Task<BuiltImage> EnsureBuiltAsync(string project, string service, string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken) =>
         builder.EnsureBuiltAsync(project, service, tag, context, build, log, cancellationToken);
@@ -21,7 +23,7 @@ public sealed class FargateImages(IImageBuilder builder) : IImageBuilder
     public Task<string?> EnsurePresentAsync(string image, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
-        log.Report($"{image}: Fargate pulls it");
+        log.Report($"{image}: {puller} pulls it");
         return Task.FromResult<string?>(null);
     }
 
