@@ -86,7 +86,7 @@ public sealed class EcsProvider : ITargetProvider
         var options = Options(target);
         var driver = Open(options, Credentials(options), NullLogger.Instance);
         var builder = EngineClient.Create(options.Builder);
-        return new TargetConnection(driver, new RemotelyPulledImages(new DockerImageBuilder(builder, options.Builder), "Fargate")) { Ingress = new EcsIngress(driver) };
+        return new TargetConnection(driver, new RemotelyPulledImages(new DockerImageBuilder(builder, options.Builder), "Fargate pulls it")) { Ingress = new EcsIngress(driver) };
     }
 
     /// <summary>The driver over its own signed transport; <paramref name="inner"/> is the handler under the signer (tests).</summary>

@@ -11,8 +11,8 @@ namespace Gitops.Providers.Docker;
 /// digest), while an image a service names is pulled by the target, not by this machine (which may
 /// not even reach that registry).
 /// </summary>
-/// <param name="puller">Who pulls, for the progress line: "the cluster's nodes", "Fargate".</param>
-public sealed class RemotelyPulledImages(IImageBuilder builder, string puller) : IImageBuilder
+/// <param name="pulled">The progress line's end for an image the target pulls: "Fargate pulls it", "the cluster's nodes pull it".</param>
+public sealed class RemotelyPulledImages(IImageBuilder builder, string pulled) : IImageBuilder
 {
     public Task<BuiltImage> EnsureBuiltAsync(string project, string service, string tag, BuildContextFiles context, BuildSpec build, IProgress<string> log, CancellationToken cancellationToken) =>
         builder.EnsureBuiltAsync(project, service, tag, context, build, log, cancellationToken);
@@ -23,7 +23,7 @@ public sealed class RemotelyPulledImages(IImageBuilder builder, string puller) :
     public Task<string?> EnsurePresentAsync(string image, RegistryLogin? login, IProgress<string> log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
-        log.Report($"{image}: {puller} pulls it");
+        log.Report($"{image}: {pulled}");
         return Task.FromResult<string?>(null);
     }
 

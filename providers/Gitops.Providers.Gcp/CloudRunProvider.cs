@@ -84,7 +84,7 @@ public sealed partial class CloudRunProvider : ITargetProvider
         var options = Options(target);
         var driver = Open(options, KeyFromEnvironment, NullLogger.Instance);
         var builder = EngineClient.Create(options.Builder);
-        return new TargetConnection(driver, new RemotelyPulledImages(new DockerImageBuilder(builder, options.Builder), "Cloud Run")) { Ingress = new CloudRunIngress(driver) };
+        return new TargetConnection(driver, new RemotelyPulledImages(new DockerImageBuilder(builder, options.Builder), "Cloud Run pulls it")) { Ingress = new CloudRunIngress(driver) };
     }
 
     /// <summary>

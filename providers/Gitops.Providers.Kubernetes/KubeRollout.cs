@@ -37,14 +37,22 @@ internal sealed class KubeRollout(KubernetesDriver driver, KubeScope scope, Serv
     private readonly Dictionary<string, long> _firstSeen = new(StringComparer.Ordinal);
     private string _shown = "";
 
-    public Task<RolloutResult> WaitAsync(CancellationToken cancellationToken) =>
-        host.WaitStepAsync(
+    public async Task<RolloutResult> WaitAsync(CancellationToken cancellationToken)
+    {
+        var result = RolloutResult.Done;
+        await host.StepAsync(
             new JournaledStep(AwaitRollout, KubeNames.Instance(scope.Project, scope.Environment, _desired.Name))
             {
                 Description = $"Kubernetes rolls out deployment {_name}: each new pod ready before an old one stops",
             },
-            WaitCoreAsync,
-            cancellationToken);
+            async t =>
+            {
+                result = await WaitCoreAsync(t).ConfigureAwait(false);
+                return new StepResult(result.Succeeded, result.Detail);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return result;
+    }
 
     private async Task<RolloutResult> WaitCoreAsync(CancellationToken cancellationToken)
     {

@@ -35,7 +35,7 @@ public sealed class KubernetesProvider : ITargetProvider
         var options = Options(target);
         var cluster = new KubeCluster(new k8s.Kubernetes(Configuration(options)));
         var builder = EngineClient.Create(options.Builder);
-        return new TargetConnection(new KubernetesDriver(cluster, options), new RemotelyPulledImages(new DockerImageBuilder(builder, options.Builder), "the cluster's nodes"))
+        return new TargetConnection(new KubernetesDriver(cluster, options), new RemotelyPulledImages(new DockerImageBuilder(builder, options.Builder), "the cluster's nodes pull it"))
         {
             Ingress = new KubeIngress(cluster, options),
         };
