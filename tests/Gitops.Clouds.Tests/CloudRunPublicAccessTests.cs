@@ -7,7 +7,7 @@ namespace Gitops.Clouds.Tests;
 /// Who may call a Cloud Run service, through <c>paas apply</c> on the FAKE Cloud Run Admin API: a public
 /// service's IAM policy binds <c>roles/run.invoker</c> to <c>allUsers</c>, a private one's never does
 /// (also when someone added it in the console), and a change made in the console (an image, a variable,
-/// the instance count) is planned as drift and put back.
+/// the instance count) is planned as drift and put back; destroy removes the environment's services only.
 /// </summary>
 public sealed class CloudRunPublicAccessTests
 {
@@ -80,6 +80,26 @@ public sealed class CloudRunPublicAccessTests
         Assert.Equal("hello", (string?)repaired["template"]!["containers"]![0]!["env"]![0]!["value"]);
         Assert.Equal(2, (int?)repaired["scaling"]!["minInstanceCount"]);
         Assert.DoesNotContain("drift", again.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Destroy_deletes_the_environments_services_and_leaves_another_environments_alone()
+    {
+        await using var world = await CloudRunWorld.StartAsync(Token);
+        var project = $"p{Guid.NewGuid():N}"[..12];
+        world.WriteManifest(project, Web + "    public: true\n  api:\n    image: europe-docker.pkg.dev/shop/api:1\n    port: 8080\n");
+        world.Apply().Succeeded();
+        var stranger = CloudRunNames.Service(project, "prod", "web"); // same project, another environment: not this one's to delete
+        await world.Fake.ConsoleAsync(HttpMethod.Post, $"v2/projects/{Fake.FakeCloudRun.Project}/locations/{Fake.FakeCloudRun.Region}/services?serviceId={stranger}", new JsonObject
+        {
+            ["labels"] = new JsonObject { ["paas-managed"] = "true", ["paas-project"] = project, ["paas-env"] = "prod", ["paas-service"] = "web" },
+            ["template"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["image"] = "europe-docker.pkg.dev/shop/web:1" }) },
+        }, Token);
+
+        world.Paas("destroy", world.AppDirectory, "--env", CloudRunWorld.Environment, "--yes").Succeeded();
+
+        Assert.Equal([stranger], world.Fake.Services.Ids());
+        Assert.Contains(world.Fake.Calls, c => c.Method == "DELETE" && c.Path.EndsWith(CloudRunNames.Service(project, CloudRunWorld.Environment, "api"), StringComparison.Ordinal));
     }
 
     private static List<string> Invokers(CloudRunWorld world, string id)
