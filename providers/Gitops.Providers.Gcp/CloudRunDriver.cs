@@ -150,22 +150,9 @@ public sealed partial class CloudRunDriver : ITargetDriver, IDisposable
         CloudRunErrors.Guard(() => ApplyServiceCoreAsync(change, host, cancellationToken));
 
     public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
-        CloudRunErrors.Guard(async () =>
-        {
-            ArgumentNullException.ThrowIfNull(change);
-            ArgumentNullException.ThrowIfNull(host);
-            foreach (var instance in change.Node.Remove.Distinct(StringComparer.Ordinal))
-            {
-                // An instance name is read back for its service only: the environment is the change's, never the name's.
-                if (CloudRunNames.Parse(instance) is not var (project, environment, service) || project != change.Project || environment != change.Environment)
-                {
-                    throw new TargetRefusedException($"'{instance}' is not an instance of {change.Project}/{change.Environment}; nothing was deleted");
-                }
-
-                await host.StepAsync(new JournaledStep(DeleteService, instance, InventoryChange.Removes) { Description = $"delete Cloud Run service {CloudRunNames.Service(project, environment, service)} and its revisions" },
-                    t => DeleteServiceObjectsAsync(project, environment, service, t), cancellationToken).ConfigureAwait(false);
-            }
-        });
+        CloudRunErrors.Guard(() => ServiceInstances.DeleteEachAsync(change, host, DeleteService,
+            service => $"delete Cloud Run service {CloudRunNames.Service(change.Project, change.Environment, service)} and its revisions",
+            (service, t) => DeleteServiceObjectsAsync(change.Project, change.Environment, service, t), cancellationToken));
 
     /// <summary>An interrupted deletion is finished; anything else is left to the next plan (Cloud Run carries on with what it was told).</summary>
     public async Task<StepRecovery> RecoverStepAsync(JournalEntry step, CancellationToken cancellationToken)

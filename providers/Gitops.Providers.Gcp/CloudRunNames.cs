@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Gitops.Engine.Desired;
+using Gitops.Engine.Targets;
 
 namespace Gitops.Providers.Gcp;
 
@@ -24,12 +25,10 @@ public static class CloudRunNames
     }
 
     /// <summary>The instance name the platform records (inventory, plan): <c>paas_project_env_service</c>.</summary>
-    public static string Instance(string project, string environment, string service) =>
-        $"{Names.Network(project, environment)}{Names.Separator}{service}";
+    public static string Instance(string project, string environment, string service) => ServiceInstances.Of(project, environment, service);
 
     /// <summary>(project, environment, service) of an instance name; null for a name of another shape.</summary>
-    public static (string Project, string Environment, string Service)? Parse(string instance) =>
-        instance.Split(Names.Separator) is ["paas", var project, var environment, var service] ? (project, environment, service) : null;
+    public static (string Project, string Environment, string Service)? Parse(string instance) => ServiceInstances.Parse(instance);
 }
 
 /// <summary>
