@@ -3,6 +3,7 @@ using Gitops.Providers.Aws;
 using Gitops.Providers.Azure;
 using Gitops.Providers.Caddy;
 using Gitops.Providers.Docker;
+using Gitops.Providers.Gcp;
 using Gitops.Providers.Kubernetes;
 using Gitops.Providers.Swarm;
 
@@ -16,7 +17,7 @@ namespace Gitops.Cli;
 public static class PlatformProviders
 {
     public static readonly ProviderRegistry All = new(
-        [EngineProvider.Docker, EngineProvider.Podman, SwarmProvider.Instance, KubernetesProvider.Instance, EcsProvider.Instance, ContainerAppsProvider.Instance], // the default local target: the first that runs here (never swarm, kubernetes, ecs or containerapps)
+        [EngineProvider.Docker, EngineProvider.Podman, SwarmProvider.Instance, KubernetesProvider.Instance, EcsProvider.Instance, CloudRunProvider.Instance, ContainerAppsProvider.Instance], // the default local target: the first that runs here (never swarm, kubernetes or a cloud)
         [CaddyProvider.Instance]);
 
     /// <summary>Makes <see cref="All"/> the registry <see cref="PlatformConfig.Load(string)"/> uses; idempotent.</summary>

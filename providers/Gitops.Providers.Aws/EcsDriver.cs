@@ -163,22 +163,9 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
         AwsErrors.Guard(() => ApplyServiceCoreAsync(change, host, cancellationToken));
 
     public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
-        AwsErrors.Guard(async () =>
-        {
-            ArgumentNullException.ThrowIfNull(change);
-            ArgumentNullException.ThrowIfNull(host);
-            foreach (var instance in change.Node.Remove.Distinct(StringComparer.Ordinal))
-            {
-                // An instance name is read back for its service only: the environment is the change's, never the name's.
-                if (EcsNames.Parse(instance) is not var (project, environment, service) || project != change.Project || environment != change.Environment)
-                {
-                    throw new TargetRefusedException($"'{instance}' is not an instance of {change.Project}/{change.Environment}; nothing was deleted");
-                }
-
-                await host.StepAsync(new JournaledStep(DeleteService, instance, InventoryChange.Removes) { Description = $"delete ECS service {EcsNames.Service(project, environment, service)}, its task definitions, target group and scaling" },
-                    t => DeleteServiceObjectsAsync(project, environment, service, t), cancellationToken).ConfigureAwait(false);
-            }
-        });
+        AwsErrors.Guard(() => ServiceInstances.DeleteEachAsync(change, host, DeleteService,
+            service => $"delete ECS service {EcsNames.Service(change.Project, change.Environment, service)}, its task definitions, target group and scaling",
+            (service, t) => DeleteServiceObjectsAsync(change.Project, change.Environment, service, t), cancellationToken));
 
     /// <summary>An interrupted deletion is finished; anything else is left to the next plan (ECS carries on with what it was told).</summary>
     public async Task<StepRecovery> RecoverStepAsync(JournalEntry step, CancellationToken cancellationToken)

@@ -28,12 +28,10 @@ public static class EcsNames
     public static string ScalingResource(string cluster, string serviceName) => $"service/{cluster}/{serviceName}";
 
     /// <summary>The instance name the platform records (inventory, plan): <c>paas_project_env_service</c>.</summary>
-    public static string Instance(string project, string environment, string service) =>
-        $"{Names.Network(project, environment)}{Names.Separator}{service}";
+    public static string Instance(string project, string environment, string service) => Engine.Targets.ServiceInstances.Of(project, environment, service);
 
     /// <summary>(project, environment, service) of an instance name; null for a name of another shape.</summary>
-    public static (string Project, string Environment, string Service)? Parse(string instance) =>
-        instance.Split(Names.Separator) is ["paas", var project, var environment, var service] ? (project, environment, service) : null;
+    public static (string Project, string Environment, string Service)? Parse(string instance) => Engine.Targets.ServiceInstances.Parse(instance);
 
     /// <summary>(project, environment) of an environment's space (<c>paas_project_env</c>).</summary>
     public static (string Project, string Environment)? ParseEnvironment(string name) =>

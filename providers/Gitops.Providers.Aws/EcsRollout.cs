@@ -21,22 +21,14 @@ internal sealed class EcsRollout(EcsDriver driver, ServiceChange change, IRollou
     private readonly DesiredService _desired = change.Node.Desired!;
     private readonly EcsOptions _options = driver.Options;
 
-    public async Task<RolloutResult> WaitAsync(CancellationToken cancellationToken)
-    {
-        var result = RolloutResult.Done;
-        await host.StepAsync(
+    public Task<RolloutResult> WaitAsync(CancellationToken cancellationToken) =>
+        host.AwaitRolloutAsync(
             new JournaledStep(AwaitRollout, EcsNames.Instance(change.Project, change.Environment, _desired.Name))
             {
                 Description = $"ECS rolls out {_desired.Name} on {Short(revision)}: new tasks healthy before old ones stop; its circuit breaker rolls back a failing revision",
             },
-            async t =>
-            {
-                result = await AwsErrors.Guard(() => WaitCoreAsync(t)).ConfigureAwait(false);
-                return new StepResult(result.Succeeded, result.Detail);
-            },
-            cancellationToken).ConfigureAwait(false);
-        return result;
-    }
+            t => AwsErrors.Guard(() => WaitCoreAsync(t)),
+            cancellationToken);
 
     private async Task<RolloutResult> WaitCoreAsync(CancellationToken cancellationToken)
     {

@@ -6,10 +6,10 @@ using Gitops.Schema.Model;
 namespace Gitops.Providers.Docker;
 
 /// <summary>
-/// Images for a target that pulls them itself (a cluster's nodes, Fargate, Container Apps): built and
-/// pushed by a Docker engine on this machine (the platform's registry carries them to the target by
-/// digest), while an image a service names is pulled by the target, not by this machine (which may not
-/// even reach that registry).
+/// Images for a target that pulls them itself (a cluster's nodes, Fargate, Cloud Run, Container Apps):
+/// built and pushed by a Docker engine on this machine (the platform's registry carries them to the
+/// target by digest), while an image a service names is pulled by the target, not by this machine
+/// (which may not even reach that registry).
 /// </summary>
 /// <param name="pulls">Who pulls, as the progress line says it: "Fargate pulls it", "the cluster's nodes pull it".</param>
 public sealed class PulledByTargetImages(IImageBuilder builder, string pulls) : IImageBuilder

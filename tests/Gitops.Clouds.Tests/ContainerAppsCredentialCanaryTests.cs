@@ -56,7 +56,7 @@ public sealed class ContainerAppsCredentialCanaryTests
         };
         foreach (var file in states)
         {
-            texts[file] = CredentialCanaryTests.ReadShared(file);
+            texts[file] = CanaryText.ReadShared(file);
         }
 
         AssertAbsent(texts, [target.Fake.ClientSecret, .. tokens]);
@@ -112,7 +112,7 @@ public sealed class ContainerAppsCredentialCanaryTests
 
         foreach (var file in world.Files)
         {
-            texts[file] = CredentialCanaryTests.ReadShared(file); // the state holds the principal sealed, never as written
+            texts[file] = CanaryText.ReadShared(file); // the state holds the principal sealed, never as written
         }
 
         AssertAbsent(texts, [world.Fake.ClientSecret, .. world.Fake.IssuedTokens]);

@@ -1,4 +1,3 @@
-using Gitops.Cli;
 using Gitops.Engine.Targets;
 
 namespace Gitops.Clouds.Tests;

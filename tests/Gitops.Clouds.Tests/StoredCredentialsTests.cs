@@ -53,7 +53,7 @@ public sealed class StoredCredentialsTests(Moto moto)
 
         foreach (var file in world.Files)
         {
-            texts[file] = CredentialCanaryTests.ReadShared(file); // the state holds them sealed, never as written
+            texts[file] = CanaryText.ReadShared(file); // the state holds them sealed, never as written
         }
 
         CredentialCanaryTests.AssertNoCanary(texts);

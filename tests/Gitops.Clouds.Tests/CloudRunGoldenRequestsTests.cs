@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Gitops.Clouds.Tests.Fake;
+
+namespace Gitops.Clouds.Tests;
+
+/// <summary>
+/// The exact requests the cloudrun driver writes to the Cloud Run Admin API for one story, through
+/// <c>paas apply</c> on the FAKE: a public service with secrets and autoscale created, its image
+/// changed, then made private. Each step's writes (method, path, JSON body; reads left out) are
+/// compared with <c>Golden/cloudrun/*.json</c>, etags normalised. When a change is intended, run
+/// with PAAS_UPDATE_GOLDEN=1 (the repository's convention, as GoldenObjectsTests) and review the diff.
+/// </summary>
+public sealed partial class CloudRunGoldenRequestsTests
+{
+    private const string Project = "shop";
+    private const string Secret = "projects/paas-fake-project/secrets/shop-database-url/versions/3";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }; // golden files people read: quotes and < as they are
+
+    private static string Web(string tag, bool open) =>
+        $"  web:\n    image: europe-docker.pkg.dev/paas-fake-project/shop/web:{tag}\n    command: [\"serve\", \"--port\", \"8080\"]\n    port: 8080\n"
+        + (open ? "    public: true\n" : "")
+        + "    env: { LOG_LEVEL: info }\n    secrets: [DATABASE_URL]\n    autoscale: { min: 1, max: 5 }\n"
+        + "    resources: { cpu: 1, memory: 512Mi }\n    health: { path: /healthz, interval: 5s, timeout: 2s, retries: 3, startPeriod: 10s }\n";
+
+    [Fact]
+    public async Task The_driver_writes_exactly_the_golden_requests_for_create_change_image_and_make_private()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await CloudRunWorld.StartAsync(ct);
+        world.WriteManifest(Project, Web("1.0.0", open: true));
+        world.SetSecret(Project, "DATABASE_URL", Secret).Succeeded();
+
+        var steps = new List<(string Name, string Manifest)>
+        {
+            ("01-create-public-with-secrets-and-autoscale", Web("1.0.0", open: true)),
+            ("02-change-image", Web("1.1.0", open: true)),
+            ("03-make-private", Web("1.1.0", open: false)),
+        };
+        var failures = new List<string>();
+        var seen = 0;
+        foreach (var (name, manifest) in steps)
+        {
+            world.WriteManifest(Project, manifest);
+            world.Apply().Succeeded();
+            var calls = world.Fake.Calls;
+            var writes = calls.Skip(seen).Where(c => c.Method != "GET").Select(Normalise).ToList();
+            seen = calls.Count;
+            var text = JsonSerializer.Serialize(new JsonArray([.. writes]), Indented) + "\n";
+            var path = Path.Combine(RepositoryRoot.Path, "tests", "Gitops.Clouds.Tests", "Golden", "cloudrun", name + ".json");
+            if (Environment.GetEnvironmentVariable("PAAS_UPDATE_GOLDEN") == "1")
+            {
+                File.WriteAllText(path, text);
+            }
+
+            Assert.True(File.Exists(path), $"{path} is missing: run with PAAS_UPDATE_GOLDEN=1 and review it");
+            if (File.ReadAllText(path) != text)
+            {
+                failures.Add($"{name}: the requests differ from {path}:\n{text}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+    }
+
+    /// <summary>A write as the golden files keep it: etags (random per run) replaced.</summary>
+    private static JsonNode Normalise(RecordedCall call)
+    {
+        var body = call.Body.Length == 0 ? null : JsonNode.Parse(Etags().Replace(call.Body, "\"etag\":\"<etag>\""));
+        return new JsonObject { ["method"] = call.Method, ["path"] = call.Path, ["body"] = body };
+    }
+
+    [GeneratedRegex("\"etag\":\"[^\"]*\"")]
+    private static partial Regex Etags();
+}
