@@ -140,19 +140,8 @@ public sealed partial class ArmTransport : IDisposable
 
     private static ArmApiException Error(HttpMethod method, string path, HttpResponseMessage response, string text)
     {
-        JsonObject? error = null;
-        try
-        {
-            error = (JsonNode.Parse(text) as JsonObject)?["error"] as JsonObject;
-        }
-        catch (JsonException)
-        {
-            // A proxy's HTML page: reported by its status below.
-        }
-
-        var retryAfter = response.Headers.RetryAfter is { } header
-            ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
-            : null;
+        var error = CloudErrorAnswer.ErrorOf(text);
+        var retryAfter = CloudErrorAnswer.RetryAfter(response);
         var code = (string?)error?["code"] ?? response.StatusCode.ToString();
         var message = (string?)error?["message"] ?? ((int)response.StatusCode >= 500 ? "the server failed" : "refused");
         return new ArmApiException(method.Method, path, response.StatusCode, code, message, retryAfter);

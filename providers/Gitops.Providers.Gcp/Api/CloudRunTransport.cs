@@ -96,19 +96,8 @@ public sealed partial class CloudRunTransport : IDisposable
 
     private static GoogleApiException Error(HttpMethod method, string path, HttpResponseMessage response, string text)
     {
-        JsonObject? error = null;
-        try
-        {
-            error = (JsonNode.Parse(text) as JsonObject)?["error"] as JsonObject;
-        }
-        catch (JsonException)
-        {
-            // A proxy's HTML page: reported by its status below.
-        }
-
-        var retryAfter = response.Headers.RetryAfter is { } header
-            ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
-            : null;
+        var error = CloudErrorAnswer.ErrorOf(text);
+        var retryAfter = CloudErrorAnswer.RetryAfter(response);
         var code = (string?)error?["status"] ?? response.StatusCode.ToString();
         var message = (string?)error?["message"] ?? ((int)response.StatusCode >= 500 ? "the server failed" : "refused");
         return new GoogleApiException(method.Method, path, response.StatusCode, code, message, retryAfter);
