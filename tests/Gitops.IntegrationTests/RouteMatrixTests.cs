@@ -143,7 +143,7 @@ public sealed class RouteMatrixTests : IDisposable
         new("DELETE", "/api/v1/projects/shop/environments/production/secrets/API_KEY", null, ShopAdmins),
         // The platform's own owners in the secret store (a target's credentials, backups' keys) are no project's, not even the owner's through a project route.
         new("GET", "/api/v1/projects/@targets/secrets", null, "", Hidden: SignedIn),
-        new("PUT", "/api/v1/projects/@targets/secrets/aws", """{"value":"v"}""", "", Hidden: SignedIn, BodyNamesEnvironment: true),
+        new("PUT", "/api/v1/projects/@targets/secrets/aws", """{"value":"v"}""", "", Hidden: SignedIn), // the matrix also injects project and environment into its body
         new("DELETE", "/api/v1/projects/@backups/secrets/s3", null, "", Hidden: SignedIn),
 
         // Platform administration: no project grant reaches it, whatever the query says.
