@@ -171,6 +171,32 @@ public sealed class ContainerAppsCronTests
         Assert.Null(world.Fake.Apps.Jobs.Peek(hourly));
     }
 
+    [Fact]
+    public async Task A_job_write_that_fails_transiently_is_retried_and_made_once()
+    {
+        await using var world = await StartAsync(Crons(hourly: false));
+        var (_, _, nightly, _) = Names(world);
+        world.Fake.Fail("PUT", "/providers/Microsoft.App/jobs/" + nightly, (503, null), (429, 1));
+
+        world.Apply().Succeeded();
+
+        Assert.Equal(3, world.Fake.Attempts("PUT", "/providers/Microsoft.App/jobs/" + nightly));
+        Assert.Equal([nightly], world.Fake.Apps.Jobs.Names());
+    }
+
+    [Theory]
+    [InlineData("shop", "dev", "web", "nightly")]
+    [InlineData("a-very-long-project-name", "production", "background_worker", "Nightly_Cleanup.v2")]
+    public void A_jobs_name_is_a_valid_container_apps_name_unique_to_its_cron(string project, string environment, string service, string cron)
+    {
+        var name = ContainerAppsNames.Job(project, environment, service, cron);
+
+        Assert.Matches("^[a-z]([a-z0-9-]{0,30}[a-z0-9])$", name);
+        Assert.DoesNotContain("--", name, StringComparison.Ordinal);
+        Assert.NotEqual(name, ContainerAppsNames.Job(project, environment, service, cron + "x"));
+        Assert.NotEqual(name, ContainerAppsNames.App(project, environment, service));
+    }
+
     private static async Task<ContainerAppsWorld> StartAsync(string crons, string more = "")
     {
         var world = await ContainerAppsWorld.StartAsync(Token);
