@@ -43,10 +43,15 @@ public sealed partial class ContainerAppsDriver
     }
 
     /// <summary>The service's jobs as they should be, and the ownership of each name checked (a job of another's is refused) before anything changes.</summary>
-    private async Task<CronPlan> PlanJobsAsync(ServiceChange change, ContainerApp app, CancellationToken cancellationToken)
+    private async Task<CronPlan> PlanJobsAsync(ServiceChange change, ContainerApp app, ContainerApp? existing, CancellationToken cancellationToken)
     {
         var desired = change.Node.Desired!;
         var wanted = ContainerAppJobSpecs.For(change, app, _options);
+        if (wanted.Count == 0 && (existing is null || !ContainerAppsObserver.HasCrons(existing)))
+        {
+            return new CronPlan([], [], []); // no crons now or before: no job is read (nor any permission on jobs needed)
+        }
+
         var owned = (await _observer.JobsAsync(change.Project, change.Environment, cancellationToken).ConfigureAwait(false))
             .Where(j => j.Tags![Labels.Service] == desired.Name)
             .ToDictionary(j => j.Name!, StringComparer.Ordinal);
@@ -93,17 +98,22 @@ public sealed partial class ContainerAppsDriver
     }
 
     /// <summary>The jobs as they were before a rollout that failed: each put back, the ones it added deleted.</summary>
-    internal async Task RestoreJobsAsync(string project, string environment, string service, IReadOnlyList<ContainerAppJob> previous, CancellationToken cancellationToken)
+    internal async Task RestoreJobsAsync(string project, string environment, DesiredService service, IReadOnlyList<ContainerAppJob> previous, CancellationToken cancellationToken)
     {
-        var keep = previous.Select(j => ContainerAppsNames.Job(project, environment, service, j.Tags![Labels.Cron])).ToHashSet(StringComparer.Ordinal);
+        if (previous.Count == 0 && service.Extras.Crons.Count == 0)
+        {
+            return;
+        }
+
+        var keep = previous.Select(j => ContainerAppsNames.Job(project, environment, service.Name, j.Tags![Labels.Cron])).ToHashSet(StringComparer.Ordinal);
         foreach (var job in previous)
         {
-            await PutJobAsync(project, environment, ContainerAppsNames.Job(project, environment, service, job.Tags![Labels.Cron]), job, cancellationToken).ConfigureAwait(false);
+            await PutJobAsync(project, environment, ContainerAppsNames.Job(project, environment, service.Name, job.Tags![Labels.Cron]), job, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var job in await _observer.JobsAsync(project, environment, cancellationToken).ConfigureAwait(false))
         {
-            if (job.Tags![Labels.Service] == service && !keep.Contains(job.Name!))
+            if (job.Tags![Labels.Service] == service.Name && !keep.Contains(job.Name!))
             {
                 await DeleteJobAsync(project, environment, job.Name!, cancellationToken).ConfigureAwait(false);
             }
@@ -111,8 +121,13 @@ public sealed partial class ContainerAppsDriver
     }
 
     /// <summary>Every job of the service's crons (with the service, or its first revision undone).</summary>
-    internal async Task DeleteJobsAsync(string project, string environment, string service, CancellationToken cancellationToken)
+    internal async Task DeleteJobsAsync(string project, string environment, string service, ContainerApp app, CancellationToken cancellationToken)
     {
+        if (!ContainerAppsObserver.HasCrons(app))
+        {
+            return;
+        }
+
         foreach (var job in await _observer.JobsAsync(project, environment, cancellationToken).ConfigureAwait(false))
         {
             if (job.Tags![Labels.Service] == service)

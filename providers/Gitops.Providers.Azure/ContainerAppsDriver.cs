@@ -188,7 +188,7 @@ public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
         var existing = await _observer.AppAsync(change.Project, change.Environment, name, cancellationToken).ConfigureAwait(false);
         var body = ContainerAppSpecs.For(change, _options, external: change.Node.Route is not null); // refuses plain secret values before anything changes
         var previous = existing is { App: var app } && app.Properties.LatestReadyRevisionName is not null ? Writable(app) : null;
-        var crons = await PlanJobsAsync(change, body, cancellationToken).ConfigureAwait(false); // refuses a job of another's before anything changes
+        var crons = await PlanJobsAsync(change, body, existing?.App, cancellationToken).ConfigureAwait(false); // refuses a job of another's before anything changes
         string? operation = null;
         await host.StepAsync(
             new JournaledStep(ApplyService, ContainerAppsNames.Instance(change.Project, change.Environment, desired.Name), InventoryChange.Adds)
@@ -234,11 +234,12 @@ public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
     internal async Task DeleteAppAsync(string project, string environment, string service, CancellationToken cancellationToken)
     {
         var name = ContainerAppsNames.App(project, environment, service);
-        await DeleteJobsAsync(project, environment, service, cancellationToken).ConfigureAwait(false);
-        if (await _observer.AppAsync(project, environment, name, cancellationToken).ConfigureAwait(false) is null)
+        if ((await _observer.AppAsync(project, environment, name, cancellationToken).ConfigureAwait(false))?.App is not { } app)
         {
-            return;
+            return; // its jobs went before it
         }
+
+        await DeleteJobsAsync(project, environment, service, app, cancellationToken).ConfigureAwait(false);
 
         if (await _client.DeleteAsync(name, cancellationToken).ConfigureAwait(false) is { } operation)
         {

@@ -24,7 +24,8 @@ internal sealed class ContainerAppsObserver(IContainerAppsClient client)
     public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
     {
         var apps = await AppsAsync(project, environment, cancellationToken).ConfigureAwait(false);
-        var jobs = apps.Count == 0 ? [] : await JobsAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        // Jobs are read only when an app has crons: an environment without any needs no Microsoft.App/jobs permission.
+        var jobs = apps.Any(HasCrons) ? await JobsAsync(project, environment, cancellationToken).ConfigureAwait(false) : [];
         var instances = new List<ObservedContainer>();
         foreach (var app in apps)
         {
@@ -65,6 +66,9 @@ internal sealed class ContainerAppsObserver(IContainerAppsClient client)
             .Where(a => ContainerAppsTags.Owned(a.Tags, project, environment))
             .OrderBy(a => a.Name, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>Whether the platform wrote crons' jobs for the app (its tag names them).</summary>
+    public static bool HasCrons(ContainerApp app) => app.Tags?.ContainsKey(ContainerAppsTags.Crons) == true;
 
     /// <summary>The resource group's Container Apps jobs carrying the environment's ownership tags and a cron's name.</summary>
     public async Task<List<ContainerAppJob>> JobsAsync(string project, string environment, CancellationToken cancellationToken) =>

@@ -107,7 +107,7 @@ internal sealed class ContainerAppsRollout(ContainerAppsDriver driver, ServiceCh
                     await driver.WaitAsync(undo, t).ConfigureAwait(false);
                 }
 
-                await driver.RestoreJobsAsync(change.Project, change.Environment, _desired.Name, previousJobs, t).ConfigureAwait(false);
+                await driver.RestoreJobsAsync(change.Project, change.Environment, _desired, previousJobs, t).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
         return RolloutResult.Failed($"service {_desired.Name}: {why}; its previous template is back ({back})");

@@ -184,6 +184,20 @@ public sealed class ContainerAppsCronTests
         Assert.Equal([nightly], world.Fake.Apps.Jobs.Names());
     }
 
+    [Fact]
+    public async Task An_environment_without_crons_never_calls_the_jobs_api_so_the_role_needs_no_jobs_actions()
+    {
+        await using var world = await StartAsync("");
+        var project = Project(world);
+        world.Apply().Succeeded();
+        world.Plan().Succeeded();
+        world.WriteManifest(project, "  api:\n    image: paasfake.azurecr.io/shop/api:1\n    port: 8080\n");
+        world.Apply().Succeeded();
+
+        Assert.Equal([ContainerAppsNames.App(project, ContainerAppsWorld.Environment, "api")], world.Fake.Apps.Names());
+        Assert.DoesNotContain(world.Fake.Calls, c => c.Path.Contains("/Microsoft.App/jobs", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("shop", "dev", "web", "nightly")]
     [InlineData("a-very-long-project-name", "production", "background_worker", "Nightly_Cleanup.v2")]
