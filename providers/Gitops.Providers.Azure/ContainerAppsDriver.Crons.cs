@@ -27,7 +27,7 @@ public sealed partial class ContainerAppsDriver
         {
             if (CronFields.Plain(cron.Schedule, out var problem) is null)
             {
-                yield return $"crons.{cron.Name}.schedule: {problem}; write it with numbers, '*', ',', '-' and '/' only";
+                yield return $"crons.{cron.Name}.schedule: {problem}; Container Apps jobs read five plain fields, so write the days out with numbers, ranges and lists";
             }
 
             if (cron.TimeZone is { } zone && zone is not ("UTC" or "Etc/UTC"))
