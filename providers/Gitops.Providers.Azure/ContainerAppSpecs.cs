@@ -30,10 +30,16 @@ public static partial class ContainerAppSpecs
             .ToList();
         var scale = ScaleOf(desired);
         var resources = Resources(desired);
+        var tags = ContainerAppsTags.Of(change.Project, change.Environment, desired.Name, desired.Fingerprint, desired.RunImage, spec.Env, scale.MinReplicas, scale.MaxReplicas);
+        if (ContainerAppsTags.CronsText(desired.Extras.Crons.Select(c => c.Name)) is { } crons)
+        {
+            tags[ContainerAppsTags.Crons] = crons; // which jobs should exist: one deleted in the portal is drift
+        }
+
         return new ContainerApp
         {
             Location = options.Location,
-            Tags = ContainerAppsTags.Of(change.Project, change.Environment, desired.Name, desired.Fingerprint, desired.RunImage, spec.Env, scale.MinReplicas, scale.MaxReplicas),
+            Tags = tags,
             Identity = secrets.Count == 0 ? null
                 : options.KeyVaultIdentity == ContainerAppsOptions.SystemIdentity ? new ManagedIdentity("SystemAssigned")
                 : new ManagedIdentity("UserAssigned", new Dictionary<string, object>(StringComparer.Ordinal) { [options.KeyVaultIdentity] = new Dictionary<string, string>() }),

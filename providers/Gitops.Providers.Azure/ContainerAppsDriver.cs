@@ -13,7 +13,8 @@ namespace Gitops.Providers.Azure;
 /// Key Vault secret references, scale bounds and rules). Container Apps makes a revision per template
 /// change and moves traffic to it once it is ready; the platform waits on it
 /// (<see cref="ContainerAppsRollout"/>). An environment has no object of its own: its apps are found
-/// by their ownership tags.
+/// by their ownership tags. A service's crons are Container Apps jobs with a schedule trigger, which
+/// Container Apps starts itself (<see cref="ContainerAppJobSpecs"/>).
 /// </summary>
 public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
 {
@@ -30,7 +31,8 @@ public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
     /// Container Apps rolls out and routes (its own HTTPS host name); secrets are Key Vault references it
     /// resolves; it scales between bounds by itself. Not offered: volumes (Azure Files mounts are not
     /// built), gVisor (Container Apps picks its own isolation), placement, allowFrom (no per-app network
-    /// policy), user names, scheduled jobs (Container Apps jobs are not built yet) and one-off jobs.
+    /// policy), user names and one-off jobs. Crons are scheduled by Container Apps (jobs with a schedule
+    /// trigger), so the platform's own scheduler leaves them alone.
     /// </summary>
     public static readonly TargetCapabilities ContainerApps = new()
     {
@@ -39,6 +41,7 @@ public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
         Secrets = true,
         Autoscaling = true,
         ScalesItself = true,
+        ScheduledJobs = true,
     };
 
     private readonly IContainerAppsClient _client;
@@ -102,6 +105,8 @@ public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
             {
                 refusals.Add($"services.{service.Name}: it receives secrets from a template service, which a containerapps target cannot run; deploy template services to a docker, podman or kubernetes target");
             }
+
+            refusals.AddRange(CronRefusals(service));
         }
 
         return Task.FromResult<IReadOnlyList<string>>(refusals);
@@ -149,7 +154,7 @@ public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
                     throw new TargetRefusedException($"'{instance}' is not an instance of {change.Project}/{change.Environment}; nothing was deleted");
                 }
 
-                await host.StepAsync(new JournaledStep(DeleteService, instance, InventoryChange.Removes) { Description = $"delete container app {ContainerAppsNames.App(project, environment, service)} and its revisions" },
+                await host.StepAsync(new JournaledStep(DeleteService, instance, InventoryChange.Removes) { Description = $"delete container app {ContainerAppsNames.App(project, environment, service)}, its revisions and its crons' container apps jobs" },
                     t => DeleteAppAsync(project, environment, service, t), cancellationToken).ConfigureAwait(false);
             }
         });
@@ -183,6 +188,7 @@ public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
         var existing = await _observer.AppAsync(change.Project, change.Environment, name, cancellationToken).ConfigureAwait(false);
         var body = ContainerAppSpecs.For(change, _options, external: change.Node.Route is not null); // refuses plain secret values before anything changes
         var previous = existing is { App: var app } && app.Properties.LatestReadyRevisionName is not null ? Writable(app) : null;
+        var crons = await PlanJobsAsync(change, body, existing?.App, cancellationToken).ConfigureAwait(false); // refuses a job of another's before anything changes
         string? operation = null;
         await host.StepAsync(
             new JournaledStep(ApplyService, ContainerAppsNames.Instance(change.Project, change.Environment, desired.Name), InventoryChange.Adds)
@@ -191,7 +197,8 @@ public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
             },
             async t => operation = await PutAsync(change.Project, change.Environment, name, body, existing is null, t).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
-        return new ContainerAppsRollout(this, change, host, name, operation, previous);
+        await ApplyJobsAsync(change, crons, host, cancellationToken).ConfigureAwait(false);
+        return new ContainerAppsRollout(this, change, host, name, operation, previous, crons.Before);
     }
 
     /// <summary>
@@ -223,14 +230,16 @@ public sealed partial class ContainerAppsDriver : ITargetDriver, IDisposable
         }
     }
 
-    /// <summary>The app, when it is the environment's; already gone is success.</summary>
+    /// <summary>The app and its crons' jobs, when they are the environment's; already gone is success.</summary>
     internal async Task DeleteAppAsync(string project, string environment, string service, CancellationToken cancellationToken)
     {
         var name = ContainerAppsNames.App(project, environment, service);
-        if (await _observer.AppAsync(project, environment, name, cancellationToken).ConfigureAwait(false) is null)
+        if ((await _observer.AppAsync(project, environment, name, cancellationToken).ConfigureAwait(false))?.App is not { } app)
         {
-            return;
+            return; // its jobs went before it
         }
+
+        await DeleteJobsAsync(project, environment, service, app, cancellationToken).ConfigureAwait(false);
 
         if (await _client.DeleteAsync(name, cancellationToken).ConfigureAwait(false) is { } operation)
         {

@@ -12,7 +12,7 @@ namespace Gitops.Providers.Azure;
 /// environment, service): <c>x-app</c>/<c>dev</c>/<c>web</c> and <c>x</c>/<c>app-dev</c>/<c>web</c> never
 /// share one. Ownership tags, not names, decide what is the platform's.
 /// </summary>
-public static class ContainerAppsNames
+public static partial class ContainerAppsNames
 {
     public const int MaxAppName = 32;
 
@@ -21,6 +21,17 @@ public static class ContainerAppsNames
     {
         var name = Collapse($"paas-{project}-{environment}-{service}".ToLowerInvariant().Replace('_', '-'));
         var suffix = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{project}\n{environment}\n{service}")))[..6];
+        return name.Length + suffix.Length + 1 <= MaxAppName ? $"{name}-{suffix}" : $"{Collapse(name[..(MaxAppName - suffix.Length - 1)]).TrimEnd('-')}-{suffix}";
+    }
+
+    /// <summary>
+    /// A cron's Container Apps job: <c>paas-shop-prod-web-nightly-1a2b3c</c>, in the app's naming shape
+    /// (at most 32 characters, the hash of the exact project, environment, service and cron).
+    /// </summary>
+    public static string Job(string project, string environment, string service, string cron)
+    {
+        var name = Collapse(NotNameCharacters().Replace($"paas-{project}-{environment}-{service}-{cron}".ToLowerInvariant(), "-"));
+        var suffix = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{project}\n{environment}\n{service}\n{cron}")))[..6];
         return name.Length + suffix.Length + 1 <= MaxAppName ? $"{name}-{suffix}" : $"{Collapse(name[..(MaxAppName - suffix.Length - 1)]).TrimEnd('-')}-{suffix}";
     }
 
@@ -41,6 +52,9 @@ public static class ContainerAppsNames
     /// <summary>(project, environment, service) of an instance name; null for a name of another shape.</summary>
     public static (string Project, string Environment, string Service)? Parse(string instance) =>
         instance.Split(Names.Separator) is ["paas", var project, var environment, var service] ? (project, environment, service) : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex("[^a-z0-9-]")]
+    private static partial System.Text.RegularExpressions.Regex NotNameCharacters();
 
     /// <summary>"--" is the revision separator: never inside an app's name.</summary>
     private static string Collapse(string name)
@@ -76,6 +90,37 @@ public static class ContainerAppsTags
         tags[Scale] = ScaleText(min, max);
         return tags;
     }
+
+    /// <summary>On an app with crons: their names (comma-separated), or a hash of them when that is longer than a tag holds.</summary>
+    public const string Crons = "paas.applied.crons";
+
+    /// <summary>On a cron's job: a hash of what the platform set (<see cref="ContainerAppJobSpecs.Hash"/>).</summary>
+    public const string Job = "paas.applied.job";
+
+    /// <summary>An Azure tag value holds 256 characters.</summary>
+    private const int MaxTagValue = 256;
+
+    /// <summary>A cron's job's tags: the service's ownership tags, the cron's name and the hash of its spec.</summary>
+    public static Dictionary<string, string> OfJob(string project, string environment, string service, string cron, string fingerprint, string hash)
+    {
+        var tags = Labels.For(project, environment);
+        tags[Labels.Service] = service;
+        tags[Labels.Cron] = cron;
+        tags[Labels.Fingerprint] = fingerprint;
+        tags[Job] = hash;
+        return tags;
+    }
+
+    /// <summary>The <see cref="Crons"/> tag's value for these cron names; null for none.</summary>
+    public static string? CronsText(IEnumerable<string> crons)
+    {
+        var names = string.Join(",", crons.Order(StringComparer.Ordinal));
+        return names.Length == 0 ? null : names.Length <= MaxTagValue ? names : "sha256:" + Fingerprint.Hash(names)[..16];
+    }
+
+    /// <summary>A job of the environment's, made for a cron.</summary>
+    public static bool OwnedJob(IReadOnlyDictionary<string, string>? tags, string project, string environment) =>
+        Owned(tags, project, environment) && tags!.ContainsKey(Labels.Cron);
 
     public static bool Owned(IReadOnlyDictionary<string, string>? tags, string project, string environment) =>
         tags is not null && Ownership.Owns(tags.ToDictionary(), project, environment) && tags.ContainsKey(Labels.Service);

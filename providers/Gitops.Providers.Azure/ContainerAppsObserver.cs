@@ -15,13 +15,17 @@ namespace Gitops.Providers.Azure;
 /// serves (the latest ready one, in Single mode), named <c>REVISION-N</c>: the same while that
 /// revision serves, new with a new one. The fingerprint is the serving revision's (its suffix names
 /// it); a live image, variable or replica bound different from what the platform set (its
-/// <c>paas.applied.*</c> tags) is drift, put back by the next apply.
+/// <c>paas.applied.*</c> tags) is drift, put back by the next apply. So is a cron's job changed in the
+/// portal (its spec no longer the hash it was tagged with) or deleted (missing from the crons the app's
+/// tag names): drift of the service whose crons they are.
 /// </summary>
 internal sealed class ContainerAppsObserver(IContainerAppsClient client)
 {
     public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
     {
         var apps = await AppsAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        // Jobs are read only when an app has crons: an environment without any needs no Microsoft.App/jobs permission.
+        var jobs = apps.Any(HasCrons) ? await JobsAsync(project, environment, cancellationToken).ConfigureAwait(false) : [];
         var instances = new List<ObservedContainer>();
         foreach (var app in apps)
         {
@@ -31,7 +35,7 @@ internal sealed class ContainerAppsObserver(IContainerAppsClient client)
                 continue;
             }
 
-            var drift = Drift(app);
+            var drift = new ValueList<FieldChange>([.. Drift(app), .. CronDrift(app, jobs.Where(j => j.Tags![Labels.Service] == name))]);
             for (var replica = 1; replica <= serving.Properties.Replicas; replica++)
             {
                 instances.Add(new ObservedContainer(
@@ -62,6 +66,28 @@ internal sealed class ContainerAppsObserver(IContainerAppsClient client)
             .Where(a => ContainerAppsTags.Owned(a.Tags, project, environment))
             .OrderBy(a => a.Name, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>Whether the platform wrote crons' jobs for the app (its tag names them).</summary>
+    public static bool HasCrons(ContainerApp app) => app.Tags?.ContainsKey(ContainerAppsTags.Crons) == true;
+
+    /// <summary>The resource group's Container Apps jobs carrying the environment's ownership tags and a cron's name.</summary>
+    public async Task<List<ContainerAppJob>> JobsAsync(string project, string environment, CancellationToken cancellationToken) =>
+        (await client.ListJobsAsync(cancellationToken).ConfigureAwait(false))
+            .Where(j => ContainerAppsTags.OwnedJob(j.Tags, project, environment))
+            .OrderBy(j => j.Name, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The owned job of that name with its etag, or null; one of that name that is not the environment's is refused.</summary>
+    public async Task<(ContainerAppJob Job, string? ETag)?> JobAsync(string project, string environment, string name, CancellationToken cancellationToken)
+    {
+        var found = await client.GetJobAsync(name, cancellationToken).ConfigureAwait(false);
+        if (found is { Job: var job } && Ownership.Refusal("container apps job", name, job.Tags ?? new Dictionary<string, string>(), project, environment) is { } refusal)
+        {
+            throw new TargetConflictException(refusal);
+        }
+
+        return found;
+    }
 
     /// <summary>The owned app of that name with its etag, or null; one of that name that is not the environment's is refused.</summary>
     public async Task<(ContainerApp App, string? ETag)?> AppAsync(string project, string environment, string name, CancellationToken cancellationToken)
@@ -123,5 +149,46 @@ internal sealed class ContainerAppsObserver(IContainerAppsClient client)
         }
 
         return new ValueList<FieldChange>(changes);
+    }
+
+    /// <summary>
+    /// The service's crons' jobs as the portal left them: one whose spec is not what it was tagged with
+    /// (<c>.crons.NAME</c>), and the crons the app's tag names that have no job (or jobs it does not name).
+    /// </summary>
+    private static IEnumerable<FieldChange> CronDrift(ContainerApp app, IEnumerable<ContainerAppJob> jobs)
+    {
+        var live = jobs.ToList();
+        foreach (var job in live)
+        {
+            if (job.Tags!.GetValueOrDefault(ContainerAppsTags.Job) is { } set && ContainerAppJobSpecs.Hash(job) != set)
+            {
+                yield return new FieldChange($".crons.{job.Tags![Labels.Cron]}", $"job {job.Name} (changed outside the platform)", "the cron paas.yaml sets");
+            }
+        }
+
+        var named = app.Tags!.GetValueOrDefault(ContainerAppsTags.Crons);
+        var found = live.Select(j => j.Tags![Labels.Cron]).ToList();
+        if (named == ContainerAppsTags.CronsText(found))
+        {
+            yield break;
+        }
+
+        if (named is null || !named.StartsWith("sha256:", StringComparison.Ordinal))
+        {
+            var wanted = named?.Split(',') ?? [];
+            foreach (var missing in wanted.Except(found, StringComparer.Ordinal))
+            {
+                yield return new FieldChange($".crons.{missing}", "(its job was deleted outside the platform)", "the cron paas.yaml sets");
+            }
+
+            foreach (var extra in found.Except(wanted, StringComparer.Ordinal))
+            {
+                yield return new FieldChange($".crons.{extra}", "a job the platform did not set", "(none)");
+            }
+
+            yield break;
+        }
+
+        yield return new FieldChange(".crons", string.Join(", ", found.Order(StringComparer.Ordinal)) is { Length: > 0 } names ? names : "(no jobs)", "the crons paas.yaml sets");
     }
 }

@@ -11,9 +11,10 @@ namespace Gitops.Providers.Azure;
 /// until the new one is ready; when the new one fails (its provisioning, its health, the operation) or
 /// the target's timeout passes, the platform puts the previous template back (a PUT of the app as it
 /// was, whose revision suffix names the revision that served) and reports the deployment rolled back
-/// with Container Apps' reason; a first revision's app is removed again.
+/// with Container Apps' reason, the service's cron jobs put back as they were too (they run the
+/// service's image); a first revision's app is removed again, with its cron jobs.
 /// </summary>
-internal sealed class ContainerAppsRollout(ContainerAppsDriver driver, ServiceChange change, IRolloutHost host, string name, string? operation, ContainerApp? previous) : IRollout
+internal sealed class ContainerAppsRollout(ContainerAppsDriver driver, ServiceChange change, IRolloutHost host, string name, string? operation, ContainerApp? previous, IReadOnlyList<ContainerAppJob> previousJobs) : IRollout
 {
     /// <summary>The journal's verb of the wait: no side effect, a progress line with its time.</summary>
     public const string AwaitRollout = "await-containerapp-rollout";
@@ -97,13 +98,16 @@ internal sealed class ContainerAppsRollout(ContainerAppsDriver driver, ServiceCh
         }
 
         var back = previous.Properties.Template?.RevisionSuffix is { } suffix ? $"{name}--{suffix}" : "its previous revision";
-        await host.StepAsync(new JournaledStep(ContainerAppsDriver.ApplyService, instance) { Undoes = true, Description = $"put the previous template of container app {name} back ({back})" },
+        var jobs = previousJobs.Count == 0 ? "" : $" and its crons' container apps jobs as they were ({string.Join(", ", previousJobs.Select(j => j.Tags![Labels.Cron]))})";
+        await host.StepAsync(new JournaledStep(ContainerAppsDriver.ApplyService, instance) { Undoes = true, Description = $"put the previous template of container app {name} back ({back}){jobs}" },
             async t =>
             {
                 if (await driver.PutAsync(change.Project, change.Environment, name, previous, create: false, t).ConfigureAwait(false) is { } undo)
                 {
                     await driver.WaitAsync(undo, t).ConfigureAwait(false);
                 }
+
+                await driver.RestoreJobsAsync(change.Project, change.Environment, _desired, previousJobs, t).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
         return RolloutResult.Failed($"service {_desired.Name}: {why}; its previous template is back ({back})");

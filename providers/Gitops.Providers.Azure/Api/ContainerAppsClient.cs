@@ -5,7 +5,8 @@ namespace Gitops.Providers.Azure.Api;
 /// <summary>
 /// <see cref="IContainerAppsClient"/> over ARM's REST surface for Microsoft.App/containerApps at one
 /// pinned api-version (<see cref="ApiVersion"/>): <c>…/containerApps/NAME</c>, its <c>revisions</c>, the
-/// resource group's list, and <c>Azure-AsyncOperation</c> polling.
+/// resource group's list, <c>Azure-AsyncOperation</c> polling, and the crons' <c>…/jobs/NAME</c> (the same
+/// api-version serves Microsoft.App/jobs).
 /// </summary>
 public sealed class ContainerAppsClient(ArmTransport transport, string resourceGroup) : IContainerAppsClient
 {
@@ -38,11 +39,38 @@ public sealed class ContainerAppsClient(ArmTransport transport, string resourceG
         return (app, response.AsyncOperation ?? (response.Status == 202 ? response.Location : null));
     }
 
-    public async Task<string?> DeleteAsync(string name, CancellationToken cancellationToken)
+    public Task<string?> DeleteAsync(string name, CancellationToken cancellationToken) => DeleteAtAsync(Path(name), cancellationToken);
+
+    public async Task<(ContainerAppJob Job, string? ETag)?> GetJobAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await transport.SendAsync(HttpMethod.Delete, Path(name), null, cancellationToken).ConfigureAwait(false);
+            var response = await transport.SendAsync(HttpMethod.Get, JobPath(name), null, cancellationToken).ConfigureAwait(false);
+            return response.As<ContainerAppJob>() is { } job ? (job, response.ETag) : null;
+        }
+        catch (ArmApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<IReadOnlyList<ContainerAppJob>> ListJobsAsync(CancellationToken cancellationToken) =>
+        await PagesAsync<ContainerAppJob>($"{ResourceGroup}/providers/Microsoft.App/jobs?api-version={ApiVersion}", cancellationToken).ConfigureAwait(false);
+
+    public async Task<string?> PutJobAsync(string name, ContainerAppJob body, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var precondition = ifMatch is null ? ("If-None-Match", "*") : ("If-Match", ifMatch);
+        var response = await transport.SendAsync(HttpMethod.Put, JobPath(name), body, cancellationToken, precondition).ConfigureAwait(false);
+        return response.AsyncOperation ?? (response.Status == 202 ? response.Location : null);
+    }
+
+    public Task<string?> DeleteJobAsync(string name, CancellationToken cancellationToken) => DeleteAtAsync(JobPath(name), cancellationToken);
+
+    private async Task<string?> DeleteAtAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await transport.SendAsync(HttpMethod.Delete, path, null, cancellationToken).ConfigureAwait(false);
             return response.Status == 202 ? response.AsyncOperation ?? response.Location : null;
         }
         catch (ArmApiException e) when (e.Status == HttpStatusCode.NotFound)
@@ -71,6 +99,8 @@ public sealed class ContainerAppsClient(ArmTransport transport, string resourceG
             : response.As<AsyncOperation>() is { Status: not null } operation ? operation
             : new AsyncOperation("Succeeded");
     }
+
+    private string JobPath(string name) => $"{ResourceGroup}/providers/Microsoft.App/jobs/{Uri.EscapeDataString(name)}?api-version={ApiVersion}";
 
     private string Path(string name) => $"{ResourceGroup}/providers/Microsoft.App/containerApps/{Uri.EscapeDataString(name)}?api-version={ApiVersion}";
 

@@ -26,6 +26,18 @@ public interface IContainerAppsClient
     /// <summary>The app's revisions (all pages).</summary>
     Task<IReadOnlyList<AppRevision>> ListRevisionsAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>The job (a cron's) and its etag, or null.</summary>
+    Task<(ContainerAppJob Job, string? ETag)?> GetJobAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Every Container Apps job of the resource group (all pages).</summary>
+    Task<IReadOnlyList<ContainerAppJob>> ListJobsAsync(CancellationToken cancellationToken);
+
+    /// <summary>PUT of a job, with the same preconditions as <see cref="PutAsync"/>; the async operation's URL.</summary>
+    Task<string?> PutJobAsync(string name, ContainerAppJob body, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>DELETE of a job: the async operation's URL, or null when it was done at once or already gone.</summary>
+    Task<string?> DeleteJobAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>GET of an <c>Azure-AsyncOperation</c> (or <c>Location</c>) URL ARM answered with.</summary>
     Task<AsyncOperation> GetOperationAsync(string url, CancellationToken cancellationToken);
 }

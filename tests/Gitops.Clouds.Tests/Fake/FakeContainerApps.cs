@@ -27,7 +27,9 @@ namespace Gitops.Clouds.Tests.Fake;
 /// ARM call requiring <c>Authorization: Bearer</c> with an issued token (401 otherwise), errors as
 /// <c>{"error":{"code","message"}}</c>. What it holds and how a revision's readiness is decided:
 /// <see cref="FakeContainerAppsStore"/>. Faults are injectable (<see cref="Fail"/>); the ARM calls it
-/// received are recorded (<see cref="Calls"/>). Left out: managed environments, jobs, replicas' own API,
+/// received are recorded (<see cref="Calls"/>). Microsoft.App/jobs (the crons' jobs, with a schedule
+/// trigger) are held by <see cref="FakeContainerAppsJobs"/>. Left out: managed environments, job
+/// executions, replicas' own API,
 /// validation beyond names and required members, paging.
 /// </summary>
 public sealed class FakeContainerApps : IAsyncDisposable
@@ -118,6 +120,9 @@ public sealed class FakeContainerApps : IAsyncDisposable
 
     /// <summary>The ARM path of an app of the fake's resource group, with the api-version.</summary>
     public static string PathOf(string app) => $"subscriptions/{Subscription}/resourceGroups/{ResourceGroup}/providers/Microsoft.App/containerApps/{app}?api-version=2024-03-01";
+
+    /// <summary>The ARM path of a job of the fake's resource group, with the api-version.</summary>
+    public static string JobPathOf(string job) => $"subscriptions/{Subscription}/resourceGroups/{ResourceGroup}/providers/Microsoft.App/jobs/{job}?api-version=2024-03-01";
 
     /// <summary>A call as someone with the portal's token would make it (a change behind the platform's back).</summary>
     public async Task<JsonObject?> ConsoleAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)

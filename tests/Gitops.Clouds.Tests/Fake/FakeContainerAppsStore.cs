@@ -38,12 +38,21 @@ internal sealed partial class FakeContainerAppsStore(string resourceGroup, strin
     public static string? TestImageContract(JsonObject template) =>
         (template["containers"]?[0]?["probes"] as JsonArray ?? []).Any(p => ((string?)p?["httpGet"]?["path"])?.StartsWith("/missing", StringComparison.Ordinal) == true) ? ProbeFailure : null;
 
+    /// <summary>The resource group's Microsoft.App/jobs (the crons' jobs).</summary>
+    public FakeContainerAppsJobs Jobs { get; } = new(resourceGroup, location);
+
     public FakeAnswer Route(string method, string path, JsonObject body, string ifMatch, string ifNoneMatch)
     {
         var subscription = resourceGroup[..resourceGroup.IndexOf("/resourceGroups/", StringComparison.Ordinal)];
         if (method == "GET" && path.StartsWith(subscription + Operations, StringComparison.Ordinal))
         {
-            return Operation(path[(path.LastIndexOf('/') + 1)..]);
+            var id = path[(path.LastIndexOf('/') + 1)..];
+            return Jobs.HasOperation(id) ? Jobs.Operation(id) : Operation(id);
+        }
+
+        if (Jobs.Serves(path))
+        {
+            return Jobs.Route(method, path, body, ifMatch, ifNoneMatch);
         }
 
         var apps = resourceGroup + Apps;
