@@ -82,7 +82,7 @@ public static class SpecDiff
 
     private static string? Text(DesiredCron? cron) => cron is null
         ? null
-        : $"{cron.Schedule}{(cron.TimeZone is { } zone ? $" ({zone})" : "")} {Text(cron.Command) ?? "(the image's command)"}, timeout {cron.Timeout}, concurrency {cron.Concurrency.ToString().ToLowerInvariant()}";
+        : $"{cron.Schedule}{(cron.TimeZone is { } zone ? $" ({zone})" : "")} {Text(cron.Command) ?? "(the service's command)"}, timeout {cron.Timeout}, concurrency {cron.Concurrency.ToString().ToLowerInvariant()}";
 
     private static string Cpu(int millicores) => millicores == 0 ? "unlimited" : new CpuQuantity(millicores).ToString();
 }

@@ -14,7 +14,7 @@ public sealed record Cron
     [Description("IANA time zone the schedule is read in (Europe/Paris). Across a daylight-saving change a run due in the skipped hour runs once at its end, and one in the repeated hour runs once.")]
     public string? TimeZone { get; init; }
 
-    [Description("Arguments run instead of the image's command, as a list (no shell).")]
+    [Description("Arguments run instead of the service's command (itself the image's when the service gives none), as a list (no shell).")]
     public ValueList<string>? Command { get; init; }
 
     [Description("A run is stopped after this long.")]
