@@ -217,6 +217,22 @@ public sealed class CloudRunCronTests
         Assert.All(world.Fake.Calls, c => Assert.Equal("GET", c.Method));
     }
 
+    [Fact]
+    public async Task Throttled_and_failing_job_and_schedule_creates_are_retried_and_each_object_is_made_once()
+    {
+        await using var world = await StartAsync();
+        var project = NewProject();
+        world.WriteManifest(project, Web(), "crons:\n" + Nightly());
+        world.SetSecret(project, "DATABASE_URL", Secret).Succeeded();
+        world.Fake.Fail("POST", "/jobs", (429, 1), (503, null), (503, null));
+
+        world.Apply().Succeeded();
+
+        Assert.Equal(5, world.Fake.Attempts("POST", "/jobs")); // the Cloud Run job's create (2 faults) and Cloud Scheduler's (1 fault)
+        Assert.Single(world.Fake.Jobs.Ids());
+        Assert.Single(world.Fake.Scheduler.Ids());
+    }
+
     [Theory]
     [InlineData("    schedule: \"0 3 L * *\"\n    concurrency: allow\n", "crons.nightly.schedule: '0 3 L * *' uses 'L', and cloud schedulers read only numbers")]
     [InlineData("    schedule: \"@daily\"\n    timeout: 200h\n    concurrency: allow\n", "crons.nightly.timeout: a Cloud Run job's task runs between 1s and 168h (7 days)")]
