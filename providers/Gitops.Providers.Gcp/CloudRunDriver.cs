@@ -198,15 +198,11 @@ public sealed partial class CloudRunDriver : ITargetDriver, IDisposable
             },
             async t => operation = await ApplyServiceObjectsAsync(change, id, body, existing, t).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
-        if (crons.Any)
-        {
-            await host.StepAsync(
-                new JournaledStep(ApplyCrons, CloudRunNames.Instance(change.Project, change.Environment, desired.Name)) { Description = Describe(crons) },
-                t => WriteCronsAsync(change.Project, change.Environment, crons, t),
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        return new CloudRunRollout(this, change, host, id, operation, previous);
+        var rollout = new CloudRunRollout(this, change, host, id, operation, previous);
+        return crons.Any ? new CronsAfterRollout(rollout, t => host.StepAsync(
+            new JournaledStep(ApplyCrons, CloudRunNames.Instance(change.Project, change.Environment, desired.Name)) { Description = Describe(crons) },
+            s => CloudRunErrors.Guard(() => WriteCronsAsync(change.Project, change.Environment, crons, s)),
+            t)) : rollout;
     }
 
     /// <summary>Creates the service, or patches it whole (whatever was changed outside goes back); the operation's name.</summary>

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Gitops.Providers.Gcp;
 
 /// <summary>
-/// A service's crons on Cloud Run (<see cref="CloudRunCrons"/>): written after the service, each Cloud
-/// Run job before the Cloud Scheduler job that runs it; the crons the service no longer has are
+/// A service's crons on Cloud Run (<see cref="CloudRunCrons"/>): written once the service's rollout
+/// succeeded (a rolled-back version never runs as a cron), each Cloud Run job before the Cloud
+/// Scheduler job that runs it; the crons the service no longer has are
 /// deleted, scheduler first. Everything that could refuse (a name someone else holds) is read before
 /// the service step, so a refusal changes nothing.
 /// </summary>
@@ -176,6 +177,21 @@ public sealed partial class CloudRunDriver
             {
                 await DeleteCronAsync(id, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>The service's rollout, then its crons' step, only when the rollout succeeded.</summary>
+    private sealed class CronsAfterRollout(IRollout rollout, Func<CancellationToken, Task> write) : IRollout
+    {
+        public async Task<RolloutResult> WaitAsync(CancellationToken cancellationToken)
+        {
+            var result = await rollout.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                await write(cancellationToken).ConfigureAwait(false);
+            }
+
+            return result;
         }
     }
 

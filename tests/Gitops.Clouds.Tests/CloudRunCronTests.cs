@@ -120,6 +120,25 @@ public sealed class CloudRunCronTests
     }
 
     [Fact]
+    public async Task A_new_image_whose_rollout_is_rolled_back_never_reaches_the_crons_job()
+    {
+        await using var world = await StartAsync();
+        var project = NewProject();
+        var id = CloudRunNames.Cron(project, CloudRunWorld.Environment, "web", "nightly");
+        world.WriteManifest(project, Web(), "crons:\n" + Nightly());
+        world.SetSecret(project, "DATABASE_URL", Secret).Succeeded();
+        world.Apply().Succeeded();
+        world.Fake.Readiness = _ => "Container called exit(1).";
+
+        world.WriteManifest(project, Web().Replace("web:1", "web:2", StringComparison.Ordinal), "crons:\n" + Nightly());
+        var broken = world.Apply();
+
+        Assert.True(broken.ExitCode != 0, broken.ToString());
+        Assert.Equal(Image, (string?)world.Fake.Jobs.Peek(id)!["template"]!["template"]!["containers"]![0]!["image"]);
+        Assert.DoesNotContain(world.Fake.Calls, c => c.Method == "PATCH" && c.Path.Contains("/jobs/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_service_removed_from_the_manifest_takes_its_crons_with_it()
     {
         await using var world = await StartAsync();

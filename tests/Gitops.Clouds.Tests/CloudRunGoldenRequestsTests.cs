@@ -27,7 +27,7 @@ public sealed partial class CloudRunGoldenRequestsTests
         + "    resources: { cpu: 1, memory: 512Mi }\n    health: { path: /healthz, interval: 5s, timeout: 2s, retries: 3, startPeriod: 10s }\n";
 
     [Fact]
-    public async Task The_driver_writes_exactly_the_golden_requests_for_create_change_image_and_make_private()
+    public async Task The_driver_writes_exactly_the_golden_requests_for_create_change_image_make_private_and_a_crons_add_change_and_removal()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var world = await CloudRunWorld.StartAsync(ct);
