@@ -132,6 +132,12 @@ public sealed partial class CloudRunDriver
 
         await Jobs.UpdateScheduleAsync(cron.Schedule, cancellationToken).ConfigureAwait(false);
         Log.CronApplied(_log, cron.Id, "Cloud Scheduler job patched");
+        if (cron.ExistingSchedule?.State == SchedulerJob.Paused)
+        {
+            // Paused in the console: the manifest says it runs.
+            await Jobs.ResumeScheduleAsync(cron.Id, cancellationToken).ConfigureAwait(false);
+            Log.CronApplied(_log, cron.Id, "Cloud Scheduler job resumed");
+        }
     }
 
     /// <summary>The Cloud Scheduler job of that id, or null; one that does not run the environment's Cloud Run job of that id is refused.</summary>

@@ -39,8 +39,8 @@ internal sealed partial class CloudRunObserver
 
     /// <summary>
     /// Each cron the service's annotation names: its Cloud Run job gone, or its image, args, plain
-    /// variables or timeout not what the platform set; its Cloud Scheduler job gone, or its schedule,
-    /// time zone or target changed.
+    /// variables or timeout not what the platform set; its Cloud Scheduler job gone, paused, or its
+    /// schedule, time zone or target changed.
     /// </summary>
     private async Task<List<FieldChange>> CronDriftAsync(string project, string environment, string service, List<string> crons, IReadOnlyList<RunJob> jobs, CancellationToken cancellationToken)
     {
@@ -89,6 +89,10 @@ internal sealed partial class CloudRunObserver
             Compare("schedule", schedule.Schedule, applied.Schedule);
             Compare("timeZone", schedule.TimeZone, applied.TimeZone);
             Compare("target", schedule.HttpTarget?.Uri, applied.Uri);
+            if (schedule.State == SchedulerJob.Paused)
+            {
+                changes.Add(new FieldChange($"{field}.state", "PAUSED", "ENABLED"));
+            }
         }
 
         return changes;

@@ -158,7 +158,7 @@ public sealed class CloudRunCronTests
     }
 
     [Fact]
-    public async Task A_schedule_or_image_changed_in_the_console_and_a_deleted_job_are_planned_as_drift_and_put_back()
+    public async Task A_schedule_or_image_changed_a_schedule_paused_and_a_job_deleted_in_the_console_are_planned_as_drift_and_put_back()
     {
         await using var world = await StartAsync();
         var project = NewProject();
@@ -172,6 +172,7 @@ public sealed class CloudRunCronTests
         job["template"]!["template"]!["containers"]![0]!["image"] = "europe-docker.pkg.dev/shop/web:hotfix";
         await world.Fake.ConsoleAsync(HttpMethod.Patch, JobPath(nightly), new JsonObject { ["template"] = job["template"]!.DeepClone() }, Token);
         await world.Fake.ConsoleAsync(HttpMethod.Delete, JobPath(weekly), null, Token);
+        await world.Fake.ConsoleAsync(HttpMethod.Post, $"v1/projects/{FakeCloudRun.Project}/locations/{FakeCloudRun.Region}/jobs/{nightly}:pause", [], Token);
 
         var plan = world.Plan().Succeeded();
         world.Apply().Succeeded();
@@ -181,6 +182,8 @@ public sealed class CloudRunCronTests
         Assert.Contains(".crons.nightly.schedule", plan.Output, StringComparison.Ordinal);
         Assert.Contains(".crons.nightly.image", plan.Output, StringComparison.Ordinal);
         Assert.Contains(".crons.weekly", plan.Output, StringComparison.Ordinal);
+        Assert.Contains(".crons.nightly.state", plan.Output, StringComparison.Ordinal);
+        Assert.Equal("ENABLED", (string?)world.Fake.Scheduler.Peek(nightly)!["state"]);
         Assert.Equal("30 2 * * 1-5", (string?)world.Fake.Scheduler.Peek(nightly)!["schedule"]);
         Assert.Equal(Image, (string?)world.Fake.Jobs.Peek(nightly)!["template"]!["template"]!["containers"]![0]!["image"]);
         Assert.NotNull(world.Fake.Jobs.Peek(weekly));

@@ -65,6 +65,8 @@ public sealed record SchedulerJob
 
     /// <summary>Output only: <c>ENABLED</c>, <c>PAUSED</c>, <c>DISABLED</c>, <c>UPDATE_FAILED</c>.</summary>
     public string? State { get; init; }
+
+    public const string Paused = "PAUSED";
 }
 
 public sealed record HttpTarget(string Uri, string HttpMethod, OAuthToken? OauthToken = null);

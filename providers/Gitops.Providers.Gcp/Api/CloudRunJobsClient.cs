@@ -77,6 +77,9 @@ public sealed partial class CloudRunClient
             ?? throw new InvalidDataException("cloud scheduler answered a patch without the job");
     }
 
+    public Task ResumeScheduleAsync(string job, CancellationToken cancellationToken) =>
+        transport.SendAsync<SchedulerJob>(HttpMethod.Post, $"{SchedulePath(job)}:resume", new { }, cancellationToken);
+
     public async Task<bool> DeleteScheduleAsync(string job, CancellationToken cancellationToken)
     {
         try

@@ -31,6 +31,9 @@ public interface ICloudRunJobsClient
     /// <summary>PATCH with an updateMask of the members the platform sets (the rest stays as it is).</summary>
     Task<SchedulerJob> UpdateScheduleAsync(SchedulerJob body, CancellationToken cancellationToken);
 
+    /// <summary>POST …/jobs/J:resume: a paused job runs on its schedule again.</summary>
+    Task ResumeScheduleAsync(string job, CancellationToken cancellationToken);
+
     /// <summary>DELETE: false when it was already gone.</summary>
     Task<bool> DeleteScheduleAsync(string job, CancellationToken cancellationToken);
 

@@ -259,6 +259,8 @@ public sealed class FakeCloudRun : IAsyncDisposable
     {
         ("GET", "") => (200, Scheduler.List()),
         ("POST", "") => Scheduler.Create(body),
+        ("POST", _) when id.EndsWith(":pause", StringComparison.Ordinal) => Scheduler.SetState(id[..^":pause".Length], "PAUSED"),
+        ("POST", _) when id.EndsWith(":resume", StringComparison.Ordinal) => Scheduler.SetState(id[..^":resume".Length], "ENABLED"),
         ("GET", _) => Scheduler.Get(id),
         ("PATCH", _) => Scheduler.Patch(id, query["updateMask"].ToString(), body),
         ("DELETE", _) => Scheduler.Delete(id),

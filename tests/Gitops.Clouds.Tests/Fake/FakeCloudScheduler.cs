@@ -7,7 +7,7 @@ namespace Gitops.Clouds.Tests.Fake;
 /// FAKE Cloud Scheduler API v1 (served by <see cref="FakeCloudRun"/> beside the Cloud Run tree), built
 /// from the REST reference of <c>projects.locations.jobs</c>: create (the body names the job;
 /// ALREADY_EXISTS when taken), get, list, patch of the members its <c>updateMask</c> names, delete
-/// (an empty answer). Checked as Cloud Scheduler checks them: the name's shape, a schedule of five
+/// (an empty answer), <c>:pause</c> and <c>:resume</c>. Checked as Cloud Scheduler checks them: the name's shape, a schedule of five
 /// fields, a time zone from the tz database, an http target's URI and method. New jobs are ENABLED.
 /// It fires nothing on its own: <see cref="FireAsync"/> sends a job's request as a due run would.
 /// </summary>
@@ -100,6 +100,21 @@ internal sealed partial class FakeCloudScheduler(string project, string region)
             changed["userUpdateTime"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             _jobs[id] = changed;
             return (200, changed.DeepClone());
+        }
+    }
+
+    /// <summary><c>:pause</c> and <c>:resume</c>: the job's state, the job answered.</summary>
+    public (int Status, JsonNode? Body) SetState(string id, string state)
+    {
+        lock (_lock)
+        {
+            if (!_jobs.TryGetValue(id, out var job))
+            {
+                return NotFound(id);
+            }
+
+            job["state"] = state;
+            return (200, job.DeepClone());
         }
     }
 
