@@ -31,8 +31,8 @@ public sealed partial class CloudRunDriver : ITargetDriver, IDisposable
     /// Cloud Run rolls out and routes (its own HTTPS URL); secrets are Secret Manager references it
     /// resolves; it scales between bounds by itself. Not offered: volumes (Cloud Run's disk is the
     /// instance's memory), gVisor (Cloud Run picks its own sandbox), placement, allowFrom (no
-    /// per-service network policy), scheduled jobs (Cloud Run jobs with Cloud Scheduler are not
-    /// built yet) and one-off jobs.
+    /// per-service network policy) and one-off jobs. Crons are scheduled by Google: a Cloud Run job
+    /// each, run by a Cloud Scheduler job (<see cref="CloudRunCrons"/>).
     /// </summary>
     public static readonly TargetCapabilities CloudRun = new()
     {
@@ -41,6 +41,7 @@ public sealed partial class CloudRunDriver : ITargetDriver, IDisposable
         Secrets = true,
         Autoscaling = true,
         ScalesItself = true,
+        ScheduledJobs = true,
     };
 
     private readonly ICloudRunClient _client;
@@ -111,6 +112,11 @@ public sealed partial class CloudRunDriver : ITargetDriver, IDisposable
                 Refuse("domains", "a cloudrun target serves a public service at its own https://…run.app address; custom domains (Cloud Run domain mappings or a load balancer) are not built yet, so remove domains:");
             }
 
+            foreach (var cron in service.Extras.Crons)
+            {
+                refusals.AddRange(CloudRunCrons.Refusals(cron));
+            }
+
             if (spec.SecretFrom is { Count: > 0 })
             {
                 refusals.Add($"services.{service.Name}: it receives secrets from a template service, which a cloudrun target cannot run; deploy template services to a docker, podman or kubernetes target");
@@ -151,7 +157,7 @@ public sealed partial class CloudRunDriver : ITargetDriver, IDisposable
 
     public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
         CloudRunErrors.Guard(() => ServiceInstances.DeleteEachAsync(change, host, DeleteService,
-            service => $"delete Cloud Run service {CloudRunNames.Service(change.Project, change.Environment, service)} and its revisions",
+            service => $"delete Cloud Run service {CloudRunNames.Service(change.Project, change.Environment, service)} and its revisions, and its crons' Cloud Scheduler and Cloud Run jobs",
             (service, t) => DeleteServiceObjectsAsync(change.Project, change.Environment, service, t), cancellationToken));
 
     /// <summary>An interrupted deletion is finished; anything else is left to the next plan (Cloud Run carries on with what it was told).</summary>
@@ -183,6 +189,7 @@ public sealed partial class CloudRunDriver : ITargetDriver, IDisposable
         var existing = await _observer.ServiceAsync(change.Project, change.Environment, id, cancellationToken).ConfigureAwait(false);
         var body = CloudRunServices.For(change, _options); // refuses plain secret values before anything changes
         var previous = existing is null ? null : CloudRunObserver.ServingName(existing);
+        var crons = await PlanCronsAsync(change, body, cancellationToken).ConfigureAwait(false); // refuses names someone else holds before anything changes
         string? operation = null;
         await host.StepAsync(
             new JournaledStep(ApplyService, CloudRunNames.Instance(change.Project, change.Environment, desired.Name), InventoryChange.Adds)
@@ -191,7 +198,11 @@ public sealed partial class CloudRunDriver : ITargetDriver, IDisposable
             },
             async t => operation = await ApplyServiceObjectsAsync(change, id, body, existing, t).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
-        return new CloudRunRollout(this, change, host, id, operation, previous);
+        var rollout = new CloudRunRollout(this, change, host, id, operation, previous);
+        return crons.Any ? new CronsAfterRollout(rollout, t => host.StepAsync(
+            new JournaledStep(ApplyCrons, CloudRunNames.Instance(change.Project, change.Environment, desired.Name)) { Description = Describe(crons) },
+            s => CloudRunErrors.Guard(() => WriteCronsAsync(change.Project, change.Environment, crons, s)),
+            t)) : rollout;
     }
 
     /// <summary>Creates the service, or patches it whole (whatever was changed outside goes back); the operation's name.</summary>
@@ -255,7 +266,9 @@ public sealed partial class CloudRunDriver : ITargetDriver, IDisposable
     internal async Task DeleteServiceObjectsAsync(string project, string environment, string service, CancellationToken cancellationToken)
     {
         var id = CloudRunNames.Service(project, environment, service);
-        if (await _observer.ServiceAsync(project, environment, id, cancellationToken).ConfigureAwait(false) is null)
+        var found = await _observer.ServiceAsync(project, environment, id, cancellationToken).ConfigureAwait(false);
+        await DeleteCronsOfAsync(project, environment, service, found, cancellationToken).ConfigureAwait(false);
+        if (found is null)
         {
             return;
         }

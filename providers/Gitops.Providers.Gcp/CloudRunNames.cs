@@ -24,6 +24,17 @@ public static class CloudRunNames
         return name.Length + suffix.Length + 1 <= MaxServiceId ? $"{name}-{suffix}" : $"{name[..(MaxServiceId - suffix.Length - 1)].TrimEnd('-')}-{suffix}";
     }
 
+    /// <summary>
+    /// A cron's Cloud Run job and the Cloud Scheduler job that runs it (one id for both, in the service
+    /// id's shape and length, which fits both APIs): <c>paas-shop-production-web-nightly-4d5e6f</c>.
+    /// </summary>
+    public static string Cron(string project, string environment, string service, string cron)
+    {
+        var name = $"paas-{project}-{environment}-{service}-{cron}".ToLowerInvariant().Replace('_', '-');
+        var suffix = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{project}\n{environment}\n{service}\n{cron}")))[..6];
+        return name.Length + suffix.Length + 1 <= MaxServiceId ? $"{name}-{suffix}" : $"{name[..(MaxServiceId - suffix.Length - 1)].TrimEnd('-')}-{suffix}";
+    }
+
     /// <summary>The instance name the platform records (inventory, plan): <c>paas_project_env_service</c>.</summary>
     public static string Instance(string project, string environment, string service) => ServiceInstances.Of(project, environment, service);
 
@@ -54,6 +65,15 @@ public static class CloudRunLabels
     }
 
     /// <summary>Cloud Run's labels under the platform's keys (<c>paas-project</c> → <c>paas.project</c>), for <see cref="Ownership"/>.</summary>
+    /// <summary>A cron's Cloud Run job: the environment's ownership labels, its service and its cron name.</summary>
+    public static Dictionary<string, string> OfCron(string project, string environment, string service, string cron)
+    {
+        var labels = Labels.For(project, environment);
+        labels[Labels.Service] = service;
+        labels[Labels.Cron] = cron;
+        return labels.ToDictionary(l => Key(l.Key), l => l.Value, StringComparer.Ordinal);
+    }
+
     public static Dictionary<string, string> Platform(IReadOnlyDictionary<string, string>? labels) =>
         (labels ?? new Dictionary<string, string>()).ToDictionary(l => l.Key.StartsWith("paas-", StringComparison.Ordinal) ? "paas." + l.Key[5..] : l.Key, l => l.Value, StringComparer.Ordinal);
 

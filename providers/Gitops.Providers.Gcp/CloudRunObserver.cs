@@ -16,14 +16,16 @@ namespace Gitops.Providers.Gcp;
 /// of the revision that serves, named <c>REVISION-N</c>: the same while that revision serves and the
 /// count holds, new with a new revision. The fingerprint is the serving revision's; a live image,
 /// variable or instance bound different from what the platform set (its <c>paas/applied</c>
-/// annotation) is drift, put back by the next apply.
+/// annotation) is drift, put back by the next apply; so is a cron's Cloud Run or Cloud Scheduler job
+/// deleted or changed in the console (<see cref="CronDriftAsync"/>).
 /// </summary>
-internal sealed class CloudRunObserver(ICloudRunClient client)
+internal sealed partial class CloudRunObserver(ICloudRunClient client)
 {
     public async Task<ObservedState> ObserveAsync(string project, string environment, CancellationToken cancellationToken)
     {
         var services = await ServicesAsync(project, environment, cancellationToken).ConfigureAwait(false);
         var instances = new List<ObservedContainer>();
+        IReadOnlyList<RunJob>? jobs = null;
         foreach (var service in services)
         {
             var name = CloudRunLabels.Platform(service.Labels)[Labels.Service];
@@ -34,6 +36,12 @@ internal sealed class CloudRunObserver(ICloudRunClient client)
             }
 
             var drift = Drift(service);
+            if (AppliedOf(service)?.Crons is { Count: > 0 } crons)
+            {
+                jobs ??= await Jobs.ListJobsAsync(cancellationToken).ConfigureAwait(false);
+                drift = new ValueList<FieldChange>([.. drift, .. await CronDriftAsync(project, environment, name, crons, jobs, cancellationToken).ConfigureAwait(false)]);
+            }
+
             var count = service.Scaling?.MinInstanceCount ?? 0;
             for (var replica = 1; replica <= count; replica++)
             {
@@ -101,7 +109,7 @@ internal sealed class CloudRunObserver(ICloudRunClient client)
     /// <summary>What the live service says differs from what the platform set (its annotation): image, plain variables, instance bounds.</summary>
     private static ValueList<FieldChange> Drift(RunService service)
     {
-        if (service.Annotations?.GetValueOrDefault(CloudRunLabels.Applied) is not { } json || JsonSerializer.Deserialize<Applied>(json, CloudRunTransport.Json) is not { } applied)
+        if (AppliedOf(service) is not { } applied)
         {
             return ValueList<FieldChange>.Empty;
         }
@@ -135,6 +143,9 @@ internal sealed class CloudRunObserver(ICloudRunClient client)
 
         return new ValueList<FieldChange>(changes);
     }
+
+    private static Applied? AppliedOf(RunService service) =>
+        service.Annotations?.GetValueOrDefault(CloudRunLabels.Applied) is { } json ? JsonSerializer.Deserialize<Applied>(json, CloudRunTransport.Json) : null;
 
     private static string Text(int? count) => count?.ToString(CultureInfo.InvariantCulture) ?? "(none)";
 }

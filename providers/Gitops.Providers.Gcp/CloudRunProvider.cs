@@ -52,6 +52,16 @@ public sealed partial class CloudRunProvider : ITargetProvider
             Problem("endpoint", $"{path}.endpoint: '{endpoint}' is not an http(s) URL");
         }
 
+        if (bound.SchedulerEndpoint is { } scheduler && !(Uri.TryCreate(scheduler, UriKind.Absolute, out var schedulerUri) && schedulerUri.Scheme is "http" or "https"))
+        {
+            Problem("schedulerEndpoint", $"{path}.schedulerEndpoint: '{scheduler}' is not an http(s) URL");
+        }
+
+        if (bound.SchedulerServiceAccount is { } caller && !caller.Contains('@', StringComparison.Ordinal))
+        {
+            Problem("schedulerServiceAccount", $"{path}.schedulerServiceAccount: give the service account's email (NAME@PROJECT.iam.gserviceaccount.com), not '{caller}'");
+        }
+
         if (bound.RolloutTimeoutSeconds is < 10 or > 86_400)
         {
             Problem("rolloutTimeoutSeconds", $"{path}.rolloutTimeoutSeconds: {bound.RolloutTimeoutSeconds} is outside 10 to 86400 seconds");
@@ -98,8 +108,10 @@ public sealed partial class CloudRunProvider : ITargetProvider
     public static CloudRunDriver Open(CloudRunOptions options, Func<string?> serviceAccountJson, ILogger log, Func<HttpMessageHandler>? inner = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var transport = new CloudRunTransport(options.BaseUri, new GoogleAccessTokens(serviceAccountJson), log, inner?.Invoke());
-        return new CloudRunDriver(new CloudRunClient(transport, options.Project!, options.Region!), options, log, transport);
+        var tokens = new GoogleAccessTokens(serviceAccountJson);
+        var transport = new CloudRunTransport(options.BaseUri, tokens, log, inner?.Invoke());
+        var client = new CloudRunClient(transport, options.Project!, options.Region!, options.BaseUri, options.SchedulerUri);
+        return new CloudRunDriver(client, options, log, transport) { Caller = () => options.SchedulerServiceAccount ?? tokens.ClientEmail };
     }
 
     /// <summary>The key file <c>GOOGLE_APPLICATION_CREDENTIALS</c> names, or null: used when no key is stored for the target.</summary>

@@ -42,7 +42,7 @@ public static partial class CloudRunServices
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [CloudRunLabels.Fingerprint] = desired.Fingerprint,
-            [CloudRunLabels.Applied] = JsonSerializer.Serialize(Applied.Of(container, scaling), CloudRunTransport.Json),
+            [CloudRunLabels.Applied] = JsonSerializer.Serialize(Applied.Of(container, scaling, desired.Extras.Crons), CloudRunTransport.Json),
         };
         return new RunService
         {
@@ -145,10 +145,11 @@ public static partial class CloudRunServices
 }
 
 /// <summary>What the platform set that someone could change in the console: compared by the observer (drift).</summary>
-internal sealed record Applied(string Image, Dictionary<string, string> Env, int? Min, int? Max)
+/// <param name="Crons">The service's crons (null when none): the observer looks for their jobs.</param>
+internal sealed record Applied(string Image, Dictionary<string, string> Env, int? Min, int? Max, List<string>? Crons = null)
 {
-    public static Applied Of(RunContainer container, ServiceScaling scaling) =>
-        new(container.Image, Plain(container), scaling.MinInstanceCount, scaling.MaxInstanceCount);
+    public static Applied Of(RunContainer container, ServiceScaling scaling, IReadOnlyCollection<DesiredCron> crons) =>
+        new(container.Image, Plain(container), scaling.MinInstanceCount, scaling.MaxInstanceCount, crons.Count == 0 ? null : [.. crons.Select(c => c.Name).Order(StringComparer.Ordinal)]);
 
     /// <summary>The plain variables (secret references are names, not values).</summary>
     public static Dictionary<string, string> Plain(RunContainer container) =>

@@ -36,6 +36,17 @@ public sealed class CloudRunOptionsBindingTests
         var options = Assert.IsType<CloudRunOptions>(PlatformConfig.Parse(Valid, "platform.yaml", Providers).Targets["gcp"].Options);
 
         Assert.Equal((new Uri("https://run.googleapis.com"), 900, TimeSpan.FromSeconds(3)), (options.BaseUri, options.RolloutTimeoutSeconds, options.Poll.Value));
+        Assert.Equal((new Uri("https://cloudscheduler.googleapis.com"), null), (options.SchedulerUri, options.SchedulerServiceAccount));
+    }
+
+    [Fact]
+    public void A_stand_in_endpoint_serves_cloud_scheduler_too_unless_the_target_names_another_and_the_schedulers_account_binds()
+    {
+        var config = PlatformConfig.Parse(Valid + "    endpoint: http://127.0.0.1:8085\n    schedulerServiceAccount: cron@shop-prod-123.iam.gserviceaccount.com\n", "platform.yaml", Providers);
+        var options = Assert.IsType<CloudRunOptions>(config.Targets["gcp"].Options);
+
+        Assert.Equal((new Uri("http://127.0.0.1:8085"), "cron@shop-prod-123.iam.gserviceaccount.com"), (options.SchedulerUri, options.SchedulerServiceAccount));
+        Assert.Equal(new Uri("http://127.0.0.1:9000"), (options with { SchedulerEndpoint = "http://127.0.0.1:9000" }).SchedulerUri);
     }
 
     [Theory]
@@ -47,6 +58,8 @@ public sealed class CloudRunOptionsBindingTests
     [InlineData("", "    rolloutTimeoutSeconds: 2\n", "platform.yaml:6:28", "2 is outside 10 to 86400 seconds")]
     [InlineData("", "    rolloutTimeoutSeconds: forever\n", "platform.yaml:6:28", "expected a whole number")]
     [InlineData("", "    serviceAccount: runtime\n", "platform.yaml:6:21", "give the service account's email")]
+    [InlineData("", "    schedulerServiceAccount: cron\n", "platform.yaml:6:30", "schedulerServiceAccount: give the service account's email")]
+    [InlineData("", "    schedulerEndpoint: ftp://127.0.0.1:8085\n", "platform.yaml:6:24", "schedulerEndpoint: 'ftp://127.0.0.1:8085' is not an http(s) URL")]
     [InlineData("    project: shop-prod-123\n", "    project: Shop_Prod\n", "platform.yaml:4:14", "'Shop_Prod' is not a Google Cloud project id")]
     [InlineData("    region: europe-west1\n", "    region: Europe\n", "platform.yaml:4:13", "'Europe' is not a Cloud Run region")]
     public void A_wrong_or_missing_cloudrun_option_is_refused_with_its_line_and_column(string remove, string add, string place, string message)

@@ -21,7 +21,7 @@ internal sealed class CloudRunWorld : IAsyncDisposable
     private readonly string _root;
     private readonly string _keyDirectory;
 
-    private CloudRunWorld(FakeCloudRun fake)
+    private CloudRunWorld(FakeCloudRun fake, string targetOptions)
     {
         Fake = fake;
         _root = Directory.CreateTempSubdirectory("paas-cloudrun-world-").FullName;
@@ -37,7 +37,7 @@ internal sealed class CloudRunWorld : IAsyncDisposable
                 endpoint: {fake.BaseAddress}
                 poll: 50ms
                 rolloutTimeoutSeconds: 30
-
+            {targetOptions}
             """);
         var key = Path.Combine(_keyDirectory, "key.json");
         File.WriteAllText(key, fake.ServiceAccountJson);
@@ -53,11 +53,12 @@ internal sealed class CloudRunWorld : IAsyncDisposable
     /// <summary>Every file the platform wrote: its data directory (state, logs) and the app's (not the key's own file).</summary>
     public IEnumerable<string> Files => Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories);
 
-    public static async Task<CloudRunWorld> StartAsync(CancellationToken cancellationToken)
+    /// <param name="targetOptions">More of the target's options, as lines indented four spaces.</param>
+    public static async Task<CloudRunWorld> StartAsync(CancellationToken cancellationToken, string targetOptions = "")
     {
         var fake = await FakeCloudRun.StartAsync(cancellationToken);
         await Credentials.WaitAsync(cancellationToken);
-        return new CloudRunWorld(fake);
+        return new CloudRunWorld(fake, targetOptions);
     }
 
     public void WriteManifest(string project, string services, string more = "") =>

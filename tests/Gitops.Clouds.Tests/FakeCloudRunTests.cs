@@ -47,4 +47,55 @@ public sealed class FakeCloudRunTests
         Assert.Empty(target.Fake.Calls);
         Assert.Equal(0, target.Fake.Unauthenticated);
     }
+
+    [Fact]
+    public async Task The_fakes_cloud_scheduler_refuses_what_cloud_scheduler_refuses_and_patches_only_the_masked_fields()
+    {
+        await using var fake = await FakeCloudRun.StartAsync(Token);
+        var jobs = $"v1/projects/{FakeCloudRun.Project}/locations/{FakeCloudRun.Region}/jobs";
+        JsonObject Job(string schedule, string zone) => new()
+        {
+            ["name"] = $"projects/{FakeCloudRun.Project}/locations/{FakeCloudRun.Region}/jobs/nightly",
+            ["schedule"] = schedule,
+            ["timeZone"] = zone,
+            ["httpTarget"] = new JsonObject { ["uri"] = "https://run.googleapis.com/v2/x:run", ["httpMethod"] = "POST" },
+        };
+
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(fake, HttpMethod.Post, jobs, Job("0 3 L * * *", "Etc/UTC")));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(fake, HttpMethod.Post, jobs, Job("0 3 * * *", "Mars/Olympus")));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fake, HttpMethod.Post, jobs, Job("0 3 * * *", "Europe/Paris")));
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(fake, HttpMethod.Post, jobs, Job("0 3 * * *", "Europe/Paris")));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fake, HttpMethod.Patch, $"{jobs}/nightly?updateMask=schedule", Job("0 4 * * *", "Asia/Tokyo")));
+
+        var job = fake.Scheduler.Peek("nightly")!;
+        Assert.Equal(("0 4 * * *", "Europe/Paris", "ENABLED"), ((string?)job["schedule"], (string?)job["timeZone"], (string?)job["state"]));
+    }
+
+    [Fact]
+    public async Task The_fakes_cloud_run_jobs_refuse_a_taken_id_and_a_stale_etag_and_answer_operations()
+    {
+        await using var fake = await FakeCloudRun.StartAsync(Token);
+        var jobs = $"v2/projects/{FakeCloudRun.Project}/locations/{FakeCloudRun.Region}/jobs";
+        var body = new JsonObject { ["template"] = new JsonObject { ["template"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["image"] = "a:1" }) } } };
+
+        var created = await fake.ConsoleAsync(HttpMethod.Post, $"{jobs}?jobId=nightly", body, Token);
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(fake, HttpMethod.Post, $"{jobs}?jobId=nightly", body));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(fake, HttpMethod.Post, $"{jobs}?jobId=Nightly_1", body));
+        var stale = (JsonObject)body.DeepClone();
+        stale["etag"] = "not-the-current-one";
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(fake, HttpMethod.Patch, $"{jobs}/nightly", stale));
+
+        var operation = $"v2/{(string)created!["name"]!}";
+        Assert.False((bool)(await fake.ConsoleAsync(HttpMethod.Get, operation, null, Token))!["done"]!);
+        Assert.True((bool)(await fake.ConsoleAsync(HttpMethod.Get, operation, null, Token))!["done"]!);
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(FakeCloudRun fake, HttpMethod method, string path, JsonObject body)
+    {
+        using var client = new HttpClient { BaseAddress = fake.BaseAddress };
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fake.ConsoleToken);
+        using var response = await client.SendAsync(request, Token);
+        return response.StatusCode;
+    }
 }

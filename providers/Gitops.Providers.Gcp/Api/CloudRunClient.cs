@@ -5,9 +5,13 @@ namespace Gitops.Providers.Gcp.Api;
 /// <summary>
 /// <see cref="ICloudRunClient"/> over the Cloud Run Admin API v2's REST surface
 /// (https://cloud.google.com/run/docs/reference/rest): <c>/v2/projects/P/locations/R/services…</c>,
-/// <c>:getIamPolicy</c>/<c>:setIamPolicy</c>, and <c>/v2/{operation}</c> for long-running operations.
+/// <c>:getIamPolicy</c>/<c>:setIamPolicy</c>, <c>/v2/{operation}</c> for long-running operations, and a
+/// cron's jobs (<see cref="ICloudRunJobsClient"/>): <c>…/jobs</c> of the Admin API and of Cloud Scheduler
+/// (<paramref name="scheduler"/>, through the same transport and its retries).
 /// </summary>
-public sealed class CloudRunClient(CloudRunTransport transport, string project, string region) : ICloudRunClient
+/// <param name="run">The Admin API's base URL Cloud Scheduler calls a job's <c>:run</c> at.</param>
+/// <param name="scheduler">The Cloud Scheduler API's base URL.</param>
+public sealed partial class CloudRunClient(CloudRunTransport transport, string project, string region, Uri run, Uri scheduler) : ICloudRunClient, ICloudRunJobsClient
 {
     public string Parent { get; } = $"projects/{project}/locations/{region}";
 

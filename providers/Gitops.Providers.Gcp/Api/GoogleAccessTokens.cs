@@ -13,7 +13,10 @@ public sealed class GoogleAccessTokens(Func<string?> serviceAccountJson)
 {
     public const string Scope = "https://www.googleapis.com/auth/cloud-platform";
 
-    private readonly Lazy<ITokenAccess> _credential = new(() => Load(serviceAccountJson), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<ServiceAccountCredential> _credential = new(() => Load(serviceAccountJson), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The key's <c>client_email</c> (who the platform signs in as): Cloud Scheduler's caller unless the target names another.</summary>
+    public string ClientEmail => _credential.Value.Id;
 
     public async Task<string> GetAsync(CancellationToken cancellationToken)
     {
@@ -28,7 +31,7 @@ public sealed class GoogleAccessTokens(Func<string?> serviceAccountJson)
         }
     }
 
-    private static ITokenAccess Load(Func<string?> serviceAccountJson)
+    private static ServiceAccountCredential Load(Func<string?> serviceAccountJson)
     {
         var json = serviceAccountJson() ?? throw new TargetUnavailableException("cloudrun target: no service-account key (set GOOGLE_APPLICATION_CREDENTIALS to the key file's path)");
         ServiceAccountCredential credential;
@@ -42,6 +45,6 @@ public sealed class GoogleAccessTokens(Func<string?> serviceAccountJson)
             throw new TargetUnavailableException($"cloudrun target: the service-account key is not a service_account JSON key Google.Apis.Auth can read ({e.GetType().Name})");
         }
 
-        return credential.ToGoogleCredential().CreateScoped(Scope).UnderlyingCredential;
+        return (ServiceAccountCredential)credential.ToGoogleCredential().CreateScoped(Scope).UnderlyingCredential;
     }
 }

@@ -20,6 +20,9 @@ namespace Gitops.Clouds.Tests.Fake;
 /// etags, delete, revisions, <c>:getIamPolicy</c>/<c>:setIamPolicy</c>) and <c>/v2/…/operations/ID</c>,
 /// every call requiring <c>Authorization: Bearer</c> with an issued token (401 otherwise), errors in
 /// Google's shape. What it holds and how a revision's readiness is decided: <see cref="FakeCloudRunServices"/>.
+/// The same server holds a cron's objects: Cloud Run jobs (<c>/v2/…/jobs</c>, <see cref="FakeCloudRunJobs"/>)
+/// and Cloud Scheduler's v1 tree (<c>/v1/projects/P/locations/R/jobs…</c>, <see cref="FakeCloudScheduler"/>),
+/// the target's endpoint standing in for both APIs.
 /// Faults are injectable (<see cref="Fail"/>); the API calls it received are recorded (<see cref="Calls"/>).
 /// Left out: field validation beyond the service id, paging, conditions other than Ready, and
 /// everything that runs a container.
@@ -47,6 +50,8 @@ public sealed class FakeCloudRun : IAsyncDisposable
         _app = app;
         _key = key;
         Services = new FakeCloudRunServices(Project, Region);
+        Jobs = new FakeCloudRunJobs(Project, Region);
+        Scheduler = new FakeCloudScheduler(Project, Region);
         ConsoleToken = Issue();
     }
 
@@ -56,6 +61,10 @@ public sealed class FakeCloudRun : IAsyncDisposable
     public string TokenUri => new Uri(BaseAddress, "token").ToString();
 
     internal FakeCloudRunServices Services { get; }
+
+    internal FakeCloudRunJobs Jobs { get; }
+
+    internal FakeCloudScheduler Scheduler { get; }
 
     /// <summary>A token as someone in the console holds it: for the tests' changes behind the platform's back.</summary>
     public string ConsoleToken { get; }
@@ -194,7 +203,17 @@ public sealed class FakeCloudRun : IAsyncDisposable
         var parent = $"/v2/{Services.Parent}";
         if (path.StartsWith($"{parent}/operations/", StringComparison.Ordinal) && method == "GET")
         {
-            return Services.Operation(path[4..]);
+            return Jobs.Operation(path[4..]) ?? Services.Operation(path[4..]);
+        }
+
+        if (path == $"{parent}/jobs" || path.StartsWith($"{parent}/jobs/", StringComparison.Ordinal))
+        {
+            return RouteJob(method, path[($"{parent}/jobs".Length)..].TrimStart('/'), query, body);
+        }
+
+        if (path == $"/v1/{Scheduler.Parent}/jobs" || path.StartsWith($"/v1/{Scheduler.Parent}/jobs/", StringComparison.Ordinal))
+        {
+            return RouteSchedule(method, path[($"/v1/{Scheduler.Parent}/jobs".Length)..].TrimStart('/'), query, body);
         }
 
         if (path == $"{parent}/services")
@@ -224,6 +243,29 @@ public sealed class FakeCloudRun : IAsyncDisposable
             _ => FakeCloudRunServices.Error(404, "NOT_FOUND", $"{method} {path} is not served by the fake"),
         };
     }
+
+    private (int, JsonNode?) RouteJob(string method, string id, IQueryCollection query, JsonObject body) => (method, id) switch
+    {
+        ("GET", "") => (200, Jobs.List()),
+        ("POST", "") => Jobs.Create(query["jobId"].ToString(), body),
+        ("POST", _) when id.EndsWith(":run", StringComparison.Ordinal) => Jobs.Run(id[..^":run".Length]),
+        ("GET", _) => Jobs.Get(id),
+        ("PATCH", _) => Jobs.Patch(id, body),
+        ("DELETE", _) => Jobs.Delete(id),
+        _ => FakeCloudRunServices.Error(405, "UNIMPLEMENTED", $"{method} jobs/{id}"),
+    };
+
+    private (int, JsonNode?) RouteSchedule(string method, string id, IQueryCollection query, JsonObject body) => (method, id) switch
+    {
+        ("GET", "") => (200, Scheduler.List()),
+        ("POST", "") => Scheduler.Create(body),
+        ("POST", _) when id.EndsWith(":pause", StringComparison.Ordinal) => Scheduler.SetState(id[..^":pause".Length], "PAUSED"),
+        ("POST", _) when id.EndsWith(":resume", StringComparison.Ordinal) => Scheduler.SetState(id[..^":resume".Length], "ENABLED"),
+        ("GET", _) => Scheduler.Get(id),
+        ("PATCH", _) => Scheduler.Patch(id, query["updateMask"].ToString(), body),
+        ("DELETE", _) => Scheduler.Delete(id),
+        _ => FakeCloudRunServices.Error(405, "UNIMPLEMENTED", $"{method} v1 jobs/{id}"),
+    };
 
     /// <summary>The OAuth 2 JWT-bearer grant: the assertion must be RS256-signed by the key's private key, issued by its client email, for this token URI, with the cloud-platform scope, unexpired.</summary>
     private (int, JsonNode?) Token(string form)
