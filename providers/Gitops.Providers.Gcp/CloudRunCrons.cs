@@ -62,7 +62,7 @@ public static class CloudRunCrons
         {
             Name = CloudRunServices.Container,
             Image = service.Image,
-            Args = cron.Command?.ToList(),
+            Args = cron.Command?.ToList() ?? service.Args, // none: the service's command, as on every target
             Env = service.Env,
             Resources = service.Resources,
         };

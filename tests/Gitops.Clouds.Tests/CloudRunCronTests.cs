@@ -70,12 +70,12 @@ public sealed class CloudRunCronTests
     }
 
     [Fact]
-    public async Task A_cron_without_a_time_zone_or_command_runs_in_utc_with_the_images_command_as_the_scheduler_service_account_the_target_names()
+    public async Task A_cron_without_a_time_zone_or_command_runs_in_utc_with_its_services_command_as_the_scheduler_service_account_the_target_names()
     {
         await using var world = await StartAsync("    schedulerServiceAccount: cron-runner@paas-fake-project.iam.gserviceaccount.com\n");
         var project = NewProject();
         var id = CloudRunNames.Cron(project, CloudRunWorld.Environment, "web", "hourly");
-        world.WriteManifest(project, Web(), "crons:\n  hourly:\n    service: web\n    schedule: \"@hourly\"\n    concurrency: allow\n");
+        world.WriteManifest(project, Web("    command: [gunicorn, app:wsgi]\n"), "crons:\n  hourly:\n    service: web\n    schedule: \"@hourly\"\n    concurrency: allow\n");
         world.SetSecret(project, "DATABASE_URL", Secret).Succeeded();
 
         world.Apply().Succeeded();
@@ -84,7 +84,8 @@ public sealed class CloudRunCronTests
         Assert.Equal(("0 * * * *", "Etc/UTC"), ((string?)schedule["schedule"], (string?)schedule["timeZone"]));
         Assert.Equal("cron-runner@paas-fake-project.iam.gserviceaccount.com", (string?)schedule["httpTarget"]!["oauthToken"]!["serviceAccountEmail"]);
         var task = world.Fake.Jobs.Peek(id)!["template"]!["template"]!;
-        Assert.Null(task["containers"]![0]!["args"]);
+        // As on every target: a cron without a command runs its service's (which runs the image's when it has none).
+        Assert.Equal(["gunicorn", "app:wsgi"], task["containers"]![0]!["args"]!.AsArray().Select(a => (string?)a));
         Assert.Equal("3600s", (string?)task["timeout"]);
     }
 
