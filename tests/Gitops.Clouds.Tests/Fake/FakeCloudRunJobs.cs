@@ -10,23 +10,19 @@ namespace Gitops.Clouds.Tests.Fake;
 /// patch (etag checked when given: ABORTED), delete, each write answered with a long-running
 /// operation done the second time it is read; <c>:run</c> records an execution. It runs nothing.
 /// </summary>
-internal sealed partial class FakeCloudRunJobs(string project, string region)
+internal sealed partial class FakeCloudRunJobs(string project, string region) : FakeJobTable(project, region)
 {
     private static readonly string[] OutputOnly = ["name", "uid", "etag", "generation", "createTime", "updateTime", "terminalCondition", "executionCount", "latestCreatedExecution", "reconciling"];
 
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, JsonObject> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _operations = new(StringComparer.Ordinal);
     private readonly List<string> _executions = [];
-
-    public string Parent { get; } = $"projects/{project}/locations/{region}";
 
     /// <summary>The jobs <c>:run</c> was called for, in order (what Cloud Scheduler's request starts).</summary>
     public IReadOnlyList<string> Executions
     {
         get
         {
-            lock (_lock)
+            lock (Gate)
             {
                 return [.. _executions];
             }
@@ -35,14 +31,14 @@ internal sealed partial class FakeCloudRunJobs(string project, string region)
 
     public (int Status, JsonNode? Body) Create(string id, JsonObject body)
     {
-        lock (_lock)
+        lock (Gate)
         {
             if (!JobIds().IsMatch(id))
             {
                 return FakeCloudRunServices.Error(400, "INVALID_ARGUMENT", $"job id '{id}' must be 1 to 63 lowercase letters, digits and '-', starting with a letter and not ending with '-'");
             }
 
-            if (_jobs.ContainsKey(id))
+            if (Jobs.ContainsKey(id))
             {
                 return FakeCloudRunServices.Error(409, "ALREADY_EXISTS", $"Resource '{id}' already exists.");
             }
@@ -52,33 +48,17 @@ internal sealed partial class FakeCloudRunJobs(string project, string region)
             job["createTime"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             job["generation"] = "1";
             job["etag"] = NewEtag();
-            _jobs[id] = job;
+            Jobs[id] = job;
             return (200, Operation());
-        }
-    }
-
-    public (int Status, JsonNode? Body) Get(string id)
-    {
-        lock (_lock)
-        {
-            return _jobs.TryGetValue(id, out var job) ? (200, job.DeepClone()) : NotFound(id);
-        }
-    }
-
-    public JsonObject List()
-    {
-        lock (_lock)
-        {
-            return new JsonObject { ["jobs"] = new JsonArray([.. _jobs.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => (JsonNode)j.Value.DeepClone())]) };
         }
     }
 
     /// <summary>A PATCH replaces what a client may write; the etag in the body, when given, must be the current one.</summary>
     public (int Status, JsonNode? Body) Patch(string id, JsonObject body)
     {
-        lock (_lock)
+        lock (Gate)
         {
-            if (!_jobs.TryGetValue(id, out var job))
+            if (!Jobs.TryGetValue(id, out var job))
             {
                 return NotFound(id);
             }
@@ -101,18 +81,18 @@ internal sealed partial class FakeCloudRunJobs(string project, string region)
 
     public (int Status, JsonNode? Body) Delete(string id)
     {
-        lock (_lock)
+        lock (Gate)
         {
-            return _jobs.Remove(id) ? (200, Operation()) : NotFound(id);
+            return Jobs.Remove(id) ? (200, Operation()) : NotFound(id);
         }
     }
 
     /// <summary><c>POST …/jobs/J:run</c>: an execution's operation.</summary>
     public (int Status, JsonNode? Body) Run(string id)
     {
-        lock (_lock)
+        lock (Gate)
         {
-            if (!_jobs.ContainsKey(id))
+            if (!Jobs.ContainsKey(id))
             {
                 return NotFound(id);
             }
@@ -125,7 +105,7 @@ internal sealed partial class FakeCloudRunJobs(string project, string region)
     /// <summary>A job operation, done the second time it is read; null when the name is not one of the jobs'.</summary>
     public (int Status, JsonNode? Body)? Operation(string name)
     {
-        lock (_lock)
+        lock (Gate)
         {
             if (!_operations.TryGetValue(name, out var reads))
             {
@@ -134,23 +114,6 @@ internal sealed partial class FakeCloudRunJobs(string project, string region)
 
             _operations[name] = ++reads;
             return (200, new JsonObject { ["name"] = name, ["done"] = reads >= 2 });
-        }
-    }
-
-    /// <summary>The stored job (for the tests' own checks), or null.</summary>
-    public JsonObject? Peek(string id)
-    {
-        lock (_lock)
-        {
-            return _jobs.TryGetValue(id, out var job) ? (JsonObject)job.DeepClone() : null;
-        }
-    }
-
-    public IReadOnlyList<string> Ids()
-    {
-        lock (_lock)
-        {
-            return [.. _jobs.Keys.Order(StringComparer.Ordinal)];
         }
     }
 
@@ -174,7 +137,7 @@ internal sealed partial class FakeCloudRunJobs(string project, string region)
 
     private static string NewEtag() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(9));
 
-    private static (int, JsonNode?) NotFound(string id) => FakeCloudRunServices.Error(404, "NOT_FOUND", $"Resource '{id}' of kind 'JOB' was not found.");
+    protected override (int Status, JsonNode? Body) NotFound(string id) => FakeCloudRunServices.Error(404, "NOT_FOUND", $"Resource '{id}' of kind 'JOB' was not found.");
 
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")]
     private static partial System.Text.RegularExpressions.Regex JobIds();

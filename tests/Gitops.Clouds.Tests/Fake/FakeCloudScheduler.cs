@@ -11,18 +11,13 @@ namespace Gitops.Clouds.Tests.Fake;
 /// fields, a time zone from the tz database, an http target's URI and method. New jobs are ENABLED.
 /// It fires nothing on its own: <see cref="FireAsync"/> sends a job's request as a due run would.
 /// </summary>
-internal sealed partial class FakeCloudScheduler(string project, string region)
+internal sealed partial class FakeCloudScheduler(string project, string region) : FakeJobTable(project, region)
 {
     private static readonly string[] Writable = ["description", "schedule", "timeZone", "httpTarget", "retryConfig", "attemptDeadline"];
 
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, JsonObject> _jobs = new(StringComparer.Ordinal);
-
-    public string Parent { get; } = $"projects/{project}/locations/{region}";
-
     public (int Status, JsonNode? Body) Create(JsonObject body)
     {
-        lock (_lock)
+        lock (Gate)
         {
             var name = (string?)body["name"] ?? "";
             var id = name.StartsWith($"{Parent}/jobs/", StringComparison.Ordinal) ? name[($"{Parent}/jobs/".Length)..] : "";
@@ -31,7 +26,7 @@ internal sealed partial class FakeCloudScheduler(string project, string region)
                 return FakeCloudRunServices.Error(400, "INVALID_ARGUMENT", $"Job name '{name}' must be {Parent}/jobs/ID, ID of 1 to 500 letters, digits, '-' or '_'.");
             }
 
-            if (_jobs.ContainsKey(id))
+            if (Jobs.ContainsKey(id))
             {
                 return FakeCloudRunServices.Error(409, "ALREADY_EXISTS", $"Job {name} already exists.");
             }
@@ -49,33 +44,17 @@ internal sealed partial class FakeCloudScheduler(string project, string region)
 
             job["state"] = "ENABLED";
             job["userUpdateTime"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-            _jobs[id] = job;
+            Jobs[id] = job;
             return (200, job.DeepClone());
-        }
-    }
-
-    public (int Status, JsonNode? Body) Get(string id)
-    {
-        lock (_lock)
-        {
-            return _jobs.TryGetValue(id, out var job) ? (200, job.DeepClone()) : NotFound(id);
-        }
-    }
-
-    public JsonObject List()
-    {
-        lock (_lock)
-        {
-            return new JsonObject { ["jobs"] = new JsonArray([.. _jobs.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => (JsonNode)j.Value.DeepClone())]) };
         }
     }
 
     /// <summary>Only the members <c>updateMask</c> names change (all writable ones without a mask).</summary>
     public (int Status, JsonNode? Body) Patch(string id, string? mask, JsonObject body)
     {
-        lock (_lock)
+        lock (Gate)
         {
-            if (!_jobs.TryGetValue(id, out var job))
+            if (!Jobs.TryGetValue(id, out var job))
             {
                 return NotFound(id);
             }
@@ -98,7 +77,7 @@ internal sealed partial class FakeCloudScheduler(string project, string region)
             }
 
             changed["userUpdateTime"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-            _jobs[id] = changed;
+            Jobs[id] = changed;
             return (200, changed.DeepClone());
         }
     }
@@ -106,9 +85,9 @@ internal sealed partial class FakeCloudScheduler(string project, string region)
     /// <summary><c>:pause</c> and <c>:resume</c>: the job's state, the job answered.</summary>
     public (int Status, JsonNode? Body) SetState(string id, string state)
     {
-        lock (_lock)
+        lock (Gate)
         {
-            if (!_jobs.TryGetValue(id, out var job))
+            if (!Jobs.TryGetValue(id, out var job))
             {
                 return NotFound(id);
             }
@@ -120,25 +99,9 @@ internal sealed partial class FakeCloudScheduler(string project, string region)
 
     public (int Status, JsonNode? Body) Delete(string id)
     {
-        lock (_lock)
+        lock (Gate)
         {
-            return _jobs.Remove(id) ? (200, new JsonObject()) : NotFound(id);
-        }
-    }
-
-    public JsonObject? Peek(string id)
-    {
-        lock (_lock)
-        {
-            return _jobs.TryGetValue(id, out var job) ? (JsonObject)job.DeepClone() : null;
-        }
-    }
-
-    public IReadOnlyList<string> Ids()
-    {
-        lock (_lock)
-        {
-            return [.. _jobs.Keys.Order(StringComparer.Ordinal)];
+            return Jobs.Remove(id) ? (200, new JsonObject()) : NotFound(id);
         }
     }
 
@@ -175,7 +138,7 @@ internal sealed partial class FakeCloudScheduler(string project, string region)
         return (string?)target["httpMethod"] is "POST" or "GET" or "PUT" or "DELETE" or "PATCH" or "HEAD" or "OPTIONS" ? null : "httpTarget.httpMethod is not an HTTP method.";
     }
 
-    private static (int, JsonNode?) NotFound(string id) => FakeCloudRunServices.Error(404, "NOT_FOUND", $"Job not found: {id}.");
+    protected override (int Status, JsonNode? Body) NotFound(string id) => FakeCloudRunServices.Error(404, "NOT_FOUND", $"Job not found: {id}.");
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_-]{1,500}$")]
     private static partial System.Text.RegularExpressions.Regex JobIds();
