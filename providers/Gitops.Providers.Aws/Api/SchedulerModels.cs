@@ -5,7 +5,8 @@ namespace Gitops.Providers.Aws.Api;
 
 public sealed record SchedulerAwsVpcConfiguration(IReadOnlyList<string> Subnets, IReadOnlyList<string> SecurityGroups, string AssignPublicIp);
 
-public sealed record SchedulerNetworkConfiguration(SchedulerAwsVpcConfiguration AwsvpcConfiguration);
+/// <summary>The one member the Scheduler API spells in camelCase (API_NetworkConfiguration: <c>awsvpcConfiguration</c>).</summary>
+public sealed record SchedulerNetworkConfiguration([property: System.Text.Json.Serialization.JsonPropertyName("awsvpcConfiguration")] SchedulerAwsVpcConfiguration AwsvpcConfiguration);
 
 /// <summary>The RunTask the schedule makes (API_EcsParameters).</summary>
 public sealed record EcsParameters
