@@ -1,5 +1,11 @@
 using Amazon.Runtime;
+using Gitops.Engine.Crons;
 using Gitops.Engine.Desired;
+using Gitops.Engine.Events;
+using Gitops.Engine.Execution;
+using Gitops.Engine.Secrets;
+using Gitops.Engine.State;
+using Gitops.Engine.Targets;
 using Gitops.Providers.Aws;
 using Gitops.Schema.Model;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -72,6 +78,53 @@ public sealed class EcsCronTimeoutTests(Moto moto)
         Assert.StartsWith("paas: cron quick ran past its timeout of 2s", (string?)q["stoppedReason"], StringComparison.Ordinal);
         Assert.Equal("RUNNING", (string?)s["desiredStatus"]);
         Assert.Empty(await driver.StopOverdueAsync(project, EcsWorld.Environment, crons, now.AddSeconds(60), ct)); // a stopped run is not stopped twice; slow is within its hour
+    }
+
+    [Fact]
+    public async Task The_servers_cron_scheduler_has_the_ecs_target_stop_a_run_past_its_timeout_and_records_the_cron_as_failed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await EcsWorld.StartAsync(moto, "cron-test-secret-key", registry: false, ct);
+        var project = $"t{Guid.NewGuid():N}"[..12];
+        world.WriteManifest(project, "  web:\n    image: registry.example.com/shop/web:1\n    port: 8080\ncrons:\n  quick:\n    service: web\n    schedule: \"0 3 * * *\"\n    timeout: 5s\n    concurrency: allow\n");
+        var applied = world.Apply();
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        var quick = await RunAsync(moto.Cli, world, project, "quick");
+        var clock = new Clock(DateTimeOffset.UtcNow);
+        var events = new Events();
+        using (var state = StateStore.Open(world.DataDirectory))
+        {
+            var platform = PlatformConfig.Load(world.DataDirectory);
+            using var runner = new CronRunner(state, (_, _) => ProviderRegistry.Default.Connect(platform.Target("aws")), new SecretStore(state),
+                new ExecutionHooks(clock, CrashHooks.FromEnvironment()) { Events = events });
+
+            Assert.Empty(await runner.TickAsync(ct)); // the target schedules the cron: the platform starts nothing, and first sees the run now
+            clock.Now += TimeSpan.FromSeconds(3);
+            await runner.TickAsync(ct); // within the check interval: nothing asked
+            clock.Now += CronRunner.TimeoutCheckInterval;
+            await runner.TickAsync(ct);
+        }
+
+        var failed = Assert.Single(events.Seen);
+        Assert.Equal((PlatformEvent.CronFailed, project, "quick"), (failed.Name, failed.Project, failed.Service));
+        Assert.Contains("ran past its timeout of 5s", failed.Detail, StringComparison.Ordinal);
+        var task = (await moto.Cli.JsonAsync("ecs", "describe-tasks", "--cluster", world.Cluster, "--tasks", quick))!["tasks"]![0]!;
+        Assert.Equal("STOPPED", (string?)task["desiredStatus"]);
+        Assert.StartsWith("paas: cron quick ran past its timeout of 5s", (string?)task["stoppedReason"], StringComparison.Ordinal);
+    }
+
+    private sealed class Clock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private sealed class Events : IEventSink
+    {
+        public List<PlatformEvent> Seen { get; } = [];
+
+        public void Publish(PlatformEvent platformEvent) => Seen.Add(platformEvent);
     }
 
     /// <summary>One task of the cron's revision, as its schedule's RunTask would start it.</summary>
