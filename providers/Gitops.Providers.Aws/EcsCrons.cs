@@ -41,7 +41,7 @@ internal sealed partial class EcsCrons(IEcsClient ecs, ISchedulerClient schedule
                 yield return $"crons.{cron.Name}.concurrency: an ecs target's crons are started by EventBridge Scheduler, which starts every due run even while the previous one still runs, so '{cron.Concurrency.ToString().ToLowerInvariant()}' cannot be kept; write concurrency: allow (or make the command skip a run itself)";
             }
 
-            if (cron.TimeZone is { } zone && !TimeZoneInfo.TryConvertIanaIdToWindowsId(zone, out _))
+            if (cron.TimeZone is { } zone && !(TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found) && found.HasIanaId))
             {
                 // The manifest's check also accepts Windows names (Romance Standard Time); EventBridge Scheduler reads IANA names only.
                 yield return $"crons.{cron.Name}.timeZone: '{zone}' is not an IANA time zone name, the only kind EventBridge Scheduler reads; write one such as Europe/Paris, or leave it out for UTC";
