@@ -26,7 +26,9 @@ public sealed class CronRefusedException(string message) : Exception(message);
 /// the platform was down collapse into one run) → its concurrency rule (allow, forbid: skip and
 /// record it, replace: kill the running one) → start it in the service's image, env, secrets and
 /// networks. Everything is in the state before the engine is asked, so a restarted server finds
-/// the runs it started and records how they ended.
+/// the runs it started and records how they ended. A target that schedules its crons itself but
+/// keeps no time limit (<see cref="IScheduledJobTimeouts"/>, ECS) is asked every
+/// <see cref="TimeoutCheckInterval"/> to stop the runs past their timeout; each is a failed cron event.
 /// </summary>
 /// <param name="connect">The target an environment runs on, by project and environment (<see cref="OnLastSyncedTarget"/> on the server).</param>
 public sealed class CronRunner(StateStore state, Func<string, string, TargetConnection> connect, ISecretSource secrets, ExecutionHooks? hooks = null) : IDisposable
