@@ -42,7 +42,7 @@ public sealed class EcsCronTests(Moto moto)
         """;
 
     [Fact]
-    public async Task A_cron_becomes_a_schedule_and_a_task_definition_of_its_own_a_change_updates_them_and_a_removed_cron_or_service_deletes_them()
+    public async Task A_cron_becomes_a_schedule_and_a_task_definition_of_its_own_a_change_updates_them_and_a_removed_cron_service_or_environment_deletes_them()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var world = await EcsWorld.StartAsync(moto, "cron-test-secret-key", registry: false, ct);
@@ -123,6 +123,13 @@ public sealed class EcsCronTests(Moto moto)
         Assert.True(gone.ExitCode == 0, gone.ToString());
         Assert.Equal([EcsNames.Schedule(project, EcsWorld.Environment, "unused")], await ScheduleNamesAsync(aws, group));
         Assert.Empty((await aws.JsonAsync("ecs", "list-task-definitions", "--family-prefix", EcsNames.CronFamily(project, EcsWorld.Environment, "hourly")))!["taskDefinitionArns"]!.AsArray());
+
+        // The environment destroyed: its schedule group goes, and the last cron's family with its service.
+        var destroyed = world.Paas("destroy", world.AppDirectory, "--env", EcsWorld.Environment, "--yes");
+
+        Assert.True(destroyed.ExitCode == 0, destroyed.ToString());
+        Assert.DoesNotContain((await aws.JsonAsync("scheduler", "list-schedule-groups"))!["ScheduleGroups"]!.AsArray(), g => (string?)g!["Name"] == group);
+        Assert.Empty((await aws.JsonAsync("ecs", "list-task-definitions", "--family-prefix", EcsNames.CronFamily(project, EcsWorld.Environment, "unused")))!["taskDefinitionArns"]!.AsArray());
     }
 
     [Fact]
