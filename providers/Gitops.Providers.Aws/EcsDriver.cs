@@ -344,7 +344,7 @@ public sealed partial class EcsDriver : ITargetDriver, IScheduledJobTimeouts, ID
     /// The newest ACTIVE revision of the family when it is this fingerprint's and the environment's
     /// (an apply retried after a crash registers nothing twice); else a new revision.
     /// </summary>
-    internal async Task<string> EnsureRevisionAsync(RegisterTaskDefinitionRequest request, string fingerprint, CancellationToken cancellationToken)
+    private async Task<string> EnsureRevisionAsync(RegisterTaskDefinitionRequest request, string fingerprint, CancellationToken cancellationToken)
     {
         var revisions = await _ecs.ListTaskDefinitionsAsync(request.Family, cancellationToken).ConfigureAwait(false);
         var newest = revisions.Count > 0 ? revisions[0] : null;
@@ -393,9 +393,11 @@ public sealed partial class EcsDriver : ITargetDriver, IScheduledJobTimeouts, ID
     private static string CronObjects(ServiceChange change)
     {
         var crons = change.Node.Desired!.Extras.Crons;
-        return crons.Count == 0
+        var removed = change.Node.Changes.Where(c => c.Field.StartsWith("cron ", StringComparison.Ordinal) && c.After is null).Select(c => c.Field["cron ".Length..]).ToList();
+        var written = crons.Count == 0
             ? ""
             : $"; crons {string.Join(", ", crons.Select(c => c.Name))}: EventBridge Scheduler schedules {string.Join(", ", crons.Select(c => EcsNames.Schedule(change.Project, change.Environment, c.Name)))} in group {EcsNames.ScheduleGroup(change.Project, change.Environment)}, each on a task definition revision of its own family";
+        return removed.Count == 0 ? written : $"{written}; delete the schedules of crons {string.Join(", ", removed)} and their families";
     }
 
     /// <summary>Time the load balancer's failing checks are ignored after a task starts: the service's start period, at least its checks' worth.</summary>

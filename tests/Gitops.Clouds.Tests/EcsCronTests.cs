@@ -109,6 +109,7 @@ public sealed class EcsCronTests(Moto moto)
         var removed = world.Apply();
 
         Assert.True(removed.ExitCode == 0, removed.ToString());
+        Assert.True(removed.Output.Contains("delete the schedules of crons nightly and their families", StringComparison.Ordinal), removed.ToString());
         var names = await ScheduleNamesAsync(aws, group);
         Assert.DoesNotContain(nightly, names);
         Assert.Contains(EcsNames.Schedule(project, EcsWorld.Environment, "hourly"), names);
