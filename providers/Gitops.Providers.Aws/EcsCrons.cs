@@ -84,7 +84,15 @@ internal sealed partial class EcsCrons(IEcsClient ecs, ISchedulerClient schedule
             var existing = await scheduler.GetScheduleAsync(group, wanted.Name, cancellationToken).ConfigureAwait(false);
             if (existing is null)
             {
-                await scheduler.CreateScheduleAsync(wanted, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await scheduler.CreateScheduleAsync(wanted, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AwsApiException e) when (e.Code == "ConflictException")
+                {
+                    // A retried create whose first answer was lost: the schedule is there, so it is set as wanted.
+                    await scheduler.UpdateScheduleAsync(wanted, cancellationToken).ConfigureAwait(false);
+                }
             }
             else if (Signature(existing) != Signature(wanted))
             {
