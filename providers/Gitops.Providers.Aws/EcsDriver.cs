@@ -11,10 +11,12 @@ namespace Gitops.Providers.Aws;
 /// The driver for AWS ECS on Fargate: per paas service a task definition revision and an ECS
 /// service (FARGATE, awsvpc, deployment circuit breaker with rollback, minimum healthy 100 %), a
 /// target group and host-header rule on the target's ALB listener when public, an Application
-/// Auto Scaling target and policy for <c>autoscale</c>; per environment a CloudWatch Logs group.
+/// Auto Scaling target and policy for <c>autoscale</c>; per environment a CloudWatch Logs group;
+/// per cron a task definition family and an EventBridge Scheduler schedule (<see cref="EcsCrons"/>),
+/// whose runs past their timeout the server's cron worker has stopped (<see cref="IScheduledJobTimeouts"/>).
 /// ECS rolls a service out itself; the platform waits on it (<see cref="EcsRollout"/>).
 /// </summary>
-public sealed partial class EcsDriver : ITargetDriver, IDisposable
+public sealed partial class EcsDriver : ITargetDriver, IScheduledJobTimeouts, IDisposable
 {
     public const string KindName = "ecs";
 
@@ -26,7 +28,8 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
     /// ECS rolls out and the ALB routes; secrets are references ECS resolves (Secrets Manager, SSM);
     /// Application Auto Scaling scales. Not offered: volumes (no EFS support here), gVisor (Fargate
     /// chooses its own isolation), placement, allowFrom (security groups are the target's, not per
-    /// service), scheduled jobs (EventBridge schedules are not built yet) and one-off jobs.
+    /// service) and one-off jobs. Crons are scheduled by EventBridge Scheduler (ScheduledJobs), so the
+    /// platform's own scheduler leaves them alone.
     /// </summary>
     public static readonly TargetCapabilities Ecs = new()
     {
@@ -36,6 +39,7 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
         UserNames = true,
         Autoscaling = true,
         ScalesItself = true,
+        ScheduledJobs = true,
     };
 
     private readonly IEcsClient _ecs;
@@ -48,12 +52,14 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
     private readonly IDisposable? _owned;
     private readonly EcsObserver _observer;
     private readonly EcsRouting _routing;
+    private readonly EcsCrons _crons;
 
-    public EcsDriver(IEcsClient ecs, IElbClient elb, IScalingClient scaling, ILogsClient logs, EcsOptions options, string region, ILogger log, IDisposable? owned = null)
+    public EcsDriver(IEcsClient ecs, IElbClient elb, IScalingClient scaling, ILogsClient logs, ISchedulerClient scheduler, EcsOptions options, string region, ILogger log, IDisposable? owned = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         (_ecs, _elb, _scaling, _logs, _options, _region, _log, _owned) = (ecs, elb, scaling, logs, options, region, log, owned);
-        _observer = new EcsObserver(ecs, logs, options);
+        _crons = new EcsCrons(ecs, scheduler, options);
+        _observer = new EcsObserver(ecs, logs, options, _crons);
         _routing = new EcsRouting(elb, options);
         if (options.TrustsRunningTasks)
         {
@@ -92,6 +98,7 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
                 refusals.Add($"services.{service.Name}.public: an ecs target routes public services through an Application Load Balancer listener, and this target has none; set loadBalancerListener: on the target in platform.yaml, or make the service private");
             }
 
+            refusals.AddRange(EcsCrons.Refusals(service, _options));
             if (service.Spec.SecretFrom is { Count: > 0 })
             {
                 refusals.Add($"services.{service.Name}: it receives secrets from a template service, which an ecs target cannot run; deploy template services to a docker, podman or kubernetes target");
@@ -147,6 +154,7 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
                 return;
             }
 
+            await _crons.RemoveGroupAsync(project, environment, cancellationToken).ConfigureAwait(false);
             var group = EcsNames.LogGroup(project, environment);
             if (await _logs.DescribeLogGroupTagsAsync(group, cancellationToken).ConfigureAwait(false) is { } tags && Ownership.Owns(tags.ToDictionary(), project, environment))
             {
@@ -164,7 +172,7 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
 
     public Task DeleteServiceAsync(ServiceChange change, IRolloutHost host, CancellationToken cancellationToken) =>
         AwsErrors.Guard(() => ServiceInstances.DeleteEachAsync(change, host, DeleteService,
-            service => $"delete ECS service {EcsNames.Service(change.Project, change.Environment, service)}, its task definitions, target group and scaling",
+            service => $"delete ECS service {EcsNames.Service(change.Project, change.Environment, service)}, its task definitions, target group, scaling and cron schedules",
             (service, t) => DeleteServiceObjectsAsync(change.Project, change.Environment, service, t), cancellationToken));
 
     /// <summary>An interrupted deletion is finished; anything else is left to the next plan (ECS carries on with what it was told).</summary>
@@ -243,7 +251,7 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
         await host.StepAsync(
             new JournaledStep(ApplyService, EcsNames.Instance(change.Project, change.Environment, desired.Name), InventoryChange.Adds)
             {
-                Description = $"{(existing is null ? "create" : "update")} ECS service {name} ({desired.Replicas} task(s)) on a task definition revision of {request.Family}",
+                Description = $"{(existing is null ? "create" : "update")} ECS service {name} ({desired.Replicas} task(s)) on a task definition revision of {request.Family}{CronObjects(change)}",
             },
             async t => revision = await ApplyServiceObjectsAsync(change, request, existing, t).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
@@ -263,6 +271,8 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
         var deployment = new DeploymentConfiguration(new DeploymentCircuitBreaker(Enable: true, Rollback: true), MaximumPercent: 200, MinimumHealthyPercent: 100);
         var network = new NetworkConfiguration(new AwsVpcConfiguration(_options.Subnets, _options.SecurityGroups, _options.AssignPublicIp ? "ENABLED" : "DISABLED"));
         var tags = EcsTags.Of(change.Project, change.Environment, desired.Name, desired.Fingerprint, autoscaled ? null : desired.Replicas);
+        var cronTags = await _crons.ApplyAsync(change, request, EnsureRevisionAsync, cancellationToken).ConfigureAwait(false);
+        tags.AddRange(cronTags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new Tag(t.Key, t.Value)));
         Service service;
         if (existing is null)
         {
@@ -295,6 +305,11 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
                 HealthCheckGracePeriodSeconds = balancers.Count > 0 ? GracePeriod(desired) : null,
             }, cancellationToken).ConfigureAwait(false);
             await _ecs.TagResourceAsync(existing.ServiceArn, tags, cancellationToken).ConfigureAwait(false);
+            var stale = existing.Tags.Select(t => t.Key).Where(k => k.StartsWith(EcsCrons.TagPrefix, StringComparison.Ordinal) && !cronTags.ContainsKey(k)).ToList();
+            if (stale.Count > 0)
+            {
+                await _ecs.UntagResourceAsync(existing.ServiceArn, stale, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var resource = EcsNames.ScalingResource(_options.Cluster!, name);
@@ -359,6 +374,7 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
         }
 
         await _routing.RemoveAsync(project, environment, service, cancellationToken).ConfigureAwait(false);
+        await _crons.DeleteAsync(project, environment, service, keep: null, cancellationToken).ConfigureAwait(false);
         foreach (var revision in await _ecs.ListTaskDefinitionsAsync(name, cancellationToken).ConfigureAwait(false))
         {
             if (EcsTags.Owned((await _ecs.DescribeTaskDefinitionAsync(revision, cancellationToken).ConfigureAwait(false))?.Tags, project, environment))
@@ -368,6 +384,20 @@ public sealed partial class EcsDriver : ITargetDriver, IDisposable
         }
 
         Log.Deleted(_log, name);
+    }
+
+    public Task<IReadOnlyList<StoppedJob>> StopOverdueAsync(string project, string environment, IReadOnlyList<DesiredCron> crons, DateTimeOffset now, CancellationToken cancellationToken) =>
+        AwsErrors.Guard(() => _crons.StopOverdueAsync(project, environment, crons, now, cancellationToken));
+
+    /// <summary>The cron objects an apply writes, for its journaled step's description.</summary>
+    private static string CronObjects(ServiceChange change)
+    {
+        var crons = change.Node.Desired!.Extras.Crons;
+        var removed = change.Node.Changes.Where(c => c.Field.StartsWith("cron ", StringComparison.Ordinal) && c.After is null).Select(c => c.Field["cron ".Length..]).ToList();
+        var written = crons.Count == 0
+            ? ""
+            : $"; crons {string.Join(", ", crons.Select(c => c.Name))}: EventBridge Scheduler schedules {string.Join(", ", crons.Select(c => EcsNames.Schedule(change.Project, change.Environment, c.Name)))} in group {EcsNames.ScheduleGroup(change.Project, change.Environment)}, each on a task definition revision of its own family";
+        return removed.Count == 0 ? written : $"{written}; delete the schedules of crons {string.Join(", ", removed)} and their families";
     }
 
     /// <summary>Time the load balancer's failing checks are ignored after a task starts: the service's start period, at least its checks' worth.</summary>

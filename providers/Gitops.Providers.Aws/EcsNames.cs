@@ -21,6 +21,24 @@ public static class EcsNames
     public static string TargetGroup(string project, string environment, string service) =>
         Fit($"paas-{service}", Hash(project, environment, service)[..10], 32, hashLength: 10);
 
+    /// <summary>
+    /// A cron's task definition family: <c>paas-shop-production-cron-nightly-1a2b3c</c>. Its hash is of
+    /// <c>crons.NAME</c>, which no service name can be ('.' is not allowed in one), so it never meets a service's family.
+    /// </summary>
+    public static string CronFamily(string project, string environment, string cron) =>
+        Fit($"paas-{project}-{environment}-cron-{cron}", Hash(project, environment, $"crons.{cron}"), 255);
+
+    /// <summary>The environment's EventBridge Scheduler group (64 characters at most): <c>paas-shop-production-1a2b3c</c>.</summary>
+    public static string ScheduleGroup(string project, string environment) =>
+        Fit($"paas-{project}-{environment}", Hash(project, environment, ""), 64);
+
+    /// <summary>A cron's schedule in its environment's group (64 characters at most): <c>paas-nightly-1a2b3c</c>.</summary>
+    public static string Schedule(string project, string environment, string cron) =>
+        Fit($"paas-{cron}", Hash(project, environment, $"crons.{cron}"), 64);
+
+    /// <summary>The ECS task group of a cron's runs.</summary>
+    public static string CronTaskGroup(string cron) => $"paas-cron:{cron}";
+
     /// <summary>The environment's CloudWatch Logs group: '/' cannot occur in names, so it is unambiguous as it is.</summary>
     public static string LogGroup(string project, string environment) => $"/paas/{project}/{environment}";
 

@@ -13,10 +13,11 @@ namespace Gitops.Providers.Aws;
 /// A project environment as ECS runs it, found by ownership tags (never by name alone): each ACTIVE
 /// service of the cluster tagged as the environment's, its RUNNING tasks as the instances (numbered by
 /// start; the address is the task's interface), each task's fingerprint from its task definition
-/// revision, a desired count that differs from the one the platform set as drift; the environment's
+/// revision, a desired count that differs from the one the platform set, and a cron's schedule
+/// changed or deleted outside the platform, as drift; the environment's
 /// log group as its space.
 /// </summary>
-internal sealed class EcsObserver(IEcsClient ecs, ILogsClient logs, EcsOptions options)
+internal sealed class EcsObserver(IEcsClient ecs, ILogsClient logs, EcsOptions options, EcsCrons crons)
 {
     /// <summary>Revisions never change: a task definition's fingerprint is read once.</summary>
     private readonly ConcurrentDictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
@@ -35,7 +36,7 @@ internal sealed class EcsObserver(IEcsClient ecs, ILogsClient logs, EcsOptions o
         {
             var tags = EcsTags.Map(service.Tags);
             var name = tags[Labels.Service];
-            var drift = Drift(service, tags);
+            var drift = new ValueList<FieldChange>([.. Drift(service, tags), .. await crons.DriftAsync(project, environment, tags, cancellationToken).ConfigureAwait(false)]);
             var tasks = await TasksAsync(service.ServiceName, cancellationToken).ConfigureAwait(false);
             var replica = 0;
             foreach (var task in tasks)

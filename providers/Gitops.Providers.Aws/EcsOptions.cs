@@ -34,6 +34,9 @@ public sealed record EcsOptions
     [Description("ARN of the role the tasks' own code runs as. Default: none.")]
     public string? TaskRole { get; init; }
 
+    [Description("ARN of the IAM role EventBridge Scheduler assumes to start the crons' tasks (its trust: scheduler.amazonaws.com; its rights: ecs:RunTask on the crons' task definitions, iam:PassRole on the execution and task roles). Required when the environment has crons.")]
+    public string? SchedulerRole { get; init; }
+
     [Description("Named profile of ~/.aws/credentials to sign with. Default: the standard AWS chain (environment, profile, instance or task role).")]
     public string? Profile { get; init; }
 

@@ -99,7 +99,7 @@ public sealed class EcsProvider : ITargetProvider
     {
         ArgumentNullException.ThrowIfNull(options);
         var transport = new AwsTransport(credentials, options.Region!, options.Endpoint is { } endpoint ? new Uri(endpoint) : null, log, inner);
-        return new EcsDriver(new EcsClient(transport), new ElbClient(transport), new ScalingClient(transport), new LogsClient(transport), options, transport.Region, log, transport);
+        return new EcsDriver(new EcsClient(transport), new ElbClient(transport), new ScalingClient(transport), new LogsClient(transport), new SchedulerClient(transport), options, transport.Region, log, transport);
     }
 
     /// <summary>The named profile's credentials, else the standard chain; nothing is read until a call is signed.</summary>

@@ -41,6 +41,28 @@ public sealed class AwsRetryTests(Moto moto)
     }
 
     [Fact]
+    public async Task Throttled_and_failing_eventbridge_scheduler_calls_are_retried_until_they_pass_and_the_schedule_is_made_once()
+    {
+        moto.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var faults = new AwsFaults(new Dictionary<string, (HttpStatusCode, string)[]>
+        {
+            ["GET /schedule-groups"] = [TooMany],
+            ["POST /schedules"] = [Throttled, Unavailable],
+        });
+        await using var target = new EcsTarget(moto, inner: faults.Handler, configure: o => o with { SchedulerRole = Moto.SchedulerRole });
+        await using var world = new ConformanceHarness(target);
+        var project = world.NewProject();
+
+        var deployment = await world.ApplyAsync(project, world.Web("web", "1") + "crons:\n  nightly: { service: web, schedule: \"0 2 * * *\", concurrency: allow }\n", ct);
+
+        Assert.True(deployment.Status == DeploymentStatus.Succeeded, deployment.Error);
+        Assert.Equal(3, faults.Attempts("POST /schedules"));
+        var group = Gitops.Providers.Aws.EcsNames.ScheduleGroup(project, ConformanceHarness.Environment);
+        Assert.Single((await moto.Cli.JsonAsync("scheduler", "list-schedules", "--group-name", group))!["Schedules"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_refused_call_is_not_retried_and_fails_the_deployment_with_aws_message()
     {
         moto.Require();

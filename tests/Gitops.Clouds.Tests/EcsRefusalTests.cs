@@ -14,7 +14,7 @@ public sealed class EcsRefusalTests(Moto moto)
     [InlineData("    sandbox: gvisor\n", "", "services.web.sandbox: web asks for the gvisor sandbox, which this environment's target (kind ecs) cannot do")]
     [InlineData("    placement: [\"node.labels.zone == eu\"]\n", "", "services.web.placement: web asks to be placed on particular nodes, which this environment's target (kind ecs) cannot do")]
     [InlineData("    allowFrom: [api]\n", "", "services.web.allowFrom: web accepts connections only from the services it lists, which this environment's target (kind ecs) cannot do")]
-    [InlineData("", "crons:\n  nightly:\n    service: web\n    schedule: \"0 2 * * *\"\n", "crons.nightly: this environment's target (kind ecs) can neither schedule jobs nor run the one-off containers")]
+    [InlineData("", "crons:\n  nightly:\n    service: web\n    schedule: \"0 2 * * *\"\n", "crons.nightly.concurrency: an ecs target's crons are started by EventBridge Scheduler, which starts every due run even while the previous one still runs, so 'forbid' cannot be kept; write concurrency: allow")]
     [InlineData("    public: true\n    autoscale: { min: 1, max: 4, rps: 100 }\n", "", "services.web.autoscale.rps: an ecs target scales with Application Auto Scaling on cpu and memory")]
     public async Task What_an_ecs_target_cannot_do_is_refused_naming_the_field_and_nothing_is_made(string field, string more, string refusal)
     {

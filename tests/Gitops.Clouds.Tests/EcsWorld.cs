@@ -21,7 +21,7 @@ internal sealed class EcsWorld : IAsyncDisposable
     private readonly FakeEcsScheduler _scheduler;
     private readonly LoopbackRegistry? _registry;
 
-    private EcsWorld(Moto moto, string accessKeyId, string secretAccessKey, LoopbackRegistry? registry, bool listener)
+    private EcsWorld(Moto moto, string accessKeyId, string secretAccessKey, LoopbackRegistry? registry, bool listener, bool schedulerRole)
     {
         Moto = moto;
         _registry = registry;
@@ -39,7 +39,7 @@ internal sealed class EcsWorld : IAsyncDisposable
                 subnets: [{subnets}]
                 securityGroups: [{moto.SecurityGroup}]
                 executionRole: {Moto.ExecutionRole}
-                {(listener ? $"loadBalancerListener: {moto.Listener}\n    " : "")}baseDomain: apps.example.com
+                {(schedulerRole ? $"schedulerRole: {Moto.SchedulerRole}\n    " : "")}{(listener ? $"loadBalancerListener: {moto.Listener}\n    " : "")}baseDomain: apps.example.com
                 endpoint: {moto.Endpoint}
                 settle: running-tasks-test-only
                 rolloutTimeoutSeconds: 120
@@ -66,12 +66,13 @@ internal sealed class EcsWorld : IAsyncDisposable
 
     /// <param name="registry">A loopback registry for built images (the hello sample builds), or none.</param>
     /// <param name="listener">Whether the target has moto's ALB listener (public services need one).</param>
-    public static async Task<EcsWorld> StartAsync(Moto moto, string secretAccessKey, bool registry, CancellationToken cancellationToken, string accessKeyId = AccessKeyId, bool listener = true)
+    /// <param name="schedulerRole">Whether the target names the role EventBridge Scheduler runs crons with.</param>
+    public static async Task<EcsWorld> StartAsync(Moto moto, string secretAccessKey, bool registry, CancellationToken cancellationToken, string accessKeyId = AccessKeyId, bool listener = true, bool schedulerRole = true)
     {
         moto.Require();
         var started = registry ? await LoopbackRegistry.StartAsync(cancellationToken) : null;
         await Credentials.WaitAsync(cancellationToken);
-        return new EcsWorld(moto, accessKeyId, secretAccessKey, started, listener);
+        return new EcsWorld(moto, accessKeyId, secretAccessKey, started, listener, schedulerRole);
     }
 
     /// <summary>Copies a sample's directory as the app, with its environments deployed to the <c>aws</c> target.</summary>

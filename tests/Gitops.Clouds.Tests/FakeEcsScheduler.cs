@@ -148,10 +148,11 @@ public sealed class FakeEcsScheduler : IAsyncDisposable
         }
     }
 
+    /// <summary>With TAGS, like the driver (moto's include table is shared by its threads: see DescribeServices).</summary>
     private async Task<List<JsonObject>> TasksAsync(CancellationToken cancellationToken)
     {
         var arns = (await CallAsync("ListTasks", new JsonObject { ["cluster"] = _cluster, ["desiredStatus"] = "RUNNING" }, cancellationToken))["taskArns"]!.AsArray().Select(a => (JsonNode)a!.GetValue<string>()).ToArray();
-        return arns.Length == 0 ? [] : (await CallAsync("DescribeTasks", new JsonObject { ["cluster"] = _cluster, ["tasks"] = new JsonArray(arns) }, cancellationToken))["tasks"]!.AsArray().OfType<JsonObject>().ToList();
+        return arns.Length == 0 ? [] : (await CallAsync("DescribeTasks", new JsonObject { ["cluster"] = _cluster, ["tasks"] = new JsonArray(arns), ["include"] = new JsonArray("TAGS") }, cancellationToken))["tasks"]!.AsArray().OfType<JsonObject>().ToList();
     }
 
     private async Task StopAsync(IEnumerable<JsonObject> tasks, CancellationToken cancellationToken)

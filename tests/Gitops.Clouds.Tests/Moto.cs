@@ -17,6 +17,7 @@ public sealed class Moto : IAsyncLifetime
 {
     public const string Region = "us-east-1";
     public const string ExecutionRole = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
+    public const string SchedulerRole = "arn:aws:iam::123456789012:role/paasScheduler";
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errors = new();
     private readonly string _recording = Path.Combine(Path.GetTempPath(), $"paas-moto-recording-{Guid.NewGuid():N}.jsonl");

@@ -26,7 +26,9 @@ public sealed class CronRefusedException(string message) : Exception(message);
 /// the platform was down collapse into one run) → its concurrency rule (allow, forbid: skip and
 /// record it, replace: kill the running one) → start it in the service's image, env, secrets and
 /// networks. Everything is in the state before the engine is asked, so a restarted server finds
-/// the runs it started and records how they ended.
+/// the runs it started and records how they ended. A target that schedules its crons itself but
+/// keeps no time limit (<see cref="IScheduledJobTimeouts"/>, ECS) is asked every
+/// <see cref="TimeoutCheckInterval"/> to stop the runs past their timeout; each is a failed cron event.
 /// </summary>
 /// <param name="connect">The target an environment runs on, by project and environment (<see cref="OnLastSyncedTarget"/> on the server).</param>
 public sealed class CronRunner(StateStore state, Func<string, string, TargetConnection> connect, ISecretSource secrets, ExecutionHooks? hooks = null) : IDisposable
@@ -35,6 +37,10 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
     private readonly CronRuns _runs = new(state);
     private readonly SemaphoreSlim _gate = new(1, 1); // a pass and a run someone asked for never start the same cron twice
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), (string Deployment, IReadOnlyList<ScheduledCron> Crons)> _declared = new();
+    private DateTimeOffset _timeoutsChecked = DateTimeOffset.MinValue;
+
+    /// <summary>How often a target that schedules its crons itself is asked to stop runs past their timeout (each ask lists tasks in the cloud).</summary>
+    public static readonly TimeSpan TimeoutCheckInterval = TimeSpan.FromSeconds(15);
 
     public CronRuns Runs => _runs;
 
@@ -64,11 +70,44 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
                 }
             }
 
+            if (now - _timeoutsChecked >= TimeoutCheckInterval)
+            {
+                _timeoutsChecked = now;
+                await StopOverdueAsync(problems, now, cancellationToken).ConfigureAwait(false);
+            }
+
             return problems.Count == 0 ? started : throw new AggregateException($"{problems.Count} cron(s) could not be looked at or started; they are tried again at the next pass", problems);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Runs past their timeout on targets that schedule crons themselves are stopped by the target, and reported as failed.</summary>
+    private async Task StopOverdueAsync(List<Exception> problems, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var (project, environment) in state.Environments())
+        {
+            var crons = Declared(project, environment);
+            if (crons.Count == 0)
+            {
+                continue;
+            }
+
+            await Isolated<object>(problems, async () =>
+            {
+                using var connection = Connect(project, environment);
+                if (connection.Driver is IScheduledJobTimeouts timeouts && connection.Driver.Capabilities.ScheduledJobs)
+                {
+                    foreach (var stopped in await timeouts.StopOverdueAsync(project, environment, crons.Select(c => c.Cron).ToList(), now, cancellationToken).ConfigureAwait(false))
+                    {
+                        _hooks.Events.Publish(new PlatformEvent(PlatformEvent.CronFailed, project, environment, now) { Service = stopped.Cron, Detail = stopped.Detail });
+                    }
+                }
+
+                return null;
+            }).ConfigureAwait(false);
         }
     }
 

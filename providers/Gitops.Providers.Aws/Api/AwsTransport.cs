@@ -50,6 +50,14 @@ public sealed partial class AwsTransport : IDisposable
     public Task<XElement> QueryAsync(string service, string version, string action, IReadOnlyList<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken) =>
         Retry.RunAsync(t => QueryOnceAsync(service, version, action, parameters, t), IsTransient, cancellationToken, attempts: 6);
 
+    /// <summary>
+    /// A REST-JSON call (EventBridge Scheduler): the verb and path name the action, the body is JSON
+    /// (none for GET and DELETE), the answer is JSON; an error names itself in the
+    /// <c>X-Amzn-ErrorType</c> header or the body's <c>__type</c>.
+    /// </summary>
+    public Task<JsonObject> RestJsonAsync(string service, HttpMethod method, string pathAndQuery, JsonObject? body, CancellationToken cancellationToken) =>
+        Retry.RunAsync(t => RestJsonOnceAsync(service, method, pathAndQuery, body, t), IsTransient, cancellationToken, attempts: 6);
+
     public static bool IsTransient(Exception e) => e switch
     {
         AwsApiException api => api.Transient,
@@ -76,6 +84,39 @@ public sealed partial class AwsTransport : IDisposable
         }
 
         return parsed ?? [];
+    }
+
+    private async Task<JsonObject> RestJsonOnceAsync(string service, HttpMethod method, string pathAndQuery, JsonObject? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(BaseUri(service), pathAndQuery.TrimStart('/')));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+
+        var action = $"{method.Method} {pathAndQuery.Split('?')[0]}";
+        var (status, text, errorType) = await SendWithErrorTypeAsync(service, action, request, cancellationToken).ConfigureAwait(false);
+        var parsed = text.Length == 0 ? null : TryParse(text);
+        if ((int)status >= 300)
+        {
+            var code = (errorType ?? (string?)parsed?["__type"] ?? ((int)status >= 500 ? "ServerError" : "UnknownError")).Split(':')[0].Split('#').Last();
+            var message = (string?)parsed?["Message"] ?? (string?)parsed?["message"] ?? status.ToString();
+            throw new AwsApiException(service, action, status, code, message);
+        }
+
+        return parsed ?? [];
+    }
+
+    private async Task<(HttpStatusCode Status, string Text, string? ErrorType)> SendWithErrorTypeAsync(string service, string action, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await Client(service).SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var milliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Log.Called(_log, service, action, (int)response.StatusCode, milliseconds);
+        var errorType = response.Headers.TryGetValues("X-Amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
+        return (response.StatusCode, text, errorType);
     }
 
     private async Task<XElement> QueryOnceAsync(string service, string version, string action, IReadOnlyList<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)

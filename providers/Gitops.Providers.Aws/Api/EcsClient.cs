@@ -126,6 +126,36 @@ public sealed class EcsClient(AwsTransport transport) : IEcsClient
     public Task TagResourceAsync(string resourceArn, IReadOnlyList<Tag> tags, CancellationToken cancellationToken) =>
         CallAsync("TagResource", new { resourceArn, tags }, cancellationToken);
 
+    public Task UntagResourceAsync(string resourceArn, IReadOnlyList<string> tagKeys, CancellationToken cancellationToken) =>
+        CallAsync("UntagResource", new { resourceArn, tagKeys }, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> ListFamilyTasksAsync(string cluster, string family, CancellationToken cancellationToken)
+    {
+        var arns = new List<string>();
+        string? next = null;
+        do
+        {
+            var answer = await ReadAsync("ListTasks", new { cluster, family, desiredStatus = "RUNNING", nextToken = next }, cancellationToken).ConfigureAwait(false);
+            arns.AddRange(Read<List<string>>(answer["taskArns"]) ?? []);
+            next = (string?)answer["nextToken"];
+        }
+        while (next is not null);
+
+        return arns;
+    }
+
+    public async Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync("StopTask", new { cluster, task, reason }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsApiException e) when (e.Code is "InvalidParameterException" or "ClusterNotFoundException")
+        {
+            // Already stopped and gone.
+        }
+    }
+
     public async Task<IReadOnlyList<string>> ListTasksAsync(string cluster, string serviceName, CancellationToken cancellationToken)
     {
         var arns = new List<string>();
@@ -146,7 +176,7 @@ public sealed class EcsClient(AwsTransport transport) : IEcsClient
         var found = new List<EcsTask>();
         foreach (var batch in tasks.Chunk(100))
         {
-            var answer = await ReadAsync("DescribeTasks", new { cluster, tasks = batch }, cancellationToken).ConfigureAwait(false);
+            var answer = await ReadAsync("DescribeTasks", new { cluster, tasks = batch, include = WithTags }, cancellationToken).ConfigureAwait(false);
             found.AddRange(Read<List<EcsTask>>(answer["tasks"]) ?? []);
         }
 

@@ -208,6 +208,12 @@ public sealed record EcsTask
 
     public double? CreatedAt { get; init; }
 
+    /// <summary>When the task began running (seconds since the epoch); none before it runs.</summary>
+    public double? StartedAt { get; init; }
+
+    /// <summary>The task's tags (asked with include TAGS).</summary>
+    public IReadOnlyList<Tag> Tags { get; init; } = [];
+
     public string? StoppedReason { get; init; }
 
     public IReadOnlyList<Attachment> Attachments { get; init; } = [];

@@ -34,7 +34,15 @@ public interface IEcsClient
 
     Task TagResourceAsync(string resourceArn, IReadOnlyList<Tag> tags, CancellationToken cancellationToken);
 
+    Task UntagResourceAsync(string resourceArn, IReadOnlyList<string> tagKeys, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<string>> ListTasksAsync(string cluster, string serviceName, CancellationToken cancellationToken);
+
+    /// <summary>The cluster's tasks of a task definition family that ECS wants running (a cron's runs).</summary>
+    Task<IReadOnlyList<string>> ListFamilyTasksAsync(string cluster, string family, CancellationToken cancellationToken);
+
+    /// <summary>Stops a task with a reason ECS shows as its stoppedReason; one already stopped or gone is success.</summary>
+    Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken);
 }
