@@ -39,6 +39,9 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), (string Deployment, IReadOnlyList<ScheduledCron> Crons)> _declared = new();
     private DateTimeOffset _timeoutsChecked = DateTimeOffset.MinValue;
 
+    // Environments whose target (as of that deployment) keeps no run timeouts of its own to enforce: not connected to again every check.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), string> _noTimeouts = new();
+
     /// <summary>How often a target that schedules its crons itself is asked to stop runs past their timeout (each ask lists tasks in the cloud).</summary>
     public static readonly TimeSpan TimeoutCheckInterval = TimeSpan.FromSeconds(15);
 
@@ -90,7 +93,7 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
         foreach (var (project, environment) in state.Environments())
         {
             var crons = Declared(project, environment);
-            if (crons.Count == 0)
+            if (crons.Count == 0 || (_noTimeouts.TryGetValue((project, environment), out var deployment) && deployment == crons[0].DeploymentId))
             {
                 continue;
             }
@@ -98,7 +101,11 @@ public sealed class CronRunner(StateStore state, Func<string, string, TargetConn
             await Isolated<object>(problems, async () =>
             {
                 using var connection = Connect(project, environment);
-                if (connection.Driver is IScheduledJobTimeouts timeouts && connection.Driver.Capabilities.ScheduledJobs)
+                if (connection.Driver is not IScheduledJobTimeouts timeouts || !connection.Driver.Capabilities.ScheduledJobs)
+                {
+                    _noTimeouts[(project, environment)] = crons[0].DeploymentId;
+                }
+                else
                 {
                     foreach (var stopped in await timeouts.StopOverdueAsync(project, environment, crons.Select(c => c.Cron).ToList(), now, cancellationToken).ConfigureAwait(false))
                     {
