@@ -137,6 +137,56 @@ internal sealed partial class EcsCrons(IEcsClient ecs, ISchedulerClient schedule
         }
     }
 
+    /// <summary>The service's schedules as they are before an apply, so a version that is rolled back takes its crons' changes with it.</summary>
+    public async Task<IReadOnlyList<Schedule>> SnapshotAsync(string project, string environment, string service, CancellationToken cancellationToken)
+    {
+        if (!await OwnsGroupAsync(project, environment, cancellationToken).ConfigureAwait(false))
+        {
+            return [];
+        }
+
+        var group = EcsNames.ScheduleGroup(project, environment);
+        var schedules = new List<Schedule>();
+        foreach (var summary in await scheduler.ListSchedulesAsync(group, cancellationToken).ConfigureAwait(false))
+        {
+            if (await scheduler.GetScheduleAsync(group, summary.Name, cancellationToken).ConfigureAwait(false) is { } schedule
+                && Marked(schedule.Description) is var (cron, of) && of == service && schedule.Name == EcsNames.Schedule(project, environment, cron))
+            {
+                schedules.Add(schedule);
+            }
+        }
+
+        return schedules;
+    }
+
+    /// <summary>
+    /// Puts a service's schedules back as <paramref name="before"/> had them (each on the cron revision
+    /// it ran, which stays registered): crons made since are deleted with their families. Returns the
+    /// service's cron tags for them.
+    /// </summary>
+    public async Task<Dictionary<string, string>> RestoreAsync(string project, string environment, string service, IReadOnlyList<Schedule> before, CancellationToken cancellationToken)
+    {
+        var keep = before.Select(s => Marked(s.Description)!.Value.Cron).ToHashSet(StringComparer.Ordinal);
+        await DeleteAsync(project, environment, service, keep, cancellationToken).ConfigureAwait(false);
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var schedule in before)
+        {
+            var wanted = schedule with { Arn = null };
+            if (await scheduler.GetScheduleAsync(wanted.GroupName!, wanted.Name, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await scheduler.CreateScheduleAsync(wanted, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await scheduler.UpdateScheduleAsync(wanted, cancellationToken).ConfigureAwait(false);
+            }
+
+            tags[TagPrefix + Marked(schedule.Description)!.Value.Cron] = Hash(schedule);
+        }
+
+        return tags;
+    }
+
     /// <summary>The environment's schedule group (and its schedules), when it is the environment's.</summary>
     public async Task RemoveGroupAsync(string project, string environment, CancellationToken cancellationToken)
     {

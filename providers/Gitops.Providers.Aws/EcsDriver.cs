@@ -247,6 +247,7 @@ public sealed partial class EcsDriver : ITargetDriver, IScheduledJobTimeouts, ID
         var name = EcsNames.Service(change.Project, change.Environment, desired.Name);
         var existing = await _observer.ServiceAsync(change.Project, change.Environment, name, cancellationToken).ConfigureAwait(false);
         var request = EcsTaskDefinitions.For(change, _options, _region); // refuses plain secret values before anything changes
+        var cronsBefore = existing is null ? [] : await _crons.SnapshotAsync(change.Project, change.Environment, desired.Name, cancellationToken).ConfigureAwait(false);
         string revision = "";
         await host.StepAsync(
             new JournaledStep(ApplyService, EcsNames.Instance(change.Project, change.Environment, desired.Name), InventoryChange.Adds)
@@ -255,7 +256,27 @@ public sealed partial class EcsDriver : ITargetDriver, IScheduledJobTimeouts, ID
             },
             async t => revision = await ApplyServiceObjectsAsync(change, request, existing, t).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
-        return new EcsRollout(this, change, host, name, revision, existing?.TaskDefinition);
+        Func<CancellationToken, Task>? restoreCrons = existing is not null && (cronsBefore.Count > 0 || desired.Extras.Crons.Count > 0)
+            ? t => RestoreCronsAsync(change.Project, change.Environment, desired.Name, existing.ServiceArn, cronsBefore, t)
+            : null;
+        return new EcsRollout(this, change, host, name, revision, existing?.TaskDefinition, restoreCrons);
+    }
+
+    /// <summary>A rolled-back version's crons go back with it: the schedules as they were, and the service's cron tags for them (else they would read as drift).</summary>
+    private async Task RestoreCronsAsync(string project, string environment, string service, string serviceArn, IReadOnlyList<Api.Schedule> before, CancellationToken cancellationToken)
+    {
+        var tags = await _crons.RestoreAsync(project, environment, service, before, cancellationToken).ConfigureAwait(false);
+        var live = await _observer.ServiceAsync(project, environment, EcsNames.Service(project, environment, service), cancellationToken).ConfigureAwait(false);
+        if (tags.Count > 0)
+        {
+            await _ecs.TagResourceAsync(serviceArn, [.. tags.Select(t => new Tag(t.Key, t.Value))], cancellationToken).ConfigureAwait(false);
+        }
+
+        var stale = live?.Tags.Select(t => t.Key).Where(k => k.StartsWith(EcsCrons.TagPrefix, StringComparison.Ordinal) && !tags.ContainsKey(k)).ToList() ?? [];
+        if (stale.Count > 0)
+        {
+            await _ecs.UntagResourceAsync(serviceArn, stale, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The task definition revision (reused when the newest already has the fingerprint), the route, the service, its scaling.</summary>

@@ -13,7 +13,7 @@ namespace Gitops.Providers.Aws;
 /// deployments never complete) is done read from the tasks instead. Past the target's timeout the
 /// platform gives up itself and puts the previous revision back (or removes a first one).
 /// </summary>
-internal sealed class EcsRollout(EcsDriver driver, ServiceChange change, IRolloutHost host, string name, string revision, string? previous) : IRollout
+internal sealed class EcsRollout(EcsDriver driver, ServiceChange change, IRolloutHost host, string name, string revision, string? previous, Func<CancellationToken, Task>? restoreCrons = null) : IRollout
 {
     /// <summary>The journal's verb of the wait: no side effect, a progress line with its time.</summary>
     public const string AwaitRollout = "await-ecs-rollout";
@@ -44,6 +44,7 @@ internal sealed class EcsRollout(EcsDriver driver, ServiceChange change, IRollou
             {
                 // ECS's circuit breaker (or someone) put another revision back: the new one is not what serves.
                 await SettleAsync(service.TaskDefinition, began, deadline, cancellationToken).ConfigureAwait(false);
+                await RestoreCronsAsync(cancellationToken).ConfigureAwait(false);
                 return RolloutResult.Failed($"service {_desired.Name}: the new revision {Short(revision)} is unhealthy ({Why(service)}); ECS's deployment circuit breaker rolled the service back to {Short(service.TaskDefinition)}, which serves");
             }
 
@@ -107,8 +108,18 @@ internal sealed class EcsRollout(EcsDriver driver, ServiceChange change, IRollou
 
         await host.StepAsync(new JournaledStep(EcsDriver.ApplyService, instance) { Undoes = true, Description = $"put ECS service {name} back on {Short(previous)}" },
             t => driver.Ecs_.UpdateServiceAsync(new UpdateServiceRequest { Cluster = _options.Cluster!, Service = name, TaskDefinition = previous }, t), cancellationToken).ConfigureAwait(false);
+        await RestoreCronsAsync(cancellationToken).ConfigureAwait(false);
         return RolloutResult.Failed($"service {_desired.Name}: {why}; its previous revision {Short(previous)} is back");
     }
+
+    /// <summary>The crons run the service's image: a version rolled back never runs as one, so its schedules go back as they were.</summary>
+    private Task RestoreCronsAsync(CancellationToken cancellationToken) =>
+        restoreCrons is null
+            ? Task.CompletedTask
+            : host.StepAsync(
+                new JournaledStep(EcsDriver.ApplyService, EcsNames.Instance(change.Project, change.Environment, _desired.Name)) { Undoes = true, Description = $"put the cron schedules of {_desired.Name} back as they were before this version" },
+                t => AwsErrors.Guard(() => restoreCrons(t)),
+                cancellationToken);
 
     /// <summary>What ECS said last about the service (its newest event), or the tasks that failed.</summary>
     private static string Why(Service service) =>

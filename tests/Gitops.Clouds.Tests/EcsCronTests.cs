@@ -134,6 +134,38 @@ public sealed class EcsCronTests(Moto moto)
     }
 
     [Fact]
+    public async Task A_version_rolled_back_takes_its_cron_changes_back_with_it_so_its_image_never_runs_as_a_cron()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await EcsWorld.StartAsync(moto, "cron-test-secret-key", registry: false, ct);
+        var project = $"c{Guid.NewGuid():N}"[..12];
+        var aws = moto.Cli;
+        world.WriteManifest(project, Services + Crons);
+        Assert.Equal(0, world.PaasWithInput(SecretArn + "\n", "secrets", "set", project, "DATABASE_URL", "--env", EcsWorld.Environment).ExitCode);
+        var group = EcsNames.ScheduleGroup(project, EcsWorld.Environment);
+        var nightly = EcsNames.Schedule(project, EcsWorld.Environment, "nightly");
+        world.Apply().Succeeded();
+        var before = await ScheduleAsync(aws, group, nightly);
+        var names = await ScheduleNamesAsync(aws, group);
+
+        // A version whose tasks fail their health check, with a changed cron and a new one: ECS's circuit breaker rolls the service back.
+        world.EditManifest("env: { MODE: production }", "env: { MODE: production }\n    health: { path: /missing }");
+        world.EditManifest("[\"./report\", \"--daily\"]", "[\"./report\", \"--broken\"]");
+        world.EditManifest("  hourly:\n", "  extra:\n    service: web\n    schedule: \"@daily\"\n    concurrency: allow\n  hourly:\n");
+        var broken = world.Apply();
+
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("put the cron schedules of web back as they were before this version", broken.Output, StringComparison.Ordinal);
+        var after = await ScheduleAsync(aws, group, nightly);
+        Assert.Equal((string?)before["Target"]!["EcsParameters"]!["TaskDefinitionArn"], (string?)after["Target"]!["EcsParameters"]!["TaskDefinitionArn"]); // the revision it ran, with its image and command
+        Assert.Equal(["./report", "--daily"], (await DefinitionAsync(aws, (string)after["Target"]!["EcsParameters"]!["TaskDefinitionArn"]!))["containerDefinitions"]![0]!["command"]!.AsArray().Select(c => (string)c!));
+        Assert.Equal(names, await ScheduleNamesAsync(aws, group)); // the new cron is gone again
+        Assert.Empty((await aws.JsonAsync("ecs", "list-task-definitions", "--family-prefix", EcsNames.CronFamily(project, EcsWorld.Environment, "extra")))!["taskDefinitionArns"]!.AsArray());
+        var plan = world.Plan().Output;
+        Assert.DoesNotContain("crons.", plan, StringComparison.Ordinal); // the service's cron tags are the restored schedules': no drift
+    }
+
+    [Fact]
     public async Task A_schedule_edited_or_deleted_outside_the_platform_is_drift_in_the_plan_and_the_next_apply_puts_it_back()
     {
         var ct = TestContext.Current.CancellationToken;
