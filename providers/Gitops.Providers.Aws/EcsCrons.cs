@@ -23,12 +23,20 @@ internal sealed partial class EcsCrons(IEcsClient ecs, ISchedulerClient schedule
     /// <summary>The prefix of the service's tags that keep each cron's schedule as set.</summary>
     public const string TagPrefix = "paas.cron.";
 
+    /// <summary>The crons one service can have: ECS keeps 50 tags on a service, and the platform's own (<see cref="EcsTags.Of"/>) come first.</summary>
+    public static readonly int MostCrons = 50 - EcsTags.Of("p", "e", "s", "f", 1).Count;
+
     /// <summary>The tag that marks a task the platform first saw running without ECS's startedAt (moto sets none).</summary>
     public const string RunningSince = "paas.running-since";
 
     /// <summary>What ECS on EventBridge Scheduler cannot do as a cron asks it, each naming the field and the fix.</summary>
     public static IEnumerable<string> Refusals(DesiredService service, EcsOptions options)
     {
+        if (service.Extras.Crons.Count > MostCrons)
+        {
+            yield return $"services.{service.Name}: {service.Extras.Crons.Count} crons run {service.Name}'s image, and an ecs target keeps each cron's schedule as one tag of the ECS service, which holds at most 50 tags ({50 - MostCrons} are the platform's own); give at most {MostCrons} crons to one service on an ecs target";
+        }
+
         foreach (var cron in service.Extras.Crons)
         {
             if (EcsCronExpressions.For(cron.Schedule, out var problem) is null)

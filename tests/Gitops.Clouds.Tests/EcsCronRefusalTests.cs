@@ -31,4 +31,15 @@ public sealed class EcsCronRefusalTests(Moto moto)
         var groups = (await moto.Cli.JsonAsync("scheduler", "list-schedule-groups"))!["ScheduleGroups"]!.AsArray();
         Assert.DoesNotContain(groups, g => (string?)g!["Name"] == EcsNames.ScheduleGroup(project, EcsWorld.Environment));
     }
+
+    [Fact]
+    public async Task More_crons_on_one_service_than_its_ecs_tags_can_keep_are_refused_and_nothing_is_made()
+    {
+        var more = string.Concat(Enumerable.Range(1, EcsCrons.MostCrons).Select(i => $"  more{i}:\n    service: web\n    schedule: \"0 2 * * *\"\n    concurrency: allow\n"));
+
+        await A_cron_field_eventbridge_scheduler_cannot_keep_is_refused_naming_it_and_nothing_is_made(
+            "    schedule: \"0 2 * * *\"\n    concurrency: allow\n" + more,
+            schedulerRole: true,
+            $"services.web: {EcsCrons.MostCrons + 1} crons run web's image, and an ecs target keeps each cron's schedule as one tag of the ECS service, which holds at most 50 tags");
+    }
 }
