@@ -1,4 +1,5 @@
 using Gitops.Engine.Desired;
+using Gitops.Engine.Observed;
 using Gitops.Engine.Planning;
 using Gitops.Engine.State;
 using Gitops.Schema.Model;
@@ -18,6 +19,20 @@ public sealed class PlannerTests
         var shuffled = observed with { Containers = new ValueList<Observed.ObservedContainer>(observed.Containers.Reverse()) };
 
         Assert.Equal(Planner.Plan(after, observed, Scenario.Recorded(before)), Planner.Plan(after, shuffled, Scenario.Recorded(before)));
+    }
+
+    [Fact]
+    public void A_volume_is_made_after_the_network_it_lives_in_never_beside_it()
+    {
+        // A Kubernetes claim needs its namespace (the environment's network): made side by side, it once failed with "namespaces … not found".
+        var desired = Scenario.Desired("services:\n  db: { image: busybox:1.36, volumes: { data: /data } }\n");
+
+        var plan = Planner.Plan(desired, ObservedState.Nothing, RecordedState.Empty);
+
+        var network = plan.Nodes.Single(n => n.Kind == ResourceKind.Network);
+        var volume = plan.Nodes.Single(n => n.Kind == ResourceKind.Volume);
+        Assert.Equal((PlanAction.Create, PlanAction.Create), (network.Action, volume.Action));
+        Assert.Equal([network.Id], volume.DependsOn);
     }
 
     [Fact]

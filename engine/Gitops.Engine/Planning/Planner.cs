@@ -21,7 +21,8 @@ public static class Planner
         ArgumentNullException.ThrowIfNull(observed);
         ArgumentNullException.ThrowIfNull(recorded);
         var nodes = new List<PlanNode> { NetworkNode(desired.Network, observed) };
-        nodes.AddRange(desired.Volumes.Select(v => VolumeNode(v, observed)));
+        // A volume lives in its environment (a Kubernetes claim in its namespace): made after the network, never beside it.
+        nodes.AddRange(desired.Volumes.Select(v => VolumeNode(v, observed) with { DependsOn = new ValueList<string>([Id(ResourceKind.Network, desired.Network)]) }));
         foreach (var service in InDependencyOrder(desired.Services))
         {
             var node = ServiceNode(service, desired, observed, recorded);
