@@ -18,8 +18,6 @@ public sealed partial class CloudRunGoldenRequestsTests
     private const string Project = "shop";
     private const string Secret = "projects/paas-fake-project/secrets/shop-database-url/versions/3";
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }; // golden files people read: quotes and < as they are
-
     private static string Web(string tag, bool open) =>
         $"  web:\n    image: europe-docker.pkg.dev/paas-fake-project/shop/web:{tag}\n    command: [\"serve\", \"--port\", \"8080\"]\n    port: 8080\n"
         + (open ? "    public: true\n" : "")
@@ -53,18 +51,7 @@ public sealed partial class CloudRunGoldenRequestsTests
             var calls = world.Fake.Calls;
             var writes = calls.Skip(seen).Where(c => c.Method != "GET").Select(c => Normalise(c, world.Fake.BaseAddress)).ToList();
             seen = calls.Count;
-            var text = JsonSerializer.Serialize(new JsonArray([.. writes]), Indented) + "\n";
-            var path = Path.Combine(RepositoryRoot.Path, "tests", "Gitops.Clouds.Tests", "Golden", "cloudrun", name + ".json");
-            if (Environment.GetEnvironmentVariable("PAAS_UPDATE_GOLDEN") == "1")
-            {
-                File.WriteAllText(path, text);
-            }
-
-            Assert.True(File.Exists(path), $"{path} is missing: run with PAAS_UPDATE_GOLDEN=1 and review it");
-            if (File.ReadAllText(path) != text)
-            {
-                failures.Add($"{name}: the requests differ from {path}:\n{text}");
-            }
+            GoldenRequests.Check("cloudrun", name, writes, failures);
         }
 
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));

@@ -82,19 +82,7 @@ public sealed class ContainerAppsGoldenRequestsTests
                 ["body"] = c.Body.Length == 0 ? null : JsonNode.Parse(c.Body),
             }).ToList();
             seen = calls.Count;
-            var text = JsonSerializer.Serialize(new JsonArray([.. writes]), Indented) + "\n";
-            var path = Path.Combine(RepositoryRoot.Path, "tests", "Gitops.Clouds.Tests", "Golden", "containerapps", name + ".json");
-            if (Environment.GetEnvironmentVariable("PAAS_UPDATE_GOLDEN") == "1")
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllText(path, text);
-            }
-
-            Assert.True(File.Exists(path), $"{path} is missing: run with PAAS_UPDATE_GOLDEN=1 and review it");
-            if (File.ReadAllText(path) != text)
-            {
-                failures.Add($"{name}: the requests differ from {path}:\n{text}");
-            }
+            GoldenRequests.Check("containerapps", name, writes, failures, Indented);
         }
 
         return failures;

@@ -16,8 +16,6 @@ public sealed class EcsCronGoldenRequestsTests(Moto moto)
 {
     private const string Project = "goldencron";
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     [Fact]
     public async Task The_driver_writes_exactly_the_golden_scheduler_requests_for_create_change_and_remove_a_cron()
     {
@@ -42,18 +40,7 @@ public sealed class EcsCronGoldenRequestsTests(Moto moto)
             var exchanges = wire.Exchanges;
             var writes = exchanges.Skip(seen).Where(e => e.Method != "GET" && IsScheduler(e)).Select(e => (JsonNode)Normalise(e, target)).ToList();
             seen = exchanges.Count;
-            var text = JsonSerializer.Serialize(new JsonArray([.. writes]), Indented) + "\n";
-            var path = Path.Combine(RepositoryRoot.Path, "tests", "Gitops.Clouds.Tests", "Golden", "ecs", name + ".json");
-            if (Environment.GetEnvironmentVariable("PAAS_UPDATE_GOLDEN") == "1")
-            {
-                File.WriteAllText(path, text);
-            }
-
-            Assert.True(File.Exists(path), $"{path} is missing: run with PAAS_UPDATE_GOLDEN=1 and review it");
-            if (File.ReadAllText(path) != text)
-            {
-                failures.Add($"{name}: the requests differ from {path}:\n{text}");
-            }
+            GoldenRequests.Check("ecs", name, writes, failures);
         }
 
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));

@@ -46,12 +46,8 @@ public sealed class EcsCronTests(Moto moto)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var world = await EcsWorld.StartAsync(moto, "cron-test-secret-key", registry: false, ct);
-        var project = $"c{Guid.NewGuid():N}"[..12];
         var aws = moto.Cli;
-        world.WriteManifest(project, Services + Crons);
-        Assert.Equal(0, world.PaasWithInput(SecretArn + "\n", "secrets", "set", project, "DATABASE_URL", "--env", EcsWorld.Environment).ExitCode);
-        var group = EcsNames.ScheduleGroup(project, EcsWorld.Environment);
-        var nightly = EcsNames.Schedule(project, EcsWorld.Environment, "nightly");
+        var (project, group, nightly) = WriteServicesAndCrons(world);
 
         var applied = world.Apply();
 
@@ -138,12 +134,8 @@ public sealed class EcsCronTests(Moto moto)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var world = await EcsWorld.StartAsync(moto, "cron-test-secret-key", registry: false, ct);
-        var project = $"c{Guid.NewGuid():N}"[..12];
         var aws = moto.Cli;
-        world.WriteManifest(project, Services + Crons);
-        Assert.Equal(0, world.PaasWithInput(SecretArn + "\n", "secrets", "set", project, "DATABASE_URL", "--env", EcsWorld.Environment).ExitCode);
-        var group = EcsNames.ScheduleGroup(project, EcsWorld.Environment);
-        var nightly = EcsNames.Schedule(project, EcsWorld.Environment, "nightly");
+        var (project, group, nightly) = WriteServicesAndCrons(world);
         world.Apply().Succeeded();
         var before = await ScheduleAsync(aws, group, nightly);
         var names = await ScheduleNamesAsync(aws, group);
@@ -220,6 +212,15 @@ public sealed class EcsCronTests(Moto moto)
         Assert.Empty(await ScheduleNamesAsync(aws, group));
         var tags = (await aws.JsonAsync("scheduler", "list-tags-for-resource", "--resource-arn", (string)(await aws.JsonAsync("scheduler", "get-schedule-group", "--name", group))!["Arn"]!))!["Tags"]!.AsArray();
         Assert.Contains(tags, t => (string?)t!["Key"] == "paas.project" && (string?)t["Value"] == "someone-else");
+    }
+
+    /// <summary>A new project's manifest with <see cref="Services"/> and <see cref="Crons"/>, its secret set: the project, its schedule group and nightly's schedule.</summary>
+    private static (string Project, string Group, string Nightly) WriteServicesAndCrons(EcsWorld world)
+    {
+        var project = $"c{Guid.NewGuid():N}"[..12];
+        world.WriteManifest(project, Services + Crons);
+        Assert.Equal(0, world.PaasWithInput(SecretArn + "\n", "secrets", "set", project, "DATABASE_URL", "--env", EcsWorld.Environment).ExitCode);
+        return (project, EcsNames.ScheduleGroup(project, EcsWorld.Environment), EcsNames.Schedule(project, EcsWorld.Environment, "nightly"));
     }
 
     private static async Task<JsonNode> ScheduleAsync(AwsCli aws, string group, string name) =>
